@@ -1,0 +1,114 @@
+"""Log formats: which fields a flow log writes, in which order.
+
+A format comes from a LogFormat string (`${srcaddr} ${dstaddr} ...`), an S3 header line (`srcaddr dstaddr ...`),
+a Parquet schema (`srcaddr`, `account_id`), or a named preset.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import FormatError
+from .table import FIELDS, TGW, VPC, Field, field
+
+_TOKEN = re.compile(r"\$\{([^}]*)\}")
+_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
+
+
+@dataclass(frozen=True)
+class LogFormat:
+    """An ordered list of fields, as a flow log writes them."""
+
+    fields: tuple[Field, ...]
+
+    @classmethod
+    def parse(cls, text: str) -> LogFormat:
+        """Parse a LogFormat string, a header line, or a preset name."""
+        text = text.strip()
+        if text in PRESETS:
+            return PRESETS[text]
+        if "${" in text:
+            names = _TOKEN.findall(text)
+            rest = _TOKEN.sub("", text).strip()
+            if rest:
+                raise FormatError(f"format has text outside ${{...}} fields: {rest[:40]!r}")
+        else:
+            names = text.split()
+        if not names:
+            raise FormatError("format names no fields; give fields as '${srcaddr} ${dstaddr} ...' or a preset "
+                              f"({', '.join(sorted(PRESETS))})")
+        bad = [n for n in names if not _NAME.match(n.strip())]
+        if bad:
+            raise FormatError(f"format names an invalid field {bad[0]!r}: field names are lower-case letters, "
+                              "digits and '-'")
+        fields = tuple(field(n) for n in names)
+        seen: set[str] = set()
+        for f in fields:
+            if f.column in seen:
+                raise FormatError(f"format names field {f.name!r} twice")
+            seen.add(f.column)
+        return cls(fields)
+
+    @property
+    def names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    @property
+    def columns(self) -> list[str]:
+        return [f.column for f in self.fields]
+
+    @property
+    def version(self) -> int:
+        """The version AWS writes in records of this format: the highest version among its fields."""
+        return max((f.version for f in self.fields if f.version), default=2)
+
+    @property
+    def unknown(self) -> list[Field]:
+        return [f for f in self.fields if not f.known]
+
+    def __len__(self) -> int:
+        return len(self.fields)
+
+    def log_format(self) -> str:
+        """The LogFormat string AWS's API takes."""
+        return " ".join("${%s}" % f.name for f in self.fields)
+
+    def header(self) -> str:
+        """The header line of an S3 text file in this format."""
+        return " ".join(self.names)
+
+    def has(self, *names: str) -> bool:
+        cols = set(self.columns)
+        return all(n.replace("-", "_") in cols for n in names)
+
+
+def _of(names: list[str]) -> LogFormat:
+    return LogFormat(tuple(field(n) for n in names))
+
+
+DEFAULT = _of([f.name for f in FIELDS if f.version == 2 and f.schema != TGW])
+TGW_DEFAULT = _of(
+    "version resource-type account-id tgw-id tgw-attachment-id tgw-src-vpc-account-id tgw-dst-vpc-account-id "
+    "tgw-src-vpc-id tgw-dst-vpc-id tgw-src-subnet-id tgw-dst-subnet-id tgw-src-eni tgw-dst-eni tgw-src-az-id "
+    "tgw-dst-az-id tgw-pair-attachment-id srcaddr dstaddr srcport dstport protocol packets bytes start end "
+    "log-status type packets-lost-no-route packets-lost-blackhole packets-lost-mtu-exceeded "
+    "packets-lost-ttl-expired tcp-flags region flow-direction pkt-src-aws-service pkt-dst-aws-service".split()
+)
+
+
+def _up_to(version: int) -> LogFormat:
+    return _of([f.name for f in FIELDS if f.schema != TGW and f.version <= version])
+
+
+PRESETS: dict[str, LogFormat] = {
+    "default": DEFAULT,
+    "v3": _up_to(3),
+    "v4": _up_to(4),
+    "v5": _up_to(5),
+    "v8": _up_to(8),
+    "all": _up_to(11),
+    "tgw": TGW_DEFAULT,
+}
+
+__all__ = ["DEFAULT", "PRESETS", "TGW_DEFAULT", "LogFormat", "VPC"]

@@ -1,0 +1,116 @@
+"""The one place that decides which AWS account, region and endpoint vpcflow talks to.
+
+Follows the AWS CLI: flags win over the environment (`AWS_PROFILE`, `AWS_REGION` then `AWS_DEFAULT_REGION`,
+`AWS_ENDPOINT_URL`), which wins over the profile's config file. Only the CLI edge calls `AwsSettings.resolve`
+with `os.environ`; library code receives an `AwsSession`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import botocore.config
+import botocore.exceptions
+
+from ..errors import VpcFlowError
+
+
+class AwsError(VpcFlowError):
+    """AWS refused or could not be reached; the message names the resource and the next step."""
+
+
+@dataclass(frozen=True)
+class AwsSettings:
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+    max_attempts: int = 10  # botocore's standard retry mode: throttling, 5xx and dropped connections
+    max_pool: int = 32  # concurrent connections per client, for parallel reads
+
+    @classmethod
+    def resolve(
+        cls,
+        env: Mapping[str, str],
+        *,
+        profile: str | None = None,
+        region: str | None = None,
+        endpoint_url: str | None = None,
+    ) -> AwsSettings:
+        """Flags first, then the environment, as the AWS CLI does."""
+        return cls(
+            profile=profile or env.get("AWS_PROFILE") or None,
+            region=region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
+            endpoint_url=endpoint_url or env.get("AWS_ENDPOINT_URL") or None,
+        )
+
+
+class AwsSession:
+    """A boto3 session plus the settings it came from; clients are made once and shared between threads."""
+
+    def __init__(self, settings: AwsSettings | None = None, *, boto_session: boto3.Session | None = None):
+        self.settings = settings or AwsSettings()
+        try:
+            self.boto = boto_session or boto3.Session(
+                profile_name=self.settings.profile, region_name=self.settings.region
+            )
+        except botocore.exceptions.ProfileNotFound as exc:
+            raise AwsError(
+                f"AWS profile {self.settings.profile!r} is not in ~/.aws/config or ~/.aws/credentials",
+                hint="run `aws configure --profile NAME` or pass another --profile",
+            ) from exc
+        if not self.boto.region_name:
+            raise AwsError(
+                "no AWS region set", hint="pass --region, set AWS_REGION, or set region in the profile"
+            )
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._account: str | None = None
+
+    @property
+    def region(self) -> str:
+        return self.boto.region_name
+
+    @property
+    def partition(self) -> str:
+        return self.boto.get_partition_for_region(self.region)
+
+    def client(self, service: str) -> Any:
+        with self._lock:
+            if service not in self._clients:
+                config = botocore.config.Config(
+                    retries={"mode": "standard", "max_attempts": self.settings.max_attempts},
+                    max_pool_connections=self.settings.max_pool,
+                    connect_timeout=10,
+                    read_timeout=60,
+                    # virtual-host buckets would need DNS for bucket.127.0.0.1; path style works everywhere
+                    s3={"addressing_style": "path"} if self.settings.endpoint_url else None,
+                )
+                self._clients[service] = self.boto.client(
+                    service, endpoint_url=self.settings.endpoint_url, config=config
+                )
+            return self._clients[service]
+
+    def account_id(self) -> str:
+        """The caller's account, asked once (STS GetCallerIdentity)."""
+        if self._account is None:
+            from .errors import explain
+
+            try:
+                self._account = self.client("sts").get_caller_identity()["Account"]
+            except Exception as exc:
+                raise explain(exc, "the AWS credentials", "sts:GetCallerIdentity") from exc
+        return self._account
+
+    def arn(self, service: str, resource: str, *, region: bool = True, account: bool = True) -> str:
+        return (
+            f"arn:{self.partition}:{service}:{self.region if region else ''}:"
+            f"{self.account_id() if account else ''}:{resource}"
+        )
+
+    def __repr__(self) -> str:
+        s = self.settings
+        return f"AwsSession(region={self.region!r}, profile={s.profile!r}, endpoint_url={s.endpoint_url!r})"

@@ -1,15 +1,16 @@
 """The store's tables, derived from the field table.
 
-flows:      one row per record; columns are the field table's (AWS names with '-' as '_'), explicit types,
+flows:      a view with one row per record; columns are the field table's (AWS names with '-' as '_'), explicit types,
             plus event_time (a timestamp written before the record, when there is one), log_stream (the
-            CloudWatch stream) and source_id (the ledger row it came from).
+            CloudWatch stream) and source_id (the ledger row it came from). It reads flow_records, which
+            holds only the columns some ingested format has had.
 sources:    the ledger: one row per ingested source, committed in the same transaction as its records.
 quarantine: lines that did not fit, with their location and reason.
 """
 
 from __future__ import annotations
 
-from ..fields import FIELDS
+from ..fields import DEFAULT, FIELDS
 
 META_COLUMNS = (
     ("event_time", "TIMESTAMPTZ"),
@@ -25,19 +26,50 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def flows_ddl() -> str:
-    cols = [f"{quote(f.column)} {f.duckdb_type}" for f in FIELDS]
+def records_ddl() -> str:
+    """The physical table starts with the default format's columns; other fields are added when a format
+    brings them, because every column costs on insert even when it is all NULL."""
+    cols = [f"{quote(f.column)} {f.duckdb_type}" for f in DEFAULT.fields]
     cols += [f"{quote(name)} {kind}" for name, kind in META_COLUMNS]
-    return "CREATE TABLE IF NOT EXISTS flows (\n  " + ",\n  ".join(cols) + "\n)"
+    return "CREATE TABLE IF NOT EXISTS flow_records (\n  " + ",\n  ".join(cols) + "\n)"
+
+
+def flows_view_sql(present: dict[str, str]) -> str:
+    """The `flows` view every query reads: every field-table column in table order (NULL where no source has
+    had it), then fields vpcflow does not know, then the meta columns."""
+    known = {f.column for f in FIELDS}
+    meta = {name for name, _ in META_COLUMNS}
+    cols = [quote(f.column) if f.column in present else f"NULL::{f.duckdb_type} AS {quote(f.column)}" for f in FIELDS]
+    cols += [quote(c) for c in present if c not in known and c not in meta]
+    cols += [quote(name) for name, _ in META_COLUMNS]
+    return "CREATE OR REPLACE VIEW flows AS SELECT " + ", ".join(cols) + " FROM flow_records"
+
+
+def present_columns(con) -> dict[str, str]:
+    rows = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'flow_records' "
+        "ORDER BY ordinal_position").fetchall()
+    return {name: kind for name, kind in rows}
+
+
+def ensure_columns(con, fields) -> None:
+    """Add the columns a format brings (known fields typed, unknown ones as text) and refresh the view."""
+    present = present_columns(con)
+    missing = [f for f in fields if f.column not in present]
+    for f in missing:
+        con.execute(f"ALTER TABLE flow_records ADD COLUMN {quote(f.column)} {f.duckdb_type}")
+    if missing or not con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = 'flows'").fetchall():
+        con.execute(flows_view_sql(present_columns(con)))
 
 
 DDL = [
-    flows_ddl(),
+    records_ddl(),
     "CREATE SEQUENCE IF NOT EXISTS source_ids START 1",
     """CREATE TABLE IF NOT EXISTS sources (
   source_id BIGINT PRIMARY KEY,
   identity VARCHAR NOT NULL,
   size BIGINT,
+  version VARCHAR,
   checksum VARCHAR,
   format VARCHAR,
   records BIGINT NOT NULL,

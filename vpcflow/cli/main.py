@@ -1,0 +1,62 @@
+"""The `vpcflow` command: a thin shell over the library. Each area registers its commands from its own module."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from ..errors import VpcFlowError
+from .output import err_console
+
+app = typer.Typer(
+    name="vpcflow",
+    help="A workbench for AWS VPC Flow Logs: read, store, analyze, detect, alert, show and emulate them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Each module defines register(app); the order is the order of `vpcflow --help`.
+COMMAND_MODULES = [
+    "store",
+    "alert",
+]
+
+
+def _load() -> None:
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"{__package__}.{name}").register(app)
+
+
+_load()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; a VpcFlowError becomes one line on stderr and its exit code, never a traceback."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except VpcFlowError as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        return exc.exit_code
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        err_console.print("aborted")
+        return 1
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        return 130
+    except Exception as exc:  # click's usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""Printing data: --output table|json|csv, the same for every command that prints rows."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import decimal
+import enum
+import ipaddress
+import json
+import sys
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+
+class Output(str, enum.Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+OUTPUT_OPTION = typer.Option(Output.table, "--output", "-o", help="How to print the result: table, json or csv.")
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _plain(value: Any) -> Any:
+    """A value as JSON can hold it: times in ISO-8601 UTC, decimals as numbers."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC)
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (ipaddress.IPv4Address, ipaddress.IPv6Address, enum.Enum)):
+        return str(value.value if isinstance(value, enum.Enum) else value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value
+
+
+def rows_of(data: Any) -> list[dict]:
+    """Rows as plain dicts, from an Arrow table, a list of dicts or of dataclass-like objects."""
+    if hasattr(data, "to_pylist"):
+        return [{k: _plain(v) for k, v in r.items()} for r in data.to_pylist()]
+    rows = []
+    for r in data:
+        if not isinstance(r, Mapping):
+            r = r.as_dict() if hasattr(r, "as_dict") else vars(r)
+        rows.append({k: _plain(v) for k, v in r.items()})
+    return rows
+
+
+def emit(data: Any, output: Output | str, *, columns: Iterable[str] | None = None, title: str | None = None) -> None:
+    """Print rows in the chosen format; json is an array of objects, csv has a header row."""
+    output = Output(output)
+    rows = rows_of(data)
+    cols = list(columns) if columns is not None else (list(rows[0]) if rows else _schema_names(data))
+    if output is Output.json:
+        sys.stdout.write(json.dumps(rows, indent=None, default=str) + "\n")
+    elif output is Output.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(cols)
+        for r in rows:
+            writer.writerow(["" if r.get(c) is None else r.get(c) for c in cols])
+    else:
+        table = Table(title=title, show_lines=False, header_style="bold")
+        for c in cols:
+            table.add_column(c, overflow="fold")
+        for r in rows:
+            table.add_row(*[_cell(r.get(c)) for c in cols])
+        console.print(table)
+        if not rows:
+            console.print("(no rows)")
+
+
+def emit_object(obj: Mapping, output: Output | str, *, title: str | None = None) -> None:
+    """Print one object: JSON as an object, table and csv as key/value rows."""
+    output = Output(output)
+    plain = {k: _plain(v) for k, v in obj.items()}
+    if output is Output.json:
+        sys.stdout.write(json.dumps(plain, default=str) + "\n")
+        return
+    emit([{"key": k, "value": v if not isinstance(v, (list, dict)) else json.dumps(v)} for k, v in plain.items()],
+         output, title=title)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value)
+    return str(value)
+
+
+def _schema_names(data: Any) -> list[str]:
+    schema = getattr(data, "schema", None)
+    return list(schema.names) if schema is not None else []

@@ -1,0 +1,115 @@
+"""SQL that turns raw lines (or Parquet columns) into typed flow records, derived from the field table.
+
+A batch of lines is staged with one typed column per field and a `reason` that is NULL for a good record,
+'blank' or 'header' for lines to pass over, and otherwise says what is wrong. Good rows go to `flows`, the
+rest to `quarantine`. Everything is computed in DuckDB, in parallel, without Python loops per line.
+"""
+
+from __future__ import annotations
+
+from ..fields import Field, LogFormat
+from ..store.schema import QUARANTINE_TEXT_LIMIT, quote
+from .sniff import CLOCK, ISO
+
+MS_THRESHOLD = 10**11  # start/end above this are milliseconds (seen in some CloudWatch records)
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _typed(f: Field, raw: str) -> str:
+    value = f"NULLIF({raw}, '-')"
+    if not f.is_integer:
+        return value
+    cast = f"TRY_CAST({value} AS {f.duckdb_type})"
+    if f.name in ("start", "end"):
+        return f"(CASE WHEN {cast} > {MS_THRESHOLD} THEN {cast} // 1000 ELSE {cast} END)"
+    return cast
+
+
+def _checks(f: Field, col: str, raw: str) -> list[str]:
+    """CASE arms that name what is wrong with one field's value."""
+    arms = []
+    name = _lit(f.name + ": ")
+    if f.is_integer:
+        arms.append(f"WHEN {col} IS NULL AND {raw} <> '-' THEN {name} || 'not an integer: ' || left({raw}, 40)")
+        if f.low is not None:
+            arms.append(f"WHEN {col} < {f.low} THEN {name} || 'below {f.low}: ' || {raw}")
+        if f.high is not None:
+            arms.append(f"WHEN {col} > {f.high} THEN {name} || 'above {f.high}: ' || {raw}")
+    if f.choices:
+        allowed = ", ".join(_lit(c) for c in f.choices)
+        arms.append(f"WHEN {col} NOT IN ({allowed}) THEN {name} || 'not one of {'/'.join(f.choices)}: ' "
+                    f"|| left({raw}, 40)")
+    return arms
+
+
+def _tokens_expr() -> str:
+    # AWS writes single spaces; anything else (runs of blanks, tabs, padding) takes the slower split.
+    clean = "list_filter(string_split(replace(trim(line), chr(9), ' '), ' '), lambda x: x <> '')"
+    odd = "contains(line, '  ') OR contains(line, chr(9)) OR starts_with(line, ' ') OR ends_with(line, ' ')"
+    return f"CASE WHEN line = '' THEN []::VARCHAR[] WHEN {odd} THEN {clean} ELSE string_split(line, ' ') END"
+
+
+def stage_lines_sql(fmt: LogFormat, prefix: str | None, header: tuple[str, ...] | None) -> str:
+    """SELECT over relation `batch(n, line)` giving (n, line, reason, event_time, <columns>)."""
+    off = 1 if prefix else 0
+    width = len(fmt) + off
+    raws = [f"t[{i + 1 + off}]" for i in range(len(fmt))]
+    typed = [f"{_typed(f, r)} AS c{i}" for i, (f, r) in enumerate(zip(fmt.fields, raws))]
+    event = "TRY_CAST(t[1] AS TIMESTAMPTZ)" if prefix == ISO else "NULL::TIMESTAMPTZ"
+    arms = ["WHEN nt = 0 THEN 'blank'"]
+    if header:
+        arms.append(f"WHEN t[1:{len(header)}] = [{', '.join(_lit(h) for h in header)}] THEN 'header'")
+    arms.append(f"WHEN nt <> {width} THEN nt - {off} || ' fields, format has {len(fmt)}'")
+    if prefix == ISO:
+        arms.append("WHEN event_time IS NULL THEN 'leading timestamp is not ISO-8601: ' || left(t[1], 40)")
+    elif prefix == CLOCK:
+        arms.append("WHEN NOT regexp_full_match(t[1], '\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?') "
+                    "THEN 'leading timestamp is not HH:MM:SS: ' || left(t[1], 40)")
+    for i, (f, r) in enumerate(zip(fmt.fields, raws)):
+        arms += _checks(f, f"c{i}", r)
+    cols = ", ".join(f"c{i}" for i in range(len(fmt)))
+    return (
+        f"SELECT n, line, CASE {' '.join(arms)} ELSE NULL END AS reason, event_time, {cols} FROM ("
+        f"SELECT n, line, t, len(t) AS nt, {event} AS event_time, {', '.join(typed)} FROM ("
+        f"SELECT n, line, {_tokens_expr()} AS t FROM batch))"
+    )
+
+
+def stage_parquet_sql(fmt: LogFormat, path_param: str = "$path") -> str:
+    """SELECT over a Parquet file giving the same staged columns; values are re-checked like text."""
+    raws = [f"CAST({quote(f.column)} AS VARCHAR)" for f in fmt.fields]
+    typed = [f"{_typed(f, r)} AS c{i}" for i, (f, r) in enumerate(zip(fmt.fields, raws))]
+    arms = []
+    for i, (f, r) in enumerate(zip(fmt.fields, raws)):
+        arms += _checks(f, f"c{i}", f"coalesce({r}, '-')")
+    cols = ", ".join(f"c{i}" for i in range(len(fmt)))
+    line = "concat_ws(' ', " + ", ".join(f"coalesce({r}, '-')" for r in raws) + ")"
+    reason = f"CASE {' '.join(arms)} ELSE NULL END" if arms else "NULL"
+    return (
+        f"SELECT n, line, {reason} AS reason, NULL::TIMESTAMPTZ AS event_time, {cols} FROM ("
+        f"SELECT file_row_number + 1 AS n, {line} AS line, {', '.join(typed)}, {', '.join(quote(f.column) for f in fmt.fields)} "
+        f"FROM read_parquet({path_param}, file_row_number = true))"
+    )
+
+
+def insert_flows_sql(fmt: LogFormat, stage: str) -> str:
+    """INSERT of the good rows of a staging SELECT; parameters: log_stream, source_id.
+
+    The staging runs once, MATERIALIZED: a plain subquery lets DuckDB push the `reason` filter below the
+    casts and compute them twice.
+    """
+    target = ", ".join(quote(f.column) for f in fmt.fields)
+    cols = ", ".join(f"c{i}" for i in range(len(fmt)))
+    return (f"WITH staged AS MATERIALIZED ({stage}) "
+            f"INSERT INTO flow_records ({target}, event_time, log_stream, source_id) "
+            f"SELECT {cols}, event_time, $log_stream, $source_id FROM staged WHERE reason IS NULL")
+
+
+def insert_quarantine_sql(stage: str) -> str:
+    """INSERT of the bad rows of a staging SELECT; parameters: source_id, source."""
+    return (f"WITH staged AS MATERIALIZED ({stage}) "
+            f"INSERT INTO quarantine SELECT $source_id, $source, n, reason, left(line, {QUARANTINE_TEXT_LIMIT}) "
+            "FROM staged WHERE reason IS NOT NULL AND reason NOT IN ('blank', 'header')")

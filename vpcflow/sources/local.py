@@ -1,0 +1,98 @@
+"""Local files, directories (recursive, flow-log bucket layouts recognised) and stdin, as Sources."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+from ..errors import SourceError
+from .base import PARQUET, TEXT, Source
+from .layouts import parse_key
+
+SUFFIXES = (".log", ".txt", ".gz", ".parquet")
+_STREAM = re.compile(r"^eni-[0-9a-f]+-(all|accept|reject)$")
+
+
+def _kind(path: Path) -> str | None:
+    name = path.name.lower()
+    if name.startswith("."):
+        return None
+    if name.endswith(".parquet"):
+        return PARQUET
+    if name.endswith(SUFFIXES) or "." not in name:  # Firehose objects often have no suffix
+        return TEXT
+    return None
+
+
+def _stream_of(path: Path) -> str | None:
+    """The CloudWatch stream a file holds, when it sits in a folder named like one (an export to S3)."""
+    for part in reversed(path.parts[:-1]):
+        if _STREAM.match(part):
+            return part
+    return None
+
+
+def file_source(path: Path, kind: str | None = None) -> Source:
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise SourceError(f"cannot read: {exc.strerror}", location=str(path)) from exc
+    resolved = str(path.resolve())
+    return Source(
+        identity=resolved,
+        opener=lambda: open(resolved, "rb"),
+        size=st.st_size,
+        version=f"{st.st_size}:{st.st_mtime_ns}",
+        kind=kind or _kind(path) or TEXT,
+        log_stream=_stream_of(path),
+        key=parse_key(resolved),
+        local_path=resolved,
+    )
+
+
+def stdin_source() -> Source:
+    return Source(identity="stdin", opener=lambda: sys.stdin.buffer, kind=TEXT)
+
+
+def walk(path: Path, since: datetime | None = None, until: datetime | None = None,
+         errors: list[SourceError] | None = None) -> Iterator[Source]:
+    """Sources under a directory in name order, pruning folders and files whose date is outside the range."""
+    def onerror(exc: OSError) -> None:
+        if errors is not None:
+            errors.append(SourceError(f"cannot list: {exc.strerror}", location=exc.filename))
+
+    for root, dirs, files in os.walk(path, onerror=onerror):
+        dirs.sort()
+        rel = Path(root)
+        dirs[:] = [d for d in dirs if not d.startswith(".") and parse_key(str(rel / d) + "/").may_hold(since, until)]
+        for name in sorted(files):
+            p = rel / name
+            kind = _kind(p)
+            if kind is None or not parse_key(str(p)).may_hold(since, until):
+                continue
+            try:
+                yield file_source(p, kind)
+            except SourceError as exc:
+                if errors is None:
+                    raise
+                errors.append(exc)
+
+
+def resolve(target: str, since: datetime | None = None, until: datetime | None = None,
+            errors: list[SourceError] | None = None) -> Iterator[Source]:
+    """Sources for a path argument: '-' is stdin, a directory is walked, a file is itself."""
+    if target == "-":
+        yield stdin_source()
+        return
+    path = Path(target)
+    if path.is_dir():
+        yield from walk(path, since, until, errors)
+    elif path.exists():
+        yield file_source(path)
+    else:
+        raise SourceError("no such file or directory", location=target,
+                          hint="give a file, a directory, '-' for stdin, or an s3:// or cwl:// URI")

@@ -1,0 +1,267 @@
+"""Ingest: parse sources into the store, each source exactly once, in one transaction with its ledger row.
+
+A reader thread decompresses and cuts lines while DuckDB types and checks the previous batch, so the two
+overlap. A crash mid-source leaves nothing of it behind (the transaction never commits) and the next run
+ingests it whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import queue
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import duckdb
+import pyarrow as pa
+
+from ..errors import SourceError, VpcFlowError
+from ..fields import LogFormat
+from ..parse.chunks import LineBatch, LineReader
+from ..parse.sniff import Layout, sniff
+from ..parse.transform import insert_flows_sql, insert_quarantine_sql, stage_lines_sql, stage_parquet_sql
+from ..sources.base import PARQUET, Source
+from .schema import QUARANTINE_TEXT_LIMIT, ensure_columns
+
+Progress = Callable[[str, int, int], None]  # (source, records so far in it, raw bytes read so far)
+
+
+@dataclass
+class SourceResult:
+    source: str
+    records: int = 0
+    quarantined: int = 0
+    status: str = "ingested"  # ingested | skipped | failed
+    message: str | None = None
+
+
+@dataclass
+class IngestResult:
+    records: int = 0
+    quarantined: int = 0
+    sources: int = 0
+    skipped_sources: int = 0
+    failed_sources: int = 0
+    seconds: float = 0.0
+    details: list[SourceResult] = field(default_factory=list)
+
+    def add(self, r: SourceResult) -> None:
+        self.details.append(r)
+        if r.status == "ingested":
+            self.sources += 1
+            self.records += r.records
+            self.quarantined += r.quarantined
+        elif r.status == "skipped":
+            self.skipped_sources += 1
+        else:
+            self.failed_sources += 1
+
+    @property
+    def errors(self) -> list[SourceResult]:
+        return [d for d in self.details if d.status == "failed"]
+
+    @property
+    def warnings(self) -> list[SourceResult]:
+        return [d for d in self.details if d.status == "ingested" and d.message]
+
+    def as_dict(self) -> dict:
+        return {
+            "records": self.records, "quarantined": self.quarantined, "sources": self.sources,
+            "skipped_sources": self.skipped_sources, "failed_sources": self.failed_sources,
+            "seconds": round(self.seconds, 3),
+            "errors": [{"source": e.source, "error": e.message} for e in self.errors],
+            "warnings": [{"source": w.source, "warning": w.message} for w in self.warnings],
+        }
+
+
+def _already(con: duckdb.DuckDBPyConnection, src: Source) -> bool:
+    if src.version is None:
+        return False
+    row = con.execute("SELECT 1 FROM sources WHERE identity = ? AND version = ?", [src.identity, src.version]).fetchall()
+    return bool(row)
+
+
+
+
+def _batches(reader: LineReader) -> Iterable[LineBatch]:
+    """Iterate the reader in a thread, two batches ahead, passing its errors through."""
+    q: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            for b in reader:
+                while not stop.is_set():
+                    try:
+                        q.put(b, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(None)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            q.put(exc)
+
+    t = threading.Thread(target=run, name="vpcflow-reader", daemon=True)
+    t.start()
+    try:
+        while True:
+            item = q.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+
+
+class _Ingest:
+    """One source's ingest inside an open transaction."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, src: Source, source_id: int, given: LogFormat | None,
+                 progress: Progress | None):
+        self.con, self.src, self.source_id, self.given, self.progress = con, src, source_id, given, progress
+        self.records = 0
+        self.quarantined = 0
+        self.message: str | None = None
+        self.fmt: LogFormat | None = None
+        self.checksum: str | None = None
+
+    def _stage(self, sql: str, params: dict | None = None, expected: int | None = None) -> None:
+        """Insert the good rows; look for bad ones only when fewer rows went in than were expected."""
+        params = params or {}
+        good = self.con.execute(insert_flows_sql(self.fmt, sql),
+                                {**params, "log_stream": self.src.log_stream, "source_id": self.source_id}
+                                ).fetchall()[0][0]
+        self.records += good
+        if expected is None or good < expected:
+            bad = self.con.execute(insert_quarantine_sql(sql),
+                                   {**params, "source_id": self.source_id, "source": self.src.identity}
+                                   ).fetchall()[0][0]
+            self.quarantined += bad
+
+    def _quarantine(self, rows: list[tuple[int, str, str]]) -> None:
+        if rows:
+            self.con.executemany(
+                "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)",
+                [(self.source_id, self.src.identity, n, reason, text[:QUARANTINE_TEXT_LIMIT]) for n, reason, text in rows],
+            )
+            self.quarantined += len(rows)
+
+    def text(self) -> None:
+        reader = LineReader(self.src.opener(), self.src.identity)
+        layout: Layout | None = None
+        sql = None
+        next_line = 1
+        for batch in _batches(reader):
+            next_line = batch.first_line + len(batch.lines)
+            if layout is None:
+                first = next((s for s in batch.lines.to_pylist() if s.strip()), None)
+                if first is None and len(batch.lines) and not batch.problems:
+                    pass  # only blank lines so far: look again in the next batch
+                else:
+                    layout = sniff(first, self.src.format or self.given, self.src.identity)
+                    self.fmt = layout.format
+                    if self.fmt is not None:
+                        ensure_columns(self.con, self.fmt.fields)
+                        sql = stage_lines_sql(self.fmt, layout.prefix, layout.header)
+                    else:
+                        self.message = layout.why_unknown
+            self._quarantine(batch.problems)
+            if sql is None:
+                self._unknown(batch, layout)
+            else:
+                table = pa.table({"n": pa.array(range(batch.first_line, batch.first_line + len(batch.lines)), pa.int64()),
+                                  "line": batch.lines})
+                self.con.register("batch", table)
+                try:
+                    self._stage(sql, expected=len(batch.lines) - batch.empty)
+                finally:
+                    self.con.unregister("batch")
+            if self.progress:
+                self.progress(self.src.identity, self.records, reader.raw_bytes)
+        if reader.truncated:
+            self._quarantine([(next_line, reader.truncated, "")])
+            self.message = reader.truncated
+        self.checksum = reader.checksum
+
+    def _unknown(self, batch: LineBatch, layout: Layout | None) -> None:
+        """No format could be told: every non-blank line is quarantined with the reason, so nothing is lost."""
+        reason = (layout.why_unknown if layout else None) or "cannot tell the format; pass --format"
+        rows = [(batch.first_line + i, reason, s) for i, s in enumerate(batch.lines.to_pylist()) if s.strip()]
+        self._quarantine(rows)
+
+    def parquet(self) -> None:
+        path, tmp = self.src.local_path, None
+        if path is None:
+            tmp = tempfile.NamedTemporaryFile(suffix=".parquet", delete=False)
+            with self.src.opener() as raw:
+                shutil.copyfileobj(raw, tmp)
+            tmp.close()
+            path = tmp.name
+        try:
+            names = [r[0] for r in self.con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [path]).fetchall()]
+            self.fmt = LogFormat.parse(" ".join(names))
+            ensure_columns(self.con, self.fmt.fields)
+            self._stage(stage_parquet_sql(self.fmt), {"path": path})
+            with open(path, "rb") as fh:
+                self.checksum = hashlib.file_digest(fh, "sha256").hexdigest()
+        except duckdb.Error as exc:
+            raise SourceError(f"not a readable Parquet file: {str(exc).splitlines()[0]}", location=self.src.identity) from exc
+        finally:
+            if tmp is not None:
+                os.unlink(tmp.name)
+
+
+def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], *, format: LogFormat | None = None,
+                   progress: Progress | None = None) -> IngestResult:
+    """Ingest each source exactly once; a failing source is reported and rolled back, the others go on."""
+    result = IngestResult()
+    started = time.perf_counter()
+    for src in sources:
+        result.add(ingest_one(con, src, format=format, progress=progress))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def ingest_one(con: duckdb.DuckDBPyConnection, src: Source, *, format: LogFormat | None = None,
+               progress: Progress | None = None) -> SourceResult:
+    if _already(con, src):
+        return SourceResult(src.identity, status="skipped", message="already ingested")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        source_id = con.execute("SELECT nextval('source_ids')").fetchall()[0][0]
+        job = _Ingest(con, src, source_id, format, progress)
+        if src.kind == PARQUET:
+            job.parquet()
+        else:
+            job.text()
+        dup = con.execute("SELECT 1 FROM sources WHERE identity = ? AND checksum = ?",
+                          [src.identity, job.checksum]).fetchall()
+        if dup:
+            con.execute("ROLLBACK")
+            return SourceResult(src.identity, status="skipped", message="already ingested (same content)")
+        con.execute(
+            "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
+            [source_id, src.identity, src.size, src.version, job.checksum,
+             job.fmt.log_format() if job.fmt else None, job.records, job.quarantined,
+             "truncated" if job.message and "truncated" in job.message else "ok", job.message],
+        )
+        con.execute("COMMIT")
+        return SourceResult(src.identity, job.records, job.quarantined, message=job.message)
+    except VpcFlowError as exc:
+        con.execute("ROLLBACK")
+        return SourceResult(src.identity, status="failed", message=str(exc))
+    except OSError as exc:
+        con.execute("ROLLBACK")
+        return SourceResult(src.identity, status="failed", message=f"{src.identity}: cannot read: {exc.strerror or exc}")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise

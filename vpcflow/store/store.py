@@ -1,0 +1,138 @@
+"""The store: one DuckDB file holding flows, the ledger of sources, and the quarantine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from ..errors import QueryError, StoreError
+from ..fields import DEFAULT, LogFormat
+from ..sources.base import Source
+from ..sources.local import resolve
+from .ingest import IngestResult, Progress, SourceResult, ingest_sources
+from .schema import DDL, SCHEMA_VERSION, ensure_columns
+
+DEFAULT_PATH = "vpcflow.duckdb"
+_READ_ONLY_TYPES = {"SELECT", "EXPLAIN", "PRAGMA"}
+
+
+class Store:
+    """A flow-log store in one DuckDB file. Use as a context manager, or call close()."""
+
+    def __init__(self, path: str | Path = DEFAULT_PATH, *, read_only: bool = False, memory_limit: str = "2GB"):
+        self.path = str(path)
+        self.read_only = read_only
+        if read_only and self.path != ":memory:" and not Path(self.path).exists():
+            raise StoreError(f"no store at {self.path}", hint="ingest something first: vpcflow ingest PATH")
+        try:
+            self.con = duckdb.connect(self.path, read_only=read_only, config={"memory_limit": memory_limit, "preserve_insertion_order": False})
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open {self.path}: {str(exc).splitlines()[0]}",
+                             hint="is another vpcflow process writing to it?") from exc
+        if not read_only:
+            for stmt in DDL:
+                self.con.execute(stmt)
+            ensure_columns(self.con, DEFAULT.fields)
+            self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+
+    @classmethod
+    def open(cls, path: str | Path = DEFAULT_PATH, *, read_only: bool = False) -> Store:
+        return cls(path, read_only=read_only)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    # ---- writing
+    def ingest(self, targets: Iterable[str | Path | Source] | str | Path | Source, *, format: str | LogFormat | None = None,
+               since: datetime | None = None, until: datetime | None = None,
+               progress: Progress | None = None) -> IngestResult:
+        """Ingest files, directories, '-' (stdin) or Source objects; already-ingested sources are skipped."""
+        if self.read_only:
+            raise StoreError("the store is open read-only")
+        if isinstance(targets, (str, Path, Source)):
+            targets = [targets]
+        fmt = LogFormat.parse(format) if isinstance(format, str) else format
+        failures: list[SourceResult] = []
+
+        def sources():
+            for t in targets:
+                if isinstance(t, Source):
+                    yield t
+                    continue
+                errors: list = []
+                try:
+                    yield from resolve(str(t), since, until, errors)
+                except Exception as exc:  # a missing path fails alone; the others are still ingested
+                    from ..errors import VpcFlowError
+                    if not isinstance(exc, VpcFlowError):
+                        raise
+                    errors.append(exc)
+                failures.extend(SourceResult(e.location or str(t), status="failed", message=str(e)) for e in errors)
+
+        result = ingest_sources(self.con, sources(), format=fmt, progress=progress)
+        for f in failures:
+            result.add(f)
+        return result
+
+    # ---- reading
+    def query(self, sql: str, params: list | dict | None = None) -> pa.Table:
+        """Run one read-only statement (SELECT, EXPLAIN) with bound parameters; the result as Arrow."""
+        try:
+            statements = self.con.extract_statements(sql)
+        except duckdb.Error as exc:
+            raise QueryError(str(exc).splitlines()[0]) from exc
+        if len(statements) != 1:
+            raise QueryError(f"give exactly one statement, not {len(statements)}")
+        kind = statements[0].type.name
+        if kind not in _READ_ONLY_TYPES:
+            raise QueryError(f"only read-only queries are allowed here, not {kind}",
+                             hint="use SELECT; the store changes only through ingest")
+        try:
+            return self.con.execute(sql, params or []).fetch_arrow_table()
+        except duckdb.Error as exc:
+            raise QueryError(str(exc).splitlines()[0]) from exc
+
+    def stats(self) -> dict:
+        """What the store holds: records, sources, quarantine, time range, interfaces."""
+        row = self.con.execute("""
+            SELECT count(*), min(start), max("end"), count(DISTINCT interface_id), count(DISTINCT account_id),
+                   count(*) FILTER (action = 'ACCEPT'), count(*) FILTER (action = 'REJECT'),
+                   count(*) FILTER (log_status = 'NODATA'), count(*) FILTER (log_status = 'SKIPDATA'),
+                   coalesce(sum(bytes), 0), coalesce(sum(packets), 0)
+            FROM flows""").fetchall()[0]
+        sources = self.con.execute("SELECT count(*), coalesce(sum(records), 0) FROM sources").fetchall()[0]
+        quarantined = self.con.execute("SELECT count(*) FROM quarantine").fetchall()[0][0]
+        from ..timeutil import iso
+        return {
+            "records": row[0], "sources": sources[0], "quarantined": quarantined,
+            "first_start": iso(row[1]), "last_end": iso(row[2]), "interfaces": row[3], "accounts": row[4],
+            "accepted": row[5], "rejected": row[6], "nodata": row[7], "skipdata": row[8],
+            "bytes": row[9], "packets": row[10], "path": self.path,
+        }
+
+    def quarantine(self, limit: int | None = None, source: str | None = None) -> pa.Table:
+        sql = "SELECT source, line, reason, text FROM quarantine"
+        params: list = []
+        if source:
+            sql += " WHERE source = ?"
+            params.append(source)
+        sql += " ORDER BY source, line"
+        if limit:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return self.con.execute(sql, params).fetch_arrow_table()
+
+    def sources(self) -> pa.Table:
+        return self.con.execute(
+            "SELECT source_id, identity, size, checksum, format, records, quarantined, status, message, ingested_at "
+            "FROM sources ORDER BY source_id").fetch_arrow_table()

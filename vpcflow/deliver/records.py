@@ -1,0 +1,81 @@
+"""Records in a log format: text lines (`-` for what does not apply) or typed Arrow columns (null instead).
+
+Everything about the format comes from the field table: the fields, their order, their Parquet types.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from ..emulate import capture as c
+from ..emulate.topology import INSTANCE, Topology
+from ..fields import INT_32, INT_64, LogFormat
+
+# fields that come straight from a record tuple
+_FROM_RECORD = {
+    "srcaddr": c.I_SRC, "dstaddr": c.I_DST, "srcport": c.I_SPORT, "dstport": c.I_DPORT, "protocol": c.I_PROTO,
+    "packets": c.I_PACKETS, "bytes": c.I_BYTES, "start": c.I_START, "end": c.I_END, "action": c.I_ACTION,
+    "log-status": c.I_STATUS, "tcp-flags": c.I_FLAGS, "pkt-srcaddr": c.I_PKT_SRC, "pkt-dstaddr": c.I_PKT_DST,
+    "flow-direction": c.I_DIRECTION, "traffic-path": c.I_PATH,
+}
+
+# fields that belong to the interface the record was captured on
+_FROM_INTERFACE = {
+    "account-id": lambda t, i: t.account,
+    "interface-id": lambda t, i: i.id,
+    "vpc-id": lambda t, i: t.vpc_id,
+    "subnet-id": lambda t, i: i.subnet.id,
+    "instance-id": lambda t, i: i.instance_id,
+    "region": lambda t, i: t.region,
+    "az-id": lambda t, i: i.subnet.az_id,
+    "interface-type": lambda t, i: None if i.kind == INSTANCE else i.kind,
+}
+
+_ARROW = {INT_32: pa.int32(), INT_64: pa.int64()}
+
+
+class Renderer:
+    """Turns emitted record tuples into lines or an Arrow table of one log format."""
+
+    def __init__(self, log_format: LogFormat, topology: Topology):
+        self.format = log_format
+        self.per_interface = {
+            f.name: [_FROM_INTERFACE[f.name](topology, i) for i in topology.interfaces]
+            for f in log_format.fields if f.name in _FROM_INTERFACE
+        }
+
+    def _values(self, name: str, records: list[tuple], columns: list) -> list:
+        if name in _FROM_RECORD:
+            return list(columns[_FROM_RECORD[name]])
+        if name in self.per_interface:
+            table = self.per_interface[name]
+            return [table[i] for i in columns[c.I_IFACE]]
+        if name == "version":
+            return [self.format.version] * len(records)
+        if name == "type":
+            return [None if s is None else "IPv6" if ":" in s else "IPv4" for s in columns[c.I_SRC]]
+        return [None] * len(records)
+
+    def lines(self, records: list[tuple]) -> list[str]:
+        """One line per record, fields separated by single spaces."""
+        if not records:
+            return []
+        columns = list(zip(*records))
+        texts = []
+        for f in self.format.fields:
+            values = self._values(f.name, records, columns)
+            if f.kind == "STRING":
+                texts.append(["-" if v is None else v for v in values])
+            else:
+                texts.append(["-" if v is None else str(v) for v in values])
+        return list(map(" ".join, zip(*texts)))
+
+    def table(self, records: list[tuple]) -> pa.Table:
+        """An Arrow table with AWS's Parquet column names and types; `-` becomes null."""
+        columns = list(zip(*records)) if records else [()] * 17
+        arrays, names = [], []
+        for f in self.format.fields:
+            values = self._values(f.name, records, columns) if records else []
+            arrays.append(pa.array(values, type=_ARROW.get(f.kind, pa.string())))
+            names.append(f.column)
+        return pa.Table.from_arrays(arrays, names=names)

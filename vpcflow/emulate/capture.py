@@ -1,0 +1,165 @@
+"""Capture windows: sessions become the records each interface writes, one per direction per 5-tuple per window.
+
+Each interface has its own capture windows (AWS does not align them across interfaces): window w of interface i
+covers [base_i + w * interval, base_i + (w + 1) * interval). A record's start and end are the first and last
+packet of the flow inside the window; TCP flags are OR-ed over the window, using only FIN, SYN, RST and SYN-ACK.
+An interface with no traffic in a window writes one NODATA record; now and then a window is SKIPDATA.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from operator import itemgetter
+
+from .rules import Rules
+from .topology import Topology
+from .traffic import FLOW, PROBE_CLOSED, PROBE_OPEN, SYN, TCP, Session
+
+FIN, SYN_FLAG, RST, SYN_ACK = 1, 2, 4, 18
+
+# index of each value in an emitted record tuple
+(I_IFACE, I_SRC, I_DST, I_SPORT, I_DPORT, I_PROTO, I_PACKETS, I_BYTES, I_START, I_END, I_ACTION, I_STATUS,
+ I_FLAGS, I_PKT_SRC, I_PKT_DST, I_DIRECTION, I_PATH) = range(17)
+
+
+def phase_of(interface_id: str, interval: int) -> int:
+    """Where an interface's capture windows start, in seconds past the minute (or ten minutes)."""
+    return int(hashlib.sha256(interface_id.encode()).hexdigest()[:8], 16) % interval
+
+
+class Capture:
+    """Collects the records of every interface for one aggregation interval."""
+
+    def __init__(self, topology: Topology, rules: Rules, interval: int, start: int, end: int,
+                 skipdata_rate: float = 0.0, seed: int = 0):
+        self.topology, self.rules, self.interval = topology, rules, interval
+        self.start, self.end = start, end
+        self.base = [start + phase_of(i.id, interval) - interval for i in topology.interfaces]
+        self.next_window = [0] * len(topology.interfaces)
+        self.pending: dict[tuple[int, int], dict] = {}
+        self.skipdata_rate = skipdata_rate
+        self.skip_rng = random.Random(seed * 7919 + interval)
+        self.unlogged = 0
+        self.skipped_windows = 0
+
+    # sessions -> pending records ------------------------------------------------------------------------
+    def add(self, s: Session) -> None:
+        client, server = s.client, s.server
+        cip = client if isinstance(client, str) else None
+        sip = server if isinstance(server, str) else None
+        if (cip and self.topology.unlogged(cip, s.cport, s.protocol)) or (
+                sip and self.topology.unlogged(sip, s.sport, s.protocol)):
+            self.unlogged += 1
+            return
+        nat_port = 1024 + (s.cport * 7919 + int(s.t0)) % 64000
+        out, delivered = self.rules.leg(client, server, s.protocol, s.cport, s.sport, False, nat_port, s.v6)
+        answers = delivered and s.shape != SYN and (s.resp_packets > 0 or s.shape in (PROBE_OPEN, PROBE_CLOSED))
+        back, answered = (self.rules.leg(server, client, s.protocol, s.sport, s.cport, True, nat_port, s.v6)
+                          if answers else ([], False))
+        t0, t1 = s.t0, s.t1
+        if s.shape == TCP:
+            if answered:
+                self._direction(s.protocol, out, t0, t1, s.req_packets, s.req_bytes, SYN_FLAG, 0, FIN)
+                self._direction(s.protocol, back, t0 + 0.001, t1, s.resp_packets, s.resp_bytes, SYN_ACK, 0, FIN)
+                return
+            tries = min(s.req_packets, 3)  # unanswered SYN: the client retries with backoff
+            end = t0 + (0, 1, 3)[tries - 1]
+            self._direction(s.protocol, out, t0, end, tries, 60 * tries, SYN_FLAG, SYN_FLAG, SYN_FLAG)
+            if back:
+                self._direction(s.protocol, back, t0 + 0.001, end + 0.001, tries, 44 * tries, SYN_ACK, SYN_ACK, SYN_ACK)
+        elif s.shape == PROBE_OPEN or s.shape == PROBE_CLOSED:
+            if answered and s.shape == PROBE_OPEN:  # SYN, then RST after the SYN-ACK
+                self._direction(s.protocol, out, t0, t0 + 0.002, 2, s.req_bytes + 40, SYN_FLAG, 0, RST)
+            else:
+                self._direction(s.protocol, out, t0, t0, 1, s.req_bytes, SYN_FLAG, SYN_FLAG, SYN_FLAG)
+            if back:
+                flag = SYN_ACK if s.shape == PROBE_OPEN else RST
+                self._direction(s.protocol, back, t0 + 0.001, t0 + 0.001, 1, 44 if flag == SYN_ACK else 40, flag, flag, flag)
+        elif s.shape == SYN:
+            self._direction(s.protocol, out, t0, t1, s.req_packets, s.req_bytes, SYN_FLAG, SYN_FLAG, SYN_FLAG)
+        else:
+            assert s.shape == FLOW, s.shape
+            self._direction(s.protocol, out, t0, t1, s.req_packets, s.req_bytes, 0, 0, 0)
+            if back:
+                self._direction(s.protocol, back, t0 + 0.001, t1, s.resp_packets, s.resp_bytes, 0, 0, 0)
+
+    def _direction(self, protocol, hops, t0, t1, packets, nbytes, first, every, last) -> None:
+        interval = self.interval
+        t1 = min(t1, self.end - 0.001)
+        t0 = min(t0, t1)
+        for hop in hops:
+            idx = hop.iface.index
+            base = self.base[idx]
+            w0 = int((t0 - base) // interval)
+            w1 = int((t1 - base) // interval)
+            if w0 == w1 or packets == 1:
+                one = packets == 1
+                self._merge(hop, protocol, idx, w0, packets, nbytes, int(t0), int(t0 if one else t1),
+                            first if one else first | every | last)
+                continue
+            span, done = t1 - t0, 0
+            for w in range(w0, w1 + 1):
+                c = packets if w == w1 else min(packets, math.ceil((base + (w + 1) * interval - t0)
+                                                                   * (packets - 1) / span))
+                if c <= done:
+                    continue
+                flags = every | (first if done == 0 else 0) | (last if c == packets else 0)
+                self._merge(hop, protocol, idx, w, c - done, nbytes * c // packets - nbytes * done // packets,
+                            int(t0 + done * span / (packets - 1)), int(t0 + (c - 1) * span / (packets - 1)), flags)
+                done = c
+
+    def _merge(self, hop, protocol, idx, w, packets, nbytes, start, end, flags) -> None:
+        window = self.pending.get((idx, w))
+        if window is None:
+            window = self.pending[(idx, w)] = {}
+        key = (hop.srcaddr, hop.dstaddr, hop.srcport, hop.dstport, protocol)
+        rec = window.get(key)
+        if rec is None:
+            window[key] = [packets, nbytes, start, end, flags, hop]
+        else:
+            rec[0] += packets
+            rec[1] += nbytes
+            rec[2] = min(rec[2], start)
+            rec[3] = max(rec[3], end)
+            rec[4] |= flags
+
+    # pending records -> emitted records ------------------------------------------------------------------
+    def flush(self, upto: float) -> list[tuple]:
+        """Emit every window that ends by `upto` (all sessions starting before it have been added)."""
+        out: list[tuple] = []
+        interval, end = self.interval, self.end
+        for iface in self.topology.interfaces:
+            idx = iface.index
+            base = self.base[idx]
+            w = self.next_window[idx]
+            while base + (w + 1) * interval <= upto and base + w * interval < end:
+                window = self.pending.pop((idx, w), None)
+                ws = base + w * interval
+                if window:
+                    if self.skipdata_rate and self.skip_rng.random() < self.skipdata_rate:
+                        self.skipped_windows += 1
+                        out.append(self._status(idx, ws, "SKIPDATA"))
+                    else:
+                        out.extend(self._records(idx, window))
+                elif ws >= self.start:
+                    out.append(self._status(idx, ws, "NODATA"))
+                w += 1
+            self.next_window[idx] = w
+        out.sort(key=itemgetter(I_START, I_IFACE))
+        return out
+
+    def _status(self, idx: int, ws: int, status: str) -> tuple:
+        return (idx, None, None, None, None, None, None, None, ws, ws + self.interval - 2, None, status,
+                None, None, None, None, None)
+
+    @staticmethod
+    def _records(idx: int, window: dict) -> list[tuple]:
+        records = []
+        for (src, dst, sport, dport, proto), (packets, nbytes, start, end, flags, hop) in window.items():
+            records.append((idx, src, dst, sport, dport, proto, packets, nbytes, start, end,
+                            "ACCEPT" if hop.accept else "REJECT", "OK", flags if proto == 6 else 0,
+                            hop.pkt_srcaddr, hop.pkt_dstaddr, "egress" if hop.egress else "ingress",
+                            hop.traffic_path if hop.egress else None))
+        return records

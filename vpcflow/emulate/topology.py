@@ -1,0 +1,318 @@
+"""The emulated VPC: subnets, network interfaces, security groups, network ACLs, gateways, internet peers.
+
+Built from the `topology:` mapping of a scenario file (documented in docs/emulator.md). IDs that the file
+leaves out are derived from names, so the same file always gives the same IDs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from dataclasses import dataclass, field
+
+from ..errors import VpcFlowError
+
+INSTANCE = "instance"
+NAT_GATEWAY = "nat_gateway"
+LOAD_BALANCER = "network_load_balancer"
+VPC_ENDPOINT = "vpc_endpoint"
+INTERFACE_TYPES = {"instance": INSTANCE, "nat_gateway": NAT_GATEWAY, "nat": NAT_GATEWAY,
+                   "load_balancer": LOAD_BALANCER, "network_load_balancer": LOAD_BALANCER,
+                   "vpc_endpoint": VPC_ENDPOINT}
+
+# Addresses AWS never logs traffic to (Amazon DNS, metadata, Time Sync); the VPC's base+2 is added per VPC.
+UNLOGGED_ADDRESSES = {"169.254.169.253", "169.254.169.254", "169.254.169.123", "fd00:ec2::253", "fd00:ec2::254",
+                      "fd00:ec2::123"}
+DHCP_PORTS = {67, 68, 546, 547}
+
+
+class ScenarioError(VpcFlowError):
+    """A topology or scenario file that cannot be emulated."""
+
+
+def derive_id(prefix: str, *parts: object, width: int = 17) -> str:
+    """A stable AWS-looking ID (`eni-0a1b...`) from names, so reruns give the same IDs."""
+    digest = hashlib.sha256("/".join(str(p) for p in parts).encode()).hexdigest()
+    return f"{prefix}-0{digest[: width - 1]}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One security-group or network-ACL rule. Security-group rules only allow; ACL rules allow or deny."""
+
+    protocol: int | None  # None: all protocols
+    low: int  # port range, inclusive (ICMP: 0-65535)
+    high: int
+    cidr: object | None = None  # ipaddress network; None with a group reference
+    group: str | None = None  # security-group reference (name)
+    number: int | None = None  # ACL rule number
+    allow: bool = True
+
+    def matches(self, protocol: int, port: int, address) -> bool:
+        if self.protocol is not None and self.protocol != protocol:
+            return False
+        if protocol in (6, 17) and not (self.low <= port <= self.high):
+            return False
+        return self.cidr is None or (address.version == self.cidr.version and address in self.cidr)
+
+
+@dataclass
+class SecurityGroup:
+    name: str
+    id: str
+    inbound: list[Rule]
+    outbound: list[Rule]
+
+
+@dataclass
+class NetworkAcl:
+    name: str
+    id: str
+    inbound: list[Rule]  # sorted by rule number; the final deny (`*`) is implicit
+    outbound: list[Rule]
+
+
+@dataclass
+class Subnet:
+    name: str
+    id: str
+    cidr: object
+    az_id: str
+    acl: NetworkAcl
+    public: bool = False
+    nat_gateway: str | None = None  # name of the NAT gateway interface private subnets route through
+    _next_host: int = 10
+
+
+@dataclass
+class Interface:
+    """One ENI: the unit flow logs record on."""
+
+    name: str
+    id: str
+    kind: str
+    subnet: Subnet
+    ip: str
+    ipv6: str | None
+    instance_id: str | None
+    groups: list[SecurityGroup]
+    public: bool
+    index: int = 0  # position in Topology.interfaces
+    role: str = ""  # the group name (`web` for web-1..web-12)
+
+    @property
+    def address(self):
+        return ipaddress.ip_address(self.ip)
+
+
+@dataclass
+class Peer:
+    """An address outside the VPC (internet host, or an AWS address that is never logged)."""
+
+    name: str
+    ips: list[str]
+    ipv6: list[str] = field(default_factory=list)
+    bad: bool = False  # on a threat list (known-bad-peer)
+
+
+@dataclass
+class Topology:
+    account: str
+    region: str
+    vpc_id: str
+    cidr: object
+    subnets: dict[str, Subnet]
+    groups: dict[str, SecurityGroup]
+    acls: dict[str, NetworkAcl]
+    interfaces: list[Interface]
+    roles: dict[str, list[Interface]]  # name or group name -> interfaces
+    peers: dict[str, Peer]
+    igw_id: str
+
+    def interface(self, name: str) -> Interface:
+        found = self.roles.get(name)
+        if not found:
+            raise ScenarioError(f"no interface named {name!r}", hint="name one from topology.interfaces")
+        return found[0]
+
+    def unlogged(self, ip: str, port: int, protocol: int) -> bool:
+        """True for traffic AWS never writes a record for."""
+        if ip in UNLOGGED_ADDRESSES or ip == str(self.cidr.network_address + 2):
+            return True
+        return protocol == 17 and port in DHCP_PORTS
+
+    def by_ip(self) -> dict[str, Interface]:
+        return {i.ip: i for i in self.interfaces} | {i.ipv6: i for i in self.interfaces if i.ipv6}
+
+
+_PROTOCOLS = {"all": None, "-1": None, "tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58}
+
+
+def protocol_number(value) -> int | None:
+    key = str(value).lower()
+    if key in _PROTOCOLS:
+        return _PROTOCOLS[key]
+    if key.isdigit() and int(key) <= 255:
+        return int(key)
+    raise ScenarioError(f"unknown protocol {value!r}", hint="use tcp, udp, icmp, icmpv6, all or a number 0-255")
+
+
+def _ports(value) -> tuple[int, int]:
+    if value is None or str(value) in ("all", "-1"):
+        return 0, 65535
+    text = str(value)
+    low, _, high = text.partition("-")
+    try:
+        lo, hi = int(low), int(high or low)
+    except ValueError:
+        raise ScenarioError(f"bad port range {value!r}", hint="write 22, 1024-65535 or all") from None
+    return lo, hi
+
+
+def _network(text, where: str):
+    try:
+        return ipaddress.ip_network(str(text), strict=False)
+    except ValueError:
+        raise ScenarioError(f"bad CIDR {text!r}", location=where) from None
+
+
+def _rule(spec: dict, where: str, acl: bool) -> Rule:
+    low, high = _ports(spec.get("ports", spec.get("port")))
+    cidr = spec.get("cidr")
+    group = spec.get("source_group", spec.get("group"))
+    if cidr is None and group is None:
+        raise ScenarioError("rule names neither cidr nor group", location=where)
+    number = spec.get("rule") if acl else None
+    if acl and not isinstance(number, int):
+        raise ScenarioError("network ACL rule needs a rule number", location=where, hint="add rule: 100")
+    allow = str(spec.get("action", "allow")).lower() == "allow"
+    return Rule(protocol_number(spec.get("protocol", "all")), low, high,
+                _network(cidr, where) if cidr is not None else None, group, number, allow)
+
+
+def _rules(specs, where: str, acl: bool) -> list[Rule]:
+    rules = [_rule(s, f"{where}[{n}]", acl) for n, s in enumerate(specs or [])]
+    return sorted(rules, key=lambda r: r.number or 0) if acl else rules
+
+
+_ALLOW_ALL = [Rule(None, 0, 65535, ipaddress.ip_network("0.0.0.0/0"), number=100),
+              Rule(None, 0, 65535, ipaddress.ip_network("::/0"), number=101)]
+
+
+def build_topology(spec: dict) -> Topology:
+    """Check and build a topology from its mapping; errors name the entry at fault."""
+    if not isinstance(spec, dict):
+        raise ScenarioError("topology must be a mapping", hint="see docs/emulator.md")
+    account = str(spec.get("account", "123456789010")).zfill(12)
+    region = str(spec.get("region", "us-east-1"))
+    vpc = spec.get("vpc") or {}
+    cidr = _network(vpc.get("cidr", "10.0.0.0/16"), "topology.vpc.cidr")
+    vpc_id = vpc.get("id") or derive_id("vpc", account, cidr)
+    groups = {}
+    for n, g in enumerate(spec.get("security_groups") or []):
+        where = f"topology.security_groups[{n}]"
+        groups[g["name"]] = SecurityGroup(g["name"], g.get("id") or derive_id("sg", vpc_id, g["name"]),
+                                          _rules(g.get("inbound"), where + ".inbound", False),
+                                          _rules(g.get("outbound", [{"cidr": "0.0.0.0/0"}, {"cidr": "::/0"}]),
+                                                 where + ".outbound", False))
+    for g in groups.values():
+        for r in g.inbound + g.outbound:
+            if r.group and r.group not in groups:
+                raise ScenarioError(f"security group {g.name!r} references unknown group {r.group!r}")
+    acls = {}
+    for n, a in enumerate(spec.get("network_acls") or []):
+        where = f"topology.network_acls[{n}]"
+        acls[a["name"]] = NetworkAcl(a["name"], a.get("id") or derive_id("acl", vpc_id, a["name"]),
+                                     _rules(a.get("inbound"), where + ".inbound", True),
+                                     _rules(a.get("outbound"), where + ".outbound", True))
+    default_acl = NetworkAcl("default", derive_id("acl", vpc_id, "default"), _ALLOW_ALL, _ALLOW_ALL)
+    subnets = {}
+    for n, s in enumerate(spec.get("subnets") or []):
+        where = f"topology.subnets[{n}]"
+        net = _network(s["cidr"], where)
+        if not net.subnet_of(cidr):
+            raise ScenarioError(f"subnet {net} is outside the VPC's {cidr}", location=where)
+        acl_name = s.get("network_acl")
+        if acl_name and acl_name not in acls:
+            raise ScenarioError(f"unknown network ACL {acl_name!r}", location=where)
+        subnets[s["name"]] = Subnet(s["name"], s.get("id") or derive_id("subnet", vpc_id, s["name"]), net,
+                                    s.get("az_id", f"{region[:2]}{region.split('-')[1][0]}{region[-1]}-az1"),
+                                    acls[acl_name] if acl_name else default_acl, bool(s.get("public")),
+                                    s.get("nat_gateway"))
+    interfaces, roles = _interfaces(spec.get("interfaces") or [], subnets, groups, vpc_id)
+    for s in subnets.values():
+        if s.nat_gateway and s.nat_gateway not in roles:
+            raise ScenarioError(f"subnet {s.name!r} routes through unknown NAT gateway {s.nat_gateway!r}")
+    peers = {p["name"]: _peer(p, n) for n, p in enumerate(spec.get("peers") or [])}
+    peers.setdefault("amazon-dns", Peer("amazon-dns", [str(cidr.network_address + 2)]))
+    peers.setdefault("instance-metadata", Peer("instance-metadata", ["169.254.169.254"]))
+    peers.setdefault("time-sync", Peer("time-sync", ["169.254.169.123"]))
+    for name in peers:
+        if name in roles:
+            raise ScenarioError(f"{name!r} names both a peer and an interface")
+    return Topology(account, region, vpc_id, cidr, subnets, groups, acls, interfaces, roles, peers,
+                    (spec.get("internet_gateway") or {}).get("id") or derive_id("igw", vpc_id))
+
+
+def _interfaces(specs, subnets, groups, vpc_id):
+    interfaces: list[Interface] = []
+    roles: dict[str, list[Interface]] = {}
+    for n, spec in enumerate(specs):
+        where = f"topology.interfaces[{n}]"
+        subnet = subnets.get(spec.get("subnet"))
+        if subnet is None:
+            raise ScenarioError(f"unknown subnet {spec.get('subnet')!r}", location=where)
+        kind = INTERFACE_TYPES.get(str(spec.get("type", "instance")))
+        if kind is None:
+            raise ScenarioError(f"unknown interface type {spec.get('type')!r}", location=where,
+                                hint="use instance, nat_gateway, load_balancer or vpc_endpoint")
+        sgs = []
+        for g in spec.get("security_groups") or []:
+            if g not in groups:
+                raise ScenarioError(f"unknown security group {g!r}", location=where)
+            sgs.append(groups[g])
+        count = int(spec.get("count", 1))
+        role = spec["name"]
+        for k in range(count):
+            name = role if count == 1 else f"{role}-{k + 1}"
+            ip = spec.get("ip") if count == 1 and spec.get("ip") else _allocate(subnet, where)
+            if ipaddress.ip_address(ip) not in subnet.cidr:
+                raise ScenarioError(f"address {ip} is outside subnet {subnet.cidr}", location=where)
+            v6 = spec.get("ipv6") if count == 1 else None
+            iface = Interface(name, spec.get("id") if count == 1 and spec.get("id") else
+                              derive_id("eni", vpc_id, name), kind, subnet, str(ip), v6,
+                              derive_id("i", vpc_id, name) if kind == INSTANCE else None, sgs,
+                              bool(spec.get("public", kind == NAT_GATEWAY)), len(interfaces), role)
+            interfaces.append(iface)
+            roles.setdefault(name, []).append(iface)
+            if count > 1:
+                roles.setdefault(role, []).append(iface)
+    ips = [i.ip for i in interfaces]
+    if len(set(ips)) != len(ips):
+        raise ScenarioError("two interfaces share a private address", hint="give each its own ip")
+    return interfaces, roles
+
+
+def _allocate(subnet: Subnet, where: str) -> str:
+    """The next free host address (AWS reserves the first four and the last)."""
+    subnet._next_host = max(subnet._next_host, 4)
+    if subnet._next_host >= subnet.cidr.num_addresses - 1:
+        raise ScenarioError(f"subnet {subnet.name!r} is full", location=where)
+    ip = str(subnet.cidr.network_address + subnet._next_host)
+    subnet._next_host += 1
+    return ip
+
+
+def _peer(spec: dict, n: int) -> Peer:
+    where = f"topology.peers[{n}]"
+    if "ip" in spec:
+        ips = [str(ipaddress.ip_address(spec["ip"]))]
+    elif "cidr" in spec:
+        net = _network(spec["cidr"], where)
+        count = int(spec.get("count", 1))
+        step = max(1, (net.num_addresses - 2) // max(count, 1))
+        ips = [str(net.network_address + 1 + k * step) for k in range(min(count, net.num_addresses - 1))]
+    else:
+        raise ScenarioError("peer needs ip or cidr", location=where)
+    v6 = [str(ipaddress.ip_address(spec["ipv6"]))] if spec.get("ipv6") else []
+    return Peer(spec["name"], ips, v6, bool(spec.get("bad")))

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
-
-from vpcflow.fields import DEFAULT
-from vpcflow.store.schema import DDL, quote
+from vpcflow.store.store import Store
 
 # CI clones the repository with shared/ beside it.
 EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "spec" / "aws-doc-examples.txt"
@@ -46,19 +43,11 @@ def doc_lines_in_spec() -> list[str]:
     return out
 
 
-def row_of(line: str) -> list:
-    values = []
-    for f, token in zip(DEFAULT.fields, line.split(), strict=True):
-        values.append(None if token == "-" else int(token) if f.is_integer else token)
-    return values
-
-
-def make_store(path: Path, lines: list[str] = LINES) -> duckdb.DuckDBPyConnection:
-    """A DuckDB file with the store schema, holding `lines` (default format)."""
-    con = duckdb.connect(str(path))
-    for ddl in DDL:
-        con.execute(ddl)
-    cols = ", ".join(quote(c) for c in DEFAULT.columns)
-    marks = ", ".join("?" for _ in DEFAULT.columns)
-    con.executemany(f"INSERT INTO flows ({cols}) VALUES ({marks})", [row_of(line) for line in lines])
-    return con
+def make_store(path: Path, lines: list[str] = LINES) -> Store:
+    """A store file holding `lines` (default format), ingested the way a user would."""
+    log = path.with_name(path.stem + "-records.log")
+    log.write_text("\n".join(lines) + "\n")
+    store = Store.open(path)
+    result = store.ingest(log, format="default")
+    assert result.records == len(lines), result
+    return store

@@ -32,7 +32,7 @@ def filter_store(pattern: Pattern | str, db: str | Path, fmt: LogFormat = DEFAUL
     # A correlated look-up, not a join: the ledger shares column names (version) with flows.
     identity = "(SELECT s.identity FROM sources s WHERE s.source_id = flows.source_id)"
     sql = (f"SELECT coalesce({identity}, 'store'), {line_of(fmt)} FROM flows "
-           f"WHERE {where.where} ORDER BY flows.source_id, flows.rowid")
+           f'WHERE {where.where} ORDER BY flows.source_id, flows."start", flows."end"')
     con = duckdb.connect(str(db), read_only=True)
     try:
         cursor = con.execute(sql, list(where.params))

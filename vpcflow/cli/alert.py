@@ -1,4 +1,4 @@
-"""Alert commands: `filter` (CloudWatch filter patterns over files or the store)."""
+"""Alert commands: `filter` (CloudWatch filter patterns over files or the store), `alert` (rules)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import typer
 from ..alert.filtering import filter_lines, filter_store
 from ..alert.pattern import parse
 from ..fields import DEFAULT, LogFormat
-from .output import emit
+from .output import OUTPUT_OPTION, Output, emit, emit_object
 
 
 class FilterOutput(enum.StrEnum):
@@ -52,5 +52,37 @@ def filter_command(
     emit(rows, output.value, columns=["source", "line", "message"])
 
 
+
+
+def alert_command(
+    paths: list[str] = typer.Argument(None, help="Files or directories (plain or .gz); - for stdin."),
+    rules: str = typer.Option(..., "--rules", help="The rules file (YAML)."),
+    db: str = typer.Option(None, "--db", help="Run the rules over this store's records instead of files."),
+    output: Output = OUTPUT_OPTION,
+) -> None:
+    """Run alert rules over a batch of records: alarms period by period, notifications, top contributors."""
+    from pathlib import Path
+
+    from ..alert.rules import load_rules
+    from ..alert.run import run_rules
+
+    if not db and not paths:
+        raise typer.BadParameter("give files to read, or --db STORE", param_hint="PATHS")
+    loaded = load_rules(rules)
+    result = run_rules(loaded, paths=list(paths or []), db=db, base=Path(rules).resolve().parent)
+    changes = [{**c.as_dict(), "notified": ", ".join(f"{d.notifier}:{d.status}" for d in ds)}
+               for c, ds in result.changes]
+    columns = ["timestamp", "alarm", "previous_state", "state", "reason", "notified"]
+    if output is Output.json:
+        emit_object({"records": result.records, "changes": changes, "states": result.states,
+                     "contributors": [vars(c) for c in result.contributors]}, output)
+        return
+    emit([{k: c[k] for k in columns} for c in changes], output, columns=columns, title="state changes")
+    if result.contributors:
+        emit([{"rule": c.rule, "period_start": c.period_start, "rank": c.rank, "key": " ".join(c.key),
+               "value": c.value} for c in result.contributors], output, title="top contributors")
+
+
 def register(app: typer.Typer) -> None:
     app.command("filter")(filter_command)
+    app.command("alert")(alert_command)

@@ -1,0 +1,193 @@
+"""Notifiers (stdout, JSON lines, webhook, SNS, SMTP) and the dispatcher that sends each state change once.
+
+A notifier takes one JSON-able payload and raises NotifyError when it could not deliver it. The dispatcher
+suppresses a repeat of the same alarm state within the cooldown (a flapping alarm tells you once) and keeps
+going when one notifier fails, reporting the failure in what it returns.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import smtplib
+import sys
+import time
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Protocol, TextIO
+
+from ..errors import VpcFlowError
+from .alarms import StateChange
+from .rules import NotifierConfig
+
+
+class NotifyError(VpcFlowError):
+    """A notification that could not be delivered."""
+
+
+class Notifier(Protocol):
+    name: str
+
+    def send(self, payload: dict) -> None: ...
+
+
+def subject_of(payload: dict) -> str:
+    return f"{payload['state']}: {payload['alarm']} ({payload['previous_state']} -> {payload['state']})"
+
+
+@dataclass
+class StdoutNotifier:
+    name: str
+    stream: TextIO | None = None
+
+    def send(self, payload: dict) -> None:
+        out = self.stream or sys.stdout
+        out.write(f"{payload['timestamp']} {subject_of(payload)}: {payload['reason']}\n")
+        out.flush()
+
+
+@dataclass
+class JsonlNotifier:
+    name: str
+    path: str
+
+    def send(self, payload: dict) -> None:
+        try:
+            with open(self.path, "a", encoding="utf-8") as f:
+                f.write(json.dumps(payload, sort_keys=True) + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as exc:
+            raise NotifyError(f"cannot append: {exc.strerror}", location=self.path) from exc
+
+
+@dataclass
+class WebhookNotifier:
+    """HTTP POST of the payload as JSON; connection errors, timeouts and 5xx are retried with backoff."""
+
+    name: str
+    url: str
+    timeout: float = 5.0
+    retries: int = 3
+    backoff: float = 0.5
+    headers: dict = field(default_factory=dict)
+
+    def send(self, payload: dict) -> None:
+        import httpx
+
+        last = "no attempt"
+        for attempt in range(self.retries + 1):
+            if attempt:
+                time.sleep(self.backoff * 2 ** (attempt - 1))
+            try:
+                response = httpx.post(self.url, json=payload, timeout=self.timeout, headers=self.headers)
+            except httpx.HTTPError as exc:
+                last = f"{type(exc).__name__}: {exc}"
+                continue
+            if response.status_code < 300:
+                return
+            last = f"HTTP {response.status_code}"
+            if response.status_code < 500:
+                break  # the receiver refused it: sending it again will not help
+        raise NotifyError(f"webhook failed after {attempt + 1} attempt(s): {last}", location=self.url)
+
+
+@dataclass
+class SnsNotifier:
+    name: str
+    topic_arn: str
+    region: str | None = None
+    endpoint_url: str | None = None
+    profile: str | None = None
+
+    def send(self, payload: dict) -> None:
+        import boto3
+        import botocore.exceptions
+
+        session = boto3.session.Session(profile_name=self.profile, region_name=self.region)
+        client = session.client("sns", endpoint_url=self.endpoint_url)
+        try:
+            client.publish(
+                TopicArn=self.topic_arn,
+                Subject=subject_of(payload)[:100],
+                Message=json.dumps(payload, sort_keys=True),
+            )
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+            raise NotifyError(f"SNS publish failed: {exc}", location=self.topic_arn) from exc
+
+
+@dataclass
+class SmtpNotifier:
+    name: str
+    host: str
+    sender: str
+    to: list[str]
+    port: int = 25
+    timeout: float = 10.0
+    starttls: bool = False
+    subject_prefix: str = "[vpcflow] "
+
+    def send(self, payload: dict) -> None:
+        msg = EmailMessage()
+        msg["From"] = self.sender
+        msg["To"] = ", ".join(self.to)
+        msg["Subject"] = self.subject_prefix + subject_of(payload)
+        msg.set_content(payload["reason"] + "\n\n" + json.dumps(payload, indent=2, sort_keys=True) + "\n")
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+                if self.starttls:
+                    smtp.starttls()
+                smtp.send_message(msg)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise NotifyError(f"SMTP delivery failed: {exc}", location=f"{self.host}:{self.port}") from exc
+
+
+def build_notifier(config: NotifierConfig, base: Path | None = None) -> Notifier:
+    """A notifier from its rules-file entry; a relative jsonl path is taken from the rules file's folder."""
+    o = dict(config.options)
+    if config.type == "stdout":
+        return StdoutNotifier(config.name)
+    if config.type == "jsonl":
+        path = Path(o["path"])
+        return JsonlNotifier(config.name, str(path if path.is_absolute() or base is None else base / path))
+    if config.type == "webhook":
+        return WebhookNotifier(config.name, **o)
+    if config.type == "sns":
+        return SnsNotifier(config.name, **o)
+    o["to"] = [o["to"]] if isinstance(o["to"], str) else list(o["to"])
+    return SmtpNotifier(config.name, **o)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    alarm: str
+    state: str
+    notifier: str
+    status: str  # "sent", "suppressed" or "failed"
+    error: str | None = None
+
+
+class Dispatcher:
+    """Sends each state change to its notifiers once; a repeat within `cooldown` seconds is suppressed."""
+
+    def __init__(self, notifiers: dict[str, Notifier], cooldown: int = 300):
+        self.notifiers = notifiers
+        self.cooldown = cooldown
+        self.last_sent: dict[tuple[str, str], int] = {}
+
+    def dispatch(self, change: StateChange, targets: tuple[str, ...]) -> list[Delivery]:
+        key = (change.alarm, change.state)
+        last = self.last_sent.get(key)
+        if last is not None and change.at - last < self.cooldown:
+            return [Delivery(change.alarm, change.state, n, "suppressed") for n in targets]
+        self.last_sent[key] = change.at
+        payload = change.as_dict()
+        out = []
+        for name in targets:
+            try:
+                self.notifiers[name].send(payload)
+                out.append(Delivery(change.alarm, change.state, name, "sent"))
+            except VpcFlowError as exc:
+                out.append(Delivery(change.alarm, change.state, name, "failed", str(exc)))
+        return out

@@ -23,8 +23,19 @@ from vpcflow.alert.notify import (
 
 from .servers import SmtpSink, WebhookReceiver
 
-CHANGE = StateChange("ssh-brute-force", "SshRejects", "OK", "ALARM", 1700003600, "1 of the last 1 datapoints [12] >= 10",
-                     (12.0,), 10.0, "GreaterThanOrEqualToThreshold", "Sum", 3600)
+CHANGE = StateChange(
+    "ssh-brute-force",
+    "SshRejects",
+    "OK",
+    "ALARM",
+    1700003600,
+    "1 of the last 1 datapoints [12] >= 10",
+    (12.0,),
+    10.0,
+    "GreaterThanOrEqualToThreshold",
+    "Sum",
+    3600,
+)
 PAYLOAD = CHANGE.as_dict()
 
 
@@ -36,8 +47,9 @@ def test_payload_carries_alarm_states_and_iso_time():
 def test_stdout_notifier_writes_one_line():
     out = io.StringIO()
     StdoutNotifier("console", out).send(PAYLOAD)
-    assert out.getvalue() == ("2023-11-14T23:13:20Z ALARM: ssh-brute-force (OK -> ALARM): "
-                              "1 of the last 1 datapoints [12] >= 10\n")
+    assert out.getvalue() == (
+        "2023-11-14T23:13:20Z ALARM: ssh-brute-force (OK -> ALARM): 1 of the last 1 datapoints [12] >= 10\n"
+    )
 
 
 def test_jsonl_notifier_appends_one_object_per_line(tmp_path):
@@ -91,7 +103,9 @@ def test_webhook_gives_up_after_its_retries_on_a_closed_port():
 def test_smtp_notifier_sends_mail_to_a_local_server():
     sink = SmtpSink()
     try:
-        SmtpNotifier("mail", "127.0.0.1", "vpcflow@example.com", ["ops@example.com"], port=sink.port).send(PAYLOAD)
+        SmtpNotifier("mail", "127.0.0.1", "vpcflow@example.com", ["ops@example.com"], port=sink.port).send(
+            PAYLOAD
+        )
     finally:
         sink.close()
     [message] = sink.messages
@@ -105,7 +119,9 @@ def test_smtp_failure_is_a_notify_error():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     with pytest.raises(NotifyError, match="SMTP delivery failed"):
-        SmtpNotifier("mail", "127.0.0.1", "a@example.com", ["b@example.com"], port=port, timeout=2).send(PAYLOAD)
+        SmtpNotifier("mail", "127.0.0.1", "a@example.com", ["b@example.com"], port=port, timeout=2).send(
+            PAYLOAD
+        )
 
 
 @pytest.fixture(scope="module")
@@ -129,8 +145,12 @@ def test_sns_notifier_publishes_to_the_topic(moto_endpoint, monkeypatch):
     sqs = boto3.client("sqs", region_name=region, endpoint_url=moto_endpoint)
     topic = sns.create_topic(Name="vpcflow-alarms")["TopicArn"]
     queue_url = sqs.create_queue(QueueName="alarms")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    sns.subscribe(
+        TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"}
+    )
 
     SnsNotifier("topic", topic, region=region, endpoint_url=moto_endpoint).send(PAYLOAD)
 
@@ -162,8 +182,11 @@ def test_dispatcher_suppresses_the_same_state_within_the_cooldown():
     first = d.dispatch(CHANGE, ("r",))
     again = StateChange(**{**CHANGE.__dict__, "at": CHANGE.at + 600})
     later = StateChange(**{**CHANGE.__dict__, "at": CHANGE.at + 3600})
-    assert [x.status for x in first + d.dispatch(again, ("r",)) + d.dispatch(later, ("r",))] == \
-        ["sent", "suppressed", "sent"]
+    assert [x.status for x in first + d.dispatch(again, ("r",)) + d.dispatch(later, ("r",))] == [
+        "sent",
+        "suppressed",
+        "sent",
+    ]
     assert len(rec.sent) == 2
 
 

@@ -25,9 +25,14 @@ class AlertRun:
     contributors: list[Contribution]
 
 
-def run_rules(rules: Rules, paths: list[str] | None = None, db: str | Path | None = None,
-              dispatcher: Dispatcher | None = None, base: Path | None = None,
-              now: float | None = None) -> AlertRun:
+def run_rules(
+    rules: Rules,
+    paths: list[str] | None = None,
+    db: str | Path | None = None,
+    dispatcher: Dispatcher | None = None,
+    base: Path | None = None,
+    now: float | None = None,
+) -> AlertRun:
     """Evaluate the rules over files or the store, period by period, notifying on each change of state."""
     engine = AlertEngine(rules, dispatcher, base)
     now = time.time() if now is None else now
@@ -45,7 +50,9 @@ def _messages(rules: Rules, paths, db):
             raise StoreError("no such store", location=str(db))
         con = duckdb.connect(str(db), read_only=True)
         try:
-            cursor = con.execute(f'SELECT {line_of(rules.format)} FROM flows ORDER BY "start", "end", source_id')
+            cursor = con.execute(
+                f'SELECT {line_of(rules.format)} FROM flows ORDER BY "start", "end", source_id'
+            )
             while rows := cursor.fetchmany(10_000):
                 for (message,) in rows:
                     yield message

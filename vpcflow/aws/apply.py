@@ -1,6 +1,6 @@
 """Carry out a plan: create, update, replace or delete, in dependency order; say what happened.
 
-Partial failures of CreateFlowLogs (its `Unsuccessful` list) come back as `failures`, each naming the resource.
+Partial failures of CreateFlowLogs (its `Unsuccessful` list) come back as `failures`, naming the resource.
 """
 
 from __future__ import annotations

@@ -1,0 +1,60 @@
+"""Fetch in parallel, hand over in order: a bounded window of downloads running ahead of the consumer."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
+
+import botocore.exceptions
+import urllib3.exceptions
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Errors of a response body cut short: botocore retries the request, not the reading of its body.
+BODY_ERRORS = (
+    botocore.exceptions.ResponseStreamingError,
+    botocore.exceptions.IncompleteReadError,
+    botocore.exceptions.ReadTimeoutError,
+    botocore.exceptions.ConnectionClosedError,
+    botocore.exceptions.EndpointConnectionError,
+    urllib3.exceptions.ProtocolError,
+    urllib3.exceptions.ReadTimeoutError,
+    ConnectionError,
+)
+
+
+def retry_body(fetch: Callable[[], R], attempts: int = 6, base_delay: float = 0.05) -> R:
+    """Run `fetch` again when the connection drops mid-body; other errors pass through."""
+    for attempt in range(attempts):
+        try:
+            return fetch()
+        except BODY_ERRORS:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(base_delay * (2**attempt))
+    raise AssertionError("unreachable")
+
+
+def ordered_map(
+    fetch: Callable[[T], R], items: Iterable[T], *, workers: int = 16, window: int = 32
+) -> Iterator[tuple[T, R]]:
+    """(item, fetch(item)) in the order of `items`, with up to `window` fetches in flight."""
+    pending: deque[tuple[T, Future]] = deque()
+    it = iter(items)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vpcflow-fetch") as pool:
+        try:
+            for item in it:
+                pending.append((item, pool.submit(fetch, item)))
+                if len(pending) >= window:
+                    head, fut = pending.popleft()
+                    yield head, fut.result()
+            while pending:
+                head, fut = pending.popleft()
+                yield head, fut.result()
+        finally:
+            for _, fut in pending:
+                fut.cancel()

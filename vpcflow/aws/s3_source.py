@@ -1,0 +1,159 @@
+"""`s3://BUCKET/PREFIX`: flow-log objects in any of AWS's key layouts, as Sources.
+
+The walk lists one folder level at a time (Delimiter '/') and descends only into folders whose date (and
+hour) may hold records in [since, until), so a year of logs is not listed to read an hour. Objects download
+in parallel, ahead of the consumer; a Source is identified by `s3://bucket/key` and versioned by its ETag.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from ..fields import LogFormat
+from ..sources.base import PARQUET, TEXT, Source
+from ..sources.layouts import parse_key
+from .errors import explain
+from .prefetch import ordered_map, retry_body
+from .session import AwsSession
+
+_SUFFIXES = (".log.gz", ".log.parquet", ".gz", ".parquet", ".log", ".txt")
+# year and month folders carry no day, which KeyInfo needs; prune them by month here
+_MONTH = re.compile(r"(?:^|/)(?:year=)?(\d{4})/(?:month=)?(\d{2})/$")
+_YEAR = re.compile(r"(?:^|/)(?:year=)?(\d{4})/$")
+
+
+@dataclass(frozen=True)
+class S3Object:
+    bucket: str
+    key: str
+    etag: str
+    size: int
+
+    @property
+    def identity(self) -> str:
+        return f"s3://{self.bucket}/{self.key}"
+
+
+def _folder_may_hold(prefix: str, since: datetime | None, until: datetime | None) -> bool:
+    if since is None and until is None:
+        return True
+    m = _MONTH.search(prefix)
+    if m and _looks_like_date_folder(prefix):
+        y, mo = int(m[1]), int(m[2])
+        if not 1 <= mo <= 12:
+            return True
+        lo = datetime(y, mo, 1, tzinfo=UTC)
+        hi = datetime(y + (mo == 12), mo % 12 + 1, 1, tzinfo=UTC)
+        return _overlaps(lo, hi, since, until)
+    y = _YEAR.search(prefix)
+    if y and _looks_like_date_folder(prefix) and parse_key(prefix).day is None:
+        year = int(y[1])
+        return _overlaps(datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC), since, until)
+    return parse_key(prefix).may_hold(since, until)
+
+
+def _looks_like_date_folder(prefix: str) -> bool:
+    return "/vpcflowlogs/" in prefix or "aws-region=" in prefix
+
+
+def _overlaps(lo: datetime, hi: datetime, since: datetime | None, until: datetime | None) -> bool:
+    margin = 3600  # a record is filed by its window's end; keep an hour either side, as KeyInfo.may_hold does
+    if since is not None and hi.timestamp() + margin <= since.timestamp():
+        return False
+    return not (until is not None and lo.timestamp() - margin >= until.timestamp())
+
+
+def list_objects(
+    session: AwsSession,
+    bucket: str,
+    prefix: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    *,
+    workers: int = 8,
+) -> Iterator[S3Object]:
+    """Every flow-log object under the prefix that may hold records in [since, until), folders in parallel."""
+    s3 = session.client("s3")
+    start = prefix.strip("/") + "/" if prefix.strip("/") else ""
+
+    def list_folder(folder: str) -> tuple[list[S3Object], list[str]]:
+        objects, folders = [], []
+        try:
+            for page in s3.get_paginator("list_objects_v2").paginate(
+                Bucket=bucket, Prefix=folder, Delimiter="/"
+            ):
+                folders += [p["Prefix"] for p in page.get("CommonPrefixes", [])]
+                objects += [
+                    S3Object(bucket, o["Key"], o["ETag"].strip('"'), o["Size"])
+                    for o in page.get("Contents", [])
+                    if o["Key"].endswith(_SUFFIXES)
+                ]
+        except Exception as exc:
+            raise explain(exc, f"s3://{bucket}/{folder}", "s3:ListBucket") from exc
+        return objects, folders
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vpcflow-list") as pool:
+        running = {pool.submit(list_folder, start)}
+        while running:
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for fut in sorted(done, key=id):
+                objects, folders = fut.result()
+                for obj in sorted(objects, key=lambda o: o.key):
+                    if parse_key(obj.key).may_hold(since, until):
+                        yield obj
+                running |= {pool.submit(list_folder, f) for f in folders if _folder_may_hold(f, since, until)}
+
+
+def download(session: AwsSession, obj: S3Object) -> bytes:
+    """The object's bytes, at the listed ETag; a dropped connection mid-body is read again."""
+    s3 = session.client("s3")
+
+    def fetch() -> bytes:
+        response = s3.get_object(Bucket=obj.bucket, Key=obj.key, IfMatch=f'"{obj.etag}"')
+        data = response["Body"].read()
+        if len(data) != response.get("ContentLength", len(data)):
+            raise ConnectionError(f"{obj.identity}: body cut short")
+        return data
+
+    try:
+        return retry_body(fetch)
+    except Exception as exc:
+        raise explain(exc, obj.identity, "s3:GetObject") from exc
+
+
+def s3_sources(
+    session: AwsSession,
+    bucket: str,
+    prefix: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+    format: LogFormat | None = None,
+    *,
+    seen: Callable[[str, str], bool] | None = None,
+    workers: int = 16,
+    window: int = 32,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[Source]:
+    """One Source per flow-log object; `seen(identity, version)` skips what the ledger already holds."""
+    objects = (
+        o
+        for o in list_objects(session, bucket, prefix, since, until)
+        if seen is None or not seen(o.identity, o.etag)
+    )
+    for obj, data in ordered_map(lambda o: download(session, o), objects, workers=workers, window=window):
+        if progress is not None:
+            progress(1, len(data))
+        yield Source(
+            identity=obj.identity,
+            opener=lambda data=data: io.BytesIO(data),
+            size=obj.size,
+            version=obj.etag,
+            kind=PARQUET if obj.key.endswith(".parquet") else TEXT,
+            format=format,
+            key=parse_key(obj.key),
+        )

@@ -22,6 +22,8 @@ app = typer.Typer(
 COMMAND_MODULES = [
     "store",
     "alert",
+    "simulate",
+    "interop",
 ]
 
 

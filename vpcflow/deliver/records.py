@@ -34,11 +34,22 @@ _FROM_INTERFACE = {
 _ARROW = {INT_32: pa.int32(), INT_64: pa.int64()}
 
 
+class _Text(dict):
+    """Integers as text, remembered: ports, protocols and times repeat a lot."""
+
+    def __missing__(self, value):
+        if len(self) > 500_000:
+            self.clear()
+        text = self[value] = "-" if value is None else str(value)
+        return text
+
+
 class Renderer:
     """Turns emitted record tuples into lines or an Arrow table of one log format."""
 
     def __init__(self, log_format: LogFormat, topology: Topology):
         self.format = log_format
+        self._text = _Text()
         self.per_interface = {
             f.name: [_FROM_INTERFACE[f.name](topology, i) for i in topology.interfaces]
             for f in log_format.fields if f.name in _FROM_INTERFACE
@@ -67,7 +78,7 @@ class Renderer:
             if f.kind == "STRING":
                 texts.append(["-" if v is None else v for v in values])
             else:
-                texts.append(["-" if v is None else str(v) for v in values])
+                texts.append(list(map(self._text.__getitem__, values)))
         return list(map(" ".join, zip(*texts)))
 
     def table(self, records: list[tuple]) -> pa.Table:

@@ -24,6 +24,9 @@ FIN, SYN_FLAG, RST, SYN_ACK = 1, 2, 4, 18
  I_FLAGS, I_PKT_SRC, I_PKT_DST, I_DIRECTION, I_PATH) = range(17)
 
 
+_BY_START = itemgetter(I_START)
+
+
 def phase_of(interface_id: str, interval: int) -> int:
     """Where an interface's capture windows start, in seconds past the minute (or ten minutes)."""
     return int(hashlib.sha256(interface_id.encode()).hexdigest()[:8], 16) % interval
@@ -127,7 +130,10 @@ class Capture:
 
     # pending records -> emitted records ------------------------------------------------------------------
     def flush(self, upto: float) -> list[tuple]:
-        """Emit every window that ends by `upto` (all sessions starting before it have been added)."""
+        """Emit every window that ends by `upto` (all sessions starting before it have been added).
+
+        Records come interface by interface, each interface's in time order (as a log stream holds them).
+        """
         out: list[tuple] = []
         interval, end = self.interval, self.end
         for iface in self.topology.interfaces:
@@ -142,12 +148,14 @@ class Capture:
                         self.skipped_windows += 1
                         out.append(self._status(idx, ws, "SKIPDATA"))
                     else:
-                        out.extend(self._records(idx, window))
+                        records = self._records(idx, window)
+                        if len(records) > 1:
+                            records.sort(key=_BY_START)
+                        out.extend(records)
                 elif ws >= self.start:
                     out.append(self._status(idx, ws, "NODATA"))
                 w += 1
             self.next_window[idx] = w
-        out.sort(key=itemgetter(I_START, I_IFACE))
         return out
 
     def _status(self, idx: int, ws: int, status: str) -> tuple:

@@ -9,13 +9,12 @@ where it is dropped logs it as REJECT; interfaces past the drop never see it.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .topology import INSTANCE, Interface, NetworkAcl, ScenarioError, Topology
 
 
-@dataclass(frozen=True)
-class Hop:
+class Hop(NamedTuple):
     """One packet direction as one interface records it."""
 
     iface: Interface
@@ -39,43 +38,49 @@ class Rules:
         self._by_ip = topology.by_ip()
         self._acl_cache: dict = {}
         self._sg_cache: dict = {}
+        self._addresses: dict = {}
 
     # verdicts ---------------------------------------------------------------------------------------------
+    def _address(self, text: str):
+        address = self._addresses.get(text)
+        if address is None:
+            address = self._addresses[text] = ipaddress.ip_address(text)
+        return address
+
     def acl(self, acl: NetworkAcl, inbound: bool, protocol: int, port: int, other: str) -> str | None:
         """None when the ACL allows; else the label of the rule that denies (`acl-… rule 90`, `rule *`)."""
-        key = (acl.id, inbound, protocol, port, other)
-        if key not in self._acl_cache:
-            address = ipaddress.ip_address(other)
-            verdict = f"{acl.id} rule *"
-            for rule in acl.inbound if inbound else acl.outbound:
-                if rule.matches(protocol, port, address):
-                    verdict = None if rule.allow else f"{acl.id} rule {rule.number}"
-                    break
-            self._acl_cache[key] = verdict
-        return self._acl_cache[key]
+        key = (acl.id, inbound, protocol, other)
+        candidates = self._acl_cache.get(key)
+        if candidates is None:  # the rules that match all but the port, in rule-number order
+            address = self._address(other)
+            candidates = self._acl_cache[key] = [
+                (r.low, r.high, None if r.allow else f"{acl.id} rule {r.number}")
+                for r in (acl.inbound if inbound else acl.outbound) if r.matches(protocol, -1, address)]
+        ported = protocol in (6, 17)
+        for low, high, verdict in candidates:
+            if not ported or low <= port <= high:
+                return verdict
+        return f"{acl.id} rule *"
 
     def groups(self, iface: Interface, inbound: bool, protocol: int, port: int, other: str) -> str | None:
         """None when some security group of the interface allows; else `sg-…[,sg-…] inbound|outbound`."""
-        key = (iface.index, inbound, protocol, port, other)
-        if key not in self._sg_cache:
-            address = ipaddress.ip_address(other)
+        key = (iface.index, inbound, protocol, other)
+        ranges = self._sg_cache.get(key)
+        if ranges is None:  # the port ranges the interface's groups allow for this protocol and address
+            address = self._address(other)
             peer = self._by_ip.get(other)
             peer_groups = {g.name for g in peer.groups} if peer else set()
-            allowed = False
-            for group in iface.groups:
-                for rule in group.inbound if inbound else group.outbound:
-                    if rule.group is not None:
-                        hit = rule.group in peer_groups and rule.matches(protocol, port, address)
-                    else:
-                        hit = rule.matches(protocol, port, address)
-                    if hit:
-                        allowed = True
-                        break
-                if allowed:
-                    break
-            ids = ",".join(g.id for g in iface.groups) or "no-security-group"
-            self._sg_cache[key] = None if allowed else f"{ids} {'inbound' if inbound else 'outbound'}"
-        return self._sg_cache[key]
+            ranges = self._sg_cache[key] = [
+                (r.low, r.high) for g in iface.groups for r in (g.inbound if inbound else g.outbound)
+                if (r.group is None or r.group in peer_groups) and r.matches(protocol, -1, address)]
+        if ranges:
+            if protocol not in (6, 17):
+                return None
+            for low, high in ranges:
+                if low <= port <= high:
+                    return None
+        ids = ",".join(g.id for g in iface.groups) or "no-security-group"
+        return f"{ids} {'inbound' if inbound else 'outbound'}"
 
     def _leave(self, iface: Interface, stateful: bool, crosses: bool, protocol: int, dport: int, other: str):
         reason = None

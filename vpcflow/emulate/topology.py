@@ -51,7 +51,7 @@ class Rule:
     def matches(self, protocol: int, port: int, address) -> bool:
         if self.protocol is not None and self.protocol != protocol:
             return False
-        if protocol in (6, 17) and not (self.low <= port <= self.high):
+        if protocol in (6, 17) and port >= 0 and not (self.low <= port <= self.high):
             return False
         return self.cidr is None or (address.version == self.cidr.version and address in self.cidr)
 
@@ -129,6 +129,9 @@ class Topology:
     peers: dict[str, Peer]
     igw_id: str
 
+    def __post_init__(self):
+        self.unlogged_addresses = UNLOGGED_ADDRESSES | {self.dns_resolver}
+
     def interface(self, name: str) -> Interface:
         found = self.roles.get(name)
         if not found:
@@ -137,9 +140,14 @@ class Topology:
 
     def unlogged(self, ip: str, port: int, protocol: int) -> bool:
         """True for traffic AWS never writes a record for."""
-        if ip in UNLOGGED_ADDRESSES or ip == str(self.cidr.network_address + 2):
+        if ip in self.unlogged_addresses:
             return True
         return protocol == 17 and port in DHCP_PORTS
+
+    @property
+    def dns_resolver(self) -> str:
+        """The Amazon DNS resolver of the VPC: its base address plus two."""
+        return str(self.cidr.network_address + 2)
 
     def by_ip(self) -> dict[str, Interface]:
         return {i.ip: i for i in self.interfaces} | {i.ipv6: i for i in self.interfaces if i.ipv6}

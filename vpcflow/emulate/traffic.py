@@ -112,9 +112,8 @@ class Endpoints:
         raise ScenarioError(f"{name!r} is neither an interface nor a peer", location=where)
 
     def pick(self, rng: random.Random):
-        if self.interfaces:
-            return self.interfaces[rng.randrange(len(self.interfaces))]
-        return self.addresses[rng.randrange(len(self.addresses))]
+        choices = self.interfaces or self.addresses
+        return choices[int(rng.random() * len(choices))]
 
     @property
     def all(self) -> list:
@@ -162,6 +161,6 @@ class Conversation:
             else:
                 resp_packets = resp_bytes = 0
             cport = int(self.client_port) if self.client_port is not None else (
-                rng.randint(32768, 60999) if self.protocol in (6, 17) else 0)
+                32768 + int(rng.random() * 28232) if self.protocol in (6, 17) else 0)
             out.append(Session(t0, t0 + self.duration.draw(rng), client, server, self.protocol, cport, self.port,
                                req_packets, req_bytes, resp_packets, resp_bytes, TCP if tcp else FLOW, self.v6))

@@ -36,10 +36,12 @@ class Capture:
     """Collects the records of every interface for one aggregation interval."""
 
     def __init__(self, topology: Topology, rules: Rules, interval: int, start: int, end: int,
-                 skipdata_rate: float = 0.0, seed: int = 0):
+                 skipdata_rate: float = 0.0, seed: int = 0, aligned: bool = False):
         self.topology, self.rules, self.interval = topology, rules, interval
         self.start, self.end = start, end
-        self.base = [start + phase_of(i.id, interval) - interval for i in topology.interfaces]
+        # aligned: every window starts on a multiple of the interval (handy for hand-checked examples)
+        self.base = [(start - start % interval if aligned else start + phase_of(i.id, interval)) - interval
+                     for i in topology.interfaces]
         self.next_window = [0] * len(topology.interfaces)
         self.pending: dict[tuple[int, int], dict] = {}
         self.skipdata_rate = skipdata_rate

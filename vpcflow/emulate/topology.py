@@ -289,7 +289,8 @@ def _interfaces(specs, subnets, groups, vpc_id):
             v6 = spec.get("ipv6") if count == 1 else None
             iface = Interface(name, spec.get("id") if count == 1 and spec.get("id") else
                               derive_id("eni", vpc_id, name), kind, subnet, str(ip), v6,
-                              derive_id("i", vpc_id, name) if kind == INSTANCE else None, sgs,
+                              (spec.get("instance_id") if count == 1 and spec.get("instance_id") else
+                               derive_id("i", vpc_id, name)) if kind == INSTANCE else None, sgs,
                               bool(spec.get("public", kind == NAT_GATEWAY)), len(interfaces), role)
             interfaces.append(iface)
             roles.setdefault(name, []).append(iface)

@@ -19,9 +19,9 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from vpcflow.fields import PRESETS  # noqa: E402
 from vpcflow.interop.community_id import community_id_sql, ip_hex_sql  # noqa: E402
 from vpcflow.interop.export import export  # noqa: E402
-from vpcflow.fields import PRESETS  # noqa: E402
 from vpcflow.store import schema  # noqa: E402
 
 SYNTHETIC = """

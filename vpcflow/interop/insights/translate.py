@@ -14,8 +14,22 @@ from ...fields import field as flow_field
 from ...store.schema import quote
 from ..community_id import ip_hex_sql
 from . import functions as fn
-from .syntax import (Binary, Call, Command, Duration, Field, InsightsError, ListOf, Literal, Node, Regex, Star,
-                     Unary, parse_query, position)
+from .syntax import (
+    Binary,
+    Call,
+    Command,
+    Duration,
+    Field,
+    InsightsError,
+    ListOf,
+    Literal,
+    Node,
+    Regex,
+    Star,
+    Unary,
+    parse_query,
+    position,
+)
 
 DEFAULT_LIMIT = 10_000  # Logs Insights returns at most 10,000 rows when a query sets no limit
 _OPS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "+": "+", "-": "-", "*": "*", "/": "/",

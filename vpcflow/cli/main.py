@@ -38,7 +38,9 @@ _load()
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; a VpcFlowError becomes one line on stderr and its exit code, never a traceback."""
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)  # click returns Exit's code when not standalone
+        if isinstance(code, int):
+            return code
     except VpcFlowError as exc:
         err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         return exc.exit_code

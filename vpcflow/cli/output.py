@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 
-class Output(str, enum.Enum):
+class Output(enum.StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
@@ -101,8 +101,6 @@ def _cell(value: Any) -> str:
         return "-"
     if isinstance(value, float):
         return f"{value:,.2f}"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
     if isinstance(value, (list, dict)):
         return json.dumps(value)
     return str(value)

@@ -72,7 +72,7 @@ class LogFormat:
 
     def log_format(self) -> str:
         """The LogFormat string AWS's API takes."""
-        return " ".join("${%s}" % f.name for f in self.fields)
+        return " ".join("${" + f.name + "}" for f in self.fields)
 
     def header(self) -> str:
         """The header line of an S3 text file in this format."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import pyarrow as pa
-from isal import igzip
+from isal import isal_zlib
 
 from ..errors import SourceError
 
@@ -83,7 +83,7 @@ class LineReader:
         buffered = io.BufferedReader(self.counting, buffer_size=1 << 20)
         if buffered.peek(2)[:2] == b"\x1f\x8b":
             self.gzip = True
-            return igzip.IGzipFile(fileobj=buffered, mode="rb")
+            return _Gunzip(buffered)
         return buffered
 
     def _read(self, stream, n: int) -> bytes:
@@ -162,3 +162,43 @@ class LineReader:
                     problems.append((first + i, "binary data (NUL byte) in a text line", s[:4096].replace("\x00", "\\0")))
                     lines[i] = ""
         return LineBatch(first, pa.array(lines, pa.string()), problems, lines.count(""))
+
+
+class _Gunzip:
+    """Streaming gunzip (multi-member) that hands over every byte decompressed before a truncation or
+    corruption, and reports the problem on the next read."""
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.inflate = isal_zlib.decompressobj(31)
+        self.pending = b""  # compressed bytes read but not yet consumed
+        self.started = False  # the current member has begun
+        self.error: Exception | None = None
+
+    def read(self, n: int) -> bytes:
+        if self.error is not None:
+            raise self.error
+        out: list[bytes] = []
+        size = 0
+        while size < n:
+            data, self.pending = self.pending or self.raw.read(1 << 20), b""
+            if not data:
+                if self.started and not self.inflate.eof:
+                    self.error = EOFError("compressed file ended before the end-of-stream marker was reached")
+                break
+            try:
+                piece = self.inflate.decompress(data, n - size)
+            except isal_zlib.error as exc:
+                self.error = exc
+                break
+            self.started = True
+            out.append(piece)
+            size += len(piece)
+            if self.inflate.eof:
+                self.pending = self.inflate.unused_data
+                self.inflate, self.started = isal_zlib.decompressobj(31), False
+            else:
+                self.pending = self.inflate.unconsumed_tail
+        if self.error is not None and not out:
+            raise self.error
+        return b"".join(out)

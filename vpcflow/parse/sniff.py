@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import FormatError
-from ..fields import DEFAULT, BY_COLUMN, BY_NAME, LogFormat
+from ..fields import BY_COLUMN, BY_NAME, DEFAULT, LogFormat
 
 # Copied from the CloudWatch console ("18:34:26 2 ..."), or written by a CloudWatch export to S3
 # ("2017-03-22T18:34:26.000Z 2 ...").

@@ -57,7 +57,7 @@ def stage_lines_sql(fmt: LogFormat, prefix: str | None, header: tuple[str, ...] 
     off = 1 if prefix else 0
     width = len(fmt) + off
     raws = [f"t[{i + 1 + off}]" for i in range(len(fmt))]
-    typed = [f"{_typed(f, r)} AS c{i}" for i, (f, r) in enumerate(zip(fmt.fields, raws))]
+    typed = [f"{_typed(f, r)} AS c{i}" for i, (f, r) in enumerate(zip(fmt.fields, raws, strict=True))]
     event = "TRY_CAST(t[1] AS TIMESTAMPTZ)" if prefix == ISO else "NULL::TIMESTAMPTZ"
     arms = ["WHEN nt = 0 THEN 'blank'"]
     if header:
@@ -68,7 +68,7 @@ def stage_lines_sql(fmt: LogFormat, prefix: str | None, header: tuple[str, ...] 
     elif prefix == CLOCK:
         arms.append("WHEN NOT regexp_full_match(t[1], '\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?') "
                     "THEN 'leading timestamp is not HH:MM:SS: ' || left(t[1], 40)")
-    for i, (f, r) in enumerate(zip(fmt.fields, raws)):
+    for i, (f, r) in enumerate(zip(fmt.fields, raws, strict=True)):
         arms += _checks(f, f"c{i}", r)
     cols = ", ".join(f"c{i}" for i in range(len(fmt)))
     return (
@@ -81,9 +81,9 @@ def stage_lines_sql(fmt: LogFormat, prefix: str | None, header: tuple[str, ...] 
 def stage_parquet_sql(fmt: LogFormat, path_param: str = "$path") -> str:
     """SELECT over a Parquet file giving the same staged columns; values are re-checked like text."""
     raws = [f"CAST({quote(f.column)} AS VARCHAR)" for f in fmt.fields]
-    typed = [f"{_typed(f, r)} AS c{i}" for i, (f, r) in enumerate(zip(fmt.fields, raws))]
+    typed = [f"{_typed(f, r)} AS c{i}" for i, (f, r) in enumerate(zip(fmt.fields, raws, strict=True))]
     arms = []
-    for i, (f, r) in enumerate(zip(fmt.fields, raws)):
+    for i, (f, r) in enumerate(zip(fmt.fields, raws, strict=True)):
         arms += _checks(f, f"c{i}", f"coalesce({r}, '-')")
     cols = ", ".join(f"c{i}" for i in range(len(fmt)))
     line = "concat_ws(' ', " + ", ".join(f"coalesce({r}, '-')" for r in raws) + ")"

@@ -29,6 +29,8 @@ from ..sources.base import PARQUET, Source
 from .schema import QUARANTINE_TEXT_LIMIT, ensure_columns
 
 Progress = Callable[[str, int, int], None]  # (source, records so far in it, raw bytes read so far)
+# Runs inside a source's transaction just before it commits (a follower's checkpoint commits with the records).
+BeforeCommit = Callable[[duckdb.DuckDBPyConnection, "Source", "SourceResult"], None]
 
 
 @dataclass
@@ -82,7 +84,7 @@ class IngestResult:
 def _already(con: duckdb.DuckDBPyConnection, src: Source) -> bool:
     if src.version is None:
         return False
-    row = con.execute("SELECT 1 FROM sources WHERE identity = ? AND version = ?", [src.identity, src.version]).fetchall()
+    row = con.execute("SELECT 1 FROM sources WHERE identity = ? AND revision = ?", [src.identity, src.version]).fetchall()
     return bool(row)
 
 
@@ -221,18 +223,18 @@ class _Ingest:
 
 
 def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], *, format: LogFormat | None = None,
-                   progress: Progress | None = None) -> IngestResult:
+                   progress: Progress | None = None, before_commit: BeforeCommit | None = None) -> IngestResult:
     """Ingest each source exactly once; a failing source is reported and rolled back, the others go on."""
     result = IngestResult()
     started = time.perf_counter()
     for src in sources:
-        result.add(ingest_one(con, src, format=format, progress=progress))
+        result.add(ingest_one(con, src, format=format, progress=progress, before_commit=before_commit))
     result.seconds = time.perf_counter() - started
     return result
 
 
 def ingest_one(con: duckdb.DuckDBPyConnection, src: Source, *, format: LogFormat | None = None,
-               progress: Progress | None = None) -> SourceResult:
+               progress: Progress | None = None, before_commit: BeforeCommit | None = None) -> SourceResult:
     if _already(con, src):
         return SourceResult(src.identity, status="skipped", message="already ingested")
     con.execute("BEGIN TRANSACTION")
@@ -254,8 +256,11 @@ def ingest_one(con: duckdb.DuckDBPyConnection, src: Source, *, format: LogFormat
              job.fmt.log_format() if job.fmt else None, job.records, job.quarantined,
              "truncated" if job.message and "truncated" in job.message else "ok", job.message],
         )
+        done = SourceResult(src.identity, job.records, job.quarantined, message=job.message)
+        if before_commit is not None:
+            before_commit(con, src, done)
         con.execute("COMMIT")
-        return SourceResult(src.identity, job.records, job.quarantined, message=job.message)
+        return done
     except VpcFlowError as exc:
         con.execute("ROLLBACK")
         return SourceResult(src.identity, status="failed", message=str(exc))

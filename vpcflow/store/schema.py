@@ -69,7 +69,7 @@ DDL = [
   source_id BIGINT PRIMARY KEY,
   identity VARCHAR NOT NULL,
   size BIGINT,
-  version VARCHAR,
+  revision VARCHAR,
   checksum VARCHAR,
   format VARCHAR,
   records BIGINT NOT NULL,
@@ -93,3 +93,8 @@ DDL = [
 ]
 
 SCHEMA_VERSION = "1"
+
+
+def arrow(con, sql: str, params: list | dict | None = None):
+    """Run a query with bound parameters and return Arrow without the DB-API result's extra copy."""
+    return con.sql(sql, params=params or None).to_arrow_table()

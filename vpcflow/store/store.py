@@ -13,8 +13,8 @@ from ..errors import QueryError, StoreError
 from ..fields import DEFAULT, LogFormat
 from ..sources.base import Source
 from ..sources.local import resolve
-from .ingest import IngestResult, Progress, SourceResult, ingest_sources
-from .schema import DDL, SCHEMA_VERSION, ensure_columns
+from .ingest import BeforeCommit, IngestResult, Progress, SourceResult, ingest_sources
+from .schema import DDL, SCHEMA_VERSION, arrow, ensure_columns
 
 DEFAULT_PATH = "vpcflow.duckdb"
 _READ_ONLY_TYPES = {"SELECT", "EXPLAIN", "PRAGMA"}
@@ -55,8 +55,11 @@ class Store:
     # ---- writing
     def ingest(self, targets: Iterable[str | Path | Source] | str | Path | Source, *, format: str | LogFormat | None = None,
                since: datetime | None = None, until: datetime | None = None,
-               progress: Progress | None = None) -> IngestResult:
-        """Ingest files, directories, '-' (stdin) or Source objects; already-ingested sources are skipped."""
+               progress: Progress | None = None, before_commit: BeforeCommit | None = None) -> IngestResult:
+        """Ingest files, directories, '-' (stdin) or Source objects; already-ingested sources are skipped.
+
+        `before_commit(con, source, result)` runs inside each source's transaction, just before it commits.
+        """
         if self.read_only:
             raise StoreError("the store is open read-only")
         if isinstance(targets, (str, Path, Source)):
@@ -79,7 +82,7 @@ class Store:
                     errors.append(exc)
                 failures.extend(SourceResult(e.location or str(t), status="failed", message=str(e)) for e in errors)
 
-        result = ingest_sources(self.con, sources(), format=fmt, progress=progress)
+        result = ingest_sources(self.con, sources(), format=fmt, progress=progress, before_commit=before_commit)
         for f in failures:
             result.add(f)
         return result
@@ -98,7 +101,7 @@ class Store:
             raise QueryError(f"only read-only queries are allowed here, not {kind}",
                              hint="use SELECT; the store changes only through ingest")
         try:
-            return self.con.execute(sql, params or []).fetch_arrow_table()
+            return arrow(self.con, sql, params or [])
         except duckdb.Error as exc:
             raise QueryError(str(exc).splitlines()[0]) from exc
 
@@ -130,9 +133,9 @@ class Store:
         if limit:
             sql += " LIMIT ?"
             params.append(limit)
-        return self.con.execute(sql, params).fetch_arrow_table()
+        return arrow(self.con, sql, params)
 
     def sources(self) -> pa.Table:
-        return self.con.execute(
-            "SELECT source_id, identity, size, checksum, format, records, quarantined, status, message, ingested_at "
-            "FROM sources ORDER BY source_id").fetch_arrow_table()
+        return arrow(self.con,
+                     "SELECT source_id, identity, size, checksum, format, records, quarantined, status, message, "
+                     "ingested_at FROM sources ORDER BY source_id")

@@ -1,0 +1,127 @@
+"""Bad input: each case gives a clear error or a quarantined line with its location; good records are kept."""
+
+from __future__ import annotations
+
+import gzip
+import os
+
+from isal import igzip
+
+SSH = "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK"
+
+
+def quarantined(store):
+    return [(q["line"], q["reason"]) for q in store.quarantine().to_pylist()]
+
+
+def test_wrong_field_count_is_quarantined_with_its_line(store, tmp_path):
+    (tmp_path / "a.log").write_text(f"{SSH}\n{SSH} extra\n{SSH}\n")
+    result = store.ingest(tmp_path / "a.log")
+    assert (result.records, result.quarantined) == (2, 1)
+    assert quarantined(store) == [(2, "15 fields, format has 14")]
+
+
+def test_the_console_example_quarantines_the_split_address_at_line_3(store, tmp_path):
+    (tmp_path / "c.txt").write_text(
+        "18:34:26 2 566667777886 eni-86d38dee 123.108.200.124  10.244.0.139    123     38270 17 1  76   1490121266 1490121326 ACCEPT OK\n"
+        "18:34:26 2 566667777886 eni-86d38dee 94.233.207.244   10.244.0.139    8131    23    6  1  40   1490121266 1490121326 REJECT OK\n"
+        "18:34:26 2 566667777886 eni-86d38dee 10.244.0.139     139.59.32.74 3  5676    123   17 1  76   1490121266 1490121326 ACCEPT OK\n")
+    result = store.ingest(tmp_path / "c.txt")
+    assert (result.records, result.quarantined) == (2, 1)
+    assert quarantined(store) == [(3, "15 fields, format has 14")]
+
+
+def test_non_numeric_values_in_numeric_fields_are_quarantined(store, tmp_path):
+    (tmp_path / "a.log").write_text(SSH.replace(" 20 4249 ", " twenty 4249 ") + "\n" + SSH + "\n")
+    store.ingest(tmp_path / "a.log")
+    assert quarantined(store) == [(1, "packets: not an integer: twenty")]
+    assert store.stats()["records"] == 1
+
+
+def test_out_of_range_ports_are_quarantined(store, tmp_path):
+    (tmp_path / "a.log").write_text(SSH.replace(" 20641 22 ", " 20641 65536 ") + "\n")
+    store.ingest(tmp_path / "a.log")
+    assert quarantined(store) == [(1, "dstport: above 65535: 65536")]
+
+
+def test_an_action_aws_never_writes_is_quarantined(store, tmp_path):
+    (tmp_path / "a.log").write_text(SSH.replace("ACCEPT", "MAYBE") + "\n")
+    store.ingest(tmp_path / "a.log")
+    assert quarantined(store) == [(1, "action: not one of ACCEPT/REJECT: MAYBE")]
+
+
+def test_non_utf8_bytes_quarantine_the_line_and_keep_the_others(store, tmp_path):
+    (tmp_path / "a.log").write_bytes(SSH.encode() + b"\n2 12345 eni-\xff\xfe bad\n" + SSH.encode() + b"\n")
+    result = store.ingest(tmp_path / "a.log")
+    assert (result.records, result.quarantined) == (2, 1)
+    assert quarantined(store)[0][0] == 2 and "not UTF-8" in quarantined(store)[0][1]
+
+
+def test_binary_junk_is_quarantined_and_nothing_crashes(store, tmp_path):
+    junk = bytes(range(256)) * 40
+    (tmp_path / "a.log").write_bytes(SSH.encode() + b"\n" + junk + b"\n" + SSH.encode() + b"\n")
+    result = store.ingest(tmp_path / "a.log")
+    assert result.records == 2 and result.quarantined >= 1
+    assert not result.errors
+
+
+def test_a_10_mb_line_is_quarantined_and_the_lines_around_it_kept(store, tmp_path):
+    (tmp_path / "a.log").write_bytes(SSH.encode() + b"\n" + b"x" * (10 << 20) + b"\n" + SSH.encode() + b"\n")
+    result = store.ingest(tmp_path / "a.log")
+    assert (result.records, result.quarantined) == (2, 1)
+    line, reason = quarantined(store)[0]
+    assert line == 2 and "over 1,048,576 bytes" in reason
+    assert len(store.quarantine().to_pylist()[0]["text"]) <= 4096
+
+
+def test_a_truncated_gzip_keeps_what_came_before_and_says_where_it_stopped(store, tmp_path):
+    data = gzip.compress(("\n".join([SSH] * 5000) + "\n").encode())
+    (tmp_path / "t.log.gz").write_bytes(data[: len(data) // 2])
+    result = store.ingest(tmp_path / "t.log.gz")
+    assert 0 < result.records < 5000
+    assert "truncated" in result.details[0].message
+    assert any("truncated" in reason for _, reason in quarantined(store))
+
+
+def test_a_gzip_bomb_is_refused_with_a_clear_error(store, tmp_path):
+    (tmp_path / "bomb.log.gz").write_bytes(igzip.compress(b"\n" * (300 << 20), 1))
+    result = store.ingest(tmp_path / "bomb.log.gz")
+    assert result.failed_sources == 1
+    assert "gzip bomb" in result.errors[0].message and "bomb.log.gz" in result.errors[0].message
+    assert store.stats()["sources"] == 0
+
+
+def test_an_empty_file_is_ingested_as_an_empty_source(store, tmp_path):
+    (tmp_path / "empty.log").write_bytes(b"")
+    result = store.ingest(tmp_path / "empty.log")
+    assert (result.records, result.quarantined, result.sources) == (0, 0, 1)
+
+
+def test_a_header_that_disagrees_with_the_given_format_is_an_error_naming_the_file(store, tmp_path):
+    (tmp_path / "h.log").write_text("srcaddr dstaddr\n10.0.0.1 10.0.0.2\n")
+    result = store.ingest(tmp_path / "h.log", format="${srcaddr} ${dstaddr} ${action}")
+    assert result.failed_sources == 1
+    assert "h.log:1: header disagrees with the given format" in result.errors[0].message
+
+
+def test_a_directory_with_an_unreadable_file_ingests_the_rest_and_names_it(store, tmp_path):
+    (tmp_path / "good.log").write_text(SSH + "\n")
+    os.symlink(tmp_path / "gone", tmp_path / "broken.log")
+    result = store.ingest(tmp_path)
+    assert result.records == 1
+    assert result.failed_sources == 1 and "broken.log" in result.errors[0].message
+
+
+def test_lines_of_unknown_shape_are_quarantined_with_advice_to_pass_format(store, tmp_path):
+    (tmp_path / "x.log").write_text("a b c\nd e f\n")
+    result = store.ingest(tmp_path / "x.log")
+    assert (result.records, result.quarantined) == (0, 2)
+    assert all("pass --format" in reason for _, reason in quarantined(store))
+    assert "pass --format" in result.details[0].message
+
+
+def test_a_missing_path_is_a_one_line_error_with_exit_code_1(cli, db_path):
+    result = cli("ingest", "/nope/none.log", "--db", db_path)
+    assert result.code == 1
+    assert "/nope/none.log: no such file or directory" in result.err
+    assert "Traceback" not in result.err

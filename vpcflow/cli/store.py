@@ -1,0 +1,143 @@
+"""Commands over the store: ingest, query, top, stats, quarantine, sources, fields."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ..analyze.top import KEYS, METRICS, top
+from ..fields import FIELDS
+from .common import DB_OPTION, FORMAT_OPTION, SINCE_OPTION, UNTIL_OPTION, open_store, times
+from .output import OUTPUT_OPTION, Output, emit, emit_object, err_console
+
+
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories, '-' for stdin, s3://BUCKET/PREFIX, cwl://GROUP[/STREAM].")],
+    db: str | None = DB_OPTION,
+    format: str | None = FORMAT_OPTION,
+    since: str | None = SINCE_OPTION,
+    until: str | None = UNTIL_OPTION,
+    output: Output = OUTPUT_OPTION,
+    profile: Annotated[str | None, typer.Option("--profile", help="AWS profile, for s3:// and cwl://.")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="AWS region, for s3:// and cwl://.")] = None,
+    endpoint_url: Annotated[str | None, typer.Option("--endpoint-url", help="AWS endpoint URL (for example a local emulator).")] = None,
+) -> None:
+    """Read flow logs into the store, each source exactly once; bad lines go to the quarantine."""
+    start, end = times(since, until)
+    aws = {"profile": profile, "region": region, "endpoint_url": endpoint_url}
+    targets = _targets(paths, start, end, format, aws)
+    with open_store(db) as store, _progress(output) as bar:
+        task = bar.add_task("ingest", total=None, rate="")
+
+        def tick(source: str, records: int, raw_bytes: int) -> None:
+            bar.update(task, description=f"ingest {source[-50:]}", rate=f"{records:,} records")
+
+        result = store.ingest(targets, format=format, since=start, until=end, progress=tick)
+    summary = result.as_dict()
+    if output is Output.json:
+        emit_object(summary, output)
+    else:
+        emit_object({k: v for k, v in summary.items() if k not in ("errors", "warnings")}, output, title="ingest")
+    for w in result.warnings:
+        err_console.print(f"[yellow]warning:[/yellow] {w.source}: {w.message}", highlight=False, soft_wrap=True)
+    if result.quarantined:
+        err_console.print(f"{result.quarantined:,} lines quarantined: see `vpcflow quarantine`", highlight=False)
+    for e in result.errors:
+        err_console.print(f"[red]error:[/red] {e.message}", highlight=False, soft_wrap=True)
+    if result.errors:
+        raise typer.Exit(1)
+
+
+def _targets(paths, since, until, format, aws: dict):
+    """Local paths pass through; s3:// and cwl:// URIs are resolved by the AWS readers, lazily."""
+    session = None
+    for p in paths:
+        if p.startswith(("s3://", "cwl://")):
+            # imported here: boto3 loads only when AWS is used
+            from ..aws.session import AwsSession, AwsSettings
+            from ..aws.sources import resolve
+
+            if session is None:
+                session = AwsSession(AwsSettings.resolve(os.environ, **aws))
+            yield from resolve(p, session, since, until, format)
+        else:
+            yield p
+
+
+def _progress(output: Output) -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[rate]}"),
+                    TimeElapsedColumn(), console=err_console, transient=True,
+                    disable=not err_console.is_terminal)
+
+
+def query(
+    sql: Annotated[str, typer.Argument(help="One read-only SQL statement over the `flows` view (and `sources`, `quarantine`).")],
+    db: str | None = DB_OPTION,
+    output: Output = OUTPUT_OPTION,
+) -> None:
+    """Run a read-only SQL query on the store."""
+    with open_store(db, read_only=True) as store:
+        emit(store.query(sql), output)
+
+
+def top_command(
+    by: Annotated[str, typer.Option("--by", help=f"Group by: {', '.join(KEYS)}.")] = "pair",
+    metric: Annotated[str, typer.Option("--metric", help=f"Rank by: {', '.join(METRICS)}.")] = "bytes",
+    n: Annotated[int, typer.Option("-n", help="How many groups.")] = 10,
+    action: Annotated[str | None, typer.Option("--action", help="Only ACCEPT or REJECT records.")] = None,
+    since: str | None = SINCE_OPTION,
+    until: str | None = UNTIL_OPTION,
+    db: str | None = DB_OPTION,
+    output: Output = OUTPUT_OPTION,
+) -> None:
+    """Top talkers: the largest groups by bytes, packets or flows, largest first."""
+    start, end = times(since, until)
+    with open_store(db, read_only=True) as store:
+        emit(top(store.con, by, metric, n, action=action, since=start, until=end), output, title=f"top {by} by {metric}")
+
+
+def stats(db: str | None = DB_OPTION, output: Output = OUTPUT_OPTION) -> None:
+    """What the store holds: records, time range, interfaces, sources, quarantine."""
+    with open_store(db, read_only=True) as store:
+        emit_object(store.stats(), output, title="store")
+
+
+def quarantine(
+    limit: Annotated[int | None, typer.Option("--limit", help="At most this many lines.")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Only lines from this source.")] = None,
+    db: str | None = DB_OPTION,
+    output: Output = OUTPUT_OPTION,
+) -> None:
+    """Lines that did not fit their format, with source, line number and reason."""
+    with open_store(db, read_only=True) as store:
+        emit(store.quarantine(limit, source), output, title="quarantine")
+
+
+def sources(db: str | None = DB_OPTION, output: Output = OUTPUT_OPTION) -> None:
+    """The ledger: every ingested source, its checksum, records and quarantined lines."""
+    with open_store(db, read_only=True) as store:
+        emit(store.sources(), output, title="sources")
+
+
+def fields(
+    version: Annotated[int | None, typer.Option("--version", help="Only fields of this version.")] = None,
+    output: Output = OUTPUT_OPTION,
+) -> None:
+    """Every flow-log field vpcflow knows: AWS name, column, version, type, description."""
+    rows = [{"name": f.name, "column": f.column, "version": f.version, "type": f.kind, "schema": f.schema,
+             "description": f.description} for f in FIELDS if version is None or f.version == version]
+    emit(rows, output, title="flow-log fields")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(ingest)
+    app.command()(query)
+    app.command("top")(top_command)
+    app.command()(stats)
+    app.command()(quarantine)
+    app.command()(sources)
+    app.command()(fields)
+

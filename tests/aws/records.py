@@ -11,9 +11,7 @@ ACCOUNT = "123456789012"
 INTERFACES = ("eni-0a1b2c3d4e5f60001", "eni-0a1b2c3d4e5f60002", "eni-0a1b2c3d4e5f60003")
 
 
-def records(
-    count: int, start: int, *, span: int = 3600, seed: int = 7, interfaces=INTERFACES
-) -> list[Rendered]:
+def records(count: int, start: int, *, span: int = 3600, seed: int = 7, interfaces=INTERFACES) -> list[Rendered]:
     """`count` records over `span` seconds from `start`, over a few interfaces, in the default format."""
     rng = random.Random(seed)
     out = []

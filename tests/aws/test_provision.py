@@ -127,9 +127,7 @@ def test_s3_bucket_policy_lets_log_delivery_write_under_awslogs(session, vpc, aw
     assert write["Principal"] == acl["Principal"] == {"Service": "delivery.logs.amazonaws.com"}
     assert write["Resource"] == f"arn:aws:s3:::flow-bucket/AWSLogs/aws-account-id={aws_env.account}/*"
     assert write["Condition"]["StringEquals"]["s3:x-amz-acl"] == "bucket-owner-full-control"
-    assert acl["Condition"]["ArnLike"] == {
-        "aws:SourceArn": f"arn:aws:logs:{aws_env.region}:{aws_env.account}:*"
-    }
+    assert acl["Condition"]["ArnLike"] == {"aws:SourceArn": f"arn:aws:logs:{aws_env.region}:{aws_env.account}:*"}
 
 
 def test_bucket_policy_keeps_other_statements(session, vpc, aws_env):
@@ -142,9 +140,7 @@ def test_bucket_policy_keeps_other_statements(session, vpc, aws_env):
         "Action": "s3:DeleteBucket",
         "Resource": "arn:aws:s3:::shared-bucket",
     }
-    s3.put_bucket_policy(
-        Bucket="shared-bucket", Policy=json.dumps({"Version": "2012-10-17", "Statement": [theirs]})
-    )
+    s3.put_bucket_policy(Bucket="shared-bucket", Policy=json.dumps({"Version": "2012-10-17", "Statement": [theirs]}))
     apply(session, plan_apply(session, make_request([vpc["vpc"]], "s3://shared-bucket")))
     destroy(session, plan_destroy(session, [vpc["vpc"]], "s3://shared-bucket"))
     assert json.loads(s3.get_bucket_policy(Bucket="shared-bucket")["Policy"])["Statement"] == [theirs]

@@ -20,10 +20,7 @@ def test_environment_is_used_when_no_flags():
 
 
 def test_aws_region_wins_over_aws_default_region():
-    assert (
-        AwsSettings.resolve({"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "us-east-2"}).region
-        == "eu-west-1"
-    )
+    assert AwsSettings.resolve({"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "us-east-2"}).region == "eu-west-1"
     assert AwsSettings.resolve({"AWS_DEFAULT_REGION": "us-east-2"}).region == "us-east-2"
 
 

@@ -23,9 +23,7 @@ def _store_totals(store: Store) -> tuple[int, int]:
 
 def _put_s3(session, aws_env, recs, *, bucket="flows", **layout):
     aws_env.client("s3").create_bucket(Bucket=bucket)
-    writer = S3ApiWriter(
-        session, bucket, "fl-0123456789abcdef0", account=ACCOUNT, region=aws_env.region, **layout
-    )
+    writer = S3ApiWriter(session, bucket, "fl-0123456789abcdef0", account=ACCOUNT, region=aws_env.region, **layout)
     writer.write(recs)
     writer.close()
     return writer.keys
@@ -70,10 +68,7 @@ def test_s3_source_is_versioned_by_etag_and_read_exactly_once(session, aws_env, 
         again = store.ingest(list(resolve("s3://flows", session)))
         assert (again.sources, again.skipped_sources) == (0, len(again.details))
         assert _store_totals(store) == totals(recs)
-    etags = {
-        o["Key"]: o["ETag"].strip('"')
-        for o in aws_env.client("s3").list_objects_v2(Bucket="flows")["Contents"]
-    }
+    etags = {o["Key"]: o["ETag"].strip('"') for o in aws_env.client("s3").list_objects_v2(Bucket="flows")["Contents"]}
     assert {s.identity: s.version for s in resolve("s3://flows", session)} == {
         f"s3://flows/{k}": v for k, v in etags.items()
     }

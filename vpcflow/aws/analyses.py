@@ -25,9 +25,7 @@ ANALYSES: tuple[AnalysisNeeds, ...] = (
     AnalysisNeeds("top-talkers", ("srcaddr", "dstaddr", "bytes", "packets")),
     AnalysisNeeds("rejected-traffic", (*_BASE, "action")),
     AnalysisNeeds("reject-layer", (*_BASE, "action", "interface-id", "tcp-flags", "flow-direction")),
-    AnalysisNeeds(
-        "port-scan", (*_BASE, "action", "tcp-flags"), 60, "a scan's burst of ports fits in a minute"
-    ),
+    AnalysisNeeds("port-scan", (*_BASE, "action", "tcp-flags"), 60, "a scan's burst of ports fits in a minute"),
     AnalysisNeeds("brute-force", (*_BASE, "action", "tcp-flags"), 60, "attempts are counted per minute"),
     AnalysisNeeds("exfiltration", (*_BASE, "flow-direction", "pkt-dstaddr")),
     AnalysisNeeds("beaconing", (*_BASE,), 60, "beacon periods under 10 minutes vanish in 600 s windows"),
@@ -43,9 +41,7 @@ def detections_format() -> LogFormat:
     wanted = {f.name for f in DEFAULT.fields} | {n for a in ANALYSES for n in a.fields}
     from ..fields import FIELDS
 
-    return LogFormat(
-        tuple(f for f in FIELDS if f.name in wanted and f.version is not None and f.schema != "tgw")
-    )
+    return LogFormat(tuple(f for f in FIELDS if f.name in wanted and f.version is not None and f.schema != "tgw"))
 
 
 def coverage(fmt: LogFormat, interval: int | None) -> tuple[list[str], dict[str, str]]:

@@ -111,9 +111,7 @@ def _apply_one(session: AwsSession, request: FlowLogRequest, change: Any) -> Non
         elif change.kind == "bucket-policy":
             from .plan import current_bucket_policy
 
-            merged = P.merge_bucket_policy(
-                current_bucket_policy(session, dest.bucket), change.detail["statements"]
-            )
+            merged = P.merge_bucket_policy(current_bucket_policy(session, dest.bucket), change.detail["statements"])
             session.client("s3").put_bucket_policy(Bucket=dest.bucket, Policy=json.dumps(merged))
         elif change.kind == "flow-log-tags":
             _retag(session, change.detail["flow_log_id"], *change.detail["tags"])

@@ -33,9 +33,7 @@ def split_uri(session: AwsSession, path: str) -> tuple[str, str]:
     """(group, stream prefix) from `GROUP[/STREAM]`; group names may hold '/', so ask which part exists."""
     path = path.strip()
     if not path:
-        raise VpcFlowError(
-            "cwl:// needs a log group name", hint="use cwl://LOG_GROUP or cwl://LOG_GROUP/STREAM"
-        )
+        raise VpcFlowError("cwl:// needs a log group name", hint="use cwl://LOG_GROUP or cwl://LOG_GROUP/STREAM")
     if _group_exists(session, path):
         return path, ""
     group, _, stream = path.rpartition("/")
@@ -89,9 +87,7 @@ def list_streams(
     kwargs = {"logGroupName": group, **({"logStreamNamePrefix": prefix} if prefix else {})}
     try:
         streams = [
-            s
-            for page in logs.get_paginator("describe_log_streams").paginate(**kwargs)
-            for s in page["logStreams"]
+            s for page in logs.get_paginator("describe_log_streams").paginate(**kwargs) for s in page["logStreams"]
         ]
     except Exception as exc:
         raise explain(exc, f"cwl://{group}", "logs:DescribeLogStreams") from exc
@@ -101,9 +97,7 @@ def list_streams(
         s
         for s in streams
         if not (lo is not None and s.get("lastEventTimestamp") is not None and s["lastEventTimestamp"] < lo)
-        and not (
-            hi is not None and s.get("firstEventTimestamp") is not None and s["firstEventTimestamp"] >= hi
-        )
+        and not (hi is not None and s.get("firstEventTimestamp") is not None and s["firstEventTimestamp"] >= hi)
     ]
 
 
@@ -113,8 +107,7 @@ def _ms(when: datetime | None) -> int | None:
 
 def iso_ms(timestamp_ms: int) -> str:
     return (
-        datetime.fromtimestamp(timestamp_ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.")
-        + f"{timestamp_ms % 1000:03d}Z"
+        datetime.fromtimestamp(timestamp_ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{timestamp_ms % 1000:03d}Z"
     )
 
 

@@ -51,9 +51,7 @@ def batches(events: list[tuple[int, str]]) -> Iterable[list[tuple[int, str]]]:
     size = 0
     for ts, message in events:
         cost = len(message.encode()) + EVENT_OVERHEAD
-        if batch and (
-            len(batch) >= MAX_EVENTS or size + cost > MAX_BATCH_BYTES or ts - batch[0][0] >= MAX_SPAN_MS
-        ):
+        if batch and (len(batch) >= MAX_EVENTS or size + cost > MAX_BATCH_BYTES or ts - batch[0][0] >= MAX_SPAN_MS):
             yield batch
             batch, size = [], 0
         batch.append((ts, message))
@@ -132,8 +130,7 @@ class CloudWatchApiWriter:
         end_at = cols.index("end") if "end" in cols else None
         jobs = {
             self.stream_name(eni): [
-                ((r.start + self.shifted_by) * 1000, shift_line(r.line, self.shifted_by, start_at, end_at))
-                for r in rs
+                ((r.start + self.shifted_by) * 1000, shift_line(r.line, self.shifted_by, start_at, end_at)) for r in rs
             ]
             for eni, rs in sorted(self.pending.items())
         }

@@ -86,8 +86,7 @@ def tags_of(obj: dict) -> dict[str, str]:
 def same_destination(fl: dict, dest: Destination, dest_arn: str) -> bool:
     if dest.kind == CLOUDWATCH:
         return (
-            fl.get("LogGroupName") == dest.log_group
-            or (fl.get("LogDestination") or "").removesuffix(":*") == dest_arn
+            fl.get("LogGroupName") == dest.log_group or (fl.get("LogDestination") or "").removesuffix(":*") == dest_arn
         )
     return (fl.get("LogDestination") or "").rstrip("/") == dest_arn.rstrip("/")
 
@@ -141,9 +140,7 @@ def _role_changes(session: AwsSession, group: str) -> list[Change]:
         if error_code(exc) != "NoSuchEntity":
             raise explain(exc, f"IAM role {name}", "iam:GetRolePolicy") from exc
         same = False
-    out.append(
-        Change(KEEP if same else UPDATE, "iam-role-policy", f"{name}/{P.ROLE_POLICY_NAME}", {"policy": perms})
-    )
+    out.append(Change(KEEP if same else UPDATE, "iam-role-policy", f"{name}/{P.ROLE_POLICY_NAME}", {"policy": perms}))
     return out
 
 
@@ -311,9 +308,7 @@ def plan_destroy(session: AwsSession, resources: list[str], destination: str) ->
             "ones); delete the group yourself when you no longer need them"
         )
     elif dest.kind == S3:
-        still = [
-            fl for fl in remaining if (fl.get("LogDestination") or "").split("/")[0] == dest_arn.split("/")[0]
-        ]
+        still = [fl for fl in remaining if (fl.get("LogDestination") or "").split("/")[0] == dest_arn.split("/")[0]]
         policy = current_bucket_policy(session, dest.bucket)
         if not still and P.owned_statements(policy):
             changes.append(

@@ -19,9 +19,7 @@ WRITE_SID = "VpcflowAWSLogDeliveryWrite"
 ACL_SID = "VpcflowAWSLogDeliveryAclCheck"
 # Tags that record what vpcflow created, so destroy removes that and nothing else.
 MANAGED_TAG = "vpcflow:managed"
-OPTIONS_TAG = (
-    "vpcflow:destination-options"  # what was asked, for services that do not echo DestinationOptions
-)
+OPTIONS_TAG = "vpcflow:destination-options"  # what was asked, for services that do not echo DestinationOptions
 
 
 def role_name(log_group: str) -> str:

@@ -135,15 +135,11 @@ def make_request(
     if interval not in INTERVALS:
         raise VpcFlowError(f"aggregation interval {interval} is not 60 or 600 seconds")
     dest = Destination.parse(destination, vended=vended)
-    file_format = {"text": "plain-text", "plain-text": "plain-text", "parquet": "parquet"}.get(
-        file_format, ""
-    )
+    file_format = {"text": "plain-text", "plain-text": "plain-text", "parquet": "parquet"}.get(file_format, "")
     if not file_format:
         raise VpcFlowError("file format must be text or parquet")
     if dest.kind != S3 and (file_format != "plain-text" or hive or per_hour):
-        raise VpcFlowError(
-            "--file-format, --hive and --per-hour apply only to s3:// destinations", location=dest.uri
-        )
+        raise VpcFlowError("--file-format, --hive and --per-hour apply only to s3:// destinations", location=dest.uri)
     return FlowLogRequest(
         resources=tuple(dict.fromkeys(resources)),
         destination=dest,

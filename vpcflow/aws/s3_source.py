@@ -84,9 +84,7 @@ def list_objects(
     def list_folder(folder: str) -> tuple[list[S3Object], list[str]]:
         objects, folders = [], []
         try:
-            for page in s3.get_paginator("list_objects_v2").paginate(
-                Bucket=bucket, Prefix=folder, Delimiter="/"
-            ):
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=folder, Delimiter="/"):
                 folders += [p["Prefix"] for p in page.get("CommonPrefixes", [])]
                 objects += [
                     S3Object(bucket, o["Key"], o["ETag"].strip('"'), o["Size"])
@@ -141,9 +139,7 @@ def s3_sources(
 ) -> Iterator[Source]:
     """One Source per flow-log object; `seen(identity, version)` skips what the ledger already holds."""
     objects = (
-        o
-        for o in list_objects(session, bucket, prefix, since, until)
-        if seen is None or not seen(o.identity, o.etag)
+        o for o in list_objects(session, bucket, prefix, since, until) if seen is None or not seen(o.identity, o.etag)
     )
     for obj, data in ordered_map(lambda o: download(session, o), objects, workers=workers, window=window):
         if progress is not None:

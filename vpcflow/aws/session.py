@@ -48,6 +48,31 @@ class AwsSettings:
         )
 
 
+_CUT_BODY = {
+    "json": b'{"__type":"RequestTimeout","message":"response body cut short"}',
+    "rest-json": b'{"__type":"RequestTimeout","message":"response body cut short"}',
+    "ec2": b"<Response><Errors><Error><Code>RequestTimeout</Code></Error></Errors></Response>",
+    "query": b"<ErrorResponse><Error><Code>RequestTimeout</Code></Error></ErrorResponse>",
+    "rest-xml": b"<Error><Code>RequestTimeout</Code><Message>response body cut short</Message></Error>",
+}
+
+
+def _retry_cut_bodies(operation_model, response_dict, **_) -> None:
+    """A body shorter than its Content-Length becomes a transient error that the retry mode repeats.
+
+    botocore reads bodies with Content-Length enforcement off, so a dropped connection would otherwise be
+    parsed as a short (or empty) but successful answer.
+    """
+    if operation_model.has_streaming_output or not isinstance(response_dict.get("body"), bytes):
+        return
+    expected = response_dict.get("headers", {}).get("content-length")
+    if expected is None or not expected.isdigit() or len(response_dict["body"]) >= int(expected):
+        return
+    protocol = operation_model.service_model.resolved_protocol
+    response_dict["status_code"] = 500
+    response_dict["body"] = _CUT_BODY.get(protocol, _CUT_BODY["rest-xml"])
+
+
 class AwsSession:
     """A boto3 session plus the settings it came from; clients are made once and shared between threads."""
 
@@ -63,9 +88,7 @@ class AwsSession:
                 hint="run `aws configure --profile NAME` or pass another --profile",
             ) from exc
         if not self.boto.region_name:
-            raise AwsError(
-                "no AWS region set", hint="pass --region, set AWS_REGION, or set region in the profile"
-            )
+            raise AwsError("no AWS region set", hint="pass --region, set AWS_REGION, or set region in the profile")
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._account: str | None = None
@@ -89,9 +112,10 @@ class AwsSession:
                     # virtual-host buckets would need DNS for bucket.127.0.0.1; path style works everywhere
                     s3={"addressing_style": "path"} if self.settings.endpoint_url else None,
                 )
-                self._clients[service] = self.boto.client(
+                client = self._clients[service] = self.boto.client(
                     service, endpoint_url=self.settings.endpoint_url, config=config
                 )
+                client.meta.events.register("before-parse", _retry_cut_bodies)
             return self._clients[service]
 
     def account_id(self) -> str:

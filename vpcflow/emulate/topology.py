@@ -223,6 +223,10 @@ def build_topology(spec: dict) -> Topology:
                                           _rules(g.get("inbound"), where + ".inbound", False),
                                           _rules(g.get("outbound", [{"cidr": "0.0.0.0/0"}, {"cidr": "::/0"}]),
                                                  where + ".outbound", False))
+    if "default" not in groups:  # like a VPC's default group: members talk to each other, all may go out
+        groups["default"] = SecurityGroup("default", derive_id("sg", vpc_id, "default"),
+                                          [Rule(None, 0, 65535, group="default")],
+                                          _rules([{"cidr": "0.0.0.0/0"}, {"cidr": "::/0"}], "default", False))
     for g in groups.values():
         for r in g.inbound + g.outbound:
             if r.group and r.group not in groups:
@@ -275,7 +279,7 @@ def _interfaces(specs, subnets, groups, vpc_id):
             raise ScenarioError(f"unknown interface type {spec.get('type')!r}", location=where,
                                 hint="use instance, nat_gateway, load_balancer or vpc_endpoint")
         sgs = []
-        for g in spec.get("security_groups") or []:
+        for g in spec.get("security_groups") or (["default"] if kind != NAT_GATEWAY else []):
             if g not in groups:
                 raise ScenarioError(f"unknown security group {g!r}", location=where)
             sgs.append(groups[g])

@@ -51,7 +51,7 @@ def test_cloudwatch_lines_start_with_the_record_start_as_iso_milliseconds(tmp_pa
     lines = gzip.open(path, "rt").read().splitlines()
     stamp, version, *_rest = lines[0].split(" ")
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z", stamp) and version == "2"
-    assert all(a.split(" ")[0] <= b.split(" ")[0] for a, b in zip(lines, lines[1:]))
+    assert all(a.split(" ")[0] <= b.split(" ")[0] for a, b in zip(lines, lines[1:], strict=False))
 
 
 def test_s3_text_objects_are_five_minute_files_with_a_header(tmp_path):

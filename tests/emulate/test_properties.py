@@ -8,8 +8,21 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vpcflow.emulate.capture import (I_ACTION, I_BYTES, I_DIRECTION, I_DPORT, I_DST, I_FLAGS, I_IFACE, I_PACKETS,
-                                     I_PROTO, I_SPORT, I_SRC, I_STATUS, Capture)
+from vpcflow.emulate.capture import (
+    I_ACTION,
+    I_BYTES,
+    I_DIRECTION,
+    I_DPORT,
+    I_DST,
+    I_FLAGS,
+    I_IFACE,
+    I_PACKETS,
+    I_PROTO,
+    I_SPORT,
+    I_SRC,
+    I_STATUS,
+    Capture,
+)
 from vpcflow.emulate.rules import Rules
 from vpcflow.emulate.topology import build_topology
 from vpcflow.emulate.traffic import FLOW, PROBE_CLOSED, PROBE_OPEN, SYN, TCP, Session

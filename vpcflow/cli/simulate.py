@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -11,13 +11,13 @@ from ..errors import VpcFlowError
 from .output import OUTPUT_OPTION, Output, emit, emit_object
 
 
-class Destination(str, Enum):
+class Destination(StrEnum):
     cloudwatch = "cloudwatch"
     s3 = "s3"
     firehose = "firehose"
 
 
-class FileFormat(str, Enum):
+class FileFormat(StrEnum):
     text = "text"
     parquet = "parquet"
 

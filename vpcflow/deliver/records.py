@@ -71,7 +71,7 @@ class Renderer:
         """One line per record, fields separated by single spaces."""
         if not records:
             return []
-        columns = list(zip(*records))
+        columns = list(zip(*records, strict=True))
         texts = []
         for f in self.format.fields:
             values = self._values(f.name, records, columns)
@@ -79,11 +79,11 @@ class Renderer:
                 texts.append(["-" if v is None else v for v in values])
             else:
                 texts.append(list(map(self._text.__getitem__, values)))
-        return list(map(" ".join, zip(*texts)))
+        return list(map(" ".join, zip(*texts, strict=True)))
 
     def table(self, records: list[tuple]) -> pa.Table:
         """An Arrow table with AWS's Parquet column names and types; `-` becomes null."""
-        columns = list(zip(*records)) if records else [()] * 17
+        columns = list(zip(*records, strict=True)) if records else [()] * 17
         arrays, names = [], []
         for f in self.format.fields:
             values = self._values(f.name, records, columns) if records else []

@@ -72,7 +72,7 @@ class Emulation:
             for server in conv.servers.all:
                 if isinstance(server, Interface):
                     ports.setdefault(server.ip, set()).add(conv.port)
-        for n, spec in enumerate(self.scenario.spec.get("topology", {}).get("interfaces") or []):
+        for spec in self.scenario.spec.get("topology", {}).get("interfaces") or []:
             for iface in self.topology.roles.get(spec["name"], []):
                 ports.setdefault(iface.ip, set()).update(int(p) for p in spec.get("listens") or [])
         return ports

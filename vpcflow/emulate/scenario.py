@@ -13,7 +13,7 @@ import yaml
 from ..deliver.base import CLOUDWATCH, FIREHOSE, S3, TRAFFIC_TYPES, FlowLog
 from ..errors import FormatError, NotFound
 from ..fields import LogFormat
-from .topology import ScenarioError, Topology, build_topology, derive_id
+from .topology import ScenarioError, Topology, derive_id
 
 _DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .alarms import AlarmState, Series, StateChange
+from .alarms import AlarmState, Bucket, Series, StateChange
 from .evaluate import as_number, compile_predicate, split_fields
 from .notify import Delivery, Dispatcher, build_notifier
 from .pattern import Pattern
@@ -152,3 +152,51 @@ class AlertEngine:
                     Contribution(rule.name, start, i + 1, key, value) for i, (key, value) in enumerate(ranked)
                 ]
         return out
+
+    # ---- checkpoints ---------------------------------------------------------------------------------------
+
+    def forget_contributors_before(self, ts: float) -> None:
+        """Drop top-N periods that ended before `ts`: a follower's memory and checkpoint stay bounded."""
+        for rule, _, _, _, periods in self.contrib:
+            for start in [s for s in periods if s + rule.period <= ts]:
+                del periods[start]
+
+    def snapshot(self) -> dict:
+        """Everything the engine remembers, as JSON-able data; `restore` takes it back."""
+        alarms = {}
+        for alarm in self.rules.alarms:
+            series = self.series[alarm.name]
+            alarms[alarm.name] = {
+                "definition": repr(alarm),
+                "state": self.states[alarm.name].state,
+                "next_end": self.next_end[alarm.name],
+                "buckets": [[s, b.count, b.total, b.low, b.high] for s, b in sorted(series.buckets.items())],
+                "seen": sorted(series.seen),
+            }
+        contributors = {
+            rule.name: [[start, [[list(k), v] for k, v in sorted(c.items())]] for start, c in sorted(p.items())]
+            for rule, _, _, _, p in self.contrib
+        }
+        last_sent = [[a, st, at] for (a, st), at in sorted(self.dispatcher.last_sent.items())]
+        return {"latest": self.latest, "alarms": alarms, "contributors": contributors, "last_sent": last_sent}
+
+    def restore(self, data: dict) -> list[str]:
+        """Take back a snapshot; an alarm whose definition changed since starts afresh. Returns those names."""
+        self.latest = data.get("latest")
+        fresh = []
+        for alarm in self.rules.alarms:
+            saved = data.get("alarms", {}).get(alarm.name)
+            if saved is None or saved["definition"] != repr(alarm):
+                fresh.append(alarm.name)
+                continue
+            self.states[alarm.name].state = saved["state"]
+            self.next_end[alarm.name] = saved["next_end"]
+            series = self.series[alarm.name]
+            series.buckets = {s: Bucket(c, t, lo, hi) for s, c, t, lo, hi in saved["buckets"]}
+            series.seen = set(saved["seen"])
+        for rule, _, _, _, periods in self.contrib:
+            for start, counts in data.get("contributors", {}).get(rule.name, []):
+                periods[start] = Counter({tuple(k): v for k, v in counts})
+        names = {a.name for a in self.rules.alarms}
+        self.dispatcher.last_sent = {(a, st): at for a, st, at in data.get("last_sent", []) if a in names}
+        return fresh

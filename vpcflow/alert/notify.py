@@ -49,17 +49,50 @@ class StdoutNotifier:
 
 @dataclass
 class JsonlNotifier:
+    """Appends one JSON line per payload and fsyncs; a payload with an `id` already in the file is not
+    written again, so a follower that resends after a crash leaves the file exactly as one clean run would."""
+
     name: str
     path: str
+    _ids: set | None = field(default=None, repr=False)
 
     def send(self, payload: dict) -> None:
+        ident = payload.get("id")
         try:
+            if ident is not None:
+                if self._ids is None:
+                    self._ids = self._written_ids()
+                if ident in self._ids:
+                    return
             with open(self.path, "a", encoding="utf-8") as f:
                 f.write(json.dumps(payload, sort_keys=True) + "\n")
                 f.flush()
                 os.fsync(f.fileno())
         except OSError as exc:
             raise NotifyError(f"cannot append: {exc.strerror}", location=self.path) from exc
+        if ident is not None:
+            self._ids.add(ident)
+
+    def _written_ids(self) -> set:
+        """Ids already in the file; a last line cut short by a crash was never acknowledged and is dropped."""
+        try:
+            with open(self.path, "rb+") as f:
+                data = f.read()
+                if data and not data.endswith(b"\n"):
+                    keep = data.rfind(b"\n") + 1
+                    f.truncate(keep)
+                    data = data[:keep]
+        except FileNotFoundError:
+            return set()
+        ids = set()
+        for line in data.splitlines():
+            try:
+                ident = json.loads(line).get("id")
+            except (ValueError, AttributeError):
+                continue
+            if ident is not None:
+                ids.add(ident)
+        return ids
 
 
 @dataclass
@@ -164,7 +197,7 @@ class Delivery:
     alarm: str
     state: str
     notifier: str
-    status: str  # "sent", "suppressed" or "failed"
+    status: str  # "sent", "suppressed", "failed" or (following) "queued"
     error: str | None = None
 
 
@@ -176,18 +209,41 @@ class Dispatcher:
         self.cooldown = cooldown
         self.last_sent: dict[tuple[str, str], int] = {}
 
-    def dispatch(self, change: StateChange, targets: tuple[str, ...]) -> list[Delivery]:
+    def due(self, change: StateChange) -> bool:
+        """Whether the change is to be notified (not a repeat within the cooldown); remembers it if so."""
         key = (change.alarm, change.state)
         last = self.last_sent.get(key)
         if last is not None and change.at - last < self.cooldown:
-            return [Delivery(change.alarm, change.state, n, "suppressed") for n in targets]
+            return False
         self.last_sent[key] = change.at
-        payload = change.as_dict()
+        return True
+
+    def send(self, alarm: str, state: str, payload: dict, targets: tuple[str, ...]) -> list[Delivery]:
         out = []
         for name in targets:
             try:
                 self.notifiers[name].send(payload)
-                out.append(Delivery(change.alarm, change.state, name, "sent"))
+                out.append(Delivery(alarm, state, name, "sent"))
             except VpcFlowError as exc:
-                out.append(Delivery(change.alarm, change.state, name, "failed", str(exc)))
+                out.append(Delivery(alarm, state, name, "failed", str(exc)))
         return out
+
+    def dispatch(self, change: StateChange, targets: tuple[str, ...]) -> list[Delivery]:
+        if not self.due(change):
+            return [Delivery(change.alarm, change.state, n, "suppressed") for n in targets]
+        return self.send(change.alarm, change.state, change.as_dict(), targets)
+
+
+class QueueingDispatcher(Dispatcher):
+    """Decides like Dispatcher but only queues what is due: a follower writes the queue to its outbox in the
+    same transaction as the state change, and sends it after the commit."""
+
+    def __init__(self, notifiers: dict[str, Notifier], cooldown: int = 300):
+        super().__init__(notifiers, cooldown)
+        self.queued: list[tuple[StateChange, tuple[str, ...]]] = []
+
+    def dispatch(self, change: StateChange, targets: tuple[str, ...]) -> list[Delivery]:
+        if not self.due(change):
+            return [Delivery(change.alarm, change.state, n, "suppressed") for n in targets]
+        self.queued.append((change, tuple(targets)))
+        return [Delivery(change.alarm, change.state, n, "queued") for n in targets]

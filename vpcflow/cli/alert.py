@@ -10,7 +10,8 @@ import typer
 from ..alert.filtering import filter_lines, filter_store
 from ..alert.pattern import parse
 from ..fields import DEFAULT, LogFormat
-from .output import OUTPUT_OPTION, Output, emit, emit_object
+from .common import DB_OPTION, FORMAT_OPTION, SINCE_OPTION, open_store
+from .output import OUTPUT_OPTION, Output, emit, emit_object, err_console
 
 
 class FilterOutput(enum.StrEnum):
@@ -83,6 +84,69 @@ def alert_command(
                "value": c.value} for c in result.contributors], output, title="top contributors")
 
 
+def watch_command(
+    source: str = typer.Argument(..., help="A directory to follow, or s3://BUCKET/PREFIX (new objects)."),
+    rules: str = typer.Option(..., "--rules", help="The rules file (YAML)."),
+    db: str = DB_OPTION,
+    poll: float = typer.Option(1.0, "--poll", help="Seconds between looks for new sources."),
+    log_format: str = FORMAT_OPTION,
+    name: str = typer.Option(None, "--name", help="The checkpoint's name (default: the source). One per rules file."),
+    once: bool = typer.Option(False, "--once", help="Take in what is there, notify, and exit (for cron and scripts)."),
+    settle: float = typer.Option(0.0, "--settle", help="Leave files modified within this many seconds for later."),
+    since: str = SINCE_OPTION,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print no line per source taken in."),
+    report_every: float = typer.Option(30.0, "--report-every", help="Seconds between lag reports when idle."),
+    profile: str = typer.Option(None, "--profile", help="AWS profile, for s3://."),
+    region: str = typer.Option(None, "--region", help="AWS region, for s3://."),
+    endpoint_url: str = typer.Option(None, "--endpoint-url", help="AWS endpoint URL, for s3://."),
+) -> None:
+    """Follow a directory or S3 prefix: ingest new sources, evaluate the rules, notify; resumes where it stopped.
+
+    Prints one line per source and a lag line (newest record, pending sources) to stderr; stops cleanly on
+    SIGINT or SIGTERM after the source in hand is committed.
+    """
+    import os
+    import time
+    from pathlib import Path
+
+    from ..alert.follow import follower_for
+    from ..alert.rules import load_rules
+    from ..alert.watch import Watcher
+    from ..timeutil import parse_time
+
+    loaded = load_rules(rules)
+    fmt = LogFormat.parse(log_format) if log_format else None
+
+    def session():
+        from ..aws.session import AwsSession, AwsSettings
+
+        return AwsSession(AwsSettings.resolve(os.environ, profile=profile, region=region, endpoint_url=endpoint_url))
+
+    follower = follower_for(source, session_factory=session, settle=settle, format=fmt, since=parse_time(since))
+    last = [0.0]
+
+    def on_source(detail) -> None:
+        if not quiet:
+            what = f"{detail.records} records" if detail.status == "ingested" else f"{detail.status}: {detail.message}"
+            err_console.print(f"{detail.source}: {what}", highlight=False, soft_wrap=True, markup=False)
+
+    def report(status) -> None:
+        now = time.monotonic()
+        if status.ingested or status.failed or status.notified or now - last[0] >= report_every:
+            err_console.print(status.line(), highlight=False, soft_wrap=True, markup=False)
+            last[0] = now
+
+    with open_store(db) as store:
+        watcher = Watcher(store, follower, loaded, name=name, base=Path(rules).resolve().parent, format=fmt,
+                          on_source=on_source)
+        if watcher.reset_alarms:
+            err_console.print(f"alarms defined anew since the checkpoint start afresh: {', '.join(watcher.reset_alarms)}",
+                              highlight=False, markup=False)
+        watcher.run(poll, once=once, report=report)
+    err_console.print("watch: stopped", highlight=False, markup=False)
+
+
 def register(app: typer.Typer) -> None:
     app.command("filter")(filter_command)
     app.command("alert")(alert_command)
+    app.command("watch")(watch_command)

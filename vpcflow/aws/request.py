@@ -53,7 +53,7 @@ class Destination:
             return cls(FIREHOSE, uri, stream_arn=rest)
         raise VpcFlowError(
             f"unknown destination {uri!r}",
-            hint="use cloudwatch://LOG_GROUP, s3://BUCKET[/PREFIX] or firehose://STREAM_ARN",
+            hint="use cloudwatch://LOG_GROUP, s3://BUCKET or s3://BUCKET/PREFIX, or firehose://STREAM_ARN",
         )
 
     def log_destination(self, partition: str, region: str, account: str) -> str:

@@ -42,4 +42,6 @@ def resolve(
         )
     if scheme == "cwl":
         return cwl_sources(session, rest, since, until, fmt, progress=progress)
-    raise VpcFlowError(f"not an AWS source: {uri!r}", hint="use s3://BUCKET/PREFIX or cwl://LOG_GROUP[/STREAM]")
+    raise VpcFlowError(
+        f"not an AWS source: {uri!r}", hint="use s3://BUCKET/PREFIX, cwl://LOG_GROUP or cwl://LOG_GROUP/STREAM"
+    )

@@ -20,10 +20,12 @@ app = typer.Typer(
 
 # Each module defines register(app); the order is the order of `vpcflow --help`.
 COMMAND_MODULES = [
+    "demo",
     "store",
     "alert",
     "simulate",
     "interop",
+    "aws",
 ]
 
 

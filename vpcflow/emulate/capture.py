@@ -99,10 +99,19 @@ class Capture:
             base = self.base[idx]
             w0 = int((t0 - base) // interval)
             w1 = int((t1 - base) // interval)
-            if w0 == w1 or packets == 1:
+            if w0 == w1 or packets == 1:  # the common case, merged inline: one window
                 one = packets == 1
-                self._merge(hop, protocol, idx, w0, packets, nbytes, int(t0), int(t0 if one else t1),
-                            first if one else first | every | last)
+                window = self.pending.get((idx, w0))
+                if window is None:
+                    window = self.pending[(idx, w0)] = {}
+                key = (hop.srcaddr, hop.dstaddr, hop.srcport, hop.dstport, protocol)
+                rec = window.get(key)
+                if rec is None:
+                    window[key] = [packets, nbytes, int(t0), int(t0 if one else t1),
+                                   first if one else first | every | last, hop]
+                else:
+                    self._merge(hop, protocol, idx, w0, packets, nbytes, int(t0), int(t0 if one else t1),
+                                first if one else first | every | last)
                 continue
             span, done = t1 - t0, 0
             for w in range(w0, w1 + 1):

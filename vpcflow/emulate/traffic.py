@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .topology import Interface, ScenarioError, Topology, protocol_number
 
@@ -30,8 +31,7 @@ DAILY = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Session:
+class Session(NamedTuple):
     t0: float  # first packet (unix seconds)
     t1: float  # last packet
     client: object  # Interface or an internet address (str)

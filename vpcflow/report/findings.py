@@ -1,0 +1,156 @@
+"""Findings and diagnoses as the dashboard and the report show them, and the review status people give them.
+
+The server opens the store read-only, and DuckDB will not open one file read-only and read-write in one process
+at once, so review status (dismissed, reviewed) lives in a sidecar JSON file next to the store
+(`<store>.review.json`), written atomically; it overrides the status column of the `findings` table.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import os
+import tempfile
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from ..errors import NotFound, VpcFlowError
+from ..store.schema import arrow
+from ..timeutil import epoch, iso
+from .overview import PROTOCOLS, Window
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+STATUSES = ("open", "reviewed", "dismissed")
+EVIDENCE_LIMIT = 500
+# Well-known services, for grouping diagnoses by what the traffic was for.
+SERVICES = {20: "ftp-data", 21: "ftp", 22: "ssh", 23: "telnet", 25: "smtp", 53: "dns", 80: "http", 110: "pop3",
+            123: "ntp", 143: "imap", 161: "snmp", 389: "ldap", 443: "https", 445: "smb", 465: "smtps",
+            587: "submission", 993: "imaps", 1433: "mssql", 1521: "oracle", 2049: "nfs", 3306: "mysql",
+            3389: "rdp", 5432: "postgres", 5900: "vnc", 6379: "redis", 8080: "http-alt", 8443: "https-alt",
+            9200: "elasticsearch", 27017: "mongodb"}
+NO_FINDINGS = "no findings yet: run `vpcflow detect` on this store"
+NO_DIAGNOSE = "diagnosis is not available: run `vpcflow diagnose` once the detections are installed"
+
+
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = ?", [name]).fetchall())
+
+
+class ReviewLog:
+    """Review status per finding id, in a JSON file beside the store; safe for the server's threads."""
+
+    def __init__(self, store_path: str | Path):
+        self.path = Path(f"{store_path}.review.json")
+        self._lock = threading.Lock()
+
+    def load(self) -> dict[str, dict]:
+        try:
+            return json.loads(self.path.read_text())
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            raise VpcFlowError(f"cannot read review status: {exc}", location=str(self.path),
+                               hint="fix or delete the file; it only holds dismissed/reviewed marks") from exc
+
+    def set(self, finding_id: str, status: str) -> dict:
+        if status not in STATUSES:
+            raise VpcFlowError(f"unknown status {status!r}", hint=f"use one of {', '.join(STATUSES)}")
+        with self._lock:
+            marks = self.load()
+            marks[str(finding_id)] = {"status": status, "at": iso(datetime.now(UTC))}
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=self.path.name, suffix=".tmp")
+            with os.fdopen(fd, "w") as f:
+                json.dump(marks, f, indent=1, sort_keys=True)
+            os.replace(tmp, self.path)  # a reader never sees half a file
+        return marks[str(finding_id)]
+
+
+def _seconds(value) -> int | None:
+    if value is None or isinstance(value, (int, float)):
+        return value
+    return epoch(value) if isinstance(value, datetime) else None
+
+
+def findings(con: duckdb.DuckDBPyConnection, window: Window, review: ReviewLog | None = None) -> dict:
+    """The detections' findings overlapping the range, most severe first, with review status applied."""
+    if not has_table(con, "findings"):
+        return {"available": False, "message": NO_FINDINGS, "findings": [], "by_severity": {}}
+    rows = arrow(con, "SELECT * EXCLUDE (evidence_sql, evidence_params) FROM findings").to_pylist()
+    marks = review.load() if review else {}
+    since, until = epoch(window.since), epoch(window.until)
+    kept = []
+    for r in rows:
+        first, last = _seconds(r.get("first_seen")), _seconds(r.get("last_seen"))
+        if since is not None and last is not None and last < since:
+            continue
+        if until is not None and first is not None and first >= until:
+            continue
+        mark = marks.get(str(r["id"]))
+        r["status"] = mark["status"] if mark else (r.get("status") or "open")
+        r["protocol_name"] = PROTOCOLS.get(r.get("protocol"), r.get("protocol"))
+        kept.append(r)
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    kept.sort(key=lambda r: (rank.get(str(r.get("severity")).lower(), len(SEVERITIES)), -(r.get("records") or 0),
+                             str(r["id"])))
+    counts: dict[str, int] = {}
+    for r in kept:
+        counts[str(r.get("severity")).lower()] = counts.get(str(r.get("severity")).lower(), 0) + 1
+    return {"available": True, "message": None if kept else "no findings in this time range",
+            "findings": kept, "by_severity": counts}
+
+
+def finding(con: duckdb.DuckDBPyConnection, finding_id: str, review: ReviewLog | None = None) -> dict:
+    """One finding with its evidence records (the first EVIDENCE_LIMIT of them)."""
+    if not has_table(con, "findings"):
+        raise NotFound(NO_FINDINGS)
+    rows = arrow(con, "SELECT * FROM findings WHERE CAST(id AS VARCHAR) = ?", [str(finding_id)]).to_pylist()
+    if not rows:
+        raise NotFound(f"no finding {finding_id!r}", hint="it may come from an older detection run")
+    row = rows[0]
+    detect = _optional("vpcflow.detect")
+    if detect is not None and hasattr(detect, "evidence"):
+        evidence = detect.evidence(con, row["id"])
+    else:
+        params = json.loads(row["evidence_params"]) if isinstance(row.get("evidence_params"), str) else \
+            (row.get("evidence_params") or [])
+        evidence = arrow(con, row["evidence_sql"], params)
+    mark = (review.load() if review else {}).get(str(row["id"]))
+    row["status"] = mark["status"] if mark else (row.get("status") or "open")
+    return {"finding": row, "evidence": evidence.slice(0, EVIDENCE_LIMIT).to_pylist(),
+            "evidence_columns": evidence.column_names, "evidence_total": evidence.num_rows}
+
+
+def _optional(module: str):
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
+
+
+def service_of(protocol, port) -> str:
+    proto = PROTOCOLS.get(protocol, str(protocol))
+    if proto in ("icmp", "icmpv6"):
+        return proto
+    name = SERVICES.get(port)
+    return f"{name} ({proto}/{port})" if name else f"{proto}/{port}"
+
+
+def diagnoses(con: duckdb.DuckDBPyConnection, window: Window) -> dict:
+    """Security-group-or-network-ACL verdicts for rejected traffic, grouped by service."""
+    module = _optional("vpcflow.diagnose")
+    if module is None or not hasattr(module, "diagnose"):
+        return {"available": False, "message": NO_DIAGNOSE, "groups": []}
+    accepted = inspect.signature(module.diagnose).parameters
+    kwargs = {k: v for k, v in (("since", window.since), ("until", window.until)) if k in accepted}
+    rows = module.diagnose(con, **kwargs)
+    groups: dict[str, list] = {}
+    for r in rows:
+        groups.setdefault(service_of(r.get("protocol"), r.get("dst_port")), []).append(r)
+    ordered = sorted(groups.items(), key=lambda kv: -sum(r.get("records") or 0 for r in kv[1]))
+    return {"available": True, "message": None if rows else "nothing was rejected in this time range",
+            "groups": [{"service": k, "records": sum(r.get("records") or 0 for r in v), "verdicts": v}
+                       for k, v in ordered]}

@@ -1,0 +1,100 @@
+"""The dashboard: FastAPI pages and JSON API over a store opened read-only, bound to 127.0.0.1 unless told.
+
+With a token, every request must carry it (an `Authorization: Bearer` header, the `vpcflow_token` cookie, or a
+`?token=` that sets the cookie); without one, only loopback Host names are served, against DNS rebinding.
+"""
+
+from __future__ import annotations
+
+import hmac
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import jinja2
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from ..errors import VpcFlowError
+from .api import router
+from .query import ROW_LIMIT, TIME_LIMIT
+from .state import Dashboard
+
+HERE = Path(__file__).parent
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+COOKIE = "vpcflow_token"
+# The pages, in the order of the navigation bar: path, template, title.
+PAGES = (
+    ("/", "overview.html", "Overview"),
+    ("/interfaces", "interfaces.html", "Interfaces"),
+    ("/findings", "findings.html", "Findings"),
+    ("/diagnose", "diagnose.html", "Diagnose"),
+    ("/graph", "graph.html", "Graph"),
+    ("/query", "query.html", "Query"),
+)
+# Scripts and styles come only from the package; nothing is fetched from elsewhere.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+
+templates = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
+
+
+def create_app(db_path: str | Path, token: str | None = None, *, row_limit: int = ROW_LIMIT,
+               time_limit: float = TIME_LIMIT) -> FastAPI:
+    """The dashboard app over one store file (opened read-only). Give `token` whenever it listens beyond loopback."""
+    dashboard = Dashboard(str(db_path), row_limit=row_limit, time_limit=time_limit)
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        dashboard.close()
+
+    app = FastAPI(title="vpcflow dashboard", version="1", docs_url=None, redoc_url=None, lifespan=lifespan,
+                  openapi_url="/api/openapi.json",
+                  description="Read-only views of a vpcflow store: traffic, interfaces, findings, diagnoses, SQL.")
+    app.state.dashboard = dashboard
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next):
+        host = request.url.hostname or ""
+        if token is None and host not in LOOPBACK_HOSTS:
+            return JSONResponse({"error": f"host {host!r} is not served without a token"}, status_code=400)
+        set_cookie = False
+        if token is not None:
+            given = request.headers.get("authorization", "").removeprefix("Bearer ").strip() \
+                or request.cookies.get(COOKIE) or request.query_params.get("token") or ""
+            if not hmac.compare_digest(given.encode(), token.encode()):
+                return JSONResponse({"error": "a token is required", "hint": "open the URL `vpcflow serve` printed, "
+                                     "or send Authorization: Bearer TOKEN"}, status_code=401,
+                                    headers={"WWW-Authenticate": "Bearer"})
+            set_cookie = request.query_params.get("token") is not None
+        response: Response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        if set_cookie:
+            response.set_cookie(COOKIE, token, httponly=True, samesite="strict")
+        return response
+
+    @app.exception_handler(VpcFlowError)
+    async def vpcflow_error(request: Request, exc: VpcFlowError):
+        return JSONResponse({"error": str(exc), "message": exc.message, "location": exc.location, "hint": exc.hint},
+                            status_code=exc.http_status)
+
+    for path, template, title in PAGES:
+        app.add_api_route(path, _page(template, title), methods=["GET"], response_class=HTMLResponse,
+                          include_in_schema=False)
+    app.add_api_route("/findings/{finding_id}", _page("finding.html", "Finding"), methods=["GET"],
+                      response_class=HTMLResponse, include_in_schema=False)
+    return app
+
+
+def _page(template: str, title: str):
+    def page(request: Request) -> HTMLResponse:
+        html = templates.get_template(template).render(
+            title=title, pages=PAGES, path=request.url.path, params=request.query_params,
+            path_params=request.path_params)
+        return HTMLResponse(html)
+    page.__name__ = f"page_{template.removesuffix('.html')}"
+    return page

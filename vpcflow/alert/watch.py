@@ -156,9 +156,10 @@ class Watcher:
             sent, failed = self._flush()
             status.notified += sent
             status.notify_failed += failed
-        sent, failed = self._flush()  # retries of earlier failures
-        status.notified += sent
-        status.notify_failed += failed
+        if not status.ingested and not status.failed:  # an idle poll retries earlier failures
+            sent, failed = self._flush()
+            status.notified += sent
+            status.notify_failed += failed
         status.changes, self._changes = self._changes, []
         status.watermark = self.cp.watermark
         status.lag = None if self.cp.watermark is None else max(0.0, time.time() - self.cp.watermark)

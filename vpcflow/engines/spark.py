@@ -1,0 +1,145 @@
+"""Apache Spark as a vpcflow engine: a session (local mode or a cluster), and the `flows` view over a lake.
+
+The view has the same columns and types as the store's `flows` (every field of the field table, NULL where
+the data has no such field, then event_time, log_stream, source_id), so the same named query runs unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import subprocess
+
+import pyarrow as pa
+
+from ..errors import VpcFlowError
+from ..fields import FIELDS, INT_32, INT_64
+from ..store.schema import META_COLUMNS
+
+SPARK_TYPES = {INT_32: "INT", INT_64: "BIGINT"}
+META_SPARK = {"TIMESTAMPTZ": "TIMESTAMP", "VARCHAR": "STRING", "BIGINT": "BIGINT"}
+
+# Local by default: loopback only, no UI, few shuffle partitions (flow-log aggregates are small).
+BASE_CONF = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.driver.host": "127.0.0.1",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.shuffle.partitions": "4",
+    "spark.sql.adaptive.enabled": "true",
+}
+
+
+class SparkUnavailable(VpcFlowError):
+    """PySpark or a Java 17+ runtime is missing."""
+
+
+def spark_type(kind: str) -> str:
+    return SPARK_TYPES.get(kind, "STRING")
+
+
+def java_version() -> int | None:
+    """The major version of `java` on PATH, or None when there is none."""
+    java = shutil.which("java")
+    if java is None:
+        return None
+    try:
+        out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=30).stderr
+    except (OSError, subprocess.SubprocessError):
+        return None
+    m = re.search(r'version "(\d+)(?:\.(\d+))?', out)
+    if not m:
+        return None
+    major = int(m[1])
+    return int(m[2]) if major == 1 and m[2] else major
+
+
+def available() -> tuple[bool, str]:
+    """Whether Spark can start here, and why not."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return False, "pyspark is not installed (pip install pyspark==4.0.1)"
+    v = java_version()
+    if v is None:
+        return False, "no Java runtime on PATH (apt-get install openjdk-17-jre-headless)"
+    if v < 17:
+        return False, f"Java {v} is too old: PySpark 4 needs Java 17+"
+    return True, ""
+
+
+def session(master: str = "local[*]", *, app: str = "vpcflow", conf: dict | None = None):
+    """A SparkSession (the active one is reused by Spark when the master matches)."""
+    ok, why = available()
+    if not ok:
+        raise SparkUnavailable(f"Spark cannot start: {why}")
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.master(master).appName(app)
+    for k, v in {**BASE_CONF, **(conf or {})}.items():
+        builder = builder.config(k, v)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    # pyspark logs each failed query's full plan as JSON; vpcflow reports the error itself, in one line
+    logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)
+    return spark
+
+
+def flows_projection(present: dict[str, str]) -> list[str]:
+    """Spark SQL select-list giving the store's `flows` columns from a frame whose columns are `present`
+    (name -> anything); absent fields are typed NULLs."""
+    cols = []
+    for f in FIELDS:
+        t = spark_type(f.kind)
+        src = f"`{f.column}`" if f.column in present else "NULL"
+        cols.append(f"CAST({src} AS {t}) AS `{f.column}`")
+    for name, kind in META_COLUMNS:
+        src = f"`{name}`" if name in present else "NULL"
+        cols.append(f"CAST({src} AS {META_SPARK[kind]}) AS `{name}`")
+    return cols
+
+
+def as_flows(df):
+    """A DataFrame with the `flows` view's columns, from any frame that has some of the fields."""
+    return df.selectExpr(*flows_projection({c: "" for c in df.columns}))
+
+
+def read_lake(spark, path: str | list[str]):
+    """The records of a Parquet lake (vpcflow's export or AWS's own Parquet with Hive prefixes) as `flows`."""
+    paths = [path] if isinstance(path, str) else list(path)
+    try:
+        df = spark.read.option("mergeSchema", "true").parquet(*paths)
+    except Exception as exc:  # Spark's AnalysisException: path missing or not Parquet
+        raise VpcFlowError(f"Spark cannot read the lake: {str(exc).splitlines()[0]}", location=", ".join(paths),
+                           hint="point --lake at a directory written by `vpcflow export parquet DIR`") from exc
+    return as_flows(df)
+
+
+class SparkEngine:
+    """Runs named queries and SQL on Spark over a `flows` temp view."""
+
+    name = "spark"
+    dialect = "spark"
+
+    def __init__(self, spark, flows=None):
+        self.spark = spark
+        if flows is not None:
+            self.use(flows)
+
+    def use(self, flows) -> None:
+        flows.createOrReplaceTempView("flows")
+
+    def sql(self, sql: str, params: dict | None = None) -> pa.Table:
+        """Run Spark SQL with `:name` markers bound from params; the result as Arrow."""
+        try:
+            return self.spark.sql(sql, args=params or None).toArrow()
+        except Exception as exc:  # py4j and pyspark errors: one line, the error class first
+            raise VpcFlowError(f"Spark failed: {short(exc)}") from exc
+
+
+def short(exc: BaseException, limit: int = 300) -> str:
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return first if len(first) <= limit else first[:limit] + " ..."

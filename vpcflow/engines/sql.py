@@ -1,0 +1,92 @@
+"""One query, every engine: DuckDB SQL with `$name` parameters, transpiled by sqlglot to Spark SQL and Trino/Athena.
+
+Parameters stay parameters wherever the engine can bind them: DuckDB keeps `$name`, Spark gets `:name` markers
+(bound by `spark.sql(query, args=...)`). Athena's parameters are positional text substituted into the query,
+so for Athena the values are written in (`inline=True`) as literal nodes that sqlglot builds and quotes:
+a value is never pasted into SQL as raw text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from ..errors import VpcFlowError
+
+# vpcflow's engine names -> sqlglot dialects
+DIALECTS = {"duckdb": "duckdb", "spark": "spark", "athena": "athena", "trino": "trino"}
+
+
+class TranspileError(VpcFlowError):
+    """A query sqlglot cannot carry to another engine, or a parameter it was not given."""
+
+
+@dataclass(frozen=True)
+class Transpiled:
+    """A query in one engine's dialect, with the parameters that engine binds."""
+
+    sql: str
+    dialect: str
+    names: tuple[str, ...]  # the parameters the query uses, sorted
+    params: dict = field(default_factory=dict)  # name -> value, for engines that bind by name
+
+
+def parameters(sql: str) -> tuple[str, ...]:
+    """The `$name` parameters a DuckDB query uses, sorted."""
+    return tuple(sorted({p.name for p in _parse(sql).find_all(exp.Placeholder) if p.name}))
+
+
+def _parse(sql: str) -> exp.Expression:
+    try:
+        return sqlglot.parse_one(sql, read="duckdb")
+    except SqlglotError as exc:
+        raise TranspileError(f"sqlglot cannot parse the query: {str(exc).splitlines()[0]}") from exc
+
+
+def literal(value) -> exp.Expression:
+    """A value as a SQL literal node; the generator quotes it (and escapes quotes) for the dialect."""
+    if value is None:
+        return exp.Null()
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, (int, float, str)):
+        return exp.convert(value)
+    if isinstance(value, dt.datetime):
+        return exp.convert(int(value.timestamp()))
+    raise TranspileError(f"cannot write a {type(value).__name__} as a SQL literal", hint="pass str, int, float or bool")
+
+
+def transpile(sql: str, dialect: str, params: dict | None = None, *, inline: bool = False, pretty: bool = False) -> Transpiled:
+    """Carry a DuckDB query to `dialect` (duckdb, spark, athena, trino).
+
+    inline=True writes each parameter's value as a literal (every parameter must then be given); otherwise
+    markers stay: `$name` (duckdb), `:name` (spark, athena, trino).
+    """
+    if dialect not in DIALECTS:
+        raise TranspileError(f"unknown engine dialect {dialect!r}", hint=f"use one of {', '.join(DIALECTS)}")
+    tree = _parse(sql)
+    names = parameters(sql)
+    params = dict(params or {})
+    if inline:
+        missing = [n for n in names if n not in params]
+        if missing:
+            raise TranspileError(f"no value for parameter ${missing[0]}", hint="give it with --param NAME=VALUE")
+
+    def swap(node: exp.Expression) -> exp.Expression:
+        if not isinstance(node, exp.Placeholder) or not node.name:
+            return node
+        return literal(params[node.name]) if inline else node
+
+    tree = tree.transform(swap)
+    try:
+        text = tree.sql(dialect=DIALECTS[dialect], pretty=pretty, unsupported_level=sqlglot.ErrorLevel.RAISE)
+    except SqlglotError as exc:
+        raise TranspileError(f"sqlglot cannot write this query for {dialect}: {str(exc).splitlines()[0]}") from exc
+    if dialect == "duckdb" and not inline:
+        text = tree.sql(dialect="duckdb", pretty=pretty)
+    kept = {} if inline else {n: params[n] for n in names if n in params}
+    return Transpiled(text, dialect, names, kept)

@@ -52,8 +52,10 @@ def _tokens_expr() -> str:
     return f"CASE WHEN line = '' THEN []::VARCHAR[] WHEN {odd} THEN {clean} ELSE string_split(line, ' ') END"
 
 
-def stage_lines_sql(fmt: LogFormat, prefix: str | None, header: tuple[str, ...] | None) -> str:
-    """SELECT over relation `batch(n, line)` giving (n, line, reason, event_time, <columns>)."""
+def stage_lines_sql(fmt: LogFormat, prefix: str | None, header: tuple[str, ...] | None,
+                    extra: tuple[str, ...] = ()) -> str:
+    """SELECT over relation `batch(n, line, *extra)` giving (n, line, *extra, reason, event_time, <columns>)."""
+    carry = "".join(f"{quote(e)}, " for e in extra)
     off = 1 if prefix else 0
     width = len(fmt) + off
     raws = [f"t[{i + 1 + off}]" for i in range(len(fmt))]
@@ -72,9 +74,9 @@ def stage_lines_sql(fmt: LogFormat, prefix: str | None, header: tuple[str, ...] 
         arms += _checks(f, f"c{i}", r)
     cols = ", ".join(f"c{i}" for i in range(len(fmt)))
     return (
-        f"SELECT n, line, CASE {' '.join(arms)} ELSE NULL END AS reason, event_time, {cols} FROM ("
-        f"SELECT n, line, t, len(t) AS nt, {event} AS event_time, {', '.join(typed)} FROM ("
-        f"SELECT n, line, {_tokens_expr()} AS t FROM batch))"
+        f"SELECT n, line, {carry}CASE {' '.join(arms)} ELSE NULL END AS reason, event_time, {cols} FROM ("
+        f"SELECT n, line, {carry}t, len(t) AS nt, {event} AS event_time, {', '.join(typed)} FROM ("
+        f"SELECT n, line, {carry}{_tokens_expr()} AS t FROM batch))"
     )
 
 
@@ -91,7 +93,7 @@ def stage_parquet_sql(fmt: LogFormat, path_param: str = "$path") -> str:
     return (
         f"SELECT n, line, {reason} AS reason, NULL::TIMESTAMPTZ AS event_time, {cols} FROM ("
         f"SELECT file_row_number + 1 AS n, {line} AS line, {', '.join(typed)}, {', '.join(quote(f.column) for f in fmt.fields)} "
-        f"FROM read_parquet({path_param}, file_row_number = true))"
+        f"FROM read_parquet({path_param}, file_row_number = true, hive_partitioning = false))"
     )
 
 

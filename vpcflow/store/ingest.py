@@ -26,7 +26,8 @@ from ..parse.chunks import LineBatch, LineReader
 from ..parse.sniff import Layout, sniff
 from ..parse.transform import insert_flows_sql, insert_quarantine_sql, stage_lines_sql, stage_parquet_sql
 from ..sources.base import PARQUET, Source
-from .schema import QUARANTINE_TEXT_LIMIT, ensure_columns
+from .schema import QUARANTINE_TEXT_LIMIT, ensure_columns, present_columns
+from .small import GROUP_LINES, Preread, batch_lines, ingest_group, is_small, preread
 
 Progress = Callable[[str, int, int], None]  # (source, records so far in it, raw bytes read so far)
 # Runs inside a source's transaction just before it commits (a follower's checkpoint commits with the records).
@@ -128,8 +129,9 @@ class _Ingest:
     """One source's ingest inside an open transaction."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, src: Source, source_id: int, given: LogFormat | None,
-                 progress: Progress | None):
+                 progress: Progress | None, columns: dict[str, str]):
         self.con, self.src, self.source_id, self.given, self.progress = con, src, source_id, given, progress
+        self.columns = columns  # the physical table's columns, cached across sources
         self.records = 0
         self.quarantined = 0
         self.message: str | None = None
@@ -157,22 +159,31 @@ class _Ingest:
             )
             self.quarantined += len(rows)
 
-    def text(self) -> None:
-        reader = LineReader(self.src.opener(), self.src.identity)
+    def text(self, pre: Preread | None = None) -> None:
+        """Stream the source (or take the batches a pre-read already holds) through the staging SQL."""
+        if pre is not None:
+            if pre.error is not None:
+                raise pre.error
+            batches, reader = pre.batches, None
+        else:
+            reader = LineReader(self.src.opener(), self.src.identity)
+            batches = _batches(reader)
         layout: Layout | None = None
         sql = None
         next_line = 1
-        for batch in _batches(reader):
+        header_line = 0
+        for batch in batches:
             next_line = batch.first_line + len(batch.lines)
             if layout is None:
                 first = next((s for s in batch.lines.to_pylist() if s.strip()), None)
                 if first is None and len(batch.lines) and not batch.problems:
                     pass  # only blank lines so far: look again in the next batch
                 else:
+                    header_line = batch.first_line + batch.lines.to_pylist().index(first) if first else 0
                     layout = sniff(first, self.src.format or self.given, self.src.identity)
                     self.fmt = layout.format
                     if self.fmt is not None:
-                        ensure_columns(self.con, self.fmt.fields)
+                        ensure_columns(self.con, self.fmt.fields, self.columns)
                         sql = stage_lines_sql(self.fmt, layout.prefix, layout.header)
                     else:
                         self.message = layout.why_unknown
@@ -184,15 +195,17 @@ class _Ingest:
                                   "line": batch.lines})
                 self.con.register("batch", table)
                 try:
-                    self._stage(sql, expected=len(batch.lines) - batch.empty)
+                    headers = 1 if layout.header and batch.first_line <= header_line < next_line else 0
+                    self._stage(sql, expected=len(batch.lines) - batch.empty - headers)
                 finally:
                     self.con.unregister("batch")
             if self.progress:
-                self.progress(self.src.identity, self.records, reader.raw_bytes)
-        if reader.truncated:
-            self._quarantine([(next_line, reader.truncated, "")])
-            self.message = reader.truncated
-        self.checksum = reader.checksum
+                self.progress(self.src.identity, self.records, reader.raw_bytes if reader else self.src.size or 0)
+        truncated = reader.truncated if reader else pre.truncated
+        if truncated:
+            self._quarantine([(next_line, truncated, "")])
+            self.message = truncated
+        self.checksum = reader.checksum if reader else pre.checksum
 
     def _unknown(self, batch: LineBatch, layout: Layout | None) -> None:
         """No format could be told: every non-blank line is quarantined with the reason, so nothing is lost."""
@@ -209,9 +222,9 @@ class _Ingest:
             tmp.close()
             path = tmp.name
         try:
-            names = [r[0] for r in self.con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [path]).fetchall()]
+            names = [r[0] for r in self.con.execute("DESCRIBE SELECT * FROM read_parquet(?, hive_partitioning = false)", [path]).fetchall()]
             self.fmt = LogFormat.parse(" ".join(names))
-            ensure_columns(self.con, self.fmt.fields)
+            ensure_columns(self.con, self.fmt.fields, self.columns)
             self._stage(stage_parquet_sql(self.fmt), {"path": path})
             with open(path, "rb") as fh:
                 self.checksum = hashlib.file_digest(fh, "sha256").hexdigest()
@@ -227,24 +240,66 @@ def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], *,
     """Ingest each source exactly once; a failing source is reported and rolled back, the others go on."""
     result = IngestResult()
     started = time.perf_counter()
+    columns = present_columns(con)
+    groups: dict[tuple, list[Preread]] = {}
+
+    def flush(key: tuple) -> None:
+        group = groups.pop(key)
+        done = ingest_group(con, group, columns, before_commit, SourceResult)
+        if done is None:  # retried one by one, so the bad source is named and the others kept
+            done = [ingest_one(con, p.src, format=format, progress=progress, before_commit=before_commit,
+                               columns=columns, pre=p) for p in group]
+        for r in done:
+            result.add(r)
+            if progress:
+                progress(r.source, r.records, 0)
+
     for src in sources:
-        result.add(ingest_one(con, src, format=format, progress=progress, before_commit=before_commit))
+        if not is_small(src):
+            result.add(ingest_one(con, src, format=format, progress=progress, before_commit=before_commit,
+                                  columns=columns))
+            continue
+        if _already(con, src):
+            result.add(SourceResult(src.identity, status="skipped", message="already ingested"))
+            continue
+        try:
+            pre = preread(src, format)
+        except VpcFlowError as exc:
+            result.add(SourceResult(src.identity, status="failed", message=str(exc)))
+            continue
+        except OSError as exc:
+            result.add(SourceResult(src.identity, status="failed",
+                                    message=f"{src.identity}: cannot read: {exc.strerror or exc}"))
+            continue
+        if not pre.groupable:
+            result.add(ingest_one(con, src, format=format, progress=progress, before_commit=before_commit,
+                                  columns=columns, pre=pre))
+            continue
+        group = groups.setdefault(pre.key(), [])
+        group.append(pre)
+        if batch_lines(group) >= GROUP_LINES:
+            flush(pre.key())
+    for key in list(groups):
+        flush(key)
     result.seconds = time.perf_counter() - started
     return result
 
 
 def ingest_one(con: duckdb.DuckDBPyConnection, src: Source, *, format: LogFormat | None = None,
-               progress: Progress | None = None, before_commit: BeforeCommit | None = None) -> SourceResult:
-    if _already(con, src):
+               progress: Progress | None = None, before_commit: BeforeCommit | None = None,
+               columns: dict[str, str] | None = None, pre: Preread | None = None) -> SourceResult:
+    if columns is None:
+        columns = present_columns(con)
+    if pre is None and _already(con, src):
         return SourceResult(src.identity, status="skipped", message="already ingested")
     con.execute("BEGIN TRANSACTION")
     try:
         source_id = con.execute("SELECT nextval('source_ids')").fetchall()[0][0]
-        job = _Ingest(con, src, source_id, format, progress)
+        job = _Ingest(con, src, source_id, format, progress, columns)
         if src.kind == PARQUET:
             job.parquet()
         else:
-            job.text()
+            job.text(pre)
         dup = con.execute("SELECT 1 FROM sources WHERE identity = ? AND checksum = ?",
                           [src.identity, job.checksum]).fetchall()
         if dup:
@@ -263,9 +318,11 @@ def ingest_one(con: duckdb.DuckDBPyConnection, src: Source, *, format: LogFormat
         return done
     except VpcFlowError as exc:
         con.execute("ROLLBACK")
+        columns.clear()  # an ALTER in the rolled-back transaction is gone too
         return SourceResult(src.identity, status="failed", message=str(exc))
     except OSError as exc:
         con.execute("ROLLBACK")
+        columns.clear()
         return SourceResult(src.identity, status="failed", message=f"{src.identity}: cannot read: {exc.strerror or exc}")
     except BaseException:
         con.execute("ROLLBACK")

@@ -52,14 +52,21 @@ def present_columns(con) -> dict[str, str]:
     return {name: kind for name, kind in rows}
 
 
-def ensure_columns(con, fields) -> None:
-    """Add the columns a format brings (known fields typed, unknown ones as text) and refresh the view."""
-    present = present_columns(con)
+def ensure_columns(con, fields, present: dict[str, str] | None = None) -> None:
+    """Add the columns a format brings (known fields typed, unknown ones as text) and refresh the view.
+
+    `present` is the caller's cache of present_columns(); it is updated in place.
+    """
+    if present is not None and all(f.column in present for f in fields):
+        return
+    present = present if present is not None else {}
+    present.update(present_columns(con))
     missing = [f for f in fields if f.column not in present]
     for f in missing:
         con.execute(f"ALTER TABLE flow_records ADD COLUMN {quote(f.column)} {f.duckdb_type}")
     if missing or not con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = 'flows'").fetchall():
-        con.execute(flows_view_sql(present_columns(con)))
+        present.update(present_columns(con))
+        con.execute(flows_view_sql(present))
 
 
 DDL = [

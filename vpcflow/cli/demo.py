@@ -1,0 +1,45 @@
+"""`vpcflow demo`: the main job, end to end, on the embedded store."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+
+from ..demo import run_demo
+from .output import console, emit, emit_object
+
+
+def demo(
+    out: Annotated[str, typer.Option("--out", help="Folder for everything the demo writes (cleared on re-run).")] = "vpcflow-demo",
+    seed: Annotated[int, typer.Option("--seed", help="Emulator seed: the same seed gives the same data.")] = 7,
+) -> None:
+    """Emulate a VPC with real-looking traffic and attacks, deliver it, ingest it, detect, diagnose and report."""
+    started = time.perf_counter()
+    r = run_demo(out, seed=seed, step=lambda s: console.print(f"[bold cyan]>[/bold cyan] {s}"))
+    console.print()
+    emit_object({"records written": r.simulated, "records ingested": r.ingest["records"],
+                 "quarantined": r.ingest["quarantined"], "sources": r.ingest["sources"],
+                 "CloudWatch layout reads back": f"{r.cloudwatch_records} records",
+                 "time range": f"{r.stats['first_start']} .. {r.stats['last_end']}",
+                 "interfaces": r.stats["interfaces"], "accepted": r.stats["accepted"],
+                 "rejected": r.stats["rejected"], "labelled events": r.labels}, "table", title="what the store holds")
+    emit(r.top_talkers, "table", title="top talkers (bytes)")
+    emit(r.rejected, "table", title="rejected traffic by source")
+    if r.findings is not None:
+        emit([{k: f.get(k) for k in ("detector", "severity", "src", "dst", "dst_port", "records", "summary")}
+              for f in r.findings], "table", title="findings")
+    if r.diagnoses is not None:
+        emit([{k: d.get(k) for k in ("src", "dst", "dst_port", "direction", "verdict", "rule", "fix")}
+              for d in r.diagnoses], "table", title="security group or network ACL?")
+    console.print(f"\nstore:   {r.db}\nlabels:  {r.out / 'labels.jsonl'}\nS3 layout: {r.out / 's3'}\n"
+                  f"CloudWatch layout: {r.out / 'cloudwatch'}")
+    if r.report:
+        console.print(f"report:  {r.report}")
+    console.print(f"\nnext: vpcflow query \"SELECT * FROM flows LIMIT 5\" --db {r.db}"
+                  f"\ndone in {time.perf_counter() - started:.1f} s")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(demo)

@@ -1,0 +1,78 @@
+"""The shared per-run aggregates the detections read instead of each scanning `flows` again.
+
+`flow_windows` has one row per (interface, src, dst, dst port, protocol, action, window). Another engine
+materializes each entry of AGGREGATES as a temporary view/table under its name before running detections.
+A record counts as a request when its source port is above its destination port (the client's ephemeral
+port): without tcp-flags this is how the direction of a connection shows in the default format.
+"""
+
+from __future__ import annotations
+
+
+def private(col: str) -> str:
+    """SQL: is the address RFC 1918 / unique-local (plain string tests, portable across engines)."""
+    return (f"({col} LIKE '10.%' OR {col} LIKE '192.168.%' OR ({col} LIKE '172.%' AND "
+            f"CAST(split_part({col}, '.', 2) AS INTEGER) BETWEEN 16 AND 31) OR "
+            f"lower({col}) LIKE 'fc%' OR lower({col}) LIKE 'fd%')")
+
+
+def ipv4_number(col: str) -> str:
+    """SQL: a dotted IPv4 address as a number (NULL for IPv6), for CIDR range tests."""
+    parts = [f"CAST(split_part({col}, '.', {k}) AS BIGINT)" for k in (1, 2, 3, 4)]
+    return (f"(CASE WHEN {col} LIKE '%.%.%.%' THEN {parts[0]} * 16777216 + {parts[1]} * 65536 + "
+            f"{parts[2]} * 256 + {parts[3]} END)")
+
+
+FLOW_WINDOWS = f"""
+WITH w AS (
+  SELECT interface_id, srcaddr, dstaddr, dstport, protocol, action,
+         start - start % $window AS window_start,
+         count(*) AS records,
+         sum(packets) AS packets,
+         sum(bytes) AS bytes,
+         min(start) AS first_start,
+         max("end") AS last_end,
+         sum(CASE WHEN srcport > dstport THEN 1 ELSE 0 END) AS requests,
+         sum(CASE WHEN srcport > dstport THEN packets ELSE 0 END) AS request_packets,
+         sum(CASE WHEN srcport > dstport THEN bytes ELSE 0 END) AS request_bytes,
+         sum(CASE WHEN srcport > dstport AND packets <= 2 THEN 1 ELSE 0 END) AS probes,
+         count(DISTINCT CASE WHEN srcport > dstport THEN srcport END) AS connections,
+         bit_or(tcp_flags) AS tcp_flags
+  FROM flows
+  WHERE srcaddr IS NOT NULL AND start >= $since AND start < $until
+    AND interface_id NOT IN (SELECT interface_id FROM enrich_interfaces WHERE resource_type = 'nat_gateway')
+  GROUP BY interface_id, srcaddr, dstaddr, dstport, protocol, action, start - start % $window
+)
+SELECT w.*, {private('srcaddr')} AS src_private, {private('dstaddr')} AS dst_private FROM w
+"""
+
+AGGREGATES: dict[str, str] = {"flow_windows": FLOW_WINDOWS}
+AGGREGATE_PARAMS = ("window", "since", "until")
+
+KEY = "src, dst, dst_port, protocol"
+
+
+def episodes(hits_sql: str, metric: str = "max", having: str | None = None) -> str:
+    """Merge a detection's per-window hits into episodes: hits of one key no more than $gap seconds apart.
+
+    `hits_sql` returns src, dst, dst_port, protocol, first_seen, last_seen, records, metric per window;
+    the episode's metric is their `metric` aggregate (max or sum); `having` filters whole episodes.
+    """
+    return f"""
+WITH hits AS ({hits_sql}),
+marked AS (
+  SELECT hits.*, CASE WHEN first_seen - LAG(last_seen) OVER (PARTITION BY {KEY} ORDER BY first_seen) <= $gap
+                      THEN 0 ELSE 1 END AS new_episode
+  FROM hits
+),
+numbered AS (
+  SELECT marked.*, SUM(new_episode) OVER (PARTITION BY {KEY} ORDER BY first_seen
+                                          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS episode
+  FROM marked
+)
+SELECT {KEY}, min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(records) AS records,
+       {metric}(metric) AS metric
+FROM numbered
+GROUP BY {KEY}, episode{f"{chr(10)}HAVING {having}" if having else ""}
+ORDER BY first_seen, src, dst
+"""

@@ -1,0 +1,117 @@
+"""Exfiltration (egress volume against the source's own baseline, to a destination new for it) and beaconing
+(periodic callbacks, scored like RITA: regular intervals and regular sizes)."""
+
+from __future__ import annotations
+
+from ..aggregates import episodes
+from ..model import Detection, Param
+from ..registry import register
+
+register(Detection(
+    id="exfiltration", title="Data exfiltration", severity="high", category="exfiltration",
+    summary="{src} sent {metric} bytes to {dst}, new for it, far above its usual egress",
+    params={"min_bytes": Param(100_000_000, "TCP bytes to one public destination in one window"),
+            "baseline_factor": Param(20, "times the source's median egress per window"),
+            "lookback": Param(21600, "a destination is new when the source has not reached it in this many "
+                                     "seconds before (apart from the episode itself)"),
+            "max_prior_windows": Param(3, "windows of earlier contact within the lookback still counted as new"),
+            "gap": Param(1800, "windows at most this many seconds apart form one finding")},
+    guardduty="Exfiltration:S3/AnomalousBehavior (closest: Behavior:EC2/TrafficVolumeUnusual)",
+    mitre="T1048 Exfiltration Over Alternative Protocol", doc="docs/detections.md#exfiltration",
+    sql=episodes("""
+WITH egress AS (
+  SELECT srcaddr, dstaddr, dstport, protocol, window_start, sum(bytes) AS bytes, sum(records) AS records,
+         min(first_start) AS first_seen, max(last_end) AS last_seen
+  FROM flow_windows
+  WHERE src_private AND NOT dst_private AND action = 'ACCEPT' AND protocol = 6
+  GROUP BY srcaddr, dstaddr, dstport, protocol, window_start
+),
+per_window AS (SELECT srcaddr, window_start, sum(bytes) AS bytes FROM egress GROUP BY srcaddr, window_start),
+baseline AS (
+  SELECT srcaddr, percentile_cont(0.5) WITHIN GROUP (ORDER BY bytes) AS median_bytes
+  FROM per_window GROUP BY srcaddr
+),
+contacts AS (SELECT DISTINCT srcaddr, dstaddr, window_start FROM egress),
+prior AS (
+  SELECT a.srcaddr, a.dstaddr, a.window_start, count(b.window_start) AS prior_windows
+  FROM contacts a LEFT JOIN contacts b
+    ON a.srcaddr = b.srcaddr AND a.dstaddr = b.dstaddr
+   AND b.window_start < a.window_start AND b.window_start >= a.window_start - $lookback
+  GROUP BY a.srcaddr, a.dstaddr, a.window_start
+)
+SELECT e.srcaddr AS src, e.dstaddr AS dst, e.dstport AS dst_port, e.protocol,
+       e.first_seen, e.last_seen, e.records, e.bytes AS metric
+FROM egress e
+JOIN baseline b ON e.srcaddr = b.srcaddr
+JOIN prior p ON e.srcaddr = p.srcaddr AND e.dstaddr = p.dstaddr AND e.window_start = p.window_start
+WHERE e.bytes >= $min_bytes AND e.bytes >= $baseline_factor * b.median_bytes
+  AND p.prior_windows <= $max_prior_windows""", metric="sum")))
+
+register(Detection(
+    id="beaconing", title="Beaconing (periodic callbacks)", severity="high", category="command-and-control",
+    summary="{src} called {dst}:{dst_port} {records} times at regular intervals (score {metric:.2f})",
+    params={"min_connections": Param(20, "connections from the source to one destination and port"),
+            "min_windows": Param(3, "windows those connections spread over"),
+            "max_gap": Param(3600, "a pause longer than this (seconds) starts a new beaconing episode"),
+            "min_score": Param(0.8, "mean of interval and size regularity scores, 0 to 1"),
+            "min_interval_score": Param(0.7, "interval regularity alone, 0 to 1"),
+            "min_interval": Param(10, "median seconds between callbacks; faster is a burst, not a beacon")},
+    reads=("flows", "flow_windows"),
+    guardduty="Backdoor:EC2/C&CActivity.B (closest)", mitre="T1071 Application Layer Protocol",
+    doc="docs/detections.md#beaconing",
+    sql="""
+WITH candidates AS (
+  SELECT srcaddr, dstaddr, dstport, protocol
+  FROM flow_windows
+  WHERE requests > 0 AND src_private AND NOT dst_private
+  GROUP BY srcaddr, dstaddr, dstport, protocol
+  HAVING sum(connections) >= $min_connections AND count(DISTINCT window_start) >= $min_windows
+),
+connections AS (
+  SELECT f.srcaddr, f.dstaddr, f.dstport, f.protocol, f.srcport, min(f.start) AS t, max(f."end") AS t_end,
+         sum(f.bytes) AS bytes, count(*) AS records
+  FROM flows f
+  JOIN candidates c ON f.srcaddr = c.srcaddr AND f.dstaddr = c.dstaddr AND f.dstport = c.dstport
+                   AND f.protocol = c.protocol
+  WHERE f.srcport > f.dstport AND f.start >= $since AND f.start < $until
+  GROUP BY f.srcaddr, f.dstaddr, f.dstport, f.protocol, f.srcport, f.start - f.start % $max_gap
+),
+gaps AS (
+  SELECT connections.*, t - LAG(t) OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol ORDER BY t) AS gap
+  FROM connections
+),
+numbered AS (
+  SELECT gaps.*, SUM(CASE WHEN gap IS NULL OR gap > $max_gap THEN 1 ELSE 0 END)
+           OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol ORDER BY t
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS episode,
+         CASE WHEN gap <= $max_gap THEN gap END AS interval
+  FROM gaps
+),
+quartiles AS (
+  SELECT srcaddr, dstaddr, dstport, protocol, episode, count(*) AS n, min(t) AS first_seen, max(t_end) AS last_seen,
+         sum(records) AS records,
+         percentile_cont(0.25) WITHIN GROUP (ORDER BY interval) AS i1,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY interval) AS i2,
+         percentile_cont(0.75) WITHIN GROUP (ORDER BY interval) AS i3,
+         percentile_cont(0.25) WITHIN GROUP (ORDER BY bytes) AS b1,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY bytes) AS b2,
+         percentile_cont(0.75) WITHIN GROUP (ORDER BY bytes) AS b3
+  FROM numbered
+  GROUP BY srcaddr, dstaddr, dstport, protocol, episode
+  HAVING count(*) >= $min_connections
+),
+scored AS (
+  SELECT quartiles.*,
+         ((1 - least(1.0, abs(CASE WHEN i3 > i1 THEN (i3 + i1 - 2 * i2) / (i3 - i1) ELSE 0 END)))
+          + greatest(0.0, 1 - (i3 - i1) / greatest(i2, 1))) / 2 AS interval_score,
+         ((1 - least(1.0, abs(CASE WHEN b3 > b1 THEN (b3 + b1 - 2 * b2) / (b3 - b1) ELSE 0 END)))
+          + greatest(0.0, 1 - (b3 - b1) / greatest(b2, 1))) / 2 AS size_score
+  FROM quartiles
+)
+SELECT srcaddr AS src, dstaddr AS dst, dstport AS dst_port, protocol, first_seen, last_seen, records,
+       (interval_score + size_score) / 2 AS metric
+FROM scored
+WHERE (interval_score + size_score) / 2 >= $min_score AND interval_score >= $min_interval_score
+  AND i2 >= $min_interval
+ORDER BY first_seen, src, dst
+"""))

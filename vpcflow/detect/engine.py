@@ -1,0 +1,178 @@
+"""Running detections over a store: build the shared aggregates once, run each detection's SQL, check the
+fields each needs, turn rows into findings and upsert them into the `findings` table."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from ..errors import VpcFlowError
+from ..store.schema import arrow, present_columns
+from .aggregates import AGGREGATES
+from .model import Detection, DetectorStatus, Finding, finding_id
+from .registry import select
+
+WINDOW = 600  # seconds per row of the shared aggregate
+FAR_FUTURE = 2**62
+
+TABLES = [
+    """CREATE TABLE IF NOT EXISTS findings (
+  id VARCHAR PRIMARY KEY, detector VARCHAR NOT NULL, severity VARCHAR, src VARCHAR, dst VARCHAR,
+  dst_port INTEGER, protocol INTEGER, first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ, records BIGINT,
+  summary VARCHAR, evidence_sql VARCHAR, evidence_params JSON, status VARCHAR DEFAULT 'new',
+  run_at TIMESTAMPTZ)""",
+    """CREATE TABLE IF NOT EXISTS enrich_interfaces (
+  interface_id VARCHAR PRIMARY KEY, address VARCHAR, resource_type VARCHAR, resource_id VARCHAR,
+  name VARCHAR, subnet_id VARCHAR, vpc_id VARCHAR, security_groups VARCHAR, source VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS threat_list (
+  network VARCHAR, low BIGINT, high BIGINT, list VARCHAR)""",
+]
+
+STATUSES = ("new", "reviewed", "dismissed")
+
+EVIDENCE_SQL = """SELECT * FROM flows
+WHERE start >= $first_seen AND start <= $last_seen
+  AND ($src IS NULL OR srcaddr = $src OR dstaddr = $src)
+  AND ($dst IS NULL OR dstaddr = $dst OR srcaddr = $dst)
+  AND ($dst_port IS NULL OR dstport = $dst_port OR srcport = $dst_port)
+  AND ($protocol IS NULL OR protocol = $protocol)
+ORDER BY start, interface_id
+LIMIT $limit"""
+
+
+@dataclass
+class DetectReport:
+    findings: list[Finding] = field(default_factory=list)
+    statuses: list[DetectorStatus] = field(default_factory=list)
+
+
+def execute(con, sql: str, params=None) -> list:
+    """Run a statement to completion (DuckDB 2.0 keeps a connection busy until its result is fetched)."""
+    return con.execute(sql, params).fetchall() if params is not None else con.execute(sql).fetchall()
+
+
+def ensure_tables(con) -> None:
+    for stmt in TABLES:
+        execute(con, stmt)
+
+
+def bound(sql: str, values: dict) -> dict:
+    """Only the parameters the statement names (DuckDB refuses extra named parameters)."""
+    names = set(re.findall(r"\$([A-Za-z_]\w*)", sql))
+    missing = names - set(values)
+    if missing:
+        raise VpcFlowError(f"no value for parameter(s) {', '.join(sorted(missing))}")
+    return {k: v for k, v in values.items() if k in names}
+
+
+def _field_presence(con, since: int, until: int, columns: Iterable[str]) -> dict[str, bool]:
+    """A field is present when some ingested format has it and some record in the range carries a value."""
+    physical = present_columns(con)
+    cols = sorted({c for c in columns if c in physical})
+    present = {c: False for c in columns}
+    if cols:
+        counts = con.execute(
+            "SELECT " + ", ".join(f'count("{c}")' for c in cols) +
+            " FROM flows WHERE start >= $since AND start < $until", {"since": since, "until": until}).fetchall()[0]
+        present.update({c: n > 0 for c, n in zip(cols, counts, strict=True)})
+    return present
+
+
+def build_aggregates(con, since: int, until: int, window: int = WINDOW) -> None:
+    for name, sql in AGGREGATES.items():
+        params = bound(sql, {"since": since, "until": until, "window": window})
+        execute(con, f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}", params)
+
+
+def run(con, *, since: datetime | None = None, until: datetime | None = None, detectors: Iterable[str] | None = None,
+        params: dict[str, dict] | None = None, store: bool = True, window: int = WINDOW) -> DetectReport:
+    """Run the chosen detections (all by default) over the records in [since, until); upsert their findings.
+
+    `params` overrides defaults per detection: {"ssh-brute-force": {"min_attempts": 50}}.
+    """
+    ensure_tables(con)
+    chosen = select(detectors)
+    lo = int(since.timestamp()) if since else 0
+    hi = int(until.timestamp()) if until else FAR_FUTURE
+    presence = _field_presence(con, lo, hi, {f for d in chosen for f in d.needs + d.uses})
+    build_aggregates(con, lo, hi, window)
+    threat_entries = con.execute("SELECT count(*) FROM threat_list").fetchall()[0][0]
+    report = DetectReport()
+    run_at = datetime.now(UTC)
+    for d in chosen:
+        missing = [f for f in d.needs if not presence.get(f)]
+        if missing:
+            report.statuses.append(DetectorStatus(d.id, "cannot-run", note="records lack " + ", ".join(missing)))
+            continue
+        if "threat_list" in d.reads and not threat_entries:
+            report.statuses.append(DetectorStatus(d.id, "cannot-run",
+                                                  note="no threat list loaded (give --threat-list FILE)"))
+            continue
+        lacking = [f for f in d.uses if not presence.get(f)]
+        values = {**d.defaults(), **(params or {}).get(d.id, {}), "since": lo, "until": hi, "window": window}
+        rows = arrow(con, d.sql, bound(d.sql, values)).to_pylist()
+        found = [_finding(d, r) for r in rows]
+        report.findings.extend(found)
+        status = "degraded" if lacking else "ok"
+        note = (d.degraded_note or "records lack " + ", ".join(lacking)) if lacking else ""
+        report.statuses.append(DetectorStatus(d.id, status, len(found), note))
+    if store:
+        save(con, report.findings, run_at)
+    return report
+
+
+def _time(value) -> datetime:
+    return datetime.fromtimestamp(int(value), UTC)
+
+
+def _finding(d: Detection, row: dict) -> Finding:
+    first, last = int(row["first_seen"]), int(row["last_seen"])
+    dst_port = None if row["dst_port"] is None else int(row["dst_port"])
+    protocol = None if row["protocol"] is None else int(row["protocol"])
+    shown = {k: ("many" if v is None and k in ("src", "dst") else v) for k, v in row.items()}
+    try:
+        summary = d.summary.format(**shown)
+    except (KeyError, ValueError, TypeError):
+        summary = f"{d.title}: {shown}"
+    evidence_params = {"first_seen": first, "last_seen": last, "src": row["src"], "dst": row["dst"],
+                       "dst_port": dst_port, "protocol": protocol, "limit": 10000}
+    return Finding(finding_id(d.id, row["src"], row["dst"], dst_port, protocol, first), d.id, d.severity,
+                   row["src"], row["dst"], dst_port, protocol, _time(first), _time(last), int(row["records"]),
+                   summary, EVIDENCE_SQL, evidence_params)
+
+
+def save(con, findings: list[Finding], run_at: datetime) -> None:
+    """Upsert: a re-run updates a finding's counts and times and keeps its review status."""
+    ensure_tables(con)
+    rows = [[f.id, f.detector, f.severity, f.src, f.dst, f.dst_port, f.protocol, f.first_seen, f.last_seen,
+             f.records, f.summary, f.evidence_sql, json.dumps(f.evidence_params), run_at] for f in findings]
+    if rows:
+        con.executemany(
+            """INSERT INTO findings (id, detector, severity, src, dst, dst_port, protocol, first_seen, last_seen,
+                                     records, summary, evidence_sql, evidence_params, status, run_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?)
+               ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, records = excluded.records,
+                 summary = excluded.summary, evidence_sql = excluded.evidence_sql,
+                 evidence_params = excluded.evidence_params, run_at = excluded.run_at""", rows)
+
+
+def evidence(con, finding_id: str):
+    """The records behind a finding, as an Arrow table."""
+    row = con.execute("SELECT evidence_sql, evidence_params FROM findings WHERE id = ?", [finding_id]).fetchall()[0]
+    if row is None:
+        raise VpcFlowError(f"no finding {finding_id!r}", hint="vpcflow detect lists findings and their ids")
+    params = json.loads(row[1]) if isinstance(row[1], str) else row[1]
+    return arrow(con, row[0], bound(row[0], params))
+
+
+def set_status(con, finding_id: str, status: str) -> None:
+    """Mark a finding new, reviewed or dismissed."""
+    if status not in STATUSES:
+        raise VpcFlowError(f"unknown status {status!r}", hint="use one of " + ", ".join(STATUSES))
+    ensure_tables(con)
+    if con.execute("SELECT count(*) FROM findings WHERE id = ?", [finding_id]).fetchall()[0][0] == 0:
+        raise VpcFlowError(f"no finding {finding_id!r}", hint="vpcflow detect lists findings and their ids")
+    execute(con, "UPDATE findings SET status = ? WHERE id = ?", [status, finding_id])

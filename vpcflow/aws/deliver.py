@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..fields import DEFAULT, INT_32, INT_64, LogFormat
-from ..sources.layouts import key_for
+from ..sources.layouts import key_for, parse_key
 from .errors import error_code, explain
 from .session import AwsError, AwsSession
 
@@ -107,7 +107,11 @@ class CloudWatchApiWriter:
 
     def write(self, records: Iterable[Rendered]) -> None:
         for r in records:
-            self.pending.setdefault(r.interface_id, []).append(r)
+            self.pending.setdefault(self.stream_name(r.interface_id), []).append(r)
+
+    def write_stream(self, stream: str, records: Iterable[Rendered]) -> None:
+        """Records for a stream named by the caller (a replayed export keeps its stream names)."""
+        self.pending.setdefault(stream, []).extend(records)
 
     def stream_name(self, interface_id: str) -> str:
         return f"{interface_id}-{self.suffix}"
@@ -129,10 +133,10 @@ class CloudWatchApiWriter:
         start_at = cols.index("start") if "start" in cols else None
         end_at = cols.index("end") if "end" in cols else None
         jobs = {
-            self.stream_name(eni): [
+            stream: [
                 ((r.start + self.shifted_by) * 1000, shift_line(r.line, self.shifted_by, start_at, end_at)) for r in rs
             ]
-            for eni, rs in sorted(self.pending.items())
+            for stream, rs in sorted(self.pending.items())
         }
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             for done in pool.map(lambda item: self._put_stream(*item), jobs.items()):
@@ -262,9 +266,10 @@ def lines_to_table(lines: list[str], fmt: LogFormat) -> pa.Table:
 
 
 def upload_tree(session: AwsSession, root: Path, bucket: str, *, workers: int = 8) -> list[str]:
-    """Put every file under `root` (a local delivery with AWS's keys) at the same key in the bucket."""
+    """Put every flow-log file under `root` (a local delivery with AWS's keys) at the same key in the bucket."""
     s3 = session.client("s3")
-    files = sorted(p for p in Path(root).rglob("*") if p.is_file())
+    root = Path(root)
+    files = sorted(p for p in root.rglob("*") if p.is_file() and parse_key(p.relative_to(root).as_posix()).flow_log_id)
 
     def put(path: Path) -> str:
         key = path.relative_to(root).as_posix()
@@ -276,6 +281,30 @@ def upload_tree(session: AwsSession, root: Path, bucket: str, *, workers: int = 
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(put, files))
+
+
+def replay_cloudwatch_export(
+    session: AwsSession,
+    root: Path,
+    log_group: str,
+    *,
+    format: LogFormat = DEFAULT,
+    shift: bool = True,
+    now: float | None = None,
+) -> CloudWatchApiWriter:
+    """PutLogEvents for a CloudWatch Logs export laid out locally (`<stream>/*.gz`, lines `ISO-time message`)."""
+    writer = CloudWatchApiWriter(session, log_group, format=format, shift=shift, now=now)
+    for stream_dir in sorted({p.parent for p in Path(root).rglob("*.gz")}):
+        events = []
+        for path in sorted(stream_dir.glob("*.gz")):
+            with gzip.open(path, "rt") as lines:
+                for line in lines:
+                    stamp, _, message = line.rstrip("\n").partition(" ")
+                    start = int(datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC).timestamp())
+                    events.append(Rendered(stream_dir.name, start, start, message))
+        writer.write_stream(stream_dir.name, events)
+    writer.close()
+    return writer
 
 
 def _ignore_exists(call, where: str, action: str) -> None:

@@ -20,7 +20,7 @@ from ..request import make_request
 from ..session import AwsError, AwsSession
 from . import pricing
 from .inventory import inventory
-from .spec import AMI_PARAMETER, INSTANCE_COUNT, LOG_RETENTION_DAYS, SANDBOX_TAG, SSM_POLICY_ARN, SandboxSpec
+from .spec import AMI_PARAMETER, INSTANCE_COUNT, LOG_RETENTION_DAYS, SANDBOX_TAG, SSM_AGENT_ACTIONS, SSM_AGENT_POLICY_NAME, SandboxSpec
 
 Progress = Callable[[str], None]
 
@@ -108,7 +108,7 @@ def plan_up(session: AwsSession, spec: SandboxSpec) -> SandboxPlan:
         ("route-table", f"{spec.name}-rt", "0.0.0.0/0 via the gateway, both subnets"),
         ("network-acl", f"{spec.name}-acl", "in: HTTP, SSH if allowed, VPC, replies; deny telnet (23) in the VPC"),
         ("security-group", f"{spec.name}-web", f"HTTP from anywhere; {ssh}"),
-        ("iam-role", spec.instance_role, "EC2 role with AmazonSSMManagedInstanceCore, for `sandbox traffic`"),
+        ("iam-role", spec.instance_role, "EC2 role for the SSM agent (Run Command), for `sandbox traffic`"),
         ("instance-profile", spec.instance_role, "the role above"),
         ("instance", f"{spec.name}-web-1", f"{spec.instance_type}, {image}, web page + outbound traffic"),
         ("instance", f"{spec.name}-web-2", f"{spec.instance_type}, {image}, web page + outbound traffic"),
@@ -209,7 +209,7 @@ class _Builder:
                        VpcId=vpc, TagSpecifications=spec.tag_spec("security-group", "web"))["GroupId"]
         rules = [{"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80,
                   "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "HTTP from anywhere"}]}]
-        if spec.ssh_from:  # never 0.0.0.0/0: SpecSpec refuses it
+        if spec.ssh_from:  # never 0.0.0.0/0: SandboxSpec refuses it
             rules.append({"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
                           "IpRanges": [{"CidrIp": spec.ssh_from, "Description": "SSH from the caller"}]})
         self.step("ec2:AuthorizeSecurityGroupIngress", sg, ec2.authorize_security_group_ingress, GroupId=sg,
@@ -225,8 +225,10 @@ class _Builder:
         name = spec.instance_role
         self.step("iam:CreateRole", name, iam.create_role, RoleName=name, AssumeRolePolicyDocument=json.dumps(trust),
                   Tags=tags, Description=f"vpcflow sandbox {spec.name}: SSM Run Command on its instances")
-        self.step("iam:AttachRolePolicy", name, iam.attach_role_policy, RoleName=name,
-                  PolicyArn=SSM_POLICY_ARN.format(partition=self.session.partition))
+        agent = {"Version": "2012-10-17",
+                 "Statement": [{"Effect": "Allow", "Action": list(SSM_AGENT_ACTIONS), "Resource": "*"}]}
+        self.step("iam:PutRolePolicy", name, iam.put_role_policy, RoleName=name, PolicyName=SSM_AGENT_POLICY_NAME,
+                  PolicyDocument=json.dumps(agent))
         self.step("iam:CreateInstanceProfile", name, iam.create_instance_profile, InstanceProfileName=name, Tags=tags)
         self.step("iam:AddRoleToInstanceProfile", name, iam.add_role_to_instance_profile, InstanceProfileName=name,
                   RoleName=name)

@@ -149,8 +149,7 @@ def _iam_items(session: AwsSession, spec: SandboxSpec) -> list[Item]:
     items: list[Item] = []
     try:
         profile = iam.get_instance_profile(InstanceProfileName=spec.instance_role)["InstanceProfile"]
-        tags = {t["Key"]: t["Value"] for t in iam.list_instance_profile_tags(InstanceProfileName=spec.instance_role)["Tags"]}
-        if tags.get(SANDBOX_TAG) == spec.name:
+        if tags_of(profile).get(SANDBOX_TAG) == spec.name:  # GetInstanceProfile returns the tags
             items.append(
                 Item("instance-profile", spec.instance_role, "present", {"roles": [r["RoleName"] for r in profile["Roles"]]})
             )

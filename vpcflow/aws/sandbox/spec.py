@@ -17,7 +17,25 @@ DEFAULT_CIDR = "10.244.0.0/24"
 INSTANCE_TYPE = "t3.micro"
 INSTANCE_COUNT = 2
 AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
-SSM_POLICY_ARN = "arn:{partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"
+# What the SSM agent needs for Run Command (the core of AWS's AmazonSSMManagedInstanceCore), inline so the role
+# carries nothing else and needs no managed policy.
+SSM_AGENT_POLICY_NAME = "ssm-run-command"
+SSM_AGENT_ACTIONS = (
+    "ssm:UpdateInstanceInformation",
+    "ssm:ListInstanceAssociations",
+    "ssm:DescribeDocument",
+    "ssm:GetDocument",
+    "ec2messages:AcknowledgeMessage",
+    "ec2messages:DeleteMessage",
+    "ec2messages:FailMessage",
+    "ec2messages:GetEndpoint",
+    "ec2messages:GetMessages",
+    "ec2messages:SendReply",
+    "ssmmessages:CreateControlChannel",
+    "ssmmessages:CreateDataChannel",
+    "ssmmessages:OpenControlChannel",
+    "ssmmessages:OpenDataChannel",
+)
 # the one address-lookup endpoint vpcflow calls, and only for `--ssh-from auto`
 CHECKIP_URL = "https://checkip.amazonaws.com"
 LOG_RETENTION_DAYS = 1

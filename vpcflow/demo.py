@@ -61,7 +61,7 @@ def run_demo(out: str | Path = "vpcflow-demo", *, seed: int = 7, step: Callable[
 
     step("emulating the seed-demo VPC for a day, delivered as S3 objects and as CloudWatch Logs streams")
     s3 = simulate("seed-demo", out / "s3", seed=seed, destination="s3")
-    cwl = simulate("seed-demo", out / "cloudwatch", seed=seed, destination="cloudwatch")
+    simulate("seed-demo", out / "cloudwatch", seed=seed, destination="cloudwatch")
     result.simulated, result.labels = s3.records, s3.labels
     shutil.copy(out / "s3" / "labels.jsonl", out / "labels.jsonl")
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 
 import typer
 
+from .. import config
 from ..store import DEFAULT_PATH, Store
 from ..timeutil import parse_time
 
@@ -18,8 +18,8 @@ FORMAT_OPTION = typer.Option(None, "--format", help="Log format: a preset (defau
 
 
 def db_path(db: str | None) -> str:
-    """The store path: the flag, then $VPCFLOW_DB, then ./vpcflow.duckdb (config resolved here, at the edge)."""
-    return db or os.environ.get("VPCFLOW_DB") or DEFAULT_PATH
+    """The store path: the flag, then $VPCFLOW_DB, then vpcflow.toml's `db`, then ./vpcflow.duckdb."""
+    return config.load(db=db).db
 
 
 def open_store(db: str | None, read_only: bool = False) -> Store:

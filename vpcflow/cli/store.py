@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from typing import Annotated
 
 import typer
@@ -31,9 +32,14 @@ def ingest(
     targets = _targets(paths, start, end, format, aws)
     with open_store(db) as store, _progress(output) as bar:
         task = bar.add_task("ingest", total=None, rate="")
+        per_source: dict[str, int] = {}
+        started = time.perf_counter()
 
         def tick(source: str, records: int, raw_bytes: int) -> None:
-            bar.update(task, description=f"ingest {source[-50:]}", rate=f"{records:,} records")
+            per_source[source] = records
+            total = sum(per_source.values())
+            rate = total / max(time.perf_counter() - started, 1e-6)
+            bar.update(task, description=f"ingest ...{source[-40:]}", rate=f"{total:,} records, {rate:,.0f}/s")
 
         result = store.ingest(targets, format=format, since=start, until=end, progress=tick)
     summary = result.as_dict()

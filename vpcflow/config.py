@@ -1,0 +1,52 @@
+"""Settings, resolved once at the edge: defaults, then ./vpcflow.toml, then VPCFLOW_* environment, then flags.
+
+Library code never reads the environment; the CLI resolves Settings here and passes values down.
+
+    # vpcflow.toml
+    db = "flows.duckdb"
+    [aws]
+    region = "eu-west-1"
+    profile = "audit"
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import VpcFlowError
+
+CONFIG_FILE = "vpcflow.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: str = "vpcflow.duckdb"
+    aws: dict = field(default_factory=dict)  # profile, region, endpoint_url
+
+
+def load(path: Path | None = None, env: Mapping[str, str] | None = None, **flags) -> Settings:
+    """Merge the layers; a flag that is None leaves the lower layers' value."""
+    env = os.environ if env is None else env
+    values: dict = {"db": Settings.db, "aws": {}}
+    path = path or Path(env.get("VPCFLOW_CONFIG", CONFIG_FILE))
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text())
+        except tomllib.TOMLDecodeError as exc:
+            raise VpcFlowError(f"not valid TOML: {exc}", location=str(path)) from exc
+        unknown = set(data) - {"db", "aws"}
+        if unknown:
+            raise VpcFlowError(f"unknown setting {sorted(unknown)[0]!r}", location=str(path),
+                               hint="settings are: db, [aws] profile/region/endpoint_url")
+        values["db"] = data.get("db", values["db"])
+        values["aws"].update(data.get("aws", {}))
+    if env.get("VPCFLOW_DB"):
+        values["db"] = env["VPCFLOW_DB"]
+    for key in ("db",):
+        if flags.get(key) is not None:
+            values[key] = flags[key]
+    return Settings(db=str(values["db"]), aws=values["aws"])

@@ -20,8 +20,7 @@ LAYOUTS = [
     ("s3", "text", "default", False, False),
     ("s3", "text", "v5", True, False),
     ("s3", "text", "v3", False, True),
-    pytest.param("s3", "parquet", "v8", True, True, marks=pytest.mark.xfail(
-        strict=True, reason="store ingest reads Hive folder names of Parquet keys as columns (aws_account_id)")),
+    ("s3", "parquet", "v8", True, True),
     ("s3", "parquet", "default", False, False),
     ("firehose", "text", "v5", False, False),
 ]

@@ -25,8 +25,10 @@ COMMAND_MODULES = [
     "alert",
     "simulate",
     "interop",
+    "detect",
     "web",
     "aws",
+    "lab",
 ]
 
 

@@ -1,0 +1,95 @@
+"""diagnose(): rows of (request, interface) with the layer that decided, the rule and the fix when known."""
+
+from __future__ import annotations
+
+from .config import Evaluator, load_topology
+from .pairing import is_request, legs, own_addresses, when
+
+VERDICTS = ("security-group", "network-acl", "security-group-or-network-acl", "allowed")
+_PROTOCOLS = {1: "icmp", 6: "tcp", 17: "udp", 58: "icmpv6"}
+
+
+def _fix(layer: str, rule: str | None, inbound: bool, protocol: int, port: int | None, remote: str,
+         reply: bool) -> str | None:
+    proto = _PROTOCOLS.get(protocol, str(protocol))
+    what = f"{proto} port {port}" if port is not None else proto
+    if layer == "security-group" and rule:
+        groups = rule.rsplit(" ", 1)[0]
+        side = "inbound" if inbound else "outbound"
+        peer = "from" if inbound else "to"
+        return f"add an {side} rule to {groups} allowing {what} {peer} {remote}/32 (or its CIDR)"
+    if layer == "network-acl":
+        side = "inbound" if inbound else "outbound"
+        which = f"the subnet's network ACL {rule.split(' ')[0]}" if rule else "the subnet's network ACL"
+        if reply:
+            target = f"{proto} replies {'from' if inbound else 'to'} {remote}"
+            if protocol in (6, 17):
+                target += " on ephemeral ports 1024-65535"
+        else:
+            target = f"{what} {'from' if inbound else 'to'} {remote}"
+        if rule and not rule.endswith("rule *"):
+            number = rule.rsplit(" ", 1)[1]
+            return f"in {which}, add an {side} allow rule for {target} numbered below {number} (or remove rule {number})"
+        return f"in {which}, add an {side} allow rule for {target}"
+    return None
+
+
+def diagnose(con, src: str | None = None, dst: str | None = None, port: int | None = None, topology=None,
+             *, slack: int = 120) -> list[dict]:
+    """Each rejected (or, when filtered, any) request with its verdict; see docs/detections.md#diagnose.
+
+    `topology` is an emulator Topology, scenario name or file, or None (then only the possible layers).
+    """
+    evaluator = Evaluator(load_topology(topology)) if topology is not None else None
+    filtered = src is not None or dst is not None or port is not None
+    rows = legs(con, src, dst, port, filtered, slack)
+    own = own_addresses(con, sorted({r["interface_id"] for r in rows}))
+    out: dict[tuple, dict] = {}
+    for leg in rows:
+        if not is_request(leg):
+            continue
+        if src is not None and leg["srcaddr"] != src or dst is not None and leg["dstaddr"] != dst:
+            continue
+        if port is not None and leg["dstport"] != port:
+            continue
+        if leg["flow_direction"] in ("ingress", "egress"):
+            inbound = leg["flow_direction"] == "ingress"
+        else:
+            inbound = own.get(leg["interface_id"]) == leg["dstaddr"]
+        remote = leg["srcaddr"] if inbound else leg["dstaddr"]
+        protocol = leg["protocol"]
+        service_port = leg["dstport"] if protocol in (6, 17) else None
+        reply_rejected = leg["action"] == "ACCEPT" and leg["reverse_action"] == "REJECT"
+        if leg["action"] == "REJECT":
+            verdict, reply = "security-group-or-network-acl", False
+        elif reply_rejected:
+            verdict, reply = "network-acl", True
+        else:
+            verdict, reply = "allowed", False
+        if verdict == "allowed" and not filtered:
+            continue
+        rule = fix = None
+        iface = evaluator.interface(leg["interface_id"]) if evaluator else None
+        if iface is not None and verdict != "allowed":
+            port_checked = leg["srcport"] if reply else leg["dstport"]
+            decided = evaluator.decide(iface, inbound != reply, protocol, port_checked, remote, reply)
+            if decided is not None and (not reply or decided[0] == "network-acl"):
+                verdict, rule = decided
+        if verdict != "allowed" and verdict != "security-group-or-network-acl":
+            fix = _fix(verdict, rule, inbound != reply, protocol, service_port, remote, reply)
+        key = (leg["interface_id"], leg["srcaddr"], leg["dstaddr"], service_port, protocol, inbound, verdict, rule)
+        row = out.get(key)
+        records = leg["records"] + (leg["reverse_records"] or 0)
+        if row is None:
+            out[key] = {"src": leg["srcaddr"], "dst": leg["dstaddr"], "dst_port": service_port, "protocol": protocol,
+                        "interface_id": leg["interface_id"], "direction": "inbound" if inbound else "outbound",
+                        "verdict": verdict, "rule": rule, "records": records,
+                        "first_seen": leg["first_seen"], "last_seen": leg["last_seen"], "fix": fix}
+        else:
+            row["records"] += records
+            row["first_seen"] = min(row["first_seen"], leg["first_seen"])
+            row["last_seen"] = max(row["last_seen"], leg["last_seen"])
+    result = sorted(out.values(), key=lambda r: (r["first_seen"], r["interface_id"], r["src"], r["dst"]))
+    for r in result:
+        r["first_seen"], r["last_seen"] = when(r["first_seen"]), when(r["last_seen"])
+    return result

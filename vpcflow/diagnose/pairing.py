@@ -1,0 +1,80 @@
+"""Pair each flow with its reverse (same interface, reversed 5-tuple, overlapping windows) and decide which
+layer let it through or stopped it.
+
+A REJECT of a request coming in: a security group or the network ACL. A request accepted in whose reply is
+rejected going out: the network ACL, since security groups are stateful and let replies out. A request
+rejected going out: an outbound security-group or network-ACL rule.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from ..store.schema import arrow
+
+LEGS_SQL = """
+WITH legs AS (
+  SELECT interface_id, srcaddr, dstaddr, srcport, dstport, protocol, action, count(*) AS records,
+         min(start) AS first_seen, max("end") AS last_seen, max(flow_direction) AS flow_direction
+  FROM flows
+  WHERE srcaddr IS NOT NULL AND action IS NOT NULL
+    AND ($src IS NULL OR srcaddr = $src OR dstaddr = $src)
+    AND ($dst IS NULL OR srcaddr = $dst OR dstaddr = $dst)
+    AND ($port IS NULL OR dstport = $port OR srcport = $port)
+  GROUP BY interface_id, srcaddr, dstaddr, srcport, dstport, protocol, action
+),
+touched AS (
+  SELECT DISTINCT interface_id, srcaddr, dstaddr, protocol FROM legs WHERE action = 'REJECT' OR $all
+)
+SELECT l.*, r.action AS reverse_action, r.records AS reverse_records, r.last_seen AS reverse_last_seen
+FROM legs l
+JOIN touched t ON t.interface_id = l.interface_id AND t.protocol = l.protocol
+              AND ((t.srcaddr = l.srcaddr AND t.dstaddr = l.dstaddr) OR (t.srcaddr = l.dstaddr AND t.dstaddr = l.srcaddr))
+LEFT JOIN legs r ON r.interface_id = l.interface_id AND r.srcaddr = l.dstaddr AND r.dstaddr = l.srcaddr
+                AND r.srcport = l.dstport AND r.dstport = l.srcport AND r.protocol = l.protocol
+                AND r.first_seen <= l.last_seen + $slack AND r.last_seen >= l.first_seen - $slack
+"""
+
+OWN_ADDRESS_SQL = """
+SELECT interface_id, address, count(*) AS n FROM (
+  SELECT interface_id, srcaddr AS address FROM flows WHERE interface_id IN (SELECT UNNEST($interfaces))
+  UNION ALL
+  SELECT interface_id, dstaddr AS address FROM flows WHERE interface_id IN (SELECT UNNEST($interfaces))
+) a GROUP BY interface_id, address
+"""
+
+
+def legs(con, src, dst, port, everything: bool, slack: int = 120) -> list[dict]:
+    return arrow(con, LEGS_SQL, {"src": src, "dst": dst, "port": port, "all": everything,
+                                 "slack": slack}).to_pylist()
+
+
+def own_addresses(con, interfaces: list[str]) -> dict[str, str]:
+    """Each interface's own address: the one its records share (from the inventory when it has it)."""
+    known = {}
+    if con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'enrich_interfaces'"
+                   ).fetchall()[0][0]:
+        known = dict(con.execute("SELECT interface_id, address FROM enrich_interfaces").fetchall())
+    missing = [i for i in interfaces if i not in known]
+    if missing:
+        best: dict[str, tuple[int, str]] = {}
+        for iface, address, n in con.execute(OWN_ADDRESS_SQL, {"interfaces": missing}).fetchall():
+            if address is not None and n > best.get(iface, (-1, ""))[0]:
+                best[iface] = (n, address)
+        known.update({i: a for i, (_, a) in best.items()})
+    return known
+
+
+def is_request(leg: dict) -> bool:
+    """Whether this leg of a pair is the request (the other is the reply)."""
+    if leg["reverse_action"] is None:
+        return True
+    if leg["action"] != leg["reverse_action"]:  # a reply cannot be accepted when its request was not
+        return leg["action"] == "ACCEPT"
+    if leg["srcport"] != leg["dstport"]:
+        return leg["srcport"] > leg["dstport"]  # the client's ephemeral port is the higher one
+    return leg["first_seen"] <= leg["reverse_last_seen"] and leg["srcaddr"] < leg["dstaddr"]
+
+
+def when(t: int) -> datetime:
+    return datetime.fromtimestamp(int(t), UTC)

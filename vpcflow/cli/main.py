@@ -28,7 +28,6 @@ COMMAND_MODULES = [
     "detect",
     "web",
     "aws",
-    "lab",
 ]
 
 

@@ -20,7 +20,15 @@ from ..request import make_request
 from ..session import AwsError, AwsSession
 from . import pricing
 from .inventory import inventory
-from .spec import AMI_PARAMETER, INSTANCE_COUNT, LOG_RETENTION_DAYS, SANDBOX_TAG, SSM_AGENT_ACTIONS, SSM_AGENT_POLICY_NAME, SandboxSpec
+from .spec import (
+    AMI_PARAMETER,
+    INSTANCE_COUNT,
+    LOG_RETENTION_DAYS,
+    SANDBOX_TAG,
+    SSM_AGENT_ACTIONS,
+    SSM_AGENT_POLICY_NAME,
+    SandboxSpec,
+)
 
 Progress = Callable[[str], None]
 

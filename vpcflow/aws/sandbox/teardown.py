@@ -69,12 +69,25 @@ class _Teardown:
         self.iam = session.client("iam")
         self.result = DownResult(spec.name)
 
-    def delete(self, kind: str, rid: str, action: str, fn, **kwargs) -> None:
-        """Call `fn`; a resource that is already gone is fine (someone, or an earlier run, deleted it)."""
+    def delete(self, kind: str, rid: str, action: str, fn, _enis: list[dict] | None = None, **kwargs) -> None:
+        """Call `fn`; a resource that is already gone is fine (someone, or an earlier run, deleted it).
+
+        With `_enis`, a DependencyViolation waits until no network interface matches those filters (a terminated
+        instance's interface lingers for a while), then tries once more.
+        """
         try:
-            fn(**kwargs)
+            try:
+                fn(**kwargs)
+            except Exception as exc:
+                if _enis is None or error_code(exc) != "DependencyViolation":
+                    raise
+                self.say(f"{kind} {rid}: waiting for its network interfaces to go")
+                self.wait_enis_gone(_enis, f"network interfaces of {kind} {rid}")
+                fn(**kwargs)
             outcome = "deleted"
         except Exception as exc:
+            if isinstance(exc, AwsError):
+                raise
             if error_code(exc) not in _GONE:
                 self.fail(kind, rid, action, exc)
             outcome = "already gone"
@@ -130,28 +143,41 @@ class _Teardown:
                             ec2.detach_internet_gateway, InternetGatewayId=igw.id, VpcId=vpc)
             self.delete("internet-gateway", igw.id, "ec2:DeleteInternetGateway", ec2.delete_internet_gateway,
                         InternetGatewayId=igw.id)
-        if instances:  # the instances' interfaces go a little after the instances
-            self.wait_enis_gone(
-                [{"Name": "attachment.instance-id", "Values": instances}], "network interfaces of the instances"
-            )
+        for acl in inv.ids("network-acl"):
+            self.release_acl(acl)
+            self.delete("network-acl", acl, "ec2:DeleteNetworkAcl", ec2.delete_network_acl, NetworkAclId=acl)
         for subnet in inv.ids("subnet"):
-            self.delete("subnet", subnet, "ec2:DeleteSubnet", ec2.delete_subnet, SubnetId=subnet)
+            self.delete("subnet", subnet, "ec2:DeleteSubnet", ec2.delete_subnet, SubnetId=subnet,
+                        _enis=[{"Name": "subnet-id", "Values": [subnet]}])
         for rt in inv.of("route-table"):
             for assoc in rt.detail.get("associations", []):  # mostly gone with their subnets already
                 self.delete("route-table-association", assoc, "ec2:DisassociateRouteTable",
                             ec2.disassociate_route_table, AssociationId=assoc)
             self.delete("route-table", rt.id, "ec2:DeleteRouteTable", ec2.delete_route_table, RouteTableId=rt.id)
-        for acl in inv.ids("network-acl"):
-            self.delete("network-acl", acl, "ec2:DeleteNetworkAcl", ec2.delete_network_acl, NetworkAclId=acl)
         for sg in inv.ids("security-group"):
-            self.wait_enis_gone([{"Name": "group-id", "Values": [sg]}], f"network interfaces in {sg}")
-            self.delete("security-group", sg, "ec2:DeleteSecurityGroup", ec2.delete_security_group, GroupId=sg)
+            self.delete("security-group", sg, "ec2:DeleteSecurityGroup", ec2.delete_security_group, GroupId=sg,
+                        _enis=[{"Name": "group-id", "Values": [sg]}])
         for vpc in vpcs:
             self.delete("vpc", vpc, "ec2:DeleteVpc", ec2.delete_vpc, VpcId=vpc)
         for group in inv.ids("log-group"):
             logs = self.session.client("logs")
             self.delete("log-group", group, "logs:DeleteLogGroup", logs.delete_log_group, logGroupName=group)
         return self.result
+
+    def release_acl(self, acl: str) -> None:
+        """Give the ACL's subnets back to their VPC's default ACL, as AWS does when a subnet is deleted."""
+        ec2 = self.ec2
+        try:
+            found = ec2.describe_network_acls(NetworkAclIds=[acl])["NetworkAcls"]
+            for a in found[0]["Associations"] if found else []:
+                default = ec2.describe_network_acls(
+                    Filters=[{"Name": "vpc-id", "Values": [found[0]["VpcId"]]}, {"Name": "default", "Values": ["true"]}]
+                )["NetworkAcls"][0]["NetworkAclId"]
+                ec2.replace_network_acl_association(AssociationId=a["NetworkAclAssociationId"], NetworkAclId=default)
+                self.say(f"subnet {a['SubnetId']}: back on the default network ACL {default}")
+        except Exception as exc:
+            if error_code(exc) not in _GONE:
+                self.fail("network-acl", acl, "ec2:ReplaceNetworkAclAssociation", exc)
 
     def flow_logs(self) -> None:
         """Through the provisioning code: the flow log, then its delivery role once nothing uses it."""

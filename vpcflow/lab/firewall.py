@@ -38,10 +38,8 @@ def _match(rule: Rule, peer: str, members: dict[str, list[str]]) -> str | None:
     elif rule.cidr is not None:
         if rule.cidr.version != 4:
             return None  # the lab is IPv4 only
-        if rule.cidr.prefixlen:
+        if rule.cidr.prefixlen:  # 0.0.0.0/0 needs no match: the lab carries IPv4 only
             parts.append(f"ip {peer} {rule.cidr}")
-        else:
-            parts.append("meta nfproto ipv4")
     return " ".join(parts) or "meta nfproto ipv4"
 
 

@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "detect",
     "web",
     "aws",
+    "aws_sandbox",
     "lab",
 ]
 

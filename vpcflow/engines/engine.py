@@ -27,6 +27,12 @@ class DuckDBEngine:
 
     def __init__(self, con):
         self.con = getattr(con, "con", con)
+        from .detections import SIDE_TABLES, side_tables_sql
+
+        have = {r[0] for r in self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        for name in SIDE_TABLES:
+            if name not in have:  # a temp view: works on a read-only store too
+                self.con.execute(f"CREATE TEMP VIEW {name} AS {side_tables_sql(name)}")
 
     def sql(self, sql: str, params: dict | None = None) -> pa.Table:
         try:

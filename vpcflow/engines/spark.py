@@ -128,8 +128,18 @@ class SparkEngine:
         if flows is not None:
             self.use(flows)
 
-    def use(self, flows) -> None:
+    def use(self, flows, side_tables: dict | None = None) -> None:
+        """Make `flows` (and the detections' side tables: given Arrow tables, else empty) visible to SQL."""
+        from .detections import SIDE_TABLES, side_tables_sql
+        from .sql import transpile
+
         flows.createOrReplaceTempView("flows")
+        for name in SIDE_TABLES:
+            given = (side_tables or {}).get(name)
+            if given is not None and given.num_rows:
+                self.spark.createDataFrame(given.to_pandas()).createOrReplaceTempView(name)
+            else:
+                self.spark.sql(transpile(side_tables_sql(name), "spark").sql).createOrReplaceTempView(name)
 
     def sql(self, sql: str, params: dict | None = None) -> pa.Table:
         """Run Spark SQL with `:name` markers bound from params; the result as Arrow."""

@@ -13,12 +13,30 @@ from dataclasses import dataclass, field
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.spark import Spark
 from sqlglot.errors import SqlglotError
 
 from ..errors import VpcFlowError
 
+
+def _within_group(self, e: exp.WithinGroup) -> str:
+    """Spark 3.3+ has the exact ordered-set aggregates; sqlglot would write the approximate one."""
+    inner = e.this
+    if isinstance(inner, (exp.PercentileCont, exp.PercentileDisc)):
+        name = "percentile_cont" if isinstance(inner, exp.PercentileCont) else "percentile_disc"
+        return f"{name}({self.sql(inner, 'this')}) WITHIN GROUP ({self.sql(e, 'expression').strip()})"
+    return f"{self.sql(e, 'this')} WITHIN GROUP ({self.sql(e, 'expression').strip()})"
+
+
+class VpcSpark(Spark):
+    """sqlglot's Spark dialect, keeping exact percentiles exact."""
+
+    class Generator(Spark.Generator):
+        TRANSFORMS = {**Spark.Generator.TRANSFORMS, exp.WithinGroup: _within_group}
+
+
 # vpcflow's engine names -> sqlglot dialects
-DIALECTS = {"duckdb": "duckdb", "spark": "spark", "athena": "athena", "trino": "trino"}
+DIALECTS = {"duckdb": "duckdb", "spark": VpcSpark, "athena": "athena", "trino": "trino"}
 
 
 class TranspileError(VpcFlowError):
@@ -86,7 +104,5 @@ def transpile(sql: str, dialect: str, params: dict | None = None, *, inline: boo
         text = tree.sql(dialect=DIALECTS[dialect], pretty=pretty, unsupported_level=sqlglot.ErrorLevel.RAISE)
     except SqlglotError as exc:
         raise TranspileError(f"sqlglot cannot write this query for {dialect}: {str(exc).splitlines()[0]}") from exc
-    if dialect == "duckdb" and not inline:
-        text = tree.sql(dialect="duckdb", pretty=pretty)
     kept = {} if inline else {n: params[n] for n in names if n in params}
     return Transpiled(text, dialect, names, kept)

@@ -35,7 +35,7 @@ WITH w AS (
          sum(CASE WHEN srcport > dstport THEN 1 ELSE 0 END) AS requests,
          sum(CASE WHEN srcport > dstport THEN packets ELSE 0 END) AS request_packets,
          sum(CASE WHEN srcport > dstport THEN bytes ELSE 0 END) AS request_bytes,
-         sum(CASE WHEN srcport > dstport AND packets <= 2 THEN 1 ELSE 0 END) AS probes,
+         sum(CASE WHEN srcport > dstport AND packets <= 2 AND bytes <= 100 * packets THEN 1 ELSE 0 END) AS probes,
          count(DISTINCT CASE WHEN srcport > dstport THEN srcport END) AS connections,
          bit_or(tcp_flags) AS tcp_flags
   FROM flows

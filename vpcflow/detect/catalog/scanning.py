@@ -1,6 +1,6 @@
 """Scanning: vertical and horizontal port scans, slow scans, port sweeps across the internet.
 
-A probe is a request record of at most two packets (a SYN, or a SYN and a retry): what scanners send.
+A probe is a request record of at most two small packets (a SYN, or a SYN and a retry): what scanners send.
 """
 
 from __future__ import annotations
@@ -29,17 +29,20 @@ register(Detection(
     id="port-scan-horizontal", title="Horizontal port scan", severity="medium", category="scanning",
     summary="{src} probed {metric} private hosts",
     params={"min_hosts": Param(3, "distinct private hosts probed in one window"),
-            "min_probes": Param(6, "probes in that window"), "gap": _GAP},
+            "min_probes": Param(6, "probes in that window"),
+            "min_probe_share": Param(0.5, "share of the source's requests in the window that are probes"),
+            "gap": _GAP},
     guardduty="Recon:EC2/Portscan", mitre="T1046 Network Service Discovery",
     doc="docs/detections.md#port-scan-horizontal",
     sql=episodes("""
 SELECT srcaddr AS src, CAST(NULL AS VARCHAR) AS dst, CAST(NULL AS INTEGER) AS dst_port, protocol,
        min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
-       count(DISTINCT dstaddr) AS metric
+       count(DISTINCT CASE WHEN probes > 0 THEN dstaddr END) AS metric
 FROM flow_windows
-WHERE probes > 0 AND dst_private AND protocol IN (6, 17)
+WHERE dst_private AND protocol IN (6, 17) AND requests > 0
 GROUP BY srcaddr, protocol, window_start
-HAVING count(DISTINCT dstaddr) >= $min_hosts AND sum(probes) >= $min_probes""")))
+HAVING count(DISTINCT CASE WHEN probes > 0 THEN dstaddr END) >= $min_hosts AND sum(probes) >= $min_probes
+   AND sum(probes) >= $min_probe_share * sum(requests)""")))
 
 register(Detection(
     id="slow-scan", title="Slow port scan", severity="medium", category="scanning",

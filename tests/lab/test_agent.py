@@ -9,7 +9,7 @@ import pytest
 
 from vpcflow.emulate import capture as c
 from vpcflow.lab import firewall
-from vpcflow.lab.agent import AWS_FLAGS, EGRESS, INGRESS, AgentConfig, Windows, flow_key
+from vpcflow.lab.agent import AWS_FLAGS, EGRESS, INGRESS, AgentConfig, Windows, _aggregate, flow_key
 from vpcflow.lab.nflog import NFNL_SUBSYS_ULOG, NFULA_PAYLOAD, NFULA_PREFIX, parse
 
 ORIGIN = 1_700_000_000.0
@@ -33,14 +33,15 @@ def windows() -> Windows:
 
 
 def see(w: Windows, pkt: bytes, direction: int, now: float) -> None:
-    """What the agent's hot loop does with one packet the device saw."""
-    key, length, flags = flow_key(pkt)
-    table = w.window(now)[direction][0]
-    entry = table.setdefault(key, [0, 0, int(now), int(now), 0])
-    entry[0] += 1
-    entry[1] += length
-    entry[3] = int(now)
-    entry[4] |= AWS_FLAGS[flags]
+    """The agent's hot loop reading one packet the device saw (a socket's recv, then nothing waiting)."""
+    waiting = [pkt]
+
+    def recv(size):
+        if not waiting:
+            raise BlockingIOError
+        return waiting.pop()[:size]
+
+    assert _aggregate(recv, w.window(now)[direction][0], int(now)) == (1, flow_key(pkt)[2])
 
 
 @pytest.mark.parametrize(("raw", "aws"), [(0x02, 2), (0x12, 18), (0x10, 0), (0x18, 0), (0x11, 1), (0x04, 4),
@@ -87,6 +88,16 @@ def test_drop_logged_just_after_the_boundary_takes_back_the_packet_of_the_window
     w.drop(firewall.NACL_OUT, pkt, ORIGIN + 5.01)
     records = [r for r in w.due(ORIGIN + 11, 0.5) if r[c.I_STATUS] == "OK"]
     assert [(r[c.I_ACTION], r[c.I_PACKETS]) for r in records] == [("REJECT", 1)]
+
+
+def test_packet_with_ip_options_lands_in_the_same_flow():
+    w = windows()
+    plain = ip_packet("10.0.0.5", "10.0.1.10", flags=0x02)
+    options = bytes([0x46]) + plain[1:2] + (64).to_bytes(2, "big") + plain[4:20] + b"\x01\x01\x01\x00" + plain[20:]
+    see(w, plain, INGRESS, ORIGIN + 1)
+    see(w, options, INGRESS, ORIGIN + 1)
+    (record,) = w.due(ORIGIN + 6, 0.5)
+    assert (record[c.I_PACKETS], record[c.I_BYTES], record[c.I_SPORT], record[c.I_DPORT]) == (2, 124, 40000, 80)
 
 
 def test_idle_window_gives_one_nodata_record():

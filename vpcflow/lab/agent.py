@@ -27,8 +27,16 @@ from .nflog import NflogSocket
 ETH_P_ALL, PACKET_OUTGOING = 0x0003, 4
 SOL_PACKET, PACKET_STATISTICS = 263, 6
 SNAP = 96  # bytes of each packet the kernel copies: headers only
-# classic BPF: accept IPv4 (skb->protocol == 0x0800), first SNAP bytes; drop the rest
-_BPF = struct.pack("HBBI" * 4, 0x28, 0, 0, 0xFFFFF000, 0x15, 0, 1, 0x0800, 0x06, 0, 0, SNAP, 0x06, 0, 0, 0)
+
+
+def _bpf(outgoing: bool) -> bytes:
+    """Classic BPF: IPv4 (skb->protocol 0x0800) of one direction (pkttype OUTGOING or not), first SNAP bytes.
+
+    One socket per direction: the direction is known without asking recvfrom for each packet's address.
+    """
+    accept, drop = (0, 1) if outgoing else (1, 0)
+    return struct.pack("HBBI" * 6, 0x28, 0, 0, 0xFFFFF000, 0x15, 0, 3, 0x0800, 0x20, 0, 0, 0xFFFFF004,
+                       0x15, accept, drop, PACKET_OUTGOING, 0x06, 0, 0, SNAP, 0x06, 0, 0, 0)
 SO_ATTACH_FILTER = 26
 # the AWS tcp-flags bits of a raw TCP flags byte: FIN, SYN, RST, and SYN-ACK as 18
 AWS_FLAGS = bytes((raw & 7) | (16 if raw & 0x12 == 0x12 else 0) for raw in range(256))
@@ -49,6 +57,7 @@ class AgentConfig:
     spool: str  # where records go
     device: str = firewall.DEVICE
     count_only: bool = False  # benchmark baseline: count packets, build no records
+    rcvbuf: int = 32 << 20  # packets wait here while the agent is busy
 
     @classmethod
     def load(cls, path: str) -> AgentConfig:
@@ -56,9 +65,9 @@ class AgentConfig:
             return cls(**json.load(f))
 
 
-def open_packet_socket(device: str, rcvbuf: int = 32 << 20) -> socket.socket:
+def open_packet_socket(device: str, outgoing: bool, rcvbuf: int = 32 << 20) -> socket.socket:
     sock = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(ETH_P_ALL))
-    sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, struct.pack("HL", 4, _addr(_BPF)))
+    sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, struct.pack("HL", 6, _addr(_bpf(outgoing))))
     try:
         sock.setsockopt(socket.SOL_SOCKET, 33, rcvbuf)  # SO_RCVBUFFORCE
     except OSError:
@@ -105,24 +114,26 @@ class Windows:
         if verdict is None or len(pkt) < 20:
             return
         direction, seen = verdict
-        key, length, flags = flow_key(pkt)
+        proto, key, length, flags = flow_key(pkt)
         w = int((now - self.config.origin) // self.config.window)
         target = self.window(now)[direction]
         if seen:  # the device counted it as accepted: take it back (from this window or the one before)
             for candidate in (w, w - 1):
                 tables = self.open.get(candidate)
-                entry = tables[direction][0].get(key) if tables else None
+                accepted = tables[direction][0].get(proto) if tables else None
+                entry = accepted.get(key) if accepted else None
                 if entry is not None:
                     entry[0] -= 1
                     entry[1] -= length
                     if entry[0] <= 0:
-                        del tables[direction][0][key]
+                        del accepted[key]
                     target = tables[direction]
                     break
         sec = int(now)
-        entry = target[1].get(key)
+        rejected = target[1].setdefault(proto, {})
+        entry = rejected.get(key)
         if entry is None:
-            target[1][key] = [1, length, sec, sec, AWS_FLAGS[flags]]
+            rejected[key] = [1, length, sec, sec, AWS_FLAGS[flags]]
         else:
             entry[0] += 1
             entry[1] += length
@@ -138,7 +149,7 @@ class Windows:
         for w in range(self.first, last + 1):
             tables = self.open.pop(w, None)
             start = int(cfg.origin + w * cfg.window)
-            if tables and any(tables[d][a] for d in (0, 1) for a in (0, 1)):
+            if tables and any(t for d in (0, 1) for a in (0, 1) for t in tables[d][a].values()):
                 records += self._records(tables)
             elif w < current:
                 records.append((cfg.index, None, None, None, None, None, None, None, start,
@@ -152,23 +163,82 @@ class Windows:
         out = []
         for direction in (INGRESS, EGRESS):
             for action, table in zip(("ACCEPT", "REJECT"), tables[direction], strict=True):
-                for key, (packets, nbytes, first, last, flags) in table.items():
-                    proto = key[0]
-                    src, dst = socket.inet_ntoa(key[1:5]), socket.inet_ntoa(key[5:9])
-                    sport, dport = (struct.unpack("!HH", key[9:13]) if proto in (6, 17) else (0, 0))
+                for proto, key, (packets, nbytes, first, last, flags) in (
+                        (p, k, e) for p, entries in table.items() for k, e in entries.items()):
+                    src, dst = socket.inet_ntoa(key[0:4]), socket.inet_ntoa(key[4:8])
+                    sport, dport = (struct.unpack("!HH", key[8:12]) if proto in (6, 17) else (0, 0))
                     out.append((self.config.index, src, dst, sport, dport, proto, packets, nbytes, first, last,
                                 action, "OK", flags if proto == 6 else 0, src, dst,
                                 "egress" if direction == EGRESS else "ingress", None))
         return out
 
 
-def flow_key(pkt: bytes) -> tuple[bytes, int, int]:
-    """(protocol + addresses + ports, IP length, raw TCP flags) of an IPv4 packet."""
+def flow_key(pkt: bytes) -> tuple[int, bytes, int, int]:
+    """(protocol, addresses + ports, IP length, raw TCP flags) of an IPv4 packet; ICMP and others: ports 0."""
     ihl = (pkt[0] & 15) * 4
     proto = pkt[9]
+    length = (pkt[2] << 8) | pkt[3]
     if proto == 6 or proto == 17:
-        return pkt[9:10] + pkt[12:20] + pkt[ihl:ihl + 4], (pkt[2] << 8) | pkt[3], (pkt[ihl + 13] if proto == 6 and len(pkt) > ihl + 13 else 0)
-    return pkt[9:10] + pkt[12:20] + b"\0\0\0\0", (pkt[2] << 8) | pkt[3], 0
+        flags = pkt[ihl + 13] if proto == 6 and len(pkt) > ihl + 13 else 0
+        return proto, pkt[12:20] + pkt[ihl:ihl + 4], length, flags
+    return proto, pkt[12:20] + b"\0\0\0\0", length, 0
+
+
+def _count(recv) -> tuple[int, int]:
+    """The benchmark's baseline: the same reads, no records."""
+    n = 0
+    while True:
+        try:
+            recv(SNAP)
+        except BlockingIOError:
+            return n, 0
+        n += 1
+
+
+def _aggregate(recv, accepted: dict, sec: int) -> tuple[int, int]:
+    """The hot loop: each waiting packet into its flow's entry [packets, bytes, first, last, tcp-flags]."""
+    tcp = accepted.setdefault(6, {})
+    udp = accepted.setdefault(17, {})
+    n = nbytes = 0
+    while True:
+        try:
+            pkt = recv(SNAP)
+        except BlockingIOError:
+            return n, nbytes
+        n += 1
+        length = (pkt[2] << 8) | pkt[3]
+        nbytes += length
+        if pkt[0] == 0x45 and pkt[9] == 6:  # TCP without IP options: addresses and ports are bytes 12-23
+            key = pkt[12:24]
+            entry = tcp.get(key)
+            if entry is None:
+                tcp[key] = [1, length, sec, sec, AWS_FLAGS[pkt[33]]]
+            else:
+                entry[0] += 1
+                entry[1] += length
+                entry[3] = sec
+                entry[4] |= AWS_FLAGS[pkt[33]]
+            continue
+        if pkt[0] == 0x45 and pkt[9] == 17:
+            key = pkt[12:24]
+            entry = udp.get(key)
+            if entry is None:
+                udp[key] = [1, length, sec, sec, 0]
+            else:
+                entry[0] += 1
+                entry[1] += length
+                entry[3] = sec
+            continue
+        proto, key, length, flags = flow_key(pkt)
+        table = accepted.setdefault(proto, {})
+        entry = table.get(key)
+        if entry is None:
+            table[key] = [1, length, sec, sec, AWS_FLAGS[flags]]
+        else:
+            entry[0] += 1
+            entry[1] += length
+            entry[3] = sec
+            entry[4] |= AWS_FLAGS[flags]
 
 
 class Agent:
@@ -178,7 +248,8 @@ class Agent:
         self.nacl = NflogSocket(config.group)
         enter(config.netns)  # stays here: `ip netns pids` finds the agent in the instance's namespace
         self.sg = NflogSocket(config.group)
-        self.packets = open_packet_socket(config.device)
+        self.incoming = open_packet_socket(config.device, False, config.rcvbuf)
+        self.outgoing = open_packet_socket(config.device, True, config.rcvbuf)
         self.windows = Windows(config)
         self.stats = {"packets": 0, "bytes": 0, "drops_logged": 0, "kernel_drops": 0, "records": 0}
         self.running = True
@@ -188,53 +259,15 @@ class Agent:
         self.running = False
 
     def drain_packets(self, now: float) -> None:
-        """Read every waiting packet into the current window (the hot loop)."""
-        recv = self.packets.recvfrom
-        stats = self.stats
-        if self.config.count_only:
-            n = 0
-            while True:
-                try:
-                    recv(SNAP)
-                except BlockingIOError:
-                    break
-                n += 1
-            stats["packets"] += n
-            return
-        tables = self.windows.window(now)
-        ingress, egress = tables[INGRESS][0], tables[EGRESS][0]
-        sec = int(now)
-        n = nbytes = 0
-        while True:
-            try:
-                pkt, addr = recv(SNAP)
-            except BlockingIOError:
-                break
-            ihl = (pkt[0] & 15) * 4
-            proto = pkt[9]
-            length = (pkt[2] << 8) | pkt[3]
-            if proto == 6:
-                key = pkt[9:10] + pkt[12:20] + pkt[ihl:ihl + 4]
-                flags = AWS_FLAGS[pkt[ihl + 13]]
-            elif proto == 17:
-                key = pkt[9:10] + pkt[12:20] + pkt[ihl:ihl + 4]
-                flags = 0
+        """Read every waiting packet into the current window, both directions."""
+        tables = None if self.config.count_only else self.windows.window(now)
+        for direction, sock in ((INGRESS, self.incoming), (EGRESS, self.outgoing)):
+            if tables is None:
+                n, nbytes = _count(sock.recv)
             else:
-                key = pkt[9:10] + pkt[12:20] + b"\0\0\0\0"
-                flags = 0
-            table = egress if addr[2] == PACKET_OUTGOING else ingress
-            entry = table.get(key)
-            if entry is None:
-                table[key] = [1, length, sec, sec, flags]
-            else:
-                entry[0] += 1
-                entry[1] += length
-                entry[3] = sec
-                entry[4] |= flags
-            n += 1
-            nbytes += length
-        stats["packets"] += n
-        stats["bytes"] += nbytes
+                n, nbytes = _aggregate(sock.recv, tables[direction][0], int(now))
+            self.stats["packets"] += n
+            self.stats["bytes"] += nbytes
 
     def drain_verdicts(self, now: float) -> None:
         for sock in (self.sg, self.nacl):
@@ -250,7 +283,7 @@ class Agent:
 
     def run(self) -> dict:
         sel = selectors.DefaultSelector()
-        for sock in (self.packets, self.sg, self.nacl):
+        for sock in (self.incoming, self.outgoing, self.sg, self.nacl):
             sel.register(sock, selectors.EVENT_READ)
         grace = min(0.5, self.config.window / 4)
         while self.running:
@@ -266,7 +299,7 @@ class Agent:
         self.drain_verdicts(now)
         if not self.config.count_only:
             self.emit(self.windows.due(now, grace, final=True))
-        self.stats["kernel_drops"] += kernel_drops(self.packets)
+        self.stats["kernel_drops"] += kernel_drops(self.incoming) + kernel_drops(self.outgoing)
         self.spool.close()
         return self.stats
 

@@ -69,11 +69,14 @@ _libc = None
 
 
 def enter(netns: str) -> None:
-    """Move the calling thread into a lab namespace (sockets opened afterwards live there)."""
+    """Move the calling thread into a lab namespace (sockets opened afterwards live there).
+
+    A path (such as a saved `/proc/self/ns/net`) enters that namespace instead, to come back home.
+    """
     global _libc
     if _libc is None:
         _libc = ctypes.CDLL(None, use_errno=True)
-    fd = os.open(NETNS_DIR / netns, os.O_RDONLY)
+    fd = os.open(netns if netns.startswith("/") else NETNS_DIR / netns, os.O_RDONLY)
     try:
         if _libc.setns(fd, CLONE_NEWNET) != 0:
             raise LabError(f"cannot enter namespace {netns}: {os.strerror(ctypes.get_errno())}")

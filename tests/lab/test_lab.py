@@ -121,7 +121,7 @@ def test_lab_down_after_a_crash_removes_exactly_the_labs_namespaces(state_dir):
 def test_traffic_stays_inside_the_lab(state_dir, tmp_path):
     lab_ready("ping")
     before = _host_view()
-    run("nacl-ping", tmp_path / "out", window=WINDOW, state_dir=state_dir)
+    summary = run("nacl-ping", tmp_path / "out", window=WINDOW, state_dir=state_dir)
     assert _host_view() == before
-    assert not [p for p in NETNS_DIR.iterdir() if p.name.startswith("vpcfl-") and "keep" not in p.name
-                and any(p.name.startswith(s.prefix) for s in labs(state_dir))]
+    assert not [p for p in NETNS_DIR.iterdir() if p.name.startswith(f"vpcfl-{summary['lab']}-")]
+    assert not labs(state_dir)

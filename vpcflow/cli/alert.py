@@ -123,7 +123,7 @@ def watch_command(
         return AwsSession(AwsSettings.resolve(os.environ, profile=profile, region=region, endpoint_url=endpoint_url))
 
     follower = follower_for(source, session_factory=session, settle=settle, format=fmt, since=parse_time(since))
-    last = [0.0]
+    last: list[float | None] = [None]  # the first poll is always reported: the watcher is up
 
     def on_source(detail) -> None:
         if not quiet:
@@ -132,7 +132,8 @@ def watch_command(
 
     def report(status) -> None:
         now = time.monotonic()
-        if status.ingested or status.failed or status.notified or now - last[0] >= report_every:
+        quiet_for = None if last[0] is None else now - last[0]
+        if status.ingested or status.failed or status.notified or quiet_for is None or quiet_for >= report_every:
             err_console.print(status.line(), highlight=False, soft_wrap=True, markup=False)
             last[0] = now
 

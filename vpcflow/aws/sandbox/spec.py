@@ -149,10 +149,10 @@ def resolve_ssh_from(value: str | None, *, lookup=None) -> str | None:
 
         def lookup() -> str:
             with urllib.request.urlopen(CHECKIP_URL, timeout=10) as resp:  # noqa: S310 - fixed https URL
-                return resp.read().decode().strip()
+                return resp.read().decode()
 
     try:
-        address = ipaddress.ip_address(lookup())
+        address = ipaddress.ip_address(lookup().strip())
     except Exception as exc:
         raise VpcFlowError(
             f"could not learn your public address from {CHECKIP_URL}: {exc}",

@@ -8,6 +8,7 @@ rejected going out: an outbound security-group or network-ACL rule.
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import UTC, datetime
 
 from ..store.schema import arrow
@@ -57,12 +58,27 @@ def own_addresses(con, interfaces: list[str]) -> dict[str, str]:
         known = dict(con.execute("SELECT interface_id, address FROM enrich_interfaces").fetchall())
     missing = [i for i in interfaces if i not in known]
     if missing:
-        best: dict[str, tuple[int, str]] = {}
+        best: dict[str, tuple[int, bool, str]] = {}
         for iface, address, n in con.execute(OWN_ADDRESS_SQL, {"interfaces": missing}).fetchall():
-            if address is not None and n > best.get(iface, (-1, ""))[0]:
-                best[iface] = (n, address)
-        known.update({i: a for i, (_, a) in best.items()})
+            if address is None:
+                continue
+            rank = (n, _private(address), address)  # on a tie, an interface's own address is the private one
+            if rank > best.get(iface, (-1, False, "")):
+                best[iface] = rank
+        known.update({i: r[2] for i, r in best.items()})
     return known
+
+
+_PRIVATE = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")]
+
+
+def _private(address: str) -> bool:
+    """RFC 1918 / unique-local: where interfaces live (documentation ranges stand for the internet)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip.version == n.version and ip in n for n in _PRIVATE)
 
 
 def is_request(leg: dict) -> bool:

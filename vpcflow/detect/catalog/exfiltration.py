@@ -55,6 +55,8 @@ register(Detection(
             "max_gap": Param(3600, "a pause longer than this (seconds) starts a new beaconing episode"),
             "min_score": Param(0.8, "mean of interval and size regularity scores, 0 to 1"),
             "min_interval_score": Param(0.7, "interval regularity alone, 0 to 1"),
+            "min_spread": Param(0.1, "a spread (IQR) below this share of the median counts as perfectly regular: "
+                                     "skew is not measured"),
             "min_interval": Param(10, "median seconds between callbacks; faster is a burst, not a beacon")},
     reads=("flows", "flow_windows"),
     guardduty="Backdoor:EC2/C&CActivity.B (closest)", mitre="T1071 Application Layer Protocol",
@@ -102,9 +104,9 @@ quartiles AS (
 ),
 scored AS (
   SELECT quartiles.*,
-         ((1 - least(1.0, abs(CASE WHEN i3 > i1 THEN (i3 + i1 - 2 * i2) / (i3 - i1) ELSE 0 END)))
+         ((1 - least(1.0, abs(CASE WHEN i3 - i1 > $min_spread * i2 THEN (i3 + i1 - 2 * i2) / (i3 - i1) ELSE 0 END)))
           + greatest(0.0, 1 - (i3 - i1) / greatest(i2, 1))) / 2 AS interval_score,
-         ((1 - least(1.0, abs(CASE WHEN b3 > b1 THEN (b3 + b1 - 2 * b2) / (b3 - b1) ELSE 0 END)))
+         ((1 - least(1.0, abs(CASE WHEN b3 - b1 > $min_spread * b2 THEN (b3 + b1 - 2 * b2) / (b3 - b1) ELSE 0 END)))
           + greatest(0.0, 1 - (b3 - b1) / greatest(b2, 1))) / 2 AS size_score
   FROM quartiles
 )

@@ -1,0 +1,54 @@
+WITH candidates AS (
+  SELECT srcaddr, dstaddr, dstport, protocol
+  FROM flow_windows
+  WHERE requests > 0 AND src_private AND NOT dst_private
+  GROUP BY srcaddr, dstaddr, dstport, protocol
+  HAVING sum(connections) >= $min_connections AND count(DISTINCT window_start) >= $min_windows
+),
+connections AS (
+  SELECT f.srcaddr, f.dstaddr, f.dstport, f.protocol, f.srcport, min(f.start) AS t, max(f."end") AS t_end,
+         sum(f.bytes) AS bytes, count(*) AS records
+  FROM flows f
+  JOIN candidates c ON f.srcaddr = c.srcaddr AND f.dstaddr = c.dstaddr AND f.dstport = c.dstport
+                   AND f.protocol = c.protocol
+  WHERE f.srcport > f.dstport AND f.start >= $since AND f.start < $until
+  GROUP BY f.srcaddr, f.dstaddr, f.dstport, f.protocol, f.srcport, f.start - f.start % $max_gap
+),
+gaps AS (
+  SELECT connections.*, t - LAG(t) OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol ORDER BY t) AS gap
+  FROM connections
+),
+numbered AS (
+  SELECT gaps.*, SUM(CASE WHEN gap IS NULL OR gap > $max_gap THEN 1 ELSE 0 END)
+           OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol ORDER BY t
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS episode,
+         CASE WHEN gap <= $max_gap THEN gap END AS interval
+  FROM gaps
+),
+quartiles AS (
+  SELECT srcaddr, dstaddr, dstport, protocol, episode, count(*) AS n, min(t) AS first_seen, max(t_end) AS last_seen,
+         sum(records) AS records,
+         percentile_cont(0.25) WITHIN GROUP (ORDER BY interval) AS i1,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY interval) AS i2,
+         percentile_cont(0.75) WITHIN GROUP (ORDER BY interval) AS i3,
+         percentile_cont(0.25) WITHIN GROUP (ORDER BY bytes) AS b1,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY bytes) AS b2,
+         percentile_cont(0.75) WITHIN GROUP (ORDER BY bytes) AS b3
+  FROM numbered
+  GROUP BY srcaddr, dstaddr, dstport, protocol, episode
+  HAVING count(*) >= $min_connections
+),
+scored AS (
+  SELECT quartiles.*,
+         ((1 - least(1.0, abs(CASE WHEN i3 - i1 > $min_spread * i2 THEN (i3 + i1 - 2 * i2) / (i3 - i1) ELSE 0 END)))
+          + greatest(0.0, 1 - (i3 - i1) / greatest(i2, 1))) / 2 AS interval_score,
+         ((1 - least(1.0, abs(CASE WHEN b3 - b1 > $min_spread * b2 THEN (b3 + b1 - 2 * b2) / (b3 - b1) ELSE 0 END)))
+          + greatest(0.0, 1 - (b3 - b1) / greatest(b2, 1))) / 2 AS size_score
+  FROM quartiles
+)
+SELECT srcaddr AS src, dstaddr AS dst, dstport AS dst_port, protocol, first_seen, last_seen, records,
+       (interval_score + size_score) / 2 AS metric
+FROM scored
+WHERE (interval_score + size_score) / 2 >= $min_score AND interval_score >= $min_interval_score
+  AND i2 >= $min_interval
+ORDER BY first_seen, src, dst

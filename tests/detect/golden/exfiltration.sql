@@ -1,0 +1,43 @@
+WITH hits AS (
+WITH egress AS (
+  SELECT srcaddr, dstaddr, dstport, protocol, window_start, sum(bytes) AS bytes, sum(records) AS records,
+         min(first_start) AS first_seen, max(last_end) AS last_seen
+  FROM flow_windows
+  WHERE src_private AND NOT dst_private AND action = 'ACCEPT' AND protocol = 6
+  GROUP BY srcaddr, dstaddr, dstport, protocol, window_start
+),
+per_window AS (SELECT srcaddr, window_start, sum(bytes) AS bytes FROM egress GROUP BY srcaddr, window_start),
+baseline AS (
+  SELECT srcaddr, percentile_cont(0.5) WITHIN GROUP (ORDER BY bytes) AS median_bytes
+  FROM per_window GROUP BY srcaddr
+),
+contacts AS (SELECT DISTINCT srcaddr, dstaddr, window_start FROM egress),
+prior AS (
+  SELECT a.srcaddr, a.dstaddr, a.window_start, count(b.window_start) AS prior_windows
+  FROM contacts a LEFT JOIN contacts b
+    ON a.srcaddr = b.srcaddr AND a.dstaddr = b.dstaddr
+   AND b.window_start < a.window_start AND b.window_start >= a.window_start - $lookback
+  GROUP BY a.srcaddr, a.dstaddr, a.window_start
+)
+SELECT e.srcaddr AS src, e.dstaddr AS dst, e.dstport AS dst_port, e.protocol,
+       e.first_seen, e.last_seen, e.records, e.bytes AS metric
+FROM egress e
+JOIN baseline b ON e.srcaddr = b.srcaddr
+JOIN prior p ON e.srcaddr = p.srcaddr AND e.dstaddr = p.dstaddr AND e.window_start = p.window_start
+WHERE e.bytes >= $min_bytes AND e.bytes >= $baseline_factor * b.median_bytes
+  AND p.prior_windows <= $max_prior_windows),
+marked AS (
+  SELECT hits.*, CASE WHEN first_seen - LAG(last_seen) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen) <= $gap
+                      THEN 0 ELSE 1 END AS new_episode
+  FROM hits
+),
+numbered AS (
+  SELECT marked.*, SUM(new_episode) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen
+                                          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS episode
+  FROM marked
+)
+SELECT src, dst, dst_port, protocol, min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(records) AS records,
+       sum(metric) AS metric
+FROM numbered
+GROUP BY src, dst, dst_port, protocol, episode
+ORDER BY first_seen, src, dst

@@ -105,5 +105,5 @@ class LiveServer:
 def live(web_store):
     from vpcflow.web import create_app
 
-    with LiveServer(create_app(web_store)) as server:
+    with LiveServer(create_app(web_store, topology="seed-demo")) as server:
         yield server

@@ -64,7 +64,7 @@ def test_interfaces_lists_each_interface_with_its_tag(client):
 def test_stream_applies_a_filter_pattern_to_the_interface_records(client):
     eni = client.get("/api/interfaces").json()["interfaces"][0]["interface_id"]
     pattern = "[version, account, eni, src, dst, srcport, dstport=443, ...]"
-    body = client.get(f"/api/interfaces/{eni}/records", params={"filter": pattern, "limit": 50}).json()
+    body = client.get("/api/stream", params={"interface_id": eni, "filter": pattern, "limit": 50}).json()
     assert body["filter_mode"] == "pattern" and body["filter_error"] is None
     assert body["records"] and all(r["message"].split()[6] == "443" for r in body["records"])
     assert body["more"] is True
@@ -72,16 +72,16 @@ def test_stream_applies_a_filter_pattern_to_the_interface_records(client):
 
 def test_stream_falls_back_to_plain_text_when_the_pattern_does_not_parse(client):
     eni = client.get("/api/interfaces").json()["interfaces"][0]["interface_id"]
-    body = client.get(f"/api/interfaces/{eni}/records", params={"filter": "[version, 443"}).json()
+    body = client.get("/api/stream", params={"interface_id": eni, "filter": "[version, 443"}).json()
     assert body["filter_mode"] == "text"
     assert "filter pattern, column" in body["filter_error"]
 
 
 def test_stream_pages_follow_on_from_each_other(client):
     eni = client.get("/api/interfaces").json()["interfaces"][0]["interface_id"]
-    first = client.get(f"/api/interfaces/{eni}/records", params={"limit": 5}).json()["records"]
-    both = client.get(f"/api/interfaces/{eni}/records", params={"limit": 10}).json()["records"]
-    second = client.get(f"/api/interfaces/{eni}/records", params={"limit": 5, "offset": 5}).json()["records"]
+    first = client.get("/api/stream", params={"interface_id": eni, "limit": 5}).json()["records"]
+    both = client.get("/api/stream", params={"interface_id": eni, "limit": 10}).json()["records"]
+    second = client.get("/api/stream", params={"interface_id": eni, "limit": 5, "offset": 5}).json()["records"]
     assert first + second == both
 
 
@@ -187,13 +187,15 @@ def test_diagnoses_answer_even_before_the_diagnose_package_lands(client):
     body = client.get("/api/diagnoses").json()
     if body["available"]:
         assert body["groups"] and all(g["verdicts"] for g in body["groups"])
+        assert body["groups"][0]["service"] == "other tcp ports"  # the port scan: one group, not a thousand
+        assert body["groups"][0]["verdict_count"] > len(body["groups"][0]["verdicts"]) == 100
     else:
         assert "vpcflow diagnose" in body["message"]
 
 
 def test_openapi_documents_every_api_path(client):
     paths = client.get("/api/openapi.json").json()["paths"]
-    for path in ("/api/overview", "/api/interfaces", "/api/interfaces/{interface_id}/records", "/api/findings",
+    for path in ("/api/overview", "/api/interfaces", "/api/stream", "/api/findings",
                  "/api/findings/{finding_id}", "/api/findings/{finding_id}/status", "/api/diagnoses", "/api/graph",
                  "/api/query", "/api/query.csv"):
         assert path in paths

@@ -8,7 +8,6 @@ at once, so review status (dismissed, reviewed) lives in a sidecar JSON file nex
 from __future__ import annotations
 
 import importlib
-import inspect
 import json
 import os
 import tempfile
@@ -24,8 +23,9 @@ from ..timeutil import epoch, iso
 from .overview import PROTOCOLS, Window
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
-STATUSES = ("open", "reviewed", "dismissed")
-EVIDENCE_LIMIT = 500
+STATUSES = ("new", "reviewed", "dismissed")  # as vpcflow.detect names them
+EVIDENCE_LIMIT = 200
+VERDICTS_SHOWN = 100  # per service group; the rest are counted
 # Well-known services, for grouping diagnoses by what the traffic was for.
 SERVICES = {20: "ftp-data", 21: "ftp", 22: "ssh", 23: "telnet", 25: "smtp", 53: "dns", 80: "http", 110: "pop3",
             123: "ntp", 143: "imap", 161: "snmp", 389: "ldap", 443: "https", 445: "smb", 465: "smtps",
@@ -90,7 +90,7 @@ def findings(con: duckdb.DuckDBPyConnection, window: Window, review: ReviewLog |
         if until is not None and first is not None and first >= until:
             continue
         mark = marks.get(str(r["id"]))
-        r["status"] = mark["status"] if mark else (r.get("status") or "open")
+        r["status"] = mark["status"] if mark else (r.get("status") or "new")
         r["protocol_name"] = PROTOCOLS.get(r.get("protocol"), r.get("protocol"))
         kept.append(r)
     rank = {s: i for i, s in enumerate(SEVERITIES)}
@@ -119,9 +119,12 @@ def finding(con: duckdb.DuckDBPyConnection, finding_id: str, review: ReviewLog |
             (row.get("evidence_params") or [])
         evidence = arrow(con, row["evidence_sql"], params)
     mark = (review.load() if review else {}).get(str(row["id"]))
-    row["status"] = mark["status"] if mark else (row.get("status") or "open")
-    return {"finding": row, "evidence": evidence.slice(0, EVIDENCE_LIMIT).to_pylist(),
-            "evidence_columns": evidence.column_names, "evidence_total": evidence.num_rows}
+    row["status"] = mark["status"] if mark else (row.get("status") or "new")
+    shown = evidence.slice(0, EVIDENCE_LIMIT)
+    # Fields no record of the evidence carries (a v2 log has ~60 of them) are left out of the table.
+    shown = shown.select([c for c in shown.column_names if shown[c].null_count < shown.num_rows]) if shown.num_rows else shown
+    return {"finding": row, "evidence": shown.to_pylist(),
+            "evidence_columns": shown.column_names, "evidence_total": evidence.num_rows}
 
 
 def _optional(module: str):
@@ -132,25 +135,33 @@ def _optional(module: str):
 
 
 def service_of(protocol, port) -> str:
+    """A verdict's service: a well-known port by name; other ports together per protocol (a scan of a thousand
+    ports is one group, not a thousand)."""
     proto = PROTOCOLS.get(protocol, str(protocol))
-    if proto in ("icmp", "icmpv6"):
+    if port is None or proto in ("icmp", "icmpv6"):
         return proto
     name = SERVICES.get(port)
-    return f"{name} ({proto}/{port})" if name else f"{proto}/{port}"
+    return f"{name} ({proto}/{port})" if name else f"other {proto} ports"
 
 
-def diagnoses(con: duckdb.DuckDBPyConnection, window: Window) -> dict:
-    """Security-group-or-network-ACL verdicts for rejected traffic, grouped by service."""
+def diagnoses(con: duckdb.DuckDBPyConnection, window: Window, topology=None, per_group: int = VERDICTS_SHOWN) -> dict:
+    """Security-group-or-network-ACL verdicts for rejected traffic overlapping the range, grouped by service,
+    most rejected records first; `topology` (an emulator scenario or file) adds the rule and the fix."""
     module = _optional("vpcflow.diagnose")
     if module is None or not hasattr(module, "diagnose"):
         return {"available": False, "message": NO_DIAGNOSE, "groups": []}
-    accepted = inspect.signature(module.diagnose).parameters
-    kwargs = {k: v for k, v in (("since", window.since), ("until", window.until)) if k in accepted}
-    rows = module.diagnose(con, **kwargs)
+    since, until = epoch(window.since), epoch(window.until)
     groups: dict[str, list] = {}
-    for r in rows:
+    for r in module.diagnose(con, topology=topology):
+        first, last = _seconds(r.get("first_seen")), _seconds(r.get("last_seen"))
+        if (since is not None and last is not None and last < since) or \
+                (until is not None and first is not None and first >= until):
+            continue
         groups.setdefault(service_of(r.get("protocol"), r.get("dst_port")), []).append(r)
-    ordered = sorted(groups.items(), key=lambda kv: -sum(r.get("records") or 0 for r in kv[1]))
-    return {"available": True, "message": None if rows else "nothing was rejected in this time range",
-            "groups": [{"service": k, "records": sum(r.get("records") or 0 for r in v), "verdicts": v}
-                       for k, v in ordered]}
+    out = []
+    for service, rows in groups.items():
+        rows.sort(key=lambda r: (-(r.get("records") or 0), str(r.get("src")), str(r.get("dst")), r.get("dst_port") or 0))
+        out.append({"service": service, "records": sum(r.get("records") or 0 for r in rows),
+                    "verdict_count": len(rows), "verdicts": rows[:per_group]})
+    out.sort(key=lambda g: (-g["records"], g["service"]))
+    return {"available": True, "message": None if out else "nothing was rejected in this time range", "groups": out}

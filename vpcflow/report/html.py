@@ -43,7 +43,7 @@ _env.filters["num"] = lambda n: "" if n is None else f"{n:,}"
 
 
 def report_data(con: duckdb.DuckDBPyConnection, since: datetime | None = None, until: datetime | None = None,
-                store_path: str | None = None) -> dict:
+                store_path: str | None = None, topology=None) -> dict:
     """Everything the report shows, as plain data (the same shapes the dashboard's API returns)."""
     window = Window(since, until)
     store_bounds = bounds(con)
@@ -55,14 +55,15 @@ def report_data(con: duckdb.DuckDBPyConnection, since: datetime | None = None, u
         "overview": overview(con, window, store_bounds),
         "interfaces": interfaces(con, window),
         "findings": findings(con, window, review),
-        "diagnoses": diagnoses(con, window),
+        "diagnoses": diagnoses(con, window, topology),
     })
 
 
 def write_report(con: duckdb.DuckDBPyConnection, path: str | Path, *, since: datetime | None = None,
-                 until: datetime | None = None, store_path: str | None = None) -> Path:
-    """Write the report for a time range to `path`; returns the path."""
-    data = report_data(con, since, until, store_path)
+                 until: datetime | None = None, store_path: str | None = None, topology=None) -> Path:
+    """Write the report for a time range to `path`; returns the path. `store_path` finds the review marks beside
+    the store; `topology` (an emulator scenario name or file) names the rule and the fix in diagnoses."""
+    data = report_data(con, since, until, store_path, topology)
     html = _env.get_template("report.html").render(
         data=data, style=(STATIC / "style.css").read_text(), charts_js=(STATIC / "charts.js").read_text(),
         report_js=(Path(__file__).parent / "templates" / "report.js").read_text())

@@ -89,19 +89,25 @@ def overview(con: duckdb.DuckDBPyConnection, window: Window, store_bounds: dict 
 
 
 def graph(con: duckdb.DuckDBPyConnection, window: Window, n: int = 60) -> dict:
-    """Who talks to whom: the n heaviest source-destination edges (by bytes, then records), each split into
-    accepted and rejected, and the addresses they join."""
+    """Who talks to whom: the n heaviest source-destination edges by bytes, plus up to n/3 more with the most
+    rejected records (a scan moves few bytes but matters), each split into accepted and rejected."""
     where, params = window_filter(window.since, window.until)
     table = arrow(con, f"""
-        SELECT srcaddr AS src, dstaddr AS dst,
-               coalesce(sum(bytes) FILTER (action = 'ACCEPT'), 0)::BIGINT AS accepted_bytes,
-               coalesce(sum(bytes) FILTER (action = 'REJECT'), 0)::BIGINT AS rejected_bytes,
-               count(*) FILTER (action = 'ACCEPT') AS accepted_records,
-               count(*) FILTER (action = 'REJECT') AS rejected_records
-        FROM flows WHERE {where} AND srcaddr IS NOT NULL AND dstaddr IS NOT NULL
-        GROUP BY srcaddr, dstaddr
-        ORDER BY accepted_bytes + rejected_bytes DESC, accepted_records + rejected_records DESC, src, dst
-        LIMIT ?""", [*params, n])
+        WITH edges AS (
+            SELECT srcaddr AS src, dstaddr AS dst,
+                   coalesce(sum(bytes) FILTER (action = 'ACCEPT'), 0)::BIGINT AS accepted_bytes,
+                   coalesce(sum(bytes) FILTER (action = 'REJECT'), 0)::BIGINT AS rejected_bytes,
+                   count(*) FILTER (action = 'ACCEPT') AS accepted_records,
+                   count(*) FILTER (action = 'REJECT') AS rejected_records
+            FROM flows WHERE {where} AND srcaddr IS NOT NULL AND dstaddr IS NOT NULL
+            GROUP BY srcaddr, dstaddr),
+        ranked AS (
+            SELECT *, row_number() OVER (ORDER BY accepted_bytes + rejected_bytes DESC, src, dst) AS by_bytes,
+                      row_number() OVER (ORDER BY rejected_records DESC, src, dst) AS by_rejects
+            FROM edges)
+        SELECT * EXCLUDE (by_bytes, by_rejects) FROM ranked
+        WHERE by_bytes <= ? OR (rejected_records > 0 AND by_rejects <= ?)
+        ORDER BY accepted_bytes + rejected_bytes DESC, src, dst""", [*params, n, max(n // 3, 1)])
     edges = table.to_pylist()
     nodes: dict[str, dict] = {}
     for e in edges:

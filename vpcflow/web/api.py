@@ -29,7 +29,7 @@ class QueryBody(BaseModel):
 
 
 class StatusBody(BaseModel):
-    status: Literal["open", "reviewed", "dismissed"]
+    status: Literal["new", "reviewed", "dismissed"]
 
 
 def _dash(request: Request) -> Dashboard:
@@ -62,9 +62,9 @@ def get_interfaces(request: Request, since: str | None = SINCE, until: str | Non
     return _json({"window": window.as_dict(), "interfaces": d.cached("interfaces", window, lambda con: interfaces(con, window))})
 
 
-@router.get("/interfaces/{interface_id}/records",
-            summary="An interface's records as its log lines, filtered by a CloudWatch filter pattern")
-def get_stream(request: Request, interface_id: str, since: str | None = SINCE, until: str | None = UNTIL,
+@router.get("/stream", summary="An interface's records as its log lines, filtered by a CloudWatch filter pattern")
+def get_stream(request: Request, interface_id: str = Query(..., description="The network interface, as in the records."),
+               since: str | None = SINCE, until: str | None = UNTIL,
                filter: str = Query("", description="A CloudWatch filter pattern; plain text if it does not parse."),
                limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)):
     d = _dash(request)
@@ -90,7 +90,7 @@ def get_finding(request: Request, finding_id: str):
         return _json(findings_mod.finding(con, finding_id, d.review))
 
 
-@router.post("/findings/{finding_id}/status", summary="Dismiss a finding, mark it reviewed, or reopen it")
+@router.post("/findings/{finding_id}/status", summary="Dismiss a finding, mark it reviewed, or make it new again")
 def set_status(request: Request, finding_id: str, body: StatusBody = Body(...)):
     d = _dash(request)
     with d.cursor() as con:
@@ -102,7 +102,7 @@ def set_status(request: Request, finding_id: str, body: StatusBody = Body(...)):
 def get_diagnoses(request: Request, since: str | None = SINCE, until: str | None = UNTIL):
     d = _dash(request)
     window = d.window(since, until)
-    data = d.cached("diagnoses", window, lambda con: findings_mod.diagnoses(con, window))
+    data = d.cached("diagnoses", window, lambda con: findings_mod.diagnoses(con, window, d.topology))
     return _json({**data, "window": window.as_dict()})
 
 

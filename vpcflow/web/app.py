@@ -40,9 +40,10 @@ templates = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"
 
 
 def create_app(db_path: str | Path, token: str | None = None, *, row_limit: int = ROW_LIMIT,
-               time_limit: float = TIME_LIMIT) -> FastAPI:
-    """The dashboard app over one store file (opened read-only). Give `token` whenever it listens beyond loopback."""
-    dashboard = Dashboard(str(db_path), row_limit=row_limit, time_limit=time_limit)
+               time_limit: float = TIME_LIMIT, topology=None) -> FastAPI:
+    """The dashboard app over one store file (opened read-only). Give `token` whenever it listens beyond loopback;
+    `topology` (an emulator scenario name or file) lets the diagnose page name the rule and the fix."""
+    dashboard = Dashboard(str(db_path), row_limit=row_limit, time_limit=time_limit, topology=topology)
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield

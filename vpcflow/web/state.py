@@ -50,12 +50,16 @@ class Memo:
 
 
 class Dashboard:
-    def __init__(self, db_path: str, *, row_limit: int = ROW_LIMIT, time_limit: float = TIME_LIMIT):
+    def __init__(self, db_path: str, *, row_limit: int = ROW_LIMIT, time_limit: float = TIME_LIMIT,
+                 topology=None):
         self.db_path = str(db_path)
+        self.topology = topology  # for diagnoses: which rule rejected, and the fix
         self.store = Store(self.db_path, read_only=True)
-        # The query page must not reach files or extensions beyond the store: lock that off for good.
-        self.store.con.execute("SET enable_external_access = false")
-        self.store.con.execute("SET lock_configuration = true")
+        # The query page must not reach files or extensions beyond the store: lock that off for good. (Another
+        # dashboard in this process on the same file shares DuckDB's instance, already locked.)
+        if self.store.con.execute("SELECT current_setting('enable_external_access')").fetchall()[0][0]:
+            self.store.con.execute("SET enable_external_access = false")
+            self.store.con.execute("SET lock_configuration = true")
         self.row_limit = row_limit
         self.time_limit = time_limit
         self.memo = Memo()

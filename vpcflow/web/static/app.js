@@ -137,7 +137,7 @@
     async function load(append) {
       if (!chosen) { note($("filter-note"), "no interfaces in this range"); return; }
       const filter = $("filter").value;
-      const d = await api("/api/interfaces/" + encodeURIComponent(chosen) + "/records", { filter: filter, offset: offset });
+      const d = await api("/api/stream", { interface_id: chosen, filter: filter, offset: offset });
       if (d.filter_mode === "text") note($("filter-note"), "Not a filter pattern (" + d.filter_error + "): searched as plain text.", true);
       else if (d.filter_mode === "pattern") note($("filter-note"), "Filter pattern applied to the format " + d.format);
       else note($("filter-note"), "");
@@ -163,7 +163,7 @@
 
   function statusButtons(f, onChange) {
     const box = h("span", { class: "actions" });
-    for (const [status, label] of [["reviewed", "Mark reviewed"], ["dismissed", "Dismiss"], ["open", "Reopen"]]) {
+    for (const [status, label] of [["reviewed", "Mark reviewed"], ["dismissed", "Dismiss"], ["new", "Reopen"]]) {
       if (f.status === status) continue;
       box.appendChild(h("button", { type: "button", "data-status": status, onclick: async function () {
         try { const r = await post("/api/findings/" + encodeURIComponent(f.id) + "/status", { status: status }); f.status = r.status; onChange(f); }
@@ -231,7 +231,8 @@
     C.hbar($("chart-services"), d.groups, { label: g => g.service, value: g => g.records, cls: () => "reject", labelWidth: 240 });
     const box = clear($("diagnoses"));
     for (const g of d.groups) {
-      box.appendChild(h("section", { class: "card" }, h("h2", {}, g.service + " · " + num(g.records) + " rejected records"),
+      const more = g.verdict_count > g.verdicts.length ? " (the " + g.verdicts.length + " largest of " + num(g.verdict_count) + " shown)" : "";
+      box.appendChild(h("section", { class: "card" }, h("h2", {}, g.service + " · " + num(g.records) + " rejected records" + more),
         table([{ key: "src", label: "source" }, { key: "dst", label: "destination" }, { key: "dst_port", label: "port" },
           { key: "interface_id", label: "interface" }, { key: "direction" }, { key: "verdict" }, { key: "rule" },
           { key: "records", num: true, fmt: r => num(r.records) }, { key: "first_seen", label: "first seen", fmt: r => when(r.first_seen) },

@@ -130,7 +130,7 @@ class Watcher:
     def poll(self) -> WatchStatus:
         """Take in every new source (stopping early when asked to), sending notifications after each."""
         status = WatchStatus(self.name)
-        count, sources = self.follower.poll(self._known)
+        count, sources = self.follower.poll(self._known, self.ledger)
         status.pending = count
         for src in sources:
             if self.stop.is_set():

@@ -85,7 +85,7 @@ def alert_command(
 
 
 def watch_command(
-    source: str = typer.Argument(..., help="A directory to follow, or s3://BUCKET/PREFIX (new objects)."),
+    source: str = typer.Argument(..., help="A directory to follow, s3://BUCKET/PREFIX (new objects) or cwl://LOG_GROUP[/STREAM] (new events)."),
     rules: str = typer.Option(..., "--rules", help="The rules file (YAML)."),
     db: str = DB_OPTION,
     poll: float = typer.Option(1.0, "--poll", help="Seconds between looks for new sources."),
@@ -96,11 +96,11 @@ def watch_command(
     since: str = SINCE_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print no line per source taken in."),
     report_every: float = typer.Option(30.0, "--report-every", help="Seconds between lag reports when idle."),
-    profile: str = typer.Option(None, "--profile", help="AWS profile, for s3://."),
-    region: str = typer.Option(None, "--region", help="AWS region, for s3://."),
-    endpoint_url: str = typer.Option(None, "--endpoint-url", help="AWS endpoint URL, for s3://."),
+    profile: str = typer.Option(None, "--profile", help="AWS profile, for s3:// and cwl://."),
+    region: str = typer.Option(None, "--region", help="AWS region, for s3:// and cwl://."),
+    endpoint_url: str = typer.Option(None, "--endpoint-url", help="AWS endpoint URL, for s3:// and cwl://."),
 ) -> None:
-    """Follow a directory or S3 prefix: ingest new sources, evaluate the rules, notify; resumes where it stopped.
+    """Follow a directory, S3 prefix or CloudWatch Logs group: ingest new sources, evaluate the rules, notify; resumes where it stopped.
 
     Prints one line per source and a lag line (newest record, pending sources) to stderr; stops cleanly on
     SIGINT or SIGTERM after the source in hand is committed.

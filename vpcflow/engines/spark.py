@@ -84,6 +84,10 @@ def session(master: str = "local[*]", *, app: str = "vpcflow", conf: dict | None
     spark.sparkContext.setLogLevel("ERROR")
     # pyspark logs each failed query's full plan as JSON; vpcflow reports the error itself, in one line
     logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)
+    # the ingest checks' CASE outgrows Java's 64 KB method limit; Spark then interprets it (same results)
+    jvm = spark.sparkContext._jvm
+    jvm.org.apache.logging.log4j.core.config.Configurator.setLevel(
+        "org.apache.spark.sql.catalyst.expressions.codegen.CodeGenerator", jvm.org.apache.logging.log4j.Level.OFF)
     return spark
 
 

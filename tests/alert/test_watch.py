@@ -132,5 +132,5 @@ def test_an_alarm_redefined_since_the_checkpoint_starts_afresh(tmp_path):
 def test_following_a_missing_directory_says_what_to_follow(tmp_path):
     with pytest.raises(SourceError, match="not a directory"):
         follower_for(str(tmp_path / "nowhere"))
-    with pytest.raises(SourceError, match="CloudWatch Logs streams are not followed yet"):
-        follower_for("cwl://group")
+    with pytest.raises(SourceError, match=r"watch follows a directory, s3://BUCKET/PREFIX or cwl://LOG_GROUP"):
+        follower_for("gs://bucket/flows")

@@ -75,3 +75,23 @@ def spark_engine(source: SparkInput, spark=None):
         return spark_mod.SparkEngine(spark, spark_mod.read_lake(spark, source.lake)), None
     report = raw.read_raw(spark, list(source.raw), source.format)
     return spark_mod.SparkEngine(spark, report.flows), report
+
+
+def top(engine, by: str = "pair", metric: str = "bytes", n: int = 10, *, action: str | None = None,
+        since=None, until=None) -> pa.Table:
+    """vpcflow.analyze.top.top on any engine: the `top-{by}` named query with the same options."""
+    from ..analyze.top import KEYS, METRICS
+    from ..timeutil import epoch
+
+    if by not in KEYS:
+        raise VpcFlowError(f"cannot group by {by!r}", hint=f"choose one of {', '.join(KEYS)}")
+    if metric not in METRICS:
+        raise VpcFlowError(f"unknown metric {metric!r}", hint=f"choose one of {', '.join(METRICS)}")
+    if n < 1:
+        raise VpcFlowError("-n must be at least 1")
+    params: dict = {"metric": metric, "n": n, "action": action.upper() if action else "ANY"}
+    if since is not None:
+        params["since"] = epoch(since)
+    if until is not None:
+        params["until"] = epoch(until)
+    return run_query(engine, f"top-{by}", params)

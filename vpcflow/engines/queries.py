@@ -41,6 +41,9 @@ class NamedQuery:
 def _as_type(query: str, name: str, value, default):
     if not isinstance(value, str) or isinstance(default, str) or default is None:
         return value
+    if isinstance(default, (list, tuple)):  # "22,3389" for a list of ports
+        kind = type(default[0]) if default else str
+        return [_as_type(query, name, v.strip(), kind()) for v in value.split(",") if v.strip()]
     try:
         return type(default)(value)
     except ValueError as exc:

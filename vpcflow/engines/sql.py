@@ -73,9 +73,11 @@ def literal(value) -> exp.Expression:
         return exp.Boolean(this=value)
     if isinstance(value, (int, float, str)):
         return exp.convert(value)
+    if isinstance(value, (list, tuple)):
+        return exp.Array(expressions=[literal(v) for v in value])
     if isinstance(value, dt.datetime):
         return exp.convert(int(value.timestamp()))
-    raise TranspileError(f"cannot write a {type(value).__name__} as a SQL literal", hint="pass str, int, float or bool")
+    raise TranspileError(f"cannot write a {type(value).__name__} as a SQL literal", hint="pass str, int, float, bool or a list of them")
 
 
 def transpile(sql: str, dialect: str, params: dict | None = None, *, inline: bool = False, pretty: bool = False) -> Transpiled:

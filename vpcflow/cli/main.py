@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "alert",
     "simulate",
     "interop",
+    "scale",
     "detect",
     "web",
     "aws",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -15,10 +15,12 @@ from .pattern import Pattern, parse
 from .sql import compile_sql, line_of
 
 
-def filter_lines(pattern: Pattern | str, paths: list[str]) -> Iterator[Line]:
-    """Matching record lines of local files (plain or gzip; directories walked; `-` is stdin)."""
+def filter_lines(pattern: Pattern | str, paths: list[str],
+                 session_factory: Callable[[], object] | None = None) -> Iterator[Line]:
+    """Matching record lines of files (plain or gzip; directories walked; `-` is stdin), s3:// objects and
+    cwl:// events (`session_factory` gives the AwsSession for those)."""
     predicate = compile_predicate(pattern if isinstance(pattern, Pattern) else parse(pattern))
-    for line in read_lines(paths):
+    for line in read_lines(paths, session_factory):
         if predicate(line.message):
             yield line
 

@@ -1,22 +1,20 @@
-"""Record lines from local files for filtering: plain or gzip, directories walked, header lines skipped.
-
-A stopgap reader owned by alerts; once the shared readers in vpcflow/sources and vpcflow/parse are settled,
-`filter` can take their Sources instead.
+"""Record lines for filtering, through the shared readers: local files and directories (plain or gzip), stdin,
+`s3://BUCKET/PREFIX` objects and `cwl://LOG_GROUP[/STREAM]` events; header and blank lines are skipped.
 """
 
 from __future__ import annotations
 
-import gzip
-import io
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SourceError
 from ..fields import BY_COLUMN, BY_NAME
+from ..parse.chunks import LineReader
+from ..sources.base import PARQUET, Source
+from ..sources.local import resolve
 
-_GZIP_MAGIC = b"\x1f\x8b"
+FILTER_CHUNK = 1 << 20  # small batches: a filter on a pipe prints matches as they come
 
 
 @dataclass(frozen=True)
@@ -34,47 +32,43 @@ def is_header(text: str) -> bool:
     return bool(tokens) and all(t in BY_NAME or t in BY_COLUMN for t in tokens)
 
 
-def files_of(paths: list[str]) -> Iterator[Path | None]:
-    """Each file to read, directories walked in name order; None stands for stdin (`-`)."""
+def sources_of(paths: list[str], session_factory: Callable[[], object] | None = None) -> Iterator[tuple[str, Source]]:
+    """(name to show, Source) for each path: `-` is stdin, directories are walked, URIs go to the AWS readers."""
+    session = None
     for p in paths:
-        if p == "-":
-            yield None
+        if p.startswith(("s3://", "cwl://")):
+            if session_factory is None:
+                raise SourceError("reading AWS sources needs an AWS session", location=p)
+            from ..aws.sources import resolve as aws_resolve
+
+            session = session or session_factory()
+            for src in aws_resolve(p, session):
+                yield src.identity, src
             continue
         if "://" in p:
-            raise SourceError("filter reads local files and the store (--db) for now",
-                              location=p, hint="download the objects first, or ingest them and use --db")
-        path = Path(p)
-        if path.is_dir():
-            yield from sorted(f for f in path.rglob("*") if f.is_file() and not f.name.startswith("."))
-        elif path.is_file():
-            yield path
-        else:
-            raise SourceError("no such file or directory", location=p)
+            raise SourceError("not a source filter can read", location=p,
+                              hint="give files, directories, '-', s3://BUCKET/PREFIX or cwl://LOG_GROUP[/STREAM]")
+        given = str(Path(p).resolve()) if p != "-" else None
+        for src in resolve(p):
+            yield (p if src.identity == given else src.identity), src
 
 
-def read_lines(paths: list[str]) -> Iterator[Line]:
-    """Every record line of the files, with header lines and blank lines left out."""
-    for path in files_of(paths):
-        name = "stdin" if path is None else str(path)
-        raw = sys.stdin.buffer if path is None else open(path, "rb")
-        try:
-            yield from _lines_of(raw, name)
-        finally:
-            if path is not None:
-                raw.close()
-
-
-def _lines_of(raw, name: str) -> Iterator[Line]:
-    buffered = io.BufferedReader(raw) if not hasattr(raw, "peek") else raw
-    stream = gzip.GzipFile(fileobj=buffered) if buffered.peek(2)[:2] == _GZIP_MAGIC else buffered
-    text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline=None)
-    number = 0
-    try:
-        for number, line in enumerate(text, 1):  # noqa: B007  (number is reported on error)
-            line = line.rstrip("\r\n")
-            if not line.strip() or is_header(line):
-                continue
-            yield Line(name, number, line)
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise SourceError(f"cannot read past line {number}: {exc}", location=name,
-                          hint="the file may be truncated or not gzip") from exc
+def read_lines(paths: list[str], session_factory: Callable[[], object] | None = None) -> Iterator[Line]:
+    """Every record line of the sources, as written (a CloudWatch event's timestamp is left off)."""
+    for name, src in sources_of(paths, session_factory):
+        if src.kind == PARQUET:
+            raise SourceError("filter reads text records, not Parquet", location=name,
+                              hint="ingest it and filter the store with --db")
+        stamped = src.identity.startswith("cwl://")  # lines are `TIMESTAMP message`
+        reader = LineReader(src.opener(), name, chunk=FILTER_CHUNK)
+        number = 0
+        for batch in reader:
+            for number, text in enumerate(batch.lines.to_pylist(), batch.first_line):
+                if stamped:
+                    text = text.partition(" ")[2]
+                if not text.strip() or is_header(text):
+                    continue
+                yield Line(name, number, text)
+        if reader.truncated:
+            raise SourceError(f"cannot read past line {number}: {reader.truncated}", location=name,
+                              hint="the file may be truncated or not gzip")

@@ -28,12 +28,29 @@ FORMAT_HELP = ("The records' format, for the store: positional names map to its 
 OUTPUT_HELP = "text prints matching lines as they were; json, csv or table print source, line and message."
 
 
+def _session_factory(profile: str | None, region: str | None, endpoint_url: str | None):
+    """An AwsSession made on first use, from the flags then the environment (boto3 loads only when needed)."""
+
+    def make():
+        import os
+
+        from ..aws.session import AwsSession, AwsSettings
+
+        return AwsSession(AwsSettings.resolve(os.environ, profile=profile, region=region, endpoint_url=endpoint_url))
+
+    return make
+
+
 def filter_command(
     pattern: str = typer.Argument(..., help=PATTERN_HELP),
-    paths: list[str] = typer.Argument(None, help="Files or directories (plain or .gz); - for stdin."),
+    paths: list[str] = typer.Argument(None, help="Files or directories (plain or .gz), - for stdin, "
+                                      "s3://BUCKET/PREFIX, cwl://LOG_GROUP[/STREAM]."),
     db: str = typer.Option(None, "--db", help="Filter the records of this store instead of files."),
     log_format: str = typer.Option("default", "--format", help=FORMAT_HELP),
     output: FilterOutput = typer.Option(FilterOutput.text, "--output", "-o", help=OUTPUT_HELP),
+    profile: str = typer.Option(None, "--profile", help="AWS profile, for s3:// and cwl://."),
+    region: str = typer.Option(None, "--region", help="AWS region, for s3:// and cwl://."),
+    endpoint_url: str = typer.Option(None, "--endpoint-url", help="AWS endpoint URL, for s3:// and cwl://."),
 ) -> None:
     """Print the records a filter pattern matches, like `aws logs filter-log-events`."""
     parsed = parse(pattern)
@@ -41,7 +58,7 @@ def filter_command(
     if db:
         found = filter_store(parsed, db, fmt)
     elif paths:
-        found = filter_lines(parsed, list(paths))
+        found = filter_lines(parsed, list(paths), _session_factory(profile, region, endpoint_url))
     else:
         raise typer.BadParameter("give files to filter, or --db STORE", param_hint="PATHS")
     if output is FilterOutput.text:

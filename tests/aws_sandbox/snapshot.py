@@ -18,11 +18,15 @@ def account_snapshot(env: AwsEnv) -> dict[str, list]:
     return {
         "vpcs": vpcs,
         "subnets": sorted(s["SubnetId"] for s in ec2.describe_subnets()["Subnets"]),
-        "internet_gateways": sorted(g["InternetGatewayId"] for g in ec2.describe_internet_gateways()["InternetGateways"]),
+        "internet_gateways": sorted(
+            g["InternetGatewayId"] for g in ec2.describe_internet_gateways()["InternetGateways"]
+        ),
         "route_tables": sorted(t["RouteTableId"] for t in ec2.describe_route_tables()["RouteTables"]),
         "security_groups": sorted(g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"]),
         # moto gap: DeleteVpc leaves the VPC's default network ACL behind (AWS deletes it with the VPC)
-        "network_acls": sorted(a["NetworkAclId"] for a in ec2.describe_network_acls()["NetworkAcls"] if a["VpcId"] in vpcs),
+        "network_acls": sorted(
+            a["NetworkAclId"] for a in ec2.describe_network_acls()["NetworkAcls"] if a["VpcId"] in vpcs
+        ),
         "instances": sorted(instances),
         "flow_logs": sorted(f["FlowLogId"] for f in ec2.describe_flow_logs()["FlowLogs"]),
         "roles": sorted(r["RoleName"] for r in iam.list_roles()["Roles"]),

@@ -37,29 +37,42 @@ def seeded(session, aws_env) -> dict:
     covered = _vpc_with_interface(ec2, "10.1.0.0/24")
     uncovered = _vpc_with_interface(ec2, "10.2.0.0/24")
     failing = _vpc_with_interface(ec2, "10.3.0.0/24")
-    apply(session, plan_apply(session, make_request([covered["vpc"]], "cloudwatch://covered", interval=60,
-                                                    format="all")))
+    apply(
+        session, plan_apply(session, make_request([covered["vpc"]], "cloudwatch://covered", interval=60, format="all"))
+    )
     iam.create_role(RoleName="legacy-flow-logs", AssumeRolePolicyDocument=json.dumps(UNGUARDED_TRUST))
     # a flow log to a log group that does not exist: moto, like AWS, reports its delivery as FAILED
     [failing_id] = ec2.create_flow_logs(
-        ResourceIds=[failing["vpc"]], ResourceType="VPC", TrafficType="ALL", LogDestinationType="cloud-watch-logs",
-        LogGroupName="gone", DeliverLogsPermissionArn=f"arn:aws:iam::{aws_env.account}:role/{P.role_name('covered')}",
-        MaxAggregationInterval=60, LogFormat=PRESETS["all"].log_format(),
+        ResourceIds=[failing["vpc"]],
+        ResourceType="VPC",
+        TrafficType="ALL",
+        LogDestinationType="cloud-watch-logs",
+        LogGroupName="gone",
+        DeliverLogsPermissionArn=f"arn:aws:iam::{aws_env.account}:role/{P.role_name('covered')}",
+        MaxAggregationInterval=60,
+        LogFormat=PRESETS["all"].log_format(),
     )["FlowLogIds"]
     default_vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
-    return {"covered": covered, "uncovered": uncovered, "failing": failing, "failing_id": failing_id,
-            "default_vpc": default_vpc}
+    return {
+        "covered": covered,
+        "uncovered": uncovered,
+        "failing": failing,
+        "failing_id": failing_id,
+        "default_vpc": default_vpc,
+    }
 
 
 def test_audit_reports_exactly_the_seeded_gaps(session, seeded, aws_env):
     report = audit(session, [aws_env.region])
-    assert sorted((f.severity, f.check, f.resource) for f in report.findings) == sorted([
-        ("high", "uncovered-vpc", seeded["uncovered"]["vpc"]),
-        ("high", "delivery-failed", seeded["failing"]["vpc"]),
-        ("high", "role-confused-deputy", "legacy-flow-logs"),
-        ("low", "uncovered-empty-vpc", seeded["default_vpc"]),  # moto's default VPC: no interfaces in it
-        ("low", "log-group-not-encrypted", "covered"),
-    ])
+    assert sorted((f.severity, f.check, f.resource) for f in report.findings) == sorted(
+        [
+            ("high", "uncovered-vpc", seeded["uncovered"]["vpc"]),
+            ("high", "delivery-failed", seeded["failing"]["vpc"]),
+            ("high", "role-confused-deputy", "legacy-flow-logs"),
+            ("low", "uncovered-empty-vpc", seeded["default_vpc"]),  # moto's default VPC: no interfaces in it
+            ("low", "log-group-not-encrypted", "covered"),
+        ]
+    )
     assert report.has_high
 
 
@@ -72,7 +85,10 @@ def test_coverage_shows_fields_interval_and_destination_down_to_the_interface(se
     rows = {r["resource"]: r for r in audit(session, [aws_env.region]).coverage}
     eni = rows[seeded["covered"]["eni"]]
     assert (eni["covered"], eni["interval"], eni["destination"], eni["delivery"]) == (
-        True, 60, "cloudwatch://covered", "SUCCESS"
+        True,
+        60,
+        "cloudwatch://covered",
+        "SUCCESS",
     )
     assert eni["fields"] == f"v{PRESETS['all'].version} ({len(PRESETS['all'].fields)} fields)"
     assert rows[seeded["uncovered"]["subnet"]]["covered"] is False
@@ -88,19 +104,35 @@ def test_log_group_without_retention_and_bucket_without_policy_are_flagged(sessi
     ec2, logs, s3 = aws_env.client("ec2"), aws_env.client("logs"), aws_env.client("s3")
     one, two = _vpc_with_interface(ec2, "10.4.0.0/24"), _vpc_with_interface(ec2, "10.5.0.0/24")
     logs.create_log_group(logGroupName="forever")
-    ec2.create_flow_logs(ResourceIds=[one["vpc"]], ResourceType="VPC", TrafficType="ALL",
-                         LogDestinationType="cloud-watch-logs", LogGroupName="forever", MaxAggregationInterval=60,
-                         DeliverLogsPermissionArn="arn:aws:iam::123456789012:role/x",
-                         LogFormat=PRESETS["all"].log_format())
+    ec2.create_flow_logs(
+        ResourceIds=[one["vpc"]],
+        ResourceType="VPC",
+        TrafficType="ALL",
+        LogDestinationType="cloud-watch-logs",
+        LogGroupName="forever",
+        MaxAggregationInterval=60,
+        DeliverLogsPermissionArn="arn:aws:iam::123456789012:role/x",
+        LogFormat=PRESETS["all"].log_format(),
+    )
     s3.create_bucket(Bucket="flow-bucket")
-    ec2.create_flow_logs(ResourceIds=[two["vpc"]], ResourceType="VPC", TrafficType="REJECT", LogDestinationType="s3",
-                         LogDestination="arn:aws:s3:::flow-bucket", MaxAggregationInterval=600)
+    ec2.create_flow_logs(
+        ResourceIds=[two["vpc"]],
+        ResourceType="VPC",
+        TrafficType="REJECT",
+        LogDestinationType="s3",
+        LogDestination="arn:aws:s3:::flow-bucket",
+        MaxAggregationInterval=600,
+    )
     found = {(f.check, f.resource): f for f in audit(session, [aws_env.region]).findings}
     assert found[("log-group-no-retention", "forever")].severity == "medium"
     assert "--retention-days 90" in found[("log-group-no-retention", "forever")].fix
     assert found[("bucket-no-delivery-policy", "flow-bucket")].severity == "high"
     assert found[("bucket-public-access-not-blocked", "flow-bucket")].severity == "medium"
-    assert {("partial-traffic", two["vpc"]), ("coarse-interval", two["vpc"]), ("format-lacks-fields", two["vpc"])} <= set(found)
+    assert {
+        ("partial-traffic", two["vpc"]),
+        ("coarse-interval", two["vpc"]),
+        ("format-lacks-fields", two["vpc"]),
+    } <= set(found)
 
 
 def test_cli_exits_2_on_a_high_gap_and_prints_json(cli, seeded, aws_env):

@@ -92,16 +92,31 @@ def audit_region(session: AwsSession) -> AuditReport:
     report = AuditReport(regions=[region])
     rows = report.coverage
     for vpc in vpcs:
-        rows.append({"region": region, "type": "vpc", "resource": vpc["VpcId"], "vpc": vpc["VpcId"],
-                     **_describe(on.get(vpc["VpcId"], []))})
+        rows.append(
+            {
+                "region": region,
+                "type": "vpc",
+                "resource": vpc["VpcId"],
+                "vpc": vpc["VpcId"],
+                **_describe(on.get(vpc["VpcId"], [])),
+            }
+        )
     for sn in subnets:
         fls = on.get(sn["SubnetId"], []) + on.get(sn["VpcId"], [])
-        rows.append({"region": region, "type": "subnet", "resource": sn["SubnetId"], "vpc": sn["VpcId"],
-                     **_describe(fls)})
+        rows.append(
+            {"region": region, "type": "subnet", "resource": sn["SubnetId"], "vpc": sn["VpcId"], **_describe(fls)}
+        )
     for eni in enis:
         fls = on.get(eni["NetworkInterfaceId"], []) + on.get(eni.get("SubnetId", ""), []) + on.get(eni["VpcId"], [])
-        rows.append({"region": region, "type": "network-interface", "resource": eni["NetworkInterfaceId"],
-                     "vpc": eni["VpcId"], **_describe(fls)})
+        rows.append(
+            {
+                "region": region,
+                "type": "network-interface",
+                "resource": eni["NetworkInterfaceId"],
+                "vpc": eni["VpcId"],
+                **_describe(fls),
+            }
+        )
     report.findings += _coverage_findings(region, rows)
     report.findings += _flow_log_findings(session, flow_logs)
     return report
@@ -114,14 +129,26 @@ def _coverage_findings(region: str, rows: list[dict]) -> list[Finding]:
         enis = [r for r in inside if r["type"] == "network-interface"]
         if not any(r["covered"] for r in inside):
             check = "uncovered-vpc" if enis else "uncovered-empty-vpc"
-            out.append(finding(check, region, vpc["resource"],
-                               f"no flow log on the VPC or inside it ({len(enis)} network interfaces unlogged)"))
+            out.append(
+                finding(
+                    check,
+                    region,
+                    vpc["resource"],
+                    f"no flow log on the VPC or inside it ({len(enis)} network interfaces unlogged)",
+                )
+            )
             continue
         logged = next(r for r in inside if r["covered"])
         for sn in (r for r in inside if r["type"] == "subnet" and not r["covered"]):
-            out.append(finding("uncovered-subnet", region, sn["resource"],
-                               f"other subnets of {vpc['resource']} are logged, this one is not",
-                               destination=logged["destination"].split(",")[0]))
+            out.append(
+                finding(
+                    "uncovered-subnet",
+                    region,
+                    sn["resource"],
+                    f"other subnets of {vpc['resource']} are logged, this one is not",
+                    destination=logged["destination"].split(",")[0],
+                )
+            )
     return out
 
 
@@ -132,21 +159,40 @@ def _flow_log_findings(session: AwsSession, flow_logs: list[dict]) -> list[Findi
     for fl in flow_logs:
         res, dest = fl.get("ResourceId", "?"), destination_uri(fl)
         if fl.get("DeliverLogsStatus") == "FAILED":
-            out.append(finding("delivery-failed", region, res,
-                               f"{fl['FlowLogId']} to {dest}: {fl.get('DeliverLogsErrorMessage') or 'no message'}",
-                               destination=dest))
+            out.append(
+                finding(
+                    "delivery-failed",
+                    region,
+                    res,
+                    f"{fl['FlowLogId']} to {dest}: {fl.get('DeliverLogsErrorMessage') or 'no message'}",
+                    destination=dest,
+                )
+            )
         if fl.get("TrafficType", "ALL") != "ALL":
-            out.append(finding("partial-traffic", region, res, f"{fl['FlowLogId']} records {fl['TrafficType']} only",
-                               destination=dest))
+            out.append(
+                finding(
+                    "partial-traffic",
+                    region,
+                    res,
+                    f"{fl['FlowLogId']} records {fl['TrafficType']} only",
+                    destination=dest,
+                )
+            )
         interval = int(fl.get("MaxAggregationInterval") or 600)
         if interval > 60:
-            out.append(finding("coarse-interval", region, res, f"{fl['FlowLogId']} aggregates over {interval} s",
-                               destination=dest))
+            out.append(
+                finding(
+                    "coarse-interval", region, res, f"{fl['FlowLogId']} aggregates over {interval} s", destination=dest
+                )
+            )
         fmt = _fmt(fl)
         lacking = sorted(why for why in coverage(fmt, None)[1].values()) if fmt else ["unreadable format"]
         if lacking:
-            out.append(finding("format-lacks-fields", region, res, f"{fl['FlowLogId']}: {'; '.join(lacking)}",
-                               destination=dest))
+            out.append(
+                finding(
+                    "format-lacks-fields", region, res, f"{fl['FlowLogId']}: {'; '.join(lacking)}", destination=dest
+                )
+            )
         if fl.get("LogDestinationType", "cloud-watch-logs") == "cloud-watch-logs":
             group = dest.removeprefix("cloudwatch://")
             if group not in seen_groups:
@@ -165,8 +211,10 @@ def audit(session: AwsSession, regions: list[str] | None = None) -> AuditReport:
     regions = regions or account_regions(session)
     report = AuditReport()
     for region in regions:
-        regional = session if region == session.region else AwsSession(
-            replace(session.settings, region=region), boto_session=_boto_for(session, region)
+        regional = (
+            session
+            if region == session.region
+            else AwsSession(replace(session.settings, region=region), boto_session=_boto_for(session, region))
         )
         part = audit_region(regional)
         report.regions += part.regions
@@ -184,8 +232,12 @@ def _boto_for(session: AwsSession, region: str):
     if creds is None or session.settings.profile:  # a profile refreshes its own credentials
         return boto3.Session(profile_name=session.settings.profile, region_name=region)
     frozen = creds.get_frozen_credentials()
-    return boto3.Session(aws_access_key_id=frozen.access_key, aws_secret_access_key=frozen.secret_key,
-                         aws_session_token=frozen.token, region_name=region)
+    return boto3.Session(
+        aws_access_key_id=frozen.access_key,
+        aws_secret_access_key=frozen.secret_key,
+        aws_session_token=frozen.token,
+        region_name=region,
+    )
 
 
 __all__ = ["AuditReport", "account_regions", "audit", "audit_region"]

@@ -27,42 +27,89 @@ class Check:
 CHECKS = {
     c.id: c
     for c in (
-        Check("uncovered-vpc", HIGH, "VPC with network interfaces and no flow log",
-              "vpcflow aws apply --region {region} --resource {resource} "
-              "--destination cloudwatch:///vpcflow/flow-logs/{resource} --interval 60 --format detections"),
-        Check("uncovered-empty-vpc", LOW, "VPC with no flow log (and no network interface yet)",
-              "vpcflow aws apply --region {region} --resource {resource} "
-              "--destination cloudwatch:///vpcflow/flow-logs/{resource} --interval 60 --format detections"),
-        Check("uncovered-subnet", MEDIUM, "subnet no flow log covers, in a VPC whose other subnets are logged",
-              "vpcflow aws apply --region {region} --resource {resource} --destination {destination} "
-              "--interval 60 --format detections"),
-        Check("delivery-failed", HIGH, "flow log whose delivery fails (DeliverLogsStatus FAILED)",
-              "vpcflow aws apply --region {region} --resource {resource} --destination {destination}"),
-        Check("partial-traffic", LOW, "flow log records only ACCEPT or only REJECT traffic",
-              "vpcflow aws apply --region {region} --resource {resource} --destination {destination} "
-              "--traffic-type ALL"),
-        Check("coarse-interval", LOW, "600 s aggregation: scans, brute force and beacons blur",
-              "vpcflow aws apply --region {region} --resource {resource} --destination {destination} --interval 60"),
-        Check("format-lacks-fields", LOW, "log format lacks fields vpcflow's analyses need",
-              "vpcflow aws apply --region {region} --resource {resource} --destination {destination} "
-              "--format detections"),
-        Check("log-group-no-retention", MEDIUM, "flow-log log group keeps records forever (no retention)",
-              "vpcflow aws apply --region {region} --resource {target} --destination {destination} "
-              "--retention-days 90"),
-        Check("log-group-not-encrypted", LOW, "flow-log log group without a KMS key (service-owned encryption only)",
-              "aws logs associate-kms-key --region {region} --log-group-name {log_group} --kms-key-id KEY_ARN"),
-        Check("bucket-no-delivery-policy", HIGH,
-              "flow-log bucket whose policy does not let delivery.logs.amazonaws.com write",
-              "vpcflow aws apply --region {region} --resource {target} --destination {destination}"),
-        Check("bucket-public", HIGH, "flow-log bucket whose policy makes it public",
-              "aws s3api put-public-access-block --bucket {bucket} --public-access-block-configuration "
-              "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true"),
-        Check("bucket-public-access-not-blocked", MEDIUM, "flow-log bucket without a full public access block",
-              "aws s3api put-public-access-block --bucket {bucket} --public-access-block-configuration "
-              "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true"),
-        Check("role-confused-deputy", HIGH,
-              "role trusting vpc-flow-logs.amazonaws.com without aws:SourceAccount / aws:SourceArn conditions",
-              "{fix_command}"),
+        Check(
+            "uncovered-vpc",
+            HIGH,
+            "VPC with network interfaces and no flow log",
+            "vpcflow aws apply --region {region} --resource {resource} "
+            "--destination cloudwatch:///vpcflow/flow-logs/{resource} --interval 60 --format detections",
+        ),
+        Check(
+            "uncovered-empty-vpc",
+            LOW,
+            "VPC with no flow log (and no network interface yet)",
+            "vpcflow aws apply --region {region} --resource {resource} "
+            "--destination cloudwatch:///vpcflow/flow-logs/{resource} --interval 60 --format detections",
+        ),
+        Check(
+            "uncovered-subnet",
+            MEDIUM,
+            "subnet no flow log covers, in a VPC whose other subnets are logged",
+            "vpcflow aws apply --region {region} --resource {resource} --destination {destination} "
+            "--interval 60 --format detections",
+        ),
+        Check(
+            "delivery-failed",
+            HIGH,
+            "flow log whose delivery fails (DeliverLogsStatus FAILED)",
+            "vpcflow aws apply --region {region} --resource {resource} --destination {destination}",
+        ),
+        Check(
+            "partial-traffic",
+            LOW,
+            "flow log records only ACCEPT or only REJECT traffic",
+            "vpcflow aws apply --region {region} --resource {resource} --destination {destination} --traffic-type ALL",
+        ),
+        Check(
+            "coarse-interval",
+            LOW,
+            "600 s aggregation: scans, brute force and beacons blur",
+            "vpcflow aws apply --region {region} --resource {resource} --destination {destination} --interval 60",
+        ),
+        Check(
+            "format-lacks-fields",
+            LOW,
+            "log format lacks fields vpcflow's analyses need",
+            "vpcflow aws apply --region {region} --resource {resource} --destination {destination} --format detections",
+        ),
+        Check(
+            "log-group-no-retention",
+            MEDIUM,
+            "flow-log log group keeps records forever (no retention)",
+            "vpcflow aws apply --region {region} --resource {target} --destination {destination} --retention-days 90",
+        ),
+        Check(
+            "log-group-not-encrypted",
+            LOW,
+            "flow-log log group without a KMS key (service-owned encryption only)",
+            "aws logs associate-kms-key --region {region} --log-group-name {log_group} --kms-key-id KEY_ARN",
+        ),
+        Check(
+            "bucket-no-delivery-policy",
+            HIGH,
+            "flow-log bucket whose policy does not let delivery.logs.amazonaws.com write",
+            "vpcflow aws apply --region {region} --resource {target} --destination {destination}",
+        ),
+        Check(
+            "bucket-public",
+            HIGH,
+            "flow-log bucket whose policy makes it public",
+            "aws s3api put-public-access-block --bucket {bucket} --public-access-block-configuration "
+            "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true",
+        ),
+        Check(
+            "bucket-public-access-not-blocked",
+            MEDIUM,
+            "flow-log bucket without a full public access block",
+            "aws s3api put-public-access-block --bucket {bucket} --public-access-block-configuration "
+            "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true",
+        ),
+        Check(
+            "role-confused-deputy",
+            HIGH,
+            "role trusting vpc-flow-logs.amazonaws.com without aws:SourceAccount / aws:SourceArn conditions",
+            "{fix_command}",
+        ),
     )
 }
 
@@ -138,7 +185,9 @@ def check_roles(session: AwsSession) -> list[Finding]:
 def check_log_group(session: AwsSession, group: str, resource: str, destination: str) -> list[Finding]:
     logs = session.client("logs")
     try:
-        found = [g for g in logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"] if g["logGroupName"] == group]
+        found = [
+            g for g in logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"] if g["logGroupName"] == group
+        ]
     except Exception as exc:
         raise explain(exc, group, "logs:DescribeLogGroups") from exc
     if not found:
@@ -146,8 +195,16 @@ def check_log_group(session: AwsSession, group: str, resource: str, destination:
     out = []
     region = session.region
     if not found[0].get("retentionInDays"):
-        out.append(finding("log-group-no-retention", region, group, "records are kept forever and billed monthly",
-                           destination=destination, target=resource))
+        out.append(
+            finding(
+                "log-group-no-retention",
+                region,
+                group,
+                "records are kept forever and billed monthly",
+                destination=destination,
+                target=resource,
+            )
+        )
     if not found[0].get("kmsKeyId"):
         out.append(finding("log-group-not-encrypted", region, group, "no customer-managed KMS key", log_group=group))
     return out
@@ -163,28 +220,44 @@ def check_bucket(session: AwsSession, bucket: str, resource: str, destination: s
             raise explain(exc, f"s3://{bucket}", "s3:GetBucketPolicy") from exc
         policy = None
     if not _allows_delivery(policy):
-        out.append(finding("bucket-no-delivery-policy", region, bucket,
-                           "no statement lets delivery.logs.amazonaws.com put objects", destination=destination,
-                           target=resource))
+        out.append(
+            finding(
+                "bucket-no-delivery-policy",
+                region,
+                bucket,
+                "no statement lets delivery.logs.amazonaws.com put objects",
+                destination=destination,
+                target=resource,
+            )
+        )
     if policy is not None:
         try:
             public = s3.get_bucket_policy_status(Bucket=bucket)["PolicyStatus"].get("IsPublic")
         except Exception as exc:
             raise explain(exc, f"s3://{bucket}", "s3:GetBucketPolicyStatus") from exc
         if public:
-            out.append(finding("bucket-public", region, bucket, "the bucket policy grants public access",
-                               bucket=bucket))
+            out.append(
+                finding("bucket-public", region, bucket, "the bucket policy grants public access", bucket=bucket)
+            )
     try:
         block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
-        blocked = all(block.get(k) for k in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy",
-                                              "RestrictPublicBuckets"))
+        blocked = all(
+            block.get(k) for k in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+        )
     except Exception as exc:
         if error_code(exc) != "NoSuchPublicAccessBlockConfiguration":
             raise explain(exc, f"s3://{bucket}", "s3:GetBucketPublicAccessBlock") from exc
         blocked = False
     if not blocked:
-        out.append(finding("bucket-public-access-not-blocked", region, bucket,
-                           "public access is not blocked on the bucket", bucket=bucket))
+        out.append(
+            finding(
+                "bucket-public-access-not-blocked",
+                region,
+                bucket,
+                "public access is not blocked on the bucket",
+                bucket=bucket,
+            )
+        )
     return out
 
 
@@ -202,5 +275,16 @@ def _allows_delivery(policy: dict | None) -> bool:
     return False
 
 
-__all__ = ["CHECKS", "HIGH", "LOW", "MEDIUM", "Check", "Finding", "check_bucket", "check_log_group",
-           "check_roles", "finding", "unguarded_flow_log_trust"]
+__all__ = [
+    "CHECKS",
+    "HIGH",
+    "LOW",
+    "MEDIUM",
+    "Check",
+    "Finding",
+    "check_bucket",
+    "check_log_group",
+    "check_roles",
+    "finding",
+    "unguarded_flow_log_trust",
+]

@@ -52,7 +52,9 @@ def up_cmd(
     name: Annotated[str, NAME] = "vpcflow-sandbox",
     ssh_from: Annotated[str | None, SSH_FROM] = None,
     cidr: Annotated[str, typer.Option("--cidr", help="The VPC's CIDR; split into two subnets.")] = "10.244.0.0/24",
-    instance_type: Annotated[str, typer.Option("--instance-type", help="EC2 type of the two web servers.")] = "t3.micro",
+    instance_type: Annotated[
+        str, typer.Option("--instance-type", help="EC2 type of the two web servers.")
+    ] = "t3.micro",
     yes: Annotated[bool, YES] = False,
     output: Output = OUTPUT_OPTION,
     profile: Annotated[str | None, PROFILE] = None,
@@ -68,15 +70,26 @@ def up_cmd(
     plan = plan_up(session, spec)
     cost = [line.as_row() for line in plan.cost]
     if output is not Output.json:
-        emit(plan.steps, Output.table, columns=["create", "name", "detail"], title=f"sandbox {name} in {session.region}")
+        emit(
+            plan.steps, Output.table, columns=["create", "name", "detail"], title=f"sandbox {name} in {session.region}"
+        )
         emit(cost, Output.table, columns=["item", "quantity", "usd_per_hour"], title="estimated cost per hour")
         _say(f"estimate: about ${plan.hourly_usd:.4f} an hour until `vpcflow aws sandbox down` (prices {QUOTED})")
     _confirm(yes, f"create sandbox {name} (about ${plan.hourly_usd:.4f}/hour)")
     result = up(session, plan, _say)
     if output is Output.json:
-        emit_object({"name": name, "region": session.region, "plan": plan.steps, "cost": cost,
-                     "estimated_usd_per_hour": plan.hourly_usd, "prices_quoted": QUOTED,
-                     "created": result.resources}, output)
+        emit_object(
+            {
+                "name": name,
+                "region": session.region,
+                "plan": plan.steps,
+                "cost": cost,
+                "estimated_usd_per_hour": plan.hourly_usd,
+                "prices_quoted": QUOTED,
+                "created": result.resources,
+            },
+            output,
+        )
     else:
         emit(result.as_rows(), output, columns=["kind", "id"], title="created")
 
@@ -110,8 +123,9 @@ def status_cmd(
 
     st = status(_session(profile, region, endpoint_url), SandboxSpec(name=name))
     if output is Output.json:
-        emit_object({**st.summary(), "resources": st.inventory.as_rows(),
-                     "cost": [line.as_row() for line in st.cost]}, output)
+        emit_object(
+            {**st.summary(), "resources": st.inventory.as_rows(), "cost": [line.as_row() for line in st.cost]}, output
+        )
         return
     emit(st.inventory.as_rows(), output, columns=["kind", "id", "state"], title=f"sandbox {name}")
     emit_object(st.summary(), output, title="summary")
@@ -163,8 +177,12 @@ def audit_cmd(
     else:
         columns = ["region", "type", "resource", "covered", "fields", "interval", "destination", "delivery"]
         emit(report.coverage, output, columns=columns, title="flow-log coverage")
-        emit([f.as_row() for f in report.sorted_findings()], output,
-             columns=["severity", "check", "region", "resource", "message", "fix"], title="findings")
+        emit(
+            [f.as_row() for f in report.sorted_findings()],
+            output,
+            columns=["severity", "check", "region", "resource", "message", "fix"],
+            title="findings",
+        )
     if report.has_high:
         raise typer.Exit(2)
 

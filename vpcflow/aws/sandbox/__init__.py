@@ -1,10 +1,10 @@
 """The tutorials' whole flow-log environment in one call: `up`, `traffic`, `status`, `down`, all by one tag.
 
-    from vpcflow.aws import AwsSession, AwsSettings
-    from vpcflow.aws.sandbox import SandboxSpec, plan_up, up, down
-    session = AwsSession(AwsSettings(region="eu-west-1"))
-    spec = SandboxSpec(name="lab", ssh_from="203.0.113.7/32")
-    plan = plan_up(session, spec); up(session, plan); ...; down(session, spec)
+from vpcflow.aws import AwsSession, AwsSettings
+from vpcflow.aws.sandbox import SandboxSpec, plan_up, up, down
+session = AwsSession(AwsSettings(region="eu-west-1"))
+spec = SandboxSpec(name="lab", ssh_from="203.0.113.7/32")
+plan = plan_up(session, spec); up(session, plan); ...; down(session, spec)
 """
 
 from .build import SandboxPlan, SandboxResult, plan_up, up

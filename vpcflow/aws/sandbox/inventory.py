@@ -90,8 +90,13 @@ def _ec2_items(session: AwsSession, name: str) -> list[Item]:
             )
     simple = [
         ("vpc", "describe_vpcs", "Vpcs", "VpcId", "ec2:DescribeVpcs"),
-        ("internet-gateway", "describe_internet_gateways", "InternetGateways", "InternetGatewayId",
-         "ec2:DescribeInternetGateways"),
+        (
+            "internet-gateway",
+            "describe_internet_gateways",
+            "InternetGateways",
+            "InternetGatewayId",
+            "ec2:DescribeInternetGateways",
+        ),
         ("subnet", "describe_subnets", "Subnets", "SubnetId", "ec2:DescribeSubnets"),
         ("route-table", "describe_route_tables", "RouteTables", "RouteTableId", "ec2:DescribeRouteTables"),
         ("network-acl", "describe_network_acls", "NetworkAcls", "NetworkAclId", "ec2:DescribeNetworkAcls"),
@@ -133,7 +138,9 @@ def _log_group_items(session: AwsSession, spec: SandboxSpec) -> list[Item]:
     found = _call(
         "logs:DescribeLogGroups",
         group,
-        lambda: [g for g in logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"] if g["logGroupName"] == group],
+        lambda: [
+            g for g in logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"] if g["logGroupName"] == group
+        ],
     )
     if not found:
         return []
@@ -151,7 +158,12 @@ def _iam_items(session: AwsSession, spec: SandboxSpec) -> list[Item]:
         profile = iam.get_instance_profile(InstanceProfileName=spec.instance_role)["InstanceProfile"]
         if tags_of(profile).get(SANDBOX_TAG) == spec.name:  # GetInstanceProfile returns the tags
             items.append(
-                Item("instance-profile", spec.instance_role, "present", {"roles": [r["RoleName"] for r in profile["Roles"]]})
+                Item(
+                    "instance-profile",
+                    spec.instance_role,
+                    "present",
+                    {"roles": [r["RoleName"] for r in profile["Roles"]]},
+                )
             )
     except Exception as exc:
         if error_code(exc) != "NoSuchEntity":
@@ -163,9 +175,7 @@ def _iam_items(session: AwsSession, spec: SandboxSpec) -> list[Item]:
             if error_code(exc) != "NoSuchEntity":
                 raise explain(exc, f"IAM role {role_name}", "iam:GetRole") from exc
             continue
-        tags = tags_of(role) or {
-            t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=role_name).get("Tags", [])
-        }
+        tags = tags_of(role) or {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=role_name).get("Tags", [])}
         if tags.get(SANDBOX_TAG) == spec.name or (kind == "delivery-role" and tags.get(P.MANAGED_TAG) == "true"):
             items.append(Item(kind, role_name, "present"))
     return items
@@ -173,7 +183,9 @@ def _iam_items(session: AwsSession, spec: SandboxSpec) -> list[Item]:
 
 def inventory(session: AwsSession, spec: SandboxSpec) -> Inventory:
     """Everything tagged as this sandbox's, in this region (IAM roles are global and named for the sandbox)."""
-    return Inventory(spec.name, _ec2_items(session, spec.name) + _log_group_items(session, spec) + _iam_items(session, spec))
+    return Inventory(
+        spec.name, _ec2_items(session, spec.name) + _log_group_items(session, spec) + _iam_items(session, spec)
+    )
 
 
 __all__ = ["Inventory", "Item", "inventory"]

@@ -49,7 +49,9 @@ class CostLine:
         }
 
 
-def estimate(instances: int, instance_type: str, public_ips: int | None = None, flow_logs: bool = True) -> list[CostLine]:
+def estimate(
+    instances: int, instance_type: str, public_ips: int | None = None, flow_logs: bool = True
+) -> list[CostLine]:
     """The hourly cost lines of `instances` instances, their public addresses, volumes and flow-log ingestion."""
     if instance_type not in INSTANCE_HOURLY:
         price, item = INSTANCE_HOURLY["t3.micro"], f"{instance_type} instance (priced as t3.micro: not in table)"
@@ -63,7 +65,9 @@ def estimate(instances: int, instance_type: str, public_ips: int | None = None, 
     ]
     if flow_logs and instances:
         gb = ASSUMED_RECORDS_PER_INSTANCE_HOUR * ASSUMED_RECORD_BYTES / 1e9
-        lines.append(CostLine("flow-log ingestion, CloudWatch Logs (GB, assumed)", gb * instances, VENDED_LOGS_INGEST_GB))
+        lines.append(
+            CostLine("flow-log ingestion, CloudWatch Logs (GB, assumed)", gb * instances, VENDED_LOGS_INGEST_GB)
+        )
     return lines
 
 

@@ -46,8 +46,9 @@ def last_record_time(session: AwsSession, log_group: str) -> dt.datetime | None:
     """The newest event time in any stream of the log group (one stream per network interface)."""
     logs = session.client("logs")
     try:
-        streams = logs.describe_log_streams(logGroupName=log_group, orderBy="LastEventTime", descending=True,
-                                            limit=5)["logStreams"]
+        streams = logs.describe_log_streams(logGroupName=log_group, orderBy="LastEventTime", descending=True, limit=5)[
+            "logStreams"
+        ]
     except Exception as exc:
         raise explain(exc, log_group, "logs:DescribeLogStreams") from exc
     stamps = [s.get("lastEventTimestamp") or s.get("lastIngestionTime") for s in streams]
@@ -60,11 +61,18 @@ def status(session: AwsSession, spec: SandboxSpec, *, now: dt.datetime | None = 
     live = [i for i in inv.of("instance") if i.state in ("pending", "running")]
     stopped = [i for i in inv.of("instance") if i.state not in ("pending", "running")]
     # a stopped instance pays for its volume only; every instance keeps its public address while running
-    cost = pricing.estimate(len(live), spec.instance_type, public_ips=sum(1 for i in live if i.detail.get("public_ip")),
-                            flow_logs=bool(inv.of("flow-log")))
+    cost = pricing.estimate(
+        len(live),
+        spec.instance_type,
+        public_ips=sum(1 for i in live if i.detail.get("public_ip")),
+        flow_logs=bool(inv.of("flow-log")),
+    )
     if stopped:
-        cost += [line for line in pricing.estimate(len(stopped), spec.instance_type, flow_logs=False)
-                 if line.item.startswith("gp3")]
+        cost += [
+            line
+            for line in pricing.estimate(len(stopped), spec.instance_type, flow_logs=False)
+            if line.item.startswith("gp3")
+        ]
     st = SandboxStatus(spec.name, session.region, inv, cost)
     if inv.of("log-group"):
         st.last_record_at = last_record_time(session, spec.log_group)

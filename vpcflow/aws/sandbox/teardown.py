@@ -46,8 +46,12 @@ _ENI_WAITERS = botocore.waiter.WaiterModel(
                 "delay": 5,
                 "maxAttempts": 60,
                 "acceptors": [
-                    {"matcher": "path", "argument": "length(NetworkInterfaces[]) == `0`", "expected": True,
-                     "state": "success"},
+                    {
+                        "matcher": "path",
+                        "argument": "length(NetworkInterfaces[]) == `0`",
+                        "expected": True,
+                        "state": "success",
+                    },
                 ],
             }
         },
@@ -122,41 +126,89 @@ class _Teardown:
         ec2, iam = self.ec2, self.iam
         instances = inv.ids("instance")
         if instances:
-            self.delete("instances", ", ".join(instances), "ec2:TerminateInstances", ec2.terminate_instances,
-                        InstanceIds=instances)
-            self.wait(", ".join(instances), "ec2:DescribeInstances", ec2.get_waiter("instance_terminated").wait,
-                      InstanceIds=instances)
+            self.delete(
+                "instances",
+                ", ".join(instances),
+                "ec2:TerminateInstances",
+                ec2.terminate_instances,
+                InstanceIds=instances,
+            )
+            self.wait(
+                ", ".join(instances),
+                "ec2:DescribeInstances",
+                ec2.get_waiter("instance_terminated").wait,
+                InstanceIds=instances,
+            )
         if inv.of("flow-log") or inv.of("delivery-role"):
             self.flow_logs()
         for profile in inv.of("instance-profile"):
             for role in profile.detail.get("roles", []):
-                self.delete("instance-profile-role", f"{profile.id}/{role}", "iam:RemoveRoleFromInstanceProfile",
-                            iam.remove_role_from_instance_profile, InstanceProfileName=profile.id, RoleName=role)
-            self.delete("instance-profile", profile.id, "iam:DeleteInstanceProfile", iam.delete_instance_profile,
-                        InstanceProfileName=profile.id)
+                self.delete(
+                    "instance-profile-role",
+                    f"{profile.id}/{role}",
+                    "iam:RemoveRoleFromInstanceProfile",
+                    iam.remove_role_from_instance_profile,
+                    InstanceProfileName=profile.id,
+                    RoleName=role,
+                )
+            self.delete(
+                "instance-profile",
+                profile.id,
+                "iam:DeleteInstanceProfile",
+                iam.delete_instance_profile,
+                InstanceProfileName=profile.id,
+            )
         for role in inv.ids("instance-role"):
             self.instance_role(role)
         vpcs = inv.ids("vpc")
         for igw in inv.of("internet-gateway"):
             for vpc in igw.detail.get("vpcs", []):
-                self.delete("internet-gateway-attachment", f"{igw.id}/{vpc}", "ec2:DetachInternetGateway",
-                            ec2.detach_internet_gateway, InternetGatewayId=igw.id, VpcId=vpc)
-            self.delete("internet-gateway", igw.id, "ec2:DeleteInternetGateway", ec2.delete_internet_gateway,
-                        InternetGatewayId=igw.id)
+                self.delete(
+                    "internet-gateway-attachment",
+                    f"{igw.id}/{vpc}",
+                    "ec2:DetachInternetGateway",
+                    ec2.detach_internet_gateway,
+                    InternetGatewayId=igw.id,
+                    VpcId=vpc,
+                )
+            self.delete(
+                "internet-gateway",
+                igw.id,
+                "ec2:DeleteInternetGateway",
+                ec2.delete_internet_gateway,
+                InternetGatewayId=igw.id,
+            )
         for acl in inv.ids("network-acl"):
             self.release_acl(acl)
             self.delete("network-acl", acl, "ec2:DeleteNetworkAcl", ec2.delete_network_acl, NetworkAclId=acl)
         for subnet in inv.ids("subnet"):
-            self.delete("subnet", subnet, "ec2:DeleteSubnet", ec2.delete_subnet, SubnetId=subnet,
-                        _enis=[{"Name": "subnet-id", "Values": [subnet]}])
+            self.delete(
+                "subnet",
+                subnet,
+                "ec2:DeleteSubnet",
+                ec2.delete_subnet,
+                SubnetId=subnet,
+                _enis=[{"Name": "subnet-id", "Values": [subnet]}],
+            )
         for rt in inv.of("route-table"):
             for assoc in rt.detail.get("associations", []):  # mostly gone with their subnets already
-                self.delete("route-table-association", assoc, "ec2:DisassociateRouteTable",
-                            ec2.disassociate_route_table, AssociationId=assoc)
+                self.delete(
+                    "route-table-association",
+                    assoc,
+                    "ec2:DisassociateRouteTable",
+                    ec2.disassociate_route_table,
+                    AssociationId=assoc,
+                )
             self.delete("route-table", rt.id, "ec2:DeleteRouteTable", ec2.delete_route_table, RouteTableId=rt.id)
         for sg in inv.ids("security-group"):
-            self.delete("security-group", sg, "ec2:DeleteSecurityGroup", ec2.delete_security_group, GroupId=sg,
-                        _enis=[{"Name": "group-id", "Values": [sg]}])
+            self.delete(
+                "security-group",
+                sg,
+                "ec2:DeleteSecurityGroup",
+                ec2.delete_security_group,
+                GroupId=sg,
+                _enis=[{"Name": "group-id", "Values": [sg]}],
+            )
         for vpc in vpcs:
             self.delete("vpc", vpc, "ec2:DeleteVpc", ec2.delete_vpc, VpcId=vpc)
         for group in inv.ids("log-group"):
@@ -204,11 +256,23 @@ class _Teardown:
                 return
             self.fail("iam-role", role, "iam:ListAttachedRolePolicies", exc)
         for p in attached:
-            self.delete("role-policy-attachment", f"{role}/{p['PolicyName']}", "iam:DetachRolePolicy",
-                        iam.detach_role_policy, RoleName=role, PolicyArn=p["PolicyArn"])
+            self.delete(
+                "role-policy-attachment",
+                f"{role}/{p['PolicyName']}",
+                "iam:DetachRolePolicy",
+                iam.detach_role_policy,
+                RoleName=role,
+                PolicyArn=p["PolicyArn"],
+            )
         for name in inline:
-            self.delete("role-policy", f"{role}/{name}", "iam:DeleteRolePolicy", iam.delete_role_policy,
-                        RoleName=role, PolicyName=name)
+            self.delete(
+                "role-policy",
+                f"{role}/{name}",
+                "iam:DeleteRolePolicy",
+                iam.delete_role_policy,
+                RoleName=role,
+                PolicyName=name,
+            )
         self.delete("iam-role", role, "iam:DeleteRole", iam.delete_role, RoleName=role)
 
 

@@ -26,7 +26,7 @@ def traffic_script(target_ip: str, *, requests: int = REQUESTS, ports: tuple[int
     return [
         f"for i in $(seq {requests}); do curl -s -o /dev/null -m 2 http://{target_ip}/; done",
         f"for p in {' '.join(str(p) for p in ports)}; do "
-        f"timeout 1 bash -c \"echo > /dev/tcp/{target_ip}/$p\" 2>/dev/null && echo open $p || echo closed $p; done",
+        f'timeout 1 bash -c "echo > /dev/tcp/{target_ip}/$p" 2>/dev/null && echo open $p || echo closed $p; done',
     ]
 
 

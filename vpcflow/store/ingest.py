@@ -41,6 +41,7 @@ class SourceResult:
     quarantined: int = 0
     status: str = "ingested"  # ingested | skipped | failed
     message: str | None = None
+    source_id: int | None = None  # the ledger row, once ingested
 
 
 @dataclass
@@ -311,7 +312,7 @@ def ingest_one(con: duckdb.DuckDBPyConnection, src: Source, *, format: LogFormat
              job.fmt.log_format() if job.fmt else None, job.records, job.quarantined,
              "truncated" if job.message and "truncated" in job.message else "ok", job.message],
         )
-        done = SourceResult(src.identity, job.records, job.quarantined, message=job.message)
+        done = SourceResult(src.identity, job.records, job.quarantined, message=job.message, source_id=source_id)
         if before_commit is not None:
             before_commit(con, src, done)
         con.execute("COMMIT")

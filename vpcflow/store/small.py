@@ -124,7 +124,7 @@ def ingest_group(con: duckdb.DuckDBPyConnection, group: list[Preread], columns: 
             good, bad = counts.get(sid, (0, 0))
             con.execute("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ok', NULL, now())",
                         [sid, pre.src.identity, pre.src.size, pre.src.version, pre.checksum, fmt.log_format(), good, bad])
-            done = result_type(pre.src.identity, good, bad)
+            done = result_type(pre.src.identity, good, bad, source_id=sid)
             if before_commit is not None:
                 before_commit(con, pre.src, done)
             results.append(done)

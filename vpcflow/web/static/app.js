@@ -189,7 +189,7 @@
         const t = table([
           { key: "summary", fmt: f => h("a", { href: withRange("/findings/" + encodeURIComponent(f.id)), class: "finding-link" }, f.summary || f.detector) },
           { key: "detector" }, { key: "src", label: "source" }, { key: "dst", label: "destination" },
-          { key: "dst_port", label: "port", fmt: f => (f.dst_port === null || f.dst_port === undefined ? "" : f.dst_port) + (f.protocol_name ? "/" + f.protocol_name : "") },
+          { key: "dst_port", label: "port", fmt: f => (f.dst_port === null || f.dst_port === undefined ? "" : f.dst_port + "/") + (f.protocol_name || "") },
           { key: "records", num: true, fmt: f => num(f.records) }, { key: "first_seen", label: "first seen", fmt: f => when(f.first_seen) },
           { key: "last_seen", label: "last seen", fmt: f => when(f.last_seen) }, { key: "status" },
           { key: "actions", label: "", fmt: f => statusButtons(f, render) }], rows, f => "status-" + f.status);

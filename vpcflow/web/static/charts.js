@@ -45,7 +45,9 @@
   }
   function frame(el, w, h, drawn) {
     while (el.firstChild) el.removeChild(el.firstChild);
-    const s = node("svg", { viewBox: "0 0 " + w + " " + h, class: "chart", role: "img", "data-drawn": drawn }, el);
+    // Never drawn wider than 1.4x its own size: labels stay readable in a wide card.
+    const s = node("svg", { viewBox: "0 0 " + w + " " + h, class: "chart", role: "img", "data-drawn": drawn,
+      style: "max-width:" + Math.round(w * 1.4) + "px" }, el);
     if (!drawn) label(s, w / 2, h / 2, "no data in this range", { "text-anchor": "middle" });
     return s;
   }

@@ -12,7 +12,7 @@ import pytest
 
 from tests.support import require
 
-from .conftest import PLANTED_INTERFACE, PLANTED_TAG, LiveServer
+from .conftest import PLANTED_INTERFACE, PLANTED_TAG, LiveServer, needs_detect
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -102,6 +102,7 @@ def test_planted_markup_shows_as_text(page, live, artifacts):
     assert page.evaluate("() => window.__xss") is None
 
 
+@needs_detect
 def test_a_finding_opens_to_its_evidence(page, live, artifacts):
     _open(page, live.url + "/findings", artifacts, "findings")
     assert all(n > 0 for n in _drawn(page))
@@ -112,6 +113,7 @@ def test_a_finding_opens_to_its_evidence(page, live, artifacts):
     assert page.locator("#evidence tbody tr").count() > 0
 
 
+@needs_detect
 def test_dismissing_a_finding_marks_it(browser, store_copy, artifacts):
     from vpcflow.web import create_app
 
@@ -162,6 +164,7 @@ def test_a_query_runs_and_downloads_as_csv(page, live, artifacts, tmp_path):
     assert rows[0] == ["dstport", "records"] and len(rows) == 6
 
 
+@needs_detect
 def test_the_html_report_opens_from_disk_with_no_network(page, web_store, tmp_path, artifacts):
     from vpcflow.report import write_report
     from vpcflow.store import Store

@@ -8,7 +8,7 @@ import re
 from vpcflow.report import report_data, write_report
 from vpcflow.store import Store
 
-from .conftest import PLANTED_INTERFACE, PLANTED_TAG
+from .conftest import PLANTED_INTERFACE, PLANTED_TAG, needs_detect
 
 
 def _report(web_store, tmp_path):
@@ -32,6 +32,7 @@ def test_the_report_shows_planted_markup_as_text(web_store, tmp_path):
     assert PLANTED_TAG in json.dumps(json.loads(embedded))
 
 
+@needs_detect
 def test_the_report_data_holds_overview_findings_and_diagnoses(web_store):
     with Store(web_store, read_only=True) as store:
         data = report_data(store.con, store_path=str(web_store))

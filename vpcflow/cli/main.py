@@ -16,6 +16,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help texts show [/STREAM] and the like literally
 )
 
 # Each module defines register(app); the order is the order of `vpcflow --help`.

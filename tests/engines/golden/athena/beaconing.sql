@@ -1,0 +1,234 @@
+WITH enrich_interfaces AS (
+  SELECT
+    CAST(NULL AS VARCHAR) AS interface_id,
+    CAST(NULL AS VARCHAR) AS address,
+    CAST(NULL AS VARCHAR) AS resource_type,
+    CAST(NULL AS VARCHAR) AS resource_id,
+    CAST(NULL AS VARCHAR) AS name,
+    CAST(NULL AS VARCHAR) AS subnet_id,
+    CAST(NULL AS VARCHAR) AS vpc_id,
+    CAST(NULL AS VARCHAR) AS security_groups,
+    CAST(NULL AS VARCHAR) AS source
+  WHERE
+    1 = 0
+), flow_windows AS (
+  WITH w AS (
+    SELECT
+      interface_id,
+      srcaddr,
+      dstaddr,
+      dstport,
+      protocol,
+      action,
+      start - start % 600 AS window_start,
+      COUNT(*) AS records,
+      SUM(packets) AS packets,
+      SUM(bytes) AS bytes,
+      MIN(start) AS first_start,
+      MAX("end") AS last_end,
+      SUM(CASE WHEN srcport > dstport THEN 1 ELSE 0 END) AS requests,
+      SUM(CASE WHEN srcport > dstport THEN packets ELSE 0 END) AS request_packets,
+      SUM(CASE WHEN srcport > dstport THEN bytes ELSE 0 END) AS request_bytes,
+      SUM(
+        CASE
+          WHEN srcport > dstport AND packets <= 2 AND bytes <= 100 * packets
+          THEN 1
+          ELSE 0
+        END
+      ) AS probes,
+      COUNT(DISTINCT CASE WHEN srcport > dstport THEN srcport END) AS connections,
+      BITWISE_OR_AGG(tcp_flags) AS tcp_flags
+    FROM flows
+    WHERE
+      NOT srcaddr IS NULL
+      AND start >= 0
+      AND start < 4611686018427387904
+      AND NOT interface_id IN (
+        SELECT
+          interface_id
+        FROM enrich_interfaces
+        WHERE
+          resource_type = 'nat_gateway'
+      )
+    GROUP BY
+      interface_id,
+      srcaddr,
+      dstaddr,
+      dstport,
+      protocol,
+      action,
+      start - start % 600
+  )
+  SELECT
+    w.*,
+    (
+      srcaddr LIKE '10.%'
+      OR srcaddr LIKE '192.168.%'
+      OR (
+        srcaddr LIKE '172.%'
+        AND CAST(SPLIT_PART(srcaddr, '.', 2) AS INTEGER) BETWEEN 16 AND 31
+      )
+      OR LOWER(srcaddr) LIKE 'fc%'
+      OR LOWER(srcaddr) LIKE 'fd%'
+    ) AS src_private,
+    (
+      dstaddr LIKE '10.%'
+      OR dstaddr LIKE '192.168.%'
+      OR (
+        dstaddr LIKE '172.%'
+        AND CAST(SPLIT_PART(dstaddr, '.', 2) AS INTEGER) BETWEEN 16 AND 31
+      )
+      OR LOWER(dstaddr) LIKE 'fc%'
+      OR LOWER(dstaddr) LIKE 'fd%'
+    ) AS dst_private
+  FROM w
+), candidates AS (
+  SELECT
+    srcaddr,
+    dstaddr,
+    dstport,
+    protocol
+  FROM flow_windows
+  WHERE
+    requests > 0 AND src_private AND NOT dst_private
+  GROUP BY
+    srcaddr,
+    dstaddr,
+    dstport,
+    protocol
+  HAVING
+    SUM(connections) >= 20 AND COUNT(DISTINCT window_start) >= 3
+), connections AS (
+  SELECT
+    f.srcaddr,
+    f.dstaddr,
+    f.dstport,
+    f.protocol,
+    f.srcport,
+    MIN(f.start) AS t,
+    MAX(f."end") AS t_end,
+    SUM(f.bytes) AS bytes,
+    COUNT(*) AS records
+  FROM flows
+  JOIN candidates AS c
+    ON f.srcaddr = c.srcaddr
+    AND f.dstaddr = c.dstaddr
+    AND f.dstport = c.dstport
+    AND f.protocol = c.protocol
+  WHERE
+    f.srcport > f.dstport AND f.start >= 0 AND f.start < 4611686018427387904
+  GROUP BY
+    f.srcaddr,
+    f.dstaddr,
+    f.dstport,
+    f.protocol,
+    f.srcport,
+    f.start - f.start % 3600
+), gaps AS (
+  SELECT
+    connections.*,
+    t - LAG(t) OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol ORDER BY t) AS gap
+  FROM connections
+), numbered AS (
+  SELECT
+    gaps.*,
+    SUM(CASE WHEN gap IS NULL OR gap > 3600 THEN 1 ELSE 0 END) OVER (
+      PARTITION BY srcaddr, dstaddr, dstport, protocol
+      ORDER BY t
+      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS episode,
+    CASE WHEN gap <= 3600 THEN gap END AS interval
+  FROM gaps
+), quartiles AS (
+  SELECT
+    srcaddr,
+    dstaddr,
+    dstport,
+    protocol,
+    episode,
+    COUNT(*) AS n,
+    MIN(t) AS first_seen,
+    MAX(t_end) AS last_seen,
+    SUM(records) AS records,
+    PERCENTILE_CONT(interval, 0.25 ORDER BY interval) AS i1,
+    PERCENTILE_CONT(interval, 0.5 ORDER BY interval) AS i2,
+    PERCENTILE_CONT(interval, 0.75 ORDER BY interval) AS i3,
+    PERCENTILE_CONT(bytes, 0.25 ORDER BY bytes) AS b1,
+    PERCENTILE_CONT(bytes, 0.5 ORDER BY bytes) AS b2,
+    PERCENTILE_CONT(bytes, 0.75 ORDER BY bytes) AS b3
+  FROM numbered
+  GROUP BY
+    srcaddr,
+    dstaddr,
+    dstport,
+    protocol,
+    episode
+  HAVING
+    COUNT(*) >= 20
+), scored AS (
+  SELECT
+    quartiles.*,
+    CAST((
+      (
+        1 - LEAST(
+          1.0,
+          ABS(
+            CASE
+              WHEN i3 - i1 > 0.1 * i2
+              THEN CAST((
+                i3 + i1 - 2 * i2
+              ) AS DOUBLE) / (
+                i3 - i1
+              )
+              ELSE 0
+            END
+          )
+        )
+      ) + GREATEST(0.0, 1 - CAST((
+        i3 - i1
+      ) AS DOUBLE) / GREATEST(i2, 1))
+    ) AS DOUBLE) / 2 AS interval_score,
+    CAST((
+      (
+        1 - LEAST(
+          1.0,
+          ABS(
+            CASE
+              WHEN b3 - b1 > 0.1 * b2
+              THEN CAST((
+                b3 + b1 - 2 * b2
+              ) AS DOUBLE) / (
+                b3 - b1
+              )
+              ELSE 0
+            END
+          )
+        )
+      ) + GREATEST(0.0, 1 - CAST((
+        b3 - b1
+      ) AS DOUBLE) / GREATEST(b2, 1))
+    ) AS DOUBLE) / 2 AS size_score
+  FROM quartiles
+)
+SELECT
+  srcaddr AS src,
+  dstaddr AS dst,
+  dstport AS dst_port,
+  protocol,
+  first_seen,
+  last_seen,
+  records,
+  CAST((
+    interval_score + size_score
+  ) AS DOUBLE) / 2 AS metric
+FROM scored
+WHERE
+  CAST((
+    interval_score + size_score
+  ) AS DOUBLE) / 2 >= 0.8
+  AND interval_score >= 0.7
+  AND i2 >= 10
+ORDER BY
+  first_seen,
+  src,
+  dst

@@ -1,0 +1,201 @@
+WITH enrich_interfaces AS (
+  SELECT
+    CAST(NULL AS VARCHAR) AS interface_id,
+    CAST(NULL AS VARCHAR) AS address,
+    CAST(NULL AS VARCHAR) AS resource_type,
+    CAST(NULL AS VARCHAR) AS resource_id,
+    CAST(NULL AS VARCHAR) AS name,
+    CAST(NULL AS VARCHAR) AS subnet_id,
+    CAST(NULL AS VARCHAR) AS vpc_id,
+    CAST(NULL AS VARCHAR) AS security_groups,
+    CAST(NULL AS VARCHAR) AS source
+  WHERE
+    1 = 0
+), flow_windows AS (
+  WITH w AS (
+    SELECT
+      interface_id,
+      srcaddr,
+      dstaddr,
+      dstport,
+      protocol,
+      action,
+      start - start % 600 AS window_start,
+      COUNT(*) AS records,
+      SUM(packets) AS packets,
+      SUM(bytes) AS bytes,
+      MIN(start) AS first_start,
+      MAX("end") AS last_end,
+      SUM(CASE WHEN srcport > dstport THEN 1 ELSE 0 END) AS requests,
+      SUM(CASE WHEN srcport > dstport THEN packets ELSE 0 END) AS request_packets,
+      SUM(CASE WHEN srcport > dstport THEN bytes ELSE 0 END) AS request_bytes,
+      SUM(
+        CASE
+          WHEN srcport > dstport AND packets <= 2 AND bytes <= 100 * packets
+          THEN 1
+          ELSE 0
+        END
+      ) AS probes,
+      COUNT(DISTINCT CASE WHEN srcport > dstport THEN srcport END) AS connections,
+      BITWISE_OR_AGG(tcp_flags) AS tcp_flags
+    FROM flows
+    WHERE
+      NOT srcaddr IS NULL
+      AND start >= 0
+      AND start < 4611686018427387904
+      AND NOT interface_id IN (
+        SELECT
+          interface_id
+        FROM enrich_interfaces
+        WHERE
+          resource_type = 'nat_gateway'
+      )
+    GROUP BY
+      interface_id,
+      srcaddr,
+      dstaddr,
+      dstport,
+      protocol,
+      action,
+      start - start % 600
+  )
+  SELECT
+    w.*,
+    (
+      srcaddr LIKE '10.%'
+      OR srcaddr LIKE '192.168.%'
+      OR (
+        srcaddr LIKE '172.%'
+        AND CAST(SPLIT_PART(srcaddr, '.', 2) AS INTEGER) BETWEEN 16 AND 31
+      )
+      OR LOWER(srcaddr) LIKE 'fc%'
+      OR LOWER(srcaddr) LIKE 'fd%'
+    ) AS src_private,
+    (
+      dstaddr LIKE '10.%'
+      OR dstaddr LIKE '192.168.%'
+      OR (
+        dstaddr LIKE '172.%'
+        AND CAST(SPLIT_PART(dstaddr, '.', 2) AS INTEGER) BETWEEN 16 AND 31
+      )
+      OR LOWER(dstaddr) LIKE 'fc%'
+      OR LOWER(dstaddr) LIKE 'fd%'
+    ) AS dst_private
+  FROM w
+), hits AS (
+  WITH egress AS (
+    SELECT
+      srcaddr,
+      dstaddr,
+      dstport,
+      protocol,
+      window_start,
+      SUM(bytes) AS bytes,
+      SUM(records) AS records,
+      MIN(first_start) AS first_seen,
+      MAX(last_end) AS last_seen
+    FROM flow_windows
+    WHERE
+      src_private AND NOT dst_private AND action = 'ACCEPT' AND protocol = 6
+    GROUP BY
+      srcaddr,
+      dstaddr,
+      dstport,
+      protocol,
+      window_start
+  ), per_window AS (
+    SELECT
+      srcaddr,
+      window_start,
+      SUM(bytes) AS bytes
+    FROM egress
+    GROUP BY
+      srcaddr,
+      window_start
+  ), baseline AS (
+    SELECT
+      srcaddr,
+      PERCENTILE_CONT(bytes, 0.5 ORDER BY bytes) AS median_bytes
+    FROM per_window
+    GROUP BY
+      srcaddr
+  ), contacts AS (
+    SELECT DISTINCT
+      srcaddr,
+      dstaddr,
+      window_start
+    FROM egress
+  ), prior AS (
+    SELECT
+      a.srcaddr,
+      a.dstaddr,
+      a.window_start,
+      COUNT(b.window_start) AS prior_windows
+    FROM contacts AS a
+    LEFT JOIN contacts AS b
+      ON a.srcaddr = b.srcaddr
+      AND a.dstaddr = b.dstaddr
+      AND b.window_start < a.window_start
+      AND b.window_start >= a.window_start - 21600
+    GROUP BY
+      a.srcaddr,
+      a.dstaddr,
+      a.window_start
+  )
+  SELECT
+    e.srcaddr AS src,
+    e.dstaddr AS dst,
+    e.dstport AS dst_port,
+    e.protocol,
+    e.first_seen,
+    e.last_seen,
+    e.records,
+    e.bytes AS metric
+  FROM egress AS e
+  JOIN baseline AS b
+    ON e.srcaddr = b.srcaddr
+  JOIN prior AS p
+    ON e.srcaddr = p.srcaddr
+    AND e.dstaddr = p.dstaddr
+    AND e.window_start = p.window_start
+  WHERE
+    e.bytes >= 100000000 AND e.bytes >= 20 * b.median_bytes AND p.prior_windows <= 3
+), marked AS (
+  SELECT
+    hits.*,
+    CASE
+      WHEN first_seen - LAG(last_seen) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen) <= 1800
+      THEN 0
+      ELSE 1
+    END AS new_episode
+  FROM hits
+), numbered AS (
+  SELECT
+    marked.*,
+    SUM(new_episode) OVER (
+      PARTITION BY src, dst, dst_port, protocol
+      ORDER BY first_seen
+      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS episode
+  FROM marked
+)
+SELECT
+  src,
+  dst,
+  dst_port,
+  protocol,
+  MIN(first_seen) AS first_seen,
+  MAX(last_seen) AS last_seen,
+  SUM(records) AS records,
+  SUM(metric) AS metric
+FROM numbered
+GROUP BY
+  src,
+  dst,
+  dst_port,
+  protocol,
+  episode
+ORDER BY
+  first_seen,
+  src,
+  dst

@@ -1,0 +1,199 @@
+WITH enrich_interfaces AS (
+  SELECT
+    CAST(NULL AS VARCHAR) AS interface_id,
+    CAST(NULL AS VARCHAR) AS address,
+    CAST(NULL AS VARCHAR) AS resource_type,
+    CAST(NULL AS VARCHAR) AS resource_id,
+    CAST(NULL AS VARCHAR) AS name,
+    CAST(NULL AS VARCHAR) AS subnet_id,
+    CAST(NULL AS VARCHAR) AS vpc_id,
+    CAST(NULL AS VARCHAR) AS security_groups,
+    CAST(NULL AS VARCHAR) AS source
+  WHERE
+    1 = 0
+), flow_windows AS (
+  WITH w AS (
+    SELECT
+      interface_id,
+      srcaddr,
+      dstaddr,
+      dstport,
+      protocol,
+      action,
+      start - start % 600 AS window_start,
+      COUNT(*) AS records,
+      SUM(packets) AS packets,
+      SUM(bytes) AS bytes,
+      MIN(start) AS first_start,
+      MAX("end") AS last_end,
+      SUM(CASE WHEN srcport > dstport THEN 1 ELSE 0 END) AS requests,
+      SUM(CASE WHEN srcport > dstport THEN packets ELSE 0 END) AS request_packets,
+      SUM(CASE WHEN srcport > dstport THEN bytes ELSE 0 END) AS request_bytes,
+      SUM(
+        CASE
+          WHEN srcport > dstport AND packets <= 2 AND bytes <= 100 * packets
+          THEN 1
+          ELSE 0
+        END
+      ) AS probes,
+      COUNT(DISTINCT CASE WHEN srcport > dstport THEN srcport END) AS connections,
+      BITWISE_OR_AGG(tcp_flags) AS tcp_flags
+    FROM flows
+    WHERE
+      NOT srcaddr IS NULL
+      AND start >= 0
+      AND start < 4611686018427387904
+      AND NOT interface_id IN (
+        SELECT
+          interface_id
+        FROM enrich_interfaces
+        WHERE
+          resource_type = 'nat_gateway'
+      )
+    GROUP BY
+      interface_id,
+      srcaddr,
+      dstaddr,
+      dstport,
+      protocol,
+      action,
+      start - start % 600
+  )
+  SELECT
+    w.*,
+    (
+      srcaddr LIKE '10.%'
+      OR srcaddr LIKE '192.168.%'
+      OR (
+        srcaddr LIKE '172.%'
+        AND CAST(SPLIT_PART(srcaddr, '.', 2) AS INTEGER) BETWEEN 16 AND 31
+      )
+      OR LOWER(srcaddr) LIKE 'fc%'
+      OR LOWER(srcaddr) LIKE 'fd%'
+    ) AS src_private,
+    (
+      dstaddr LIKE '10.%'
+      OR dstaddr LIKE '192.168.%'
+      OR (
+        dstaddr LIKE '172.%'
+        AND CAST(SPLIT_PART(dstaddr, '.', 2) AS INTEGER) BETWEEN 16 AND 31
+      )
+      OR LOWER(dstaddr) LIKE 'fc%'
+      OR LOWER(dstaddr) LIKE 'fd%'
+    ) AS dst_private
+  FROM w
+), hits AS (
+  WITH rejects AS (
+    SELECT
+      dstaddr,
+      dstport,
+      protocol,
+      window_start,
+      COUNT(DISTINCT srcaddr) AS sources,
+      MIN(srcaddr) AS any_source,
+      SUM(records) AS records,
+      MIN(first_start) AS first_seen,
+      MAX(last_end) AS last_seen
+    FROM flow_windows
+    WHERE
+      action = 'REJECT'
+    GROUP BY
+      dstaddr,
+      dstport,
+      protocol,
+      window_start
+  ), windows AS (
+    SELECT
+      COUNT(DISTINCT window_start) AS n
+    FROM flow_windows
+  ), baseline AS (
+    SELECT
+      dstaddr,
+      dstport,
+      protocol,
+      SUM(records) AS total
+    FROM rejects
+    GROUP BY
+      dstaddr,
+      dstport,
+      protocol
+  ), scanners AS (
+    SELECT
+      srcaddr,
+      dstaddr,
+      window_start
+    FROM flow_windows
+    WHERE
+      action = 'REJECT'
+    GROUP BY
+      srcaddr,
+      dstaddr,
+      window_start
+    HAVING
+      COUNT(DISTINCT dstport) > 3
+  )
+  SELECT
+    CASE WHEN r.sources = 1 THEN r.any_source END AS src,
+    r.dstaddr AS dst,
+    r.dstport AS dst_port,
+    r.protocol,
+    r.first_seen,
+    r.last_seen,
+    r.records,
+    r.records AS metric
+  FROM rejects AS r
+  JOIN baseline AS b
+    ON r.dstaddr = b.dstaddr AND r.dstport = b.dstport AND r.protocol = b.protocol
+  CROSS JOIN windows AS w
+  WHERE
+    r.records >= 100
+    AND r.records * w.n >= 10 * b.total
+    AND NOT EXISTS(
+      SELECT
+        1
+      FROM scanners AS s
+      WHERE
+        s.dstaddr = r.dstaddr
+        AND s.window_start = r.window_start
+        AND s.srcaddr = r.any_source
+        AND r.sources = 1
+    )
+), marked AS (
+  SELECT
+    hits.*,
+    CASE
+      WHEN first_seen - LAG(last_seen) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen) <= 1800
+      THEN 0
+      ELSE 1
+    END AS new_episode
+  FROM hits
+), numbered AS (
+  SELECT
+    marked.*,
+    SUM(new_episode) OVER (
+      PARTITION BY src, dst, dst_port, protocol
+      ORDER BY first_seen
+      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS episode
+  FROM marked
+)
+SELECT
+  src,
+  dst,
+  dst_port,
+  protocol,
+  MIN(first_seen) AS first_seen,
+  MAX(last_seen) AS last_seen,
+  SUM(records) AS records,
+  MAX(metric) AS metric
+FROM numbered
+GROUP BY
+  src,
+  dst,
+  dst_port,
+  protocol,
+  episode
+ORDER BY
+  first_seen,
+  src,
+  dst

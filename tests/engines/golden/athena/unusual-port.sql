@@ -1,0 +1,209 @@
+WITH enrich_interfaces AS (
+  SELECT
+    CAST(NULL AS VARCHAR) AS interface_id,
+    CAST(NULL AS VARCHAR) AS address,
+    CAST(NULL AS VARCHAR) AS resource_type,
+    CAST(NULL AS VARCHAR) AS resource_id,
+    CAST(NULL AS VARCHAR) AS name,
+    CAST(NULL AS VARCHAR) AS subnet_id,
+    CAST(NULL AS VARCHAR) AS vpc_id,
+    CAST(NULL AS VARCHAR) AS security_groups,
+    CAST(NULL AS VARCHAR) AS source
+  WHERE
+    1 = 0
+), flow_windows AS (
+  WITH w AS (
+    SELECT
+      interface_id,
+      srcaddr,
+      dstaddr,
+      dstport,
+      protocol,
+      action,
+      start - start % 600 AS window_start,
+      COUNT(*) AS records,
+      SUM(packets) AS packets,
+      SUM(bytes) AS bytes,
+      MIN(start) AS first_start,
+      MAX("end") AS last_end,
+      SUM(CASE WHEN srcport > dstport THEN 1 ELSE 0 END) AS requests,
+      SUM(CASE WHEN srcport > dstport THEN packets ELSE 0 END) AS request_packets,
+      SUM(CASE WHEN srcport > dstport THEN bytes ELSE 0 END) AS request_bytes,
+      SUM(
+        CASE
+          WHEN srcport > dstport AND packets <= 2 AND bytes <= 100 * packets
+          THEN 1
+          ELSE 0
+        END
+      ) AS probes,
+      COUNT(DISTINCT CASE WHEN srcport > dstport THEN srcport END) AS connections,
+      BITWISE_OR_AGG(tcp_flags) AS tcp_flags
+    FROM flows
+    WHERE
+      NOT srcaddr IS NULL
+      AND start >= 0
+      AND start < 4611686018427387904
+      AND NOT interface_id IN (
+        SELECT
+          interface_id
+        FROM enrich_interfaces
+        WHERE
+          resource_type = 'nat_gateway'
+      )
+    GROUP BY
+      interface_id,
+      srcaddr,
+      dstaddr,
+      dstport,
+      protocol,
+      action,
+      start - start % 600
+  )
+  SELECT
+    w.*,
+    (
+      srcaddr LIKE '10.%'
+      OR srcaddr LIKE '192.168.%'
+      OR (
+        srcaddr LIKE '172.%'
+        AND CAST(SPLIT_PART(srcaddr, '.', 2) AS INTEGER) BETWEEN 16 AND 31
+      )
+      OR LOWER(srcaddr) LIKE 'fc%'
+      OR LOWER(srcaddr) LIKE 'fd%'
+    ) AS src_private,
+    (
+      dstaddr LIKE '10.%'
+      OR dstaddr LIKE '192.168.%'
+      OR (
+        dstaddr LIKE '172.%'
+        AND CAST(SPLIT_PART(dstaddr, '.', 2) AS INTEGER) BETWEEN 16 AND 31
+      )
+      OR LOWER(dstaddr) LIKE 'fc%'
+      OR LOWER(dstaddr) LIKE 'fd%'
+    ) AS dst_private
+  FROM w
+), hits AS (
+  WITH uses AS (
+    SELECT
+      srcaddr,
+      CASE WHEN COUNT(DISTINCT dstaddr) = 1 THEN MIN(dstaddr) END AS dstaddr,
+      dstport,
+      protocol,
+      window_start,
+      MIN(first_start) AS first_seen,
+      MAX(last_end) AS last_seen,
+      SUM(records) AS records
+    FROM flow_windows
+    WHERE
+      requests > 0
+      AND src_private
+      AND NOT dst_private
+      AND action = 'ACCEPT'
+      AND protocol IN (6, 17)
+      AND NOT CONTAINS(
+        ARRAY[20, 21, 22, 23, 25, 53, 80, 110, 123, 135, 137, 138, 139, 143, 389, 443, 445, 465, 587, 636, 993, 995, 1433, 1521, 3306, 3389, 5432, 5985, 5986, 6379, 8080, 8443, 9200, 27017],
+        dstport
+      )
+      AND NOT CONTAINS(
+        ARRAY[3333, 3334, 3357, 4444, 5555, 5556, 5588, 5730, 6099, 6666, 7777, 7778, 8333, 8888, 9999, 14433, 14444, 45560, 45700],
+        dstport
+      )
+    GROUP BY
+      srcaddr,
+      dstport,
+      protocol,
+      window_start
+  ), port_windows AS (
+    SELECT DISTINCT
+      srcaddr,
+      dstport,
+      protocol,
+      window_start
+    FROM uses
+  ), prior AS (
+    SELECT
+      a.srcaddr,
+      a.dstport,
+      a.protocol,
+      a.window_start,
+      COUNT(b.window_start) AS prior_windows
+    FROM port_windows AS a
+    LEFT JOIN port_windows AS b
+      ON a.srcaddr = b.srcaddr
+      AND a.dstport = b.dstport
+      AND a.protocol = b.protocol
+      AND b.window_start < a.window_start
+      AND b.window_start >= a.window_start - 21600
+    GROUP BY
+      a.srcaddr,
+      a.dstport,
+      a.protocol,
+      a.window_start
+  ), history AS (
+    SELECT
+      srcaddr,
+      MIN(window_start) AS since
+    FROM flow_windows
+    WHERE
+      src_private
+    GROUP BY
+      srcaddr
+  )
+  SELECT
+    u.srcaddr AS src,
+    u.dstaddr AS dst,
+    u.dstport AS dst_port,
+    u.protocol,
+    u.first_seen,
+    u.last_seen,
+    u.records,
+    p.prior_windows AS metric
+  FROM uses AS u
+  JOIN prior AS p
+    ON u.srcaddr = p.srcaddr
+    AND u.dstport = p.dstport
+    AND u.protocol = p.protocol
+    AND u.window_start = p.window_start
+  JOIN history AS h
+    ON u.srcaddr = h.srcaddr
+  WHERE
+    p.prior_windows <= 3 AND u.window_start - h.since >= 3600
+), marked AS (
+  SELECT
+    hits.*,
+    CASE
+      WHEN first_seen - LAG(last_seen) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen) <= 3600
+      THEN 0
+      ELSE 1
+    END AS new_episode
+  FROM hits
+), numbered AS (
+  SELECT
+    marked.*,
+    SUM(new_episode) OVER (
+      PARTITION BY src, dst, dst_port, protocol
+      ORDER BY first_seen
+      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS episode
+  FROM marked
+)
+SELECT
+  src,
+  dst,
+  dst_port,
+  protocol,
+  MIN(first_seen) AS first_seen,
+  MAX(last_seen) AS last_seen,
+  SUM(records) AS records,
+  MAX(metric) AS metric
+FROM numbered
+GROUP BY
+  src,
+  dst,
+  dst_port,
+  protocol,
+  episode
+ORDER BY
+  first_seen,
+  src,
+  dst

@@ -1,0 +1,227 @@
+WITH w AS (
+  SELECT
+    interface_id,
+    srcaddr,
+    dstaddr,
+    dstport,
+    protocol,
+    action,
+    start - start % :window AS window_start,
+    COUNT(*) AS records,
+    SUM(packets) AS packets,
+    SUM(bytes) AS bytes,
+    MIN(start) AS first_start,
+    MAX(`end`) AS last_end,
+    SUM(CASE WHEN srcport > dstport THEN 1 ELSE 0 END) AS requests,
+    SUM(CASE WHEN srcport > dstport THEN packets ELSE 0 END) AS request_packets,
+    SUM(CASE WHEN srcport > dstport THEN bytes ELSE 0 END) AS request_bytes,
+    SUM(
+      CASE
+        WHEN srcport > dstport AND packets <= 2 AND bytes <= 100 * packets
+        THEN 1
+        ELSE 0
+      END
+    ) AS probes,
+    COUNT(DISTINCT CASE WHEN srcport > dstport THEN srcport END) AS connections,
+    BIT_OR(tcp_flags) AS tcp_flags
+  FROM flows
+  WHERE
+    NOT srcaddr IS NULL
+    AND start >= :since
+    AND start < :until
+    AND NOT interface_id IN (
+      SELECT
+        interface_id
+      FROM enrich_interfaces
+      WHERE
+        resource_type = 'nat_gateway'
+    )
+  GROUP BY
+    interface_id,
+    srcaddr,
+    dstaddr,
+    dstport,
+    protocol,
+    action,
+    start - start % :window
+), flow_windows AS (
+  SELECT
+    w.*,
+    (
+      srcaddr LIKE '10.%'
+      OR srcaddr LIKE '192.168.%'
+      OR (
+        srcaddr LIKE '172.%'
+        AND CAST(SPLIT_PART(srcaddr, '.', 2) AS INT) BETWEEN 16 AND 31
+      )
+      OR LOWER(srcaddr) LIKE 'fc%'
+      OR LOWER(srcaddr) LIKE 'fd%'
+    ) AS src_private,
+    (
+      dstaddr LIKE '10.%'
+      OR dstaddr LIKE '192.168.%'
+      OR (
+        dstaddr LIKE '172.%'
+        AND CAST(SPLIT_PART(dstaddr, '.', 2) AS INT) BETWEEN 16 AND 31
+      )
+      OR LOWER(dstaddr) LIKE 'fc%'
+      OR LOWER(dstaddr) LIKE 'fd%'
+    ) AS dst_private
+  FROM w
+), candidates AS (
+  SELECT
+    srcaddr,
+    dstaddr,
+    dstport,
+    protocol
+  FROM flow_windows
+  WHERE
+    requests > 0 AND src_private AND NOT dst_private
+  GROUP BY
+    srcaddr,
+    dstaddr,
+    dstport,
+    protocol
+  HAVING
+    SUM(connections) >= :min_connections
+    AND COUNT(DISTINCT window_start) >= :min_windows
+), connections AS (
+  SELECT
+    f.srcaddr,
+    f.dstaddr,
+    f.dstport,
+    f.protocol,
+    f.srcport,
+    MIN(f.start) AS t,
+    MAX(f.`end`) AS t_end,
+    SUM(f.bytes) AS bytes,
+    COUNT(*) AS records
+  FROM flows AS f
+  JOIN candidates AS c
+    ON f.srcaddr = c.srcaddr
+    AND f.dstaddr = c.dstaddr
+    AND f.dstport = c.dstport
+    AND f.protocol = c.protocol
+  WHERE
+    f.srcport > f.dstport AND f.start >= :since AND f.start < :until
+  GROUP BY
+    f.srcaddr,
+    f.dstaddr,
+    f.dstport,
+    f.protocol,
+    f.srcport,
+    f.start - f.start % :max_gap
+), gaps AS (
+  SELECT
+    connections.*,
+    t - LAG(t) OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol ORDER BY t NULLS LAST) AS gap
+  FROM connections
+), numbered AS (
+  SELECT
+    gaps.*,
+    SUM(CASE WHEN gap IS NULL OR gap > :max_gap THEN 1 ELSE 0 END) OVER (
+      PARTITION BY srcaddr, dstaddr, dstport, protocol
+      ORDER BY t NULLS LAST
+      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS episode,
+    CASE WHEN gap <= :max_gap THEN gap END AS interval
+  FROM gaps
+), quartiles AS (
+  SELECT
+    srcaddr,
+    dstaddr,
+    dstport,
+    protocol,
+    episode,
+    COUNT(*) AS n,
+    MIN(t) AS first_seen,
+    MAX(t_end) AS last_seen,
+    SUM(records) AS records,
+    percentile_cont(0.25) WITHIN GROUP (ORDER BY
+      interval NULLS LAST) AS i1,
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY
+      interval NULLS LAST) AS i2,
+    percentile_cont(0.75) WITHIN GROUP (ORDER BY
+      interval NULLS LAST) AS i3,
+    percentile_cont(0.25) WITHIN GROUP (ORDER BY
+      bytes NULLS LAST) AS b1,
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY
+      bytes NULLS LAST) AS b2,
+    percentile_cont(0.75) WITHIN GROUP (ORDER BY
+      bytes NULLS LAST) AS b3
+  FROM numbered
+  GROUP BY
+    srcaddr,
+    dstaddr,
+    dstport,
+    protocol,
+    episode
+  HAVING
+    COUNT(*) >= :min_connections
+), scored AS (
+  SELECT
+    quartiles.*,
+    (
+      (
+        1 - LEAST(
+          1.0,
+          ABS(
+            CASE
+              WHEN i3 - i1 > :min_spread * i2
+              THEN (
+                i3 + i1 - 2 * i2
+              ) / (
+                i3 - i1
+              )
+              ELSE 0
+            END
+          )
+        )
+      ) + GREATEST(0.0, 1 - (
+        i3 - i1
+      ) / GREATEST(i2, 1))
+    ) / 2 AS interval_score,
+    (
+      (
+        1 - LEAST(
+          1.0,
+          ABS(
+            CASE
+              WHEN b3 - b1 > :min_spread * b2
+              THEN (
+                b3 + b1 - 2 * b2
+              ) / (
+                b3 - b1
+              )
+              ELSE 0
+            END
+          )
+        )
+      ) + GREATEST(0.0, 1 - (
+        b3 - b1
+      ) / GREATEST(b2, 1))
+    ) / 2 AS size_score
+  FROM quartiles
+)
+SELECT
+  srcaddr AS src,
+  dstaddr AS dst,
+  dstport AS dst_port,
+  protocol,
+  first_seen,
+  last_seen,
+  records,
+  (
+    interval_score + size_score
+  ) / 2 AS metric
+FROM scored
+WHERE
+  (
+    interval_score + size_score
+  ) / 2 >= :min_score
+  AND interval_score >= :min_interval_score
+  AND i2 >= :min_interval
+ORDER BY
+  first_seen NULLS LAST,
+  src NULLS LAST,
+  dst NULLS LAST

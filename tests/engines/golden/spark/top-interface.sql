@@ -1,0 +1,24 @@
+SELECT
+  *
+FROM (
+  SELECT
+    `interface_id`,
+    CAST(SUM(bytes) AS BIGINT) AS bytes,
+    CAST(SUM(packets) AS BIGINT) AS packets,
+    COUNT(*) AS flows
+  FROM flows
+  WHERE
+    log_status = 'OK'
+    AND `end` >= :since
+    AND start < :until
+    AND (
+      :action = 'ANY' OR action = :action
+    )
+    AND NOT `interface_id` IS NULL
+  GROUP BY
+    `interface_id`
+) AS grouped
+ORDER BY
+  CASE :metric WHEN 'packets' THEN packets WHEN 'flows' THEN flows ELSE bytes END DESC,
+  `interface_id` NULLS LAST
+LIMIT :n

@@ -1,0 +1,28 @@
+SELECT
+  *
+FROM (
+  SELECT
+    `srcaddr`,
+    `dstaddr`,
+    CAST(SUM(bytes) AS BIGINT) AS bytes,
+    CAST(SUM(packets) AS BIGINT) AS packets,
+    COUNT(*) AS flows
+  FROM flows
+  WHERE
+    log_status = 'OK'
+    AND `end` >= :since
+    AND start < :until
+    AND (
+      :action = 'ANY' OR action = :action
+    )
+    AND NOT `srcaddr` IS NULL
+    AND NOT `dstaddr` IS NULL
+  GROUP BY
+    `srcaddr`,
+    `dstaddr`
+) AS grouped
+ORDER BY
+  CASE :metric WHEN 'packets' THEN packets WHEN 'flows' THEN flows ELSE bytes END DESC,
+  `srcaddr` NULLS LAST,
+  `dstaddr` NULLS LAST
+LIMIT :n

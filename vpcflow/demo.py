@@ -13,7 +13,6 @@ from pathlib import Path
 
 from .analyze.top import top
 from .emulate.engine import simulate
-from .emulate.scenario import load_scenario
 from .errors import VpcFlowError
 from .store import Store
 
@@ -31,6 +30,7 @@ class DemoResult:
     top_talkers: list[dict] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)
     findings: list[dict] | None = None  # None when the detections are not installed
+    detector_notes: list = field(default_factory=list)  # detections that ran degraded or could not run
     diagnoses: list[dict] | None = None
     report: Path | None = None
     labels: int = 0
@@ -77,15 +77,16 @@ def run_demo(out: str | Path = "vpcflow-demo", *, seed: int = 7, step: Callable[
         run_detections = _optional("vpcflow.detect", "run")
         if run_detections is not None:
             step("running the detections")
-            result.findings = [f if isinstance(f, dict) else f.as_dict() for f in run_detections(store.con)]
+            report = run_detections(store.con)
+            result.findings = [f.as_dict() for f in report.findings]
+            result.detector_notes = [s for s in report.statuses if s.status != "ok"]
         diagnose = _optional("vpcflow.diagnose", "diagnose")
         if diagnose is not None:
             step("diagnosing rejected traffic: security group or network ACL?")
-            topology = load_scenario("seed-demo").topology
-            result.diagnoses = [d for d in diagnose(store.con, topology=topology) if d["verdict"] != "allowed"]
+            result.diagnoses = [d for d in diagnose(store.con, topology="seed-demo") if d["verdict"] != "allowed"]
         write_report = _optional("vpcflow.report.html", "write_report")
         if write_report is not None:
             step("writing the HTML report")
             result.report = out / "report.html"
-            write_report(store.con, result.report)
+            write_report(store.con, result.report, store_path=str(result.db), topology="seed-demo")
     return result

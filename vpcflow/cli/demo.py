@@ -30,15 +30,31 @@ def demo(
     if r.findings is not None:
         emit([{k: f.get(k) for k in ("detector", "severity", "src", "dst", "dst_port", "records", "summary")}
               for f in r.findings], "table", title="findings")
+    for note in r.detector_notes:
+        console.print(f"[yellow]{note.detector}[/yellow]: {note.status}: {note.note}", highlight=False)
     if r.diagnoses is not None:
-        emit([{k: d.get(k) for k in ("src", "dst", "dst_port", "direction", "verdict", "rule", "fix")}
-              for d in r.diagnoses], "table", title="security group or network ACL?")
+        emit(_grouped(r.diagnoses), "table", title="security group or network ACL? (vpcflow diagnose for every port and fix)")
     console.print(f"\nstore:   {r.db}\nlabels:  {r.out / 'labels.jsonl'}\nS3 layout: {r.out / 's3'}\n"
                   f"CloudWatch layout: {r.out / 'cloudwatch'}")
     if r.report:
         console.print(f"report:  {r.report}")
     console.print(f"\nnext: vpcflow query \"SELECT * FROM flows LIMIT 5\" --db {r.db}"
                   f"\ndone in {time.perf_counter() - started:.1f} s")
+
+
+def _grouped(diagnoses: list[dict]) -> list[dict]:
+    """One row per source, target, verdict and rule: a scan's thousand ports are one line here."""
+    groups: dict[tuple, dict] = {}
+    for d in diagnoses:
+        key = (d["src"], d["dst"], d["direction"], d["verdict"], d["rule"])
+        g = groups.setdefault(key, {"src": d["src"], "dst": d["dst"], "ports": set(), "direction": d["direction"],
+                                    "verdict": d["verdict"], "rule": d["rule"], "records": 0})
+        g["ports"].add(d["dst_port"])
+        g["records"] += d["records"]
+    for g in groups.values():
+        ports = sorted(p for p in g["ports"] if p is not None)
+        g["ports"] = (", ".join(map(str, ports)) if len(ports) <= 3 else f"{len(ports)} ports") or "-"
+    return sorted(groups.values(), key=lambda g: -g["records"])
 
 
 def register(app: typer.Typer) -> None:

@@ -50,7 +50,7 @@ def ingest(
     for w in result.warnings:
         err_console.print(f"[yellow]warning:[/yellow] {w.source}: {w.message}", highlight=False, soft_wrap=True)
     if result.quarantined:
-        err_console.print(f"{result.quarantined:,} lines quarantined: see `vpcflow quarantine`", highlight=False)
+        err_console.print(f"{result.quarantined:,} line(s) quarantined: see `vpcflow quarantine`", highlight=False)
     for e in result.errors:
         err_console.print(f"[red]error:[/red] {e.message}", highlight=False, soft_wrap=True)
     if result.errors:

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
-import decimal
 import enum
-import ipaddress
 import json
 import sys
 from collections.abc import Iterable, Mapping
@@ -15,6 +12,8 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.table import Table
+
+from ..jsonable import jsonable, rows_of
 
 
 class Output(enum.StrEnum):
@@ -27,39 +26,6 @@ OUTPUT_OPTION = typer.Option(Output.table, "--output", "-o", help="How to print 
 
 console = Console()
 err_console = Console(stderr=True)
-
-
-def _plain(value: Any) -> Any:
-    """A value as JSON can hold it: times in ISO-8601 UTC, decimals as numbers."""
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.UTC)
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, (ipaddress.IPv4Address, ipaddress.IPv6Address, enum.Enum)):
-        return str(value.value if isinstance(value, enum.Enum) else value)
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return value
-
-
-def rows_of(data: Any) -> list[dict]:
-    """Rows as plain dicts, from an Arrow table, a list of dicts or of dataclass-like objects."""
-    if hasattr(data, "to_pylist"):
-        return [{k: _plain(v) for k, v in r.items()} for r in data.to_pylist()]
-    rows = []
-    for r in data:
-        if not isinstance(r, Mapping):
-            r = r.as_dict() if hasattr(r, "as_dict") else vars(r)
-        rows.append({k: _plain(v) for k, v in r.items()})
-    return rows
 
 
 def emit(data: Any, output: Output | str, *, columns: Iterable[str] | None = None, title: str | None = None) -> None:
@@ -88,7 +54,7 @@ def emit(data: Any, output: Output | str, *, columns: Iterable[str] | None = Non
 def emit_object(obj: Mapping, output: Output | str, *, title: str | None = None) -> None:
     """Print one object: JSON as an object, table and csv as key/value rows."""
     output = Output(output)
-    plain = {k: _plain(v) for k, v in obj.items()}
+    plain = {k: jsonable(v) for k, v in obj.items()}
     if output is Output.json:
         sys.stdout.write(json.dumps(plain, default=str) + "\n")
         return

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import jinja2
 
-from ..cli.output import _plain as plain
+from ..jsonable import jsonable as plain
 from ..timeutil import iso
 from .findings import ReviewLog, diagnoses, findings
 from .overview import Window, bounds, overview

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from ..cli.output import _plain as plain
-from ..cli.output import rows_of
+from ..jsonable import jsonable as plain
+from ..jsonable import rows_of
 from ..report import findings as findings_mod
 from ..report.overview import graph, overview
 from ..report.streams import interfaces, stream

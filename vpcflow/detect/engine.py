@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import pyarrow as pa
+
 from ..errors import VpcFlowError
 from ..store.schema import arrow, present_columns
 from .aggregates import AGGREGATES
@@ -144,19 +146,37 @@ def _finding(d: Detection, row: dict) -> Finding:
                    summary, EVIDENCE_SQL, evidence_params)
 
 
+FINDING_COLUMNS = ("id", "detector", "severity", "src", "dst", "dst_port", "protocol", "first_seen", "last_seen",
+                   "records", "summary", "evidence_sql", "evidence_params")
+UPSERT = """INSERT INTO findings (id, detector, severity, src, dst, dst_port, protocol, first_seen, last_seen, records,
+                      summary, evidence_sql, evidence_params, status, run_at)
+SELECT id, detector, severity, src, dst, dst_port, protocol, first_seen, last_seen, records, summary, evidence_sql,
+       CAST(evidence_params AS JSON), 'new', $run_at
+FROM new_findings
+ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, records = excluded.records,
+  summary = excluded.summary, evidence_sql = excluded.evidence_sql, evidence_params = excluded.evidence_params,
+  run_at = excluded.run_at"""
+
+
 def save(con, findings: list[Finding], run_at: datetime) -> None:
-    """Upsert: a re-run updates a finding's counts and times and keeps its review status."""
+    """Upsert in one statement: a re-run updates a finding's counts and times and keeps its review status."""
     ensure_tables(con)
-    rows = [[f.id, f.detector, f.severity, f.src, f.dst, f.dst_port, f.protocol, f.first_seen, f.last_seen,
-             f.records, f.summary, f.evidence_sql, json.dumps(f.evidence_params), run_at] for f in findings]
-    if rows:
-        con.executemany(
-            """INSERT INTO findings (id, detector, severity, src, dst, dst_port, protocol, first_seen, last_seen,
-                                     records, summary, evidence_sql, evidence_params, status, run_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?)
-               ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, records = excluded.records,
-                 summary = excluded.summary, evidence_sql = excluded.evidence_sql,
-                 evidence_params = excluded.evidence_params, run_at = excluded.run_at""", rows)
+    if not findings:
+        return
+    findings = list({f.id: f for f in findings}.values())  # one row per id: an upsert may not touch a row twice
+    columns = {c: [getattr(f, c) for f in findings] for c in FINDING_COLUMNS}
+    columns["evidence_params"] = [json.dumps(p) for p in columns["evidence_params"]]
+    schema = pa.schema([("id", pa.string()), ("detector", pa.string()), ("severity", pa.string()),
+                        ("src", pa.string()), ("dst", pa.string()), ("dst_port", pa.int32()),
+                        ("protocol", pa.int32()), ("first_seen", pa.timestamp("us", tz="UTC")),
+                        ("last_seen", pa.timestamp("us", tz="UTC")), ("records", pa.int64()),
+                        ("summary", pa.string()), ("evidence_sql", pa.string()), ("evidence_params", pa.string())])
+    new_findings = pa.Table.from_pydict(columns, schema=schema)
+    con.register("new_findings", new_findings)
+    try:
+        execute(con, UPSERT, {"run_at": run_at})
+    finally:
+        con.unregister("new_findings")
 
 
 def evidence(con, finding_id: str):

@@ -9,6 +9,7 @@ mode, and each event becomes a line `2017-03-22T18:34:26.000Z <message>`: the pa
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -101,6 +102,17 @@ def list_streams(
     ]
 
 
+def _page(response: dict) -> dict:
+    raw = response.get("RawBody")
+    try:
+        page = json.loads(raw) if raw is not None else response
+    except ValueError as exc:
+        raise ConnectionError(f"GetLogEvents answer is not JSON: {exc}") from exc
+    if "events" not in page:  # a body cut short that still parsed
+        raise ConnectionError("GetLogEvents answer without events")
+    return page
+
+
 def _ms(when: datetime | None) -> int | None:
     return None if when is None else int(when.timestamp() * 1000)
 
@@ -111,11 +123,27 @@ def iso_ms(timestamp_ms: int) -> str:
     )
 
 
+def _keep_raw_events(operation_model, response_dict, customized_response_dict, **_) -> None:
+    """Hand GetLogEvents' JSON over undecoded: json.loads is several times faster than botocore's walk over
+    every event's shape, which dominated reading large streams."""
+    if operation_model.name == "GetLogEvents" and response_dict.get("status_code") == 200:
+        customized_response_dict["RawBody"] = response_dict["body"]
+        response_dict["body"] = b"{}"
+
+
+def _events_client(session: AwsSession):
+    return session.client(
+        "logs",
+        variant="raw-events",
+        setup=lambda c: c.meta.events.register("before-parse.cloudwatch-logs.GetLogEvents", _keep_raw_events),
+    )
+
+
 def read_stream(
     session: AwsSession, group: str, stream: str, since: datetime | None = None, until: datetime | None = None
 ) -> StreamRead:
     """Every event of the stream in [since, until), oldest first, as timestamped lines."""
-    logs = session.client("logs")
+    logs = _events_client(session)
     kwargs = {"logGroupName": group, "logStreamName": stream, "startFromHead": True, "limit": 10000}
     if since is not None:
         kwargs["startTime"] = _ms(since)
@@ -126,7 +154,7 @@ def read_stream(
     while True:
         call = dict(kwargs, **({"nextToken": token} if token else {}))
         try:
-            page = retry_body(lambda call=call: logs.get_log_events(**call))
+            page = retry_body(lambda call=call: _page(logs.get_log_events(**call)))
         except Exception as exc:
             raise explain(exc, f"cwl://{group}/{stream}", "logs:GetLogEvents") from exc
         for e in page["events"]:

@@ -8,7 +8,7 @@ with `os.environ`; library code receives an `AwsSession`.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,9 +101,11 @@ class AwsSession:
     def partition(self) -> str:
         return self.boto.get_partition_for_region(self.region)
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, *, variant: str = "", setup: Callable[[Any], None] | None = None) -> Any:
+        """A shared client; a `variant` is a separate client that `setup` customises once (event handlers)."""
+        key = f"{service}:{variant}"
         with self._lock:
-            if service not in self._clients:
+            if key not in self._clients:
                 config = botocore.config.Config(
                     retries={"mode": "standard", "max_attempts": self.settings.max_attempts},
                     max_pool_connections=self.settings.max_pool,
@@ -112,11 +114,12 @@ class AwsSession:
                     # virtual-host buckets would need DNS for bucket.127.0.0.1; path style works everywhere
                     s3={"addressing_style": "path"} if self.settings.endpoint_url else None,
                 )
-                client = self._clients[service] = self.boto.client(
-                    service, endpoint_url=self.settings.endpoint_url, config=config
-                )
+                client = self.boto.client(service, endpoint_url=self.settings.endpoint_url, config=config)
                 client.meta.events.register("before-parse", _retry_cut_bodies)
-            return self._clients[service]
+                if setup is not None:
+                    setup(client)
+                self._clients[key] = client
+            return self._clients[key]
 
     def account_id(self) -> str:
         """The caller's account, asked once (STS GetCallerIdentity)."""

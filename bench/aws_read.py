@@ -1,0 +1,182 @@
+"""Reading flow logs from S3 and CloudWatch Logs: vpcflow against flowlogs-reader, same data, same endpoint.
+
+Both read the same emulated records from one moto server (a separate process on 127.0.0.1, so the server
+does not share the readers' interpreter). vpcflow's figure is end to end: list, download, parse and store in
+DuckDB (`Store.ingest` over `vpcflow.aws.sources.resolve`), and "fetch" is the sources alone (records
+fetched and counted, not parsed); flowlogs-reader's is iterating its parsed records.
+flowlogs-reader is measured with its default (no threads) and with a thread pool like vpcflow's.
+
+    .venv/bin/python bench/aws_read.py --quick     # seconds
+    .venv/bin/python bench/aws_read.py             # a day of the enterprise scenario
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import boto3
+import botocore.config
+
+from vpcflow.aws.deliver import replay_cloudwatch_export, upload_tree
+from vpcflow.aws.session import AwsSession, AwsSettings
+from vpcflow.aws.sources import resolve
+from vpcflow.emulate.engine import simulate
+from vpcflow.fields import DEFAULT
+from vpcflow.store.store import Store
+
+REGION = "us-east-1"
+THREADS = 16
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_moto() -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc, url
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("moto_server did not start")
+
+
+def best(fn, repeat: int) -> tuple[float, int]:
+    """(fastest seconds, records) over `repeat` runs."""
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        n = fn()
+        runs.append((time.perf_counter() - t0, n))
+    return min(runs)
+
+
+def vpcflow_ingest(session, uri: str, tmp: Path, **kw) -> int:
+    db = tmp / f"bench-{time.monotonic_ns()}.duckdb"
+    with Store(db) as store:
+        result = store.ingest(resolve(uri, session), **kw)
+    db.unlink()
+    return result.records
+
+
+def vpcflow_fetch(session, uri: str) -> int:
+    """Lines fetched without parsing: what the readers alone cost."""
+    n = 0
+    for source in resolve(uri, session):
+        data = source.opener().read()
+        if data[:2] == b"\x1f\x8b":
+            import gzip
+
+            data = gzip.decompress(data)
+        n += data.count(b"\n") - (1 if source.identity.startswith("s3://") else 0)
+    return n
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="3 hours of data, one run each")
+    ap.add_argument("--scenario", default="enterprise")
+    args = ap.parse_args()
+    duration, repeat = ("3h", 1) if args.quick else ("24h", 3)
+
+    from importlib.metadata import version
+
+    import flowlogs_reader
+
+    proc, url = start_moto()
+    try:
+        creds = {"aws_access_key_id": "bench", "aws_secret_access_key": "bench", "region_name": REGION}
+        boto = boto3.Session(**creds)
+        session = AwsSession(AwsSettings(region=REGION, endpoint_url=url), boto_session=boto)
+        cfg = botocore.config.Config(max_pool_connections=THREADS, s3={"addressing_style": "path"})
+        s3 = boto.client("s3", endpoint_url=url, config=cfg)
+        logs = boto.client("logs", endpoint_url=url, config=cfg)
+        with tempfile.TemporaryDirectory() as tmp_dir:
+            tmp = Path(tmp_dir)
+            s3.create_bucket(Bucket="bench-flows")
+            boto.client("ec2", endpoint_url=url).describe_flow_logs()  # moto builds its EC2 backend on first use
+            sim = simulate(args.scenario, tmp / "s3", duration=duration, destination="s3")
+            upload_tree(session, tmp / "s3", "bench-flows")
+            simulate(args.scenario, tmp / "cw", duration=duration, destination="cloudwatch")
+            writer = replay_cloudwatch_export(session, tmp / "cw" / "cloudwatch", "bench-flows")
+            print(
+                f"data: {args.scenario} {duration}: {sim.records:,} records in {len(sim.files)} S3 objects; "
+                f"{writer.events:,} CloudWatch events in {len(list((tmp / 'cw').rglob('*.gz')))} streams; "
+                f"flowlogs-reader {version('flowlogs-reader')}, moto {version('moto')}"
+            )
+
+            s3_start, s3_end = sim.start.replace(tzinfo=None), sim.end.replace(tzinfo=None) + timedelta(hours=1)
+            now = datetime.now(UTC).replace(tzinfo=None)
+            cw_start, cw_end = now - timedelta(days=2), now + timedelta(hours=1)
+
+            def flr_s3(threads: int):
+                return lambda: sum(
+                    1
+                    for _ in flowlogs_reader.S3FlowLogsReader(
+                        "bench-flows", start_time=s3_start, end_time=s3_end, boto_client=s3, thread_count=threads
+                    )
+                )
+
+            def flr_cwl(threads: int):
+                return lambda: sum(
+                    1
+                    for _ in flowlogs_reader.FlowLogsReader(
+                        "bench-flows", start_time=cw_start, end_time=cw_end, boto_client=logs, thread_count=threads
+                    )
+                )
+
+            rows = []
+            for name, fn in [
+                (
+                    "s3   vpcflow ingest (list+get+parse+store)",
+                    lambda: vpcflow_ingest(session, "s3://bench-flows", tmp),
+                ),
+                ("s3   vpcflow fetch only", lambda: vpcflow_fetch(session, "s3://bench-flows")),
+                ("s3   flowlogs-reader (default, no threads)", flr_s3(0)),
+                (f"s3   flowlogs-reader (thread_count={THREADS})", flr_s3(THREADS)),
+                (
+                    "cwl  vpcflow ingest (get+parse+store)",
+                    lambda: vpcflow_ingest(session, "cwl://bench-flows", tmp, format=DEFAULT),
+                ),
+                ("cwl  vpcflow fetch only", lambda: vpcflow_fetch(session, "cwl://bench-flows")),
+                ("cwl  flowlogs-reader (default, no threads)", flr_cwl(0)),
+                (f"cwl  flowlogs-reader (thread_count={THREADS})", flr_cwl(THREADS)),
+            ]:
+                seconds, n = best(fn, repeat)
+                rows.append((name, n, seconds, n / seconds))
+                print(f"  {name:<48} {n:>9,} records {seconds:8.2f} s {n / seconds:>12,.0f} rec/s", flush=True)
+            rate = {r[0].split()[0] + " " + " ".join(r[0].split()[1:3]): r[3] for r in rows}
+            print("ratios, records per second (vpcflow / flowlogs-reader):")
+            for kind in ("s3", "cwl"):
+                for mine in ("vpcflow fetch", "vpcflow ingest"):
+                    for base, label in (
+                        ("flowlogs-reader (default,", "default"),
+                        (f"flowlogs-reader (thread_count={THREADS})", f"{THREADS} threads"),
+                    ):
+                        ratio = rate[f"{kind} {mine}"] / rate[f"{kind} {base}"]
+                        print(f"  {kind:<4} {mine:<15} vs flowlogs-reader {label:<11} {ratio:6.1f}x")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

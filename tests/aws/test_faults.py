@@ -127,3 +127,23 @@ def test_missing_logs_permission_names_the_action_from_the_message(session, prox
         r"lacks logs:GetLogEvents",
     ):
         list(resolve("cwl://flows", proxied))
+
+
+def test_missing_iam_permission_during_apply_names_the_role_and_the_action(aws_env, vpc, proxied, proxy):
+    from vpcflow.aws.apply import apply
+    from vpcflow.aws.plan import plan_apply
+    from vpcflow.aws.request import make_request
+
+    proxy.rate = 0.0
+    denied = (
+        "User: arn:aws:iam::123456789012:user/ops is not authorized to perform: iam:CreateRole on resource: "
+        "arn:aws:iam::123456789012:role/vpcflow-flow-logs-2e9ecdb7a13c"
+    )
+    proxy.rules.append(Rule(lambda c, p, h, body: b"Action=CreateRole" in body, 403, "AccessDenied", denied))
+    plan = plan_apply(proxied, make_request([vpc["vpc"]], "cloudwatch://flows"))
+    with pytest.raises(
+        AwsError,
+        match=r"iam-role vpcflow-flow-logs-2e9ecdb7a13c: permission denied: the caller "
+        r"lacks iam:CreateRole",
+    ):
+        apply(proxied, plan)

@@ -197,3 +197,28 @@ def test_destroy_twice_finds_nothing(session, vpc):
 def test_unknown_resource_is_named_in_the_error(session, vpc):
     with pytest.raises(VpcFlowError, match="vpc-0000000000000dead"):
         apply(session, plan_apply(session, make_request(["vpc-0000000000000dead"], "cloudwatch://flows")))
+
+
+def test_firehose_destination_creates_the_flow_log_without_a_role(session, vpc, aws_env):
+    arn = aws_env.client("firehose").create_delivery_stream(
+        DeliveryStreamName="flows",
+        DeliveryStreamType="DirectPut",
+        ExtendedS3DestinationConfiguration={
+            "RoleARN": "arn:aws:iam::123456789012:role/fh",
+            "BucketARN": "arn:aws:s3:::fh-bucket",
+        },
+    )["DeliveryStreamARN"]
+    apply(session, plan_apply(session, make_request([vpc["eni"]], f"firehose://{arn}")))
+    [fl] = aws_env.client("ec2").describe_flow_logs()["FlowLogs"]
+    assert (fl["LogDestinationType"], fl["LogDestination"], fl.get("DeliverLogsPermissionArn")) == (
+        "kinesis-data-firehose",
+        arn,
+        None,
+    )
+    assert aws_env.client("iam").list_roles()["Roles"] == []
+
+
+def test_missing_firehose_stream_is_named(session, vpc):
+    arn = "arn:aws:firehose:us-east-1:123456789012:deliverystream/nope"
+    with pytest.raises(VpcFlowError, match=f"firehose://{arn}: not found"):
+        plan_apply(session, make_request([vpc["vpc"]], f"firehose://{arn}"))

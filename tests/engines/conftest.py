@@ -14,7 +14,7 @@ from vpcflow.engines import spark as spark_mod
 from vpcflow.engines.lake import export_lake
 from vpcflow.store import Store
 
-pytest_plugins = ["tests.fixtures.moto_server"]
+# moto_server comes from the root conftest (pytest_plugins is only allowed there)
 
 # 7 hours from 23:30: every attack kind of the scenario happens once, and the records span two days
 START, DURATION = "2026-01-04T23:30:00Z", "7h"

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from isal import isal_zlib
 
 from ..errors import SourceError
@@ -139,29 +140,43 @@ class LineReader:
     def _batch(self, block: bytes, first: int) -> LineBatch:
         if b"\r" in block:
             block = block.replace(b"\r\n", b"\n")
+        if b"\x00" not in block:
+            lines = _split(block)
+            if lines is not None and (len(block) <= self.max_line or pc.max(pc.utf8_length(lines)).as_py() <= self.max_line):
+                return LineBatch(first, lines, [], pc.sum(pc.equal(lines, "")).as_py() or 0)
+        return self._batch_slow(block, first)
+
+    def _batch_slow(self, block: bytes, first: int) -> LineBatch:
+        """Line by line, for a block with bytes that are not UTF-8, NUL bytes or over-long lines."""
         problems: list[tuple[int, str, str]] = []
-        try:
-            lines = block.decode("utf-8").split("\n")
-        except UnicodeDecodeError:
-            lines = []
-            for i, raw in enumerate(block.split(b"\n")):
-                try:
-                    lines.append(raw.decode("utf-8"))
-                except UnicodeDecodeError as exc:
-                    problems.append((first + i, f"not UTF-8 text (byte {exc.start + 1})",
-                                     raw[:4096].decode("utf-8", "replace")))
-                    lines.append("")
-        if any(len(s) > self.max_line for s in lines):
-            for i, s in enumerate(lines):
-                if len(s) > self.max_line:
-                    problems.append((first + i, self._too_long(), s[:4096]))
-                    lines[i] = ""
-        if b"\x00" in block:
-            for i, s in enumerate(lines):
-                if "\x00" in s:
-                    problems.append((first + i, "binary data (NUL byte) in a text line", s[:4096].replace("\x00", "\\0")))
-                    lines[i] = ""
+        lines: list[str] = []
+        for i, raw in enumerate(block.split(b"\n")):
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                problems.append((first + i, f"not UTF-8 text (byte {exc.start + 1})",
+                                 raw[:4096].decode("utf-8", "replace")))
+                text = ""
+            if len(text) > self.max_line:
+                problems.append((first + i, self._too_long(), text[:4096]))
+                text = ""
+            elif "\x00" in text:
+                problems.append((first + i, "binary data (NUL byte) in a text line", text[:4096].replace("\x00", "\\0")))
+                text = ""
+            lines.append(text)
         return LineBatch(first, pa.array(lines, pa.string()), problems, lines.count(""))
+
+
+def _split(block: bytes) -> pa.Array | None:
+    """The block's lines as an Arrow string array, split in C++ without a Python object per line;
+    None when the block is not valid UTF-8."""
+    offsets = pa.array([0, len(block)], pa.int64()).buffers()[1]
+    whole = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(block)])
+    parts = pc.split_pattern(whole, b"\n").flatten()
+    try:
+        return parts.cast(pa.large_string()).cast(pa.string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
 
 
 class _Gunzip:

@@ -1,0 +1,150 @@
+"""Benchmark: vpcflow's named queries on Spark local[1] vs local[2], DuckDB vs Spark, and cost per record as
+the data grows 5x: all over the same Parquet lake (vpcflow's layout), measured in the same run.
+
+    .venv/bin/python bench/spark_scale.py --quick     # 1M and 5M records
+    .venv/bin/python bench/spark_scale.py             # 10M and 50M records (run once: the machine is shared)
+
+Workload per engine: top-pair, rejected-traffic, traffic-over-time, protocol-mix and the ssh-brute-force
+detection (which builds the 10-minute flow_windows aggregate), run back to back; session start is not timed.
+Each Spark master runs in its own process (a JVM keeps its master). Targets: local[2] / local[1] >= 1.6x;
+seconds per record at 5N within 1.5x of N on both engines. DuckDB / Spark is reported as measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+WORKLOAD = ["top-pair", "rejected-traffic", "traffic-over-time", "protocol-mix", "ssh-brute-force"]
+DAYS = 16  # records spread over this many day partitions, so the lake has many files to split
+
+SYNTHETIC = """
+COPY (
+  SELECT 2 AS version, '123456789012' AS account_id, 'eni-0' || (i % 997)::VARCHAR AS interface_id,
+         '10.' || (i % 7)::VARCHAR || '.' || ((i // 7) % 256)::VARCHAR || '.' || (i % 251)::VARCHAR AS srcaddr,
+         '172.31.' || ((i * 13) % 256)::VARCHAR || '.' || ((i * 7) % 253)::VARCHAR AS dstaddr,
+         ((i * 7919) % 64511 + 1024)::INTEGER AS srcport,
+         (CASE WHEN i % 5 = 0 THEN 22 WHEN i % 5 = 1 THEN 443 ELSE (i * 31) % 65536 END)::INTEGER AS dstport,
+         (CASE WHEN i % 10 = 0 THEN 17 ELSE 6 END)::INTEGER AS protocol,
+         (1 + i % 50)::BIGINT AS packets, (40 + (i * 37) % 90000)::BIGINT AS bytes,
+         (1767225600 + (i * {span}) // {n})::BIGINT AS start, (1767225600 + (i * {span}) // {n} + 60)::BIGINT AS "end",
+         CASE WHEN i % 7 = 0 THEN 'REJECT' ELSE 'ACCEPT' END AS action, 'OK' AS log_status,
+         strftime(make_timestamp((1767225600 + (i * {span}) // {n}) * 1000000), '%Y-%m-%d') AS day
+  FROM range({n}) AS r(i)
+) TO '{dest}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (day), ROW_GROUP_SIZE 1000000)
+"""
+
+
+def make_lake(n: int, dest: Path) -> float:
+    import duckdb
+
+    began = time.perf_counter()
+    con = duckdb.connect()
+    con.execute(SYNTHETIC.format(n=n, span=DAYS * 86400, dest=str(dest)))
+    con.close()
+    return time.perf_counter() - began
+
+
+def run_duckdb(lake: Path, threads: int) -> dict:
+    import duckdb
+
+    from vpcflow.engines import DuckDBEngine, run_query
+    from vpcflow.fields import FIELDS
+
+    con = duckdb.connect(config={"threads": threads})
+    present = {r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet($p, hive_partitioning = true)",
+                                         {"p": f"{lake}/*/*.parquet"}).fetchall()}
+    cols = [f'"{f.column}"' if f.column in present else f'NULL::{f.duckdb_type} AS "{f.column}"' for f in FIELDS]
+    cols += ["NULL::TIMESTAMPTZ AS event_time", "NULL::VARCHAR AS log_stream", "NULL::BIGINT AS source_id"]
+    con.execute(f"CREATE VIEW flows AS SELECT {', '.join(cols)} FROM read_parquet('{lake}/*/*.parquet', "
+                "hive_partitioning = true)")
+    engine = DuckDBEngine(con)
+    return _timed(lambda name: run_query(engine, name))
+
+
+def run_spark(lake: Path, master: str) -> dict:
+    from vpcflow.engines import run_query
+    from vpcflow.engines.spark import SparkEngine, read_lake, session
+
+    spark = session(master, app="vpcflow-bench", conf={
+        "spark.driver.memory": "6g", "spark.sql.shuffle.partitions": "8",
+        "spark.sql.files.maxPartitionBytes": str(32 << 20)})
+    engine = SparkEngine(spark, read_lake(spark, str(lake)))
+    run_query(engine, "protocol-mix", {"until": 0})  # warm the JVM's code paths on an empty answer
+    out = _timed(lambda name: run_query(engine, name))
+    spark.stop()
+    return out
+
+
+def _timed(run) -> dict:
+    times = {}
+    for name in WORKLOAD:
+        began = time.perf_counter()
+        run(name)
+        times[name] = time.perf_counter() - began
+    return {"seconds": sum(times.values()), "queries": times}
+
+
+def worker(args) -> None:
+    lake = Path(args.lake)
+    result = run_duckdb(lake, 2) if args.worker == "duckdb" else run_spark(lake, args.worker)
+    print(json.dumps(result))
+
+
+def measure(engine: str, lake: Path) -> dict:
+    """One engine in a fresh process, so a Spark master or DuckDB's caches do not carry over."""
+    out = subprocess.run([sys.executable, __file__, "--worker", engine, "--lake", str(lake)], capture_output=True,
+                         text=True, check=False)
+    if out.returncode != 0:
+        raise SystemExit(f"{engine} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="1M and 5M records instead of 10M and 50M")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--lake", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        return worker(args)
+    sizes = (1_000_000, 5_000_000) if args.quick else (10_000_000, 50_000_000)
+    results: dict = {}
+    with tempfile.TemporaryDirectory(prefix="vpcflow-spark-bench-") as tmp:
+        for n in sizes:
+            lake = Path(tmp) / f"lake-{n}"
+            made = make_lake(n, lake)
+            size = sum(p.stat().st_size for p in lake.rglob("*.parquet"))
+            print(f"\n{n:,} records: lake {size / 1e6:,.0f} MB in {made:.1f} s", flush=True)
+            row = {}
+            for engine in ("duckdb", "local[1]", "local[2]"):
+                r = measure(engine, lake)
+                row[engine] = r["seconds"]
+                per = ", ".join(f"{k} {v:.2f}" for k, v in r["queries"].items())
+                print(f"  {engine:9s} {r['seconds']:7.2f} s  {n / r['seconds'] / 1e6:6.2f} M records/s  ({per})",
+                      flush=True)
+            results[n] = row
+    small, large = sizes
+    print("\nratios (same run, same machine):")
+    for n, row in results.items():
+        print(f"  {n:>11,}: Spark local[2] / local[1] speed-up {row['local[1]'] / row['local[2]']:.2f}x (target >= 1.6); "
+              f"DuckDB vs Spark local[2]: DuckDB {row['local[2]'] / row['duckdb']:.1f}x faster")
+    for engine in ("duckdb", "local[1]", "local[2]"):
+        a = results[small][engine] / small
+        b = results[large][engine] / large
+        print(f"  cost per record {engine}: {b / a:.2f}x at {large // small}x the data (target within 1.5x; "
+              f"{a * 1e9:.0f} -> {b * 1e9:.0f} ns/record)")
+    for engine, cores in (("local[1]", 1), ("local[2]", 2), ("duckdb", 2)):
+        print(f"  throughput per core {engine}: {large / results[large][engine] / cores / 1e6:.2f} M records/s "
+              f"for the {len(WORKLOAD)}-query workload")
+
+
+if __name__ == "__main__":
+    main()

@@ -8,12 +8,13 @@ port): without tcp-flags this is how the direction of a connection shows in the 
 
 from __future__ import annotations
 
+_RFC1918_172 = ", ".join(f"'172.{k}.'" for k in range(16, 32))
+
 
 def private(col: str) -> str:
-    """SQL: is the address RFC 1918 / unique-local (plain string tests, portable across engines)."""
-    return (f"({col} LIKE '10.%' OR {col} LIKE '192.168.%' OR ({col} LIKE '172.%' AND "
-            f"CAST(split_part({col}, '.', 2) AS INTEGER) BETWEEN 16 AND 31) OR "
-            f"lower({col}) LIKE 'fc%' OR lower({col}) LIKE 'fd%')")
+    """SQL: is the address RFC 1918 / unique-local (prefix tests only: portable, and cheap per row)."""
+    return (f"({col} LIKE '10.%' OR {col} LIKE '192.168.%' OR substr({col}, 1, 7) IN ({_RFC1918_172}) OR "
+            f"{col} ILIKE 'fc%' OR {col} ILIKE 'fd%')")
 
 
 def ipv4_number(col: str) -> str:
@@ -22,6 +23,10 @@ def ipv4_number(col: str) -> str:
     return (f"(CASE WHEN {col} LIKE '%.%.%.%' THEN {parts[0]} * 16777216 + {parts[1]} * 65536 + "
             f"{parts[2]} * 256 + {parts[3]} END)")
 
+
+# No distinct counts here (connections per client port): one costs as much as the rest of the aggregate; the
+# detections that need them (brute force) count them over the few records of their own ports.
+NAT_GATEWAYS = "(SELECT interface_id FROM enrich_interfaces WHERE resource_type = 'nat_gateway')"
 
 FLOW_WINDOWS = f"""
 WITH w AS (
@@ -36,11 +41,10 @@ WITH w AS (
          sum(CASE WHEN srcport > dstport THEN packets ELSE 0 END) AS request_packets,
          sum(CASE WHEN srcport > dstport THEN bytes ELSE 0 END) AS request_bytes,
          sum(CASE WHEN srcport > dstport AND packets <= 2 AND bytes <= 100 * packets THEN 1 ELSE 0 END) AS probes,
-         count(DISTINCT CASE WHEN srcport > dstport THEN srcport END) AS connections,
          bit_or(tcp_flags) AS tcp_flags
   FROM flows
   WHERE srcaddr IS NOT NULL AND start >= $since AND start < $until
-    AND interface_id NOT IN (SELECT interface_id FROM enrich_interfaces WHERE resource_type = 'nat_gateway')
+    AND interface_id NOT IN {NAT_GATEWAYS}
   GROUP BY interface_id, srcaddr, dstaddr, dstport, protocol, action, start - start % $window
 )
 SELECT w.*, {private('srcaddr')} AS src_private, {private('dstaddr')} AS dst_private FROM w

@@ -10,11 +10,10 @@ WITH w AS (
          sum(CASE WHEN srcport > dstport THEN packets ELSE 0 END) AS request_packets,
          sum(CASE WHEN srcport > dstport THEN bytes ELSE 0 END) AS request_bytes,
          sum(CASE WHEN srcport > dstport AND packets <= 2 AND bytes <= 100 * packets THEN 1 ELSE 0 END) AS probes,
-         count(DISTINCT CASE WHEN srcport > dstport THEN srcport END) AS connections,
          bit_or(tcp_flags) AS tcp_flags
   FROM flows
   WHERE srcaddr IS NOT NULL AND start >= $since AND start < $until
     AND interface_id NOT IN (SELECT interface_id FROM enrich_interfaces WHERE resource_type = 'nat_gateway')
   GROUP BY interface_id, srcaddr, dstaddr, dstport, protocol, action, start - start % $window
 )
-SELECT w.*, (srcaddr LIKE '10.%' OR srcaddr LIKE '192.168.%' OR (srcaddr LIKE '172.%' AND CAST(split_part(srcaddr, '.', 2) AS INTEGER) BETWEEN 16 AND 31) OR lower(srcaddr) LIKE 'fc%' OR lower(srcaddr) LIKE 'fd%') AS src_private, (dstaddr LIKE '10.%' OR dstaddr LIKE '192.168.%' OR (dstaddr LIKE '172.%' AND CAST(split_part(dstaddr, '.', 2) AS INTEGER) BETWEEN 16 AND 31) OR lower(dstaddr) LIKE 'fc%' OR lower(dstaddr) LIKE 'fd%') AS dst_private FROM w
+SELECT w.*, (srcaddr LIKE '10.%' OR srcaddr LIKE '192.168.%' OR substr(srcaddr, 1, 7) IN ('172.16.', '172.17.', '172.18.', '172.19.', '172.20.', '172.21.', '172.22.', '172.23.', '172.24.', '172.25.', '172.26.', '172.27.', '172.28.', '172.29.', '172.30.', '172.31.') OR srcaddr ILIKE 'fc%' OR srcaddr ILIKE 'fd%') AS src_private, (dstaddr LIKE '10.%' OR dstaddr LIKE '192.168.%' OR substr(dstaddr, 1, 7) IN ('172.16.', '172.17.', '172.18.', '172.19.', '172.20.', '172.21.', '172.22.', '172.23.', '172.24.', '172.25.', '172.26.', '172.27.', '172.28.', '172.29.', '172.30.', '172.31.') OR dstaddr ILIKE 'fc%' OR dstaddr ILIKE 'fd%') AS dst_private FROM w

@@ -3,7 +3,7 @@ WITH candidates AS (
   FROM flow_windows
   WHERE requests > 0 AND src_private AND NOT dst_private
   GROUP BY srcaddr, dstaddr, dstport, protocol
-  HAVING sum(connections) >= $min_connections AND count(DISTINCT window_start) >= $min_windows
+  HAVING sum(requests) >= $min_connections AND count(DISTINCT window_start) >= $min_windows
 ),
 connections AS (
   SELECT f.srcaddr, f.dstaddr, f.dstport, f.protocol, f.srcport, min(f.start) AS t, max(f."end") AS t_end,

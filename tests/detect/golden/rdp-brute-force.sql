@@ -1,12 +1,13 @@
 WITH hits AS (
 SELECT srcaddr AS src, dstaddr AS dst, dstport AS dst_port, protocol,
-       min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
-       sum(connections) AS metric
-FROM flow_windows
-WHERE protocol = 6 AND array_contains($ports, dstport) AND requests > 0
-GROUP BY srcaddr, dstaddr, dstport, protocol, window_start
-HAVING sum(connections) >= $min_attempts
-   AND sum(request_bytes) <= $max_bytes_per_attempt * sum(connections)
+       min(start) AS first_seen, max("end") AS last_seen, count(*) AS records,
+       count(DISTINCT srcport) AS metric
+FROM flows
+WHERE protocol = 6 AND array_contains($ports, dstport) AND srcport > dstport AND srcaddr IS NOT NULL
+  AND start >= $since AND start < $until AND interface_id NOT IN (SELECT interface_id FROM enrich_interfaces WHERE resource_type = 'nat_gateway')
+GROUP BY srcaddr, dstaddr, dstport, protocol, start - start % $window
+HAVING count(DISTINCT srcport) >= $min_attempts
+   AND sum(bytes) <= $max_bytes_per_attempt * count(DISTINCT srcport)
    AND (bit_or(tcp_flags) IS NULL OR (bit_or(tcp_flags) & 5) > 0)),
 marked AS (
   SELECT hits.*, CASE WHEN first_seen - LAG(last_seen) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen) <= $gap

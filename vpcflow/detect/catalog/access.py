@@ -1,12 +1,15 @@
 """Brute force against SSH, RDP and WinRM: many short connections from one source to one service.
 
+Connections are distinct client ports per window, counted over this service's own records in `flows` (a
+filtered read: a distinct count over the whole shared aggregate would cost more than the aggregate itself).
+
 With tcp-flags in the records a window also has to show connections closing (FIN or RST) as failed logins do;
 without them (the default format) the count and size of connections decide alone: a degraded form.
 """
 
 from __future__ import annotations
 
-from ..aggregates import episodes
+from ..aggregates import NAT_GATEWAYS, episodes
 from ..model import Detection, Param
 from ..registry import register
 
@@ -23,15 +26,17 @@ def _brute(id_: str, service: str, ports: list[int], technique: str) -> Detectio
         degraded_note="no tcp-flags: connection counts and sizes only, no FIN/RST pattern",
         guardduty=f"UnauthorizedAccess:EC2/{'SSH' if service == 'SSH' else 'RDP'}BruteForce",
         mitre=technique, doc=f"docs/detections.md#{id_}",
-        sql=episodes("""
+        reads=("flows",),
+        sql=episodes(f"""
 SELECT srcaddr AS src, dstaddr AS dst, dstport AS dst_port, protocol,
-       min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
-       sum(connections) AS metric
-FROM flow_windows
-WHERE protocol = 6 AND array_contains($ports, dstport) AND requests > 0
-GROUP BY srcaddr, dstaddr, dstport, protocol, window_start
-HAVING sum(connections) >= $min_attempts
-   AND sum(request_bytes) <= $max_bytes_per_attempt * sum(connections)
+       min(start) AS first_seen, max("end") AS last_seen, count(*) AS records,
+       count(DISTINCT srcport) AS metric
+FROM flows
+WHERE protocol = 6 AND array_contains($ports, dstport) AND srcport > dstport AND srcaddr IS NOT NULL
+  AND start >= $since AND start < $until AND interface_id NOT IN {NAT_GATEWAYS}
+GROUP BY srcaddr, dstaddr, dstport, protocol, start - start % $window
+HAVING count(DISTINCT srcport) >= $min_attempts
+   AND sum(bytes) <= $max_bytes_per_attempt * count(DISTINCT srcport)
    AND (bit_or(tcp_flags) IS NULL OR (bit_or(tcp_flags) & 5) > 0)""")))
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import yaml
+
 from vpcflow.diagnose import diagnose
 from vpcflow.diagnose.config import load_topology
 from vpcflow.store import Store
@@ -84,3 +88,51 @@ def test_filters_show_allowed_traffic_too(tmp_path):
              rec("10.0.0.5", "203.0.113.7", 443, 42000, 6, 5, 6000, 1767600000)]
     (row,) = _diagnose(tmp_path, lines, src="203.0.113.7", port=443)
     assert row["verdict"] == "allowed"
+
+
+LAB_TOPOLOGY = Path(__file__).resolve().parents[2] / "vpcflow" / "lab" / "scenarios" / "nacl-ping.yaml"
+
+
+def _lab_ping_lines(peer: str, eni: str = "eni-1235b8ca123456789"):
+    """What the lab's agent writes for four pings over two capture windows: each request in, its reply dropped."""
+    return [line for t in (1795398560, 1795398561) for line in (
+        rec(peer, "172.31.16.139", 0, 0, 1, 2, 168, t, t, eni=eni),
+        rec("172.31.16.139", peer, 0, 0, 1, 2, 168, t, t, action="REJECT", eni=eni))]
+
+
+def test_lab_topology_names_the_acl_rule_for_the_ping_reply(tmp_path):
+    acl_id = load_topology(str(LAB_TOPOLOGY)).acls["web-acl"].id
+    (row,) = _diagnose(tmp_path, _lab_ping_lines("203.0.113.12"), topology=str(LAB_TOPOLOGY))
+    assert (row["verdict"], row["rule"], row["records"]) == ("network-acl", f"{acl_id} rule 90", 4)
+
+
+def _east_west_topology() -> dict:
+    """The lab's ping topology with a second subnet whose instance pings the web instance (both private)."""
+    spec = yaml.safe_load(LAB_TOPOLOGY.read_text())["topology"]
+    spec["subnets"].append({"name": "app", "cidr": "172.31.32.0/20", "az_id": "use1-az4"})
+    spec["interfaces"].append({"name": "app", "subnet": "app", "ip": "172.31.32.5", "security_groups": ["web-sg"],
+                               "id": "eni-0ff0000000000000a"})
+    return spec
+
+
+def test_reply_dropped_on_the_way_out_names_the_outbound_rule_between_private_hosts(tmp_path):
+    # Both addresses appear equally often and both are private: only the configuration tells whose interface it is.
+    spec = _east_west_topology()
+    acl_id = load_topology(spec).acls["web-acl"].id
+    (row,) = _diagnose(tmp_path, _lab_ping_lines("172.31.32.5"), topology=spec)
+    assert (row["direction"], row["verdict"], row["rule"]) == ("inbound", "network-acl", f"{acl_id} rule 90")
+    assert row["fix"] == (f"in the subnet's network ACL {acl_id}, add an outbound allow rule for icmp replies to "
+                          "172.31.32.5 numbered below 90 (or remove rule 90)")
+
+
+def test_tcp_reply_dropped_on_the_way_out_asks_for_an_outbound_ephemeral_rule(tmp_path):
+    spec = yaml.safe_load(LAB_TOPOLOGY.read_text())["topology"]
+    spec["network_acls"][0]["outbound"] = [{"rule": 100, "protocol": "icmp", "cidr": "0.0.0.0/0", "action": "allow"}]
+    acl_id = load_topology(spec).acls["web-acl"].id
+    eni = "eni-1235b8ca123456789"
+    lines = [rec("203.0.113.12", "172.31.16.139", 51000, 80, 6, 3, 180, 1795398560, eni=eni),
+             rec("172.31.16.139", "203.0.113.12", 80, 51000, 6, 2, 120, 1795398560, action="REJECT", eni=eni)]
+    (row,) = _diagnose(tmp_path, lines, topology=spec)
+    assert (row["direction"], row["rule"]) == ("inbound", f"{acl_id} rule *")
+    assert row["fix"] == (f"in the subnet's network ACL {acl_id}, add an outbound allow rule for tcp replies to "
+                          "203.0.113.12 on ephemeral ports 1024-65535")

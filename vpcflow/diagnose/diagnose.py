@@ -52,8 +52,13 @@ def diagnose(con, src: str | None = None, dst: str | None = None, port: int | No
             continue
         if port is not None and leg["dstport"] != port:
             continue
+        iface = evaluator.interface(leg["interface_id"]) if evaluator else None
         if leg["flow_direction"] in ("ingress", "egress"):
             inbound = leg["flow_direction"] == "ingress"
+        elif iface is not None and leg["dstaddr"] in (iface.ip, iface.ipv6):
+            inbound = True  # the configuration knows the interface's address: no guessing from its records
+        elif iface is not None and leg["srcaddr"] in (iface.ip, iface.ipv6):
+            inbound = False
         else:
             inbound = own.get(leg["interface_id"]) == leg["dstaddr"]
         remote = leg["srcaddr"] if inbound else leg["dstaddr"]
@@ -69,7 +74,6 @@ def diagnose(con, src: str | None = None, dst: str | None = None, port: int | No
         if verdict == "allowed" and not filtered:
             continue
         rule = fix = None
-        iface = evaluator.interface(leg["interface_id"]) if evaluator else None
         if iface is not None and verdict != "allowed":
             port_checked = leg["srcport"] if reply else leg["dstport"]
             decided = evaluator.decide(iface, inbound != reply, protocol, port_checked, remote, reply)

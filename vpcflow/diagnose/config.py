@@ -59,7 +59,7 @@ def aws_topology(session) -> Topology:
     vpcs = ec2.describe_vpcs()["Vpcs"]
     acl_of = {a["SubnetId"]: acl["NetworkAclId"] for acl in acls for a in acl.get("Associations", [])}
     spec = {
-        "account": session.account_id if hasattr(session, "account_id") else "000000000000",
+        "account": (vpcs[0].get("OwnerId") if vpcs else None) or "000000000000",  # no extra STS call
         "vpc": {"cidr": vpcs[0]["CidrBlock"] if vpcs else "10.0.0.0/8", "id": vpcs[0]["VpcId"] if vpcs else None},
         "security_groups": [{"name": g["GroupId"], "id": g["GroupId"],
                              "inbound": [r for p in g.get("IpPermissions", []) for r in _aws_rule(p, False)],

@@ -13,11 +13,10 @@ baseline AS (
 ),
 contacts AS (SELECT DISTINCT srcaddr, dstaddr, window_start FROM egress),
 prior AS (
-  SELECT a.srcaddr, a.dstaddr, a.window_start, count(b.window_start) AS prior_windows
-  FROM contacts a LEFT JOIN contacts b
-    ON a.srcaddr = b.srcaddr AND a.dstaddr = b.dstaddr
-   AND b.window_start < a.window_start AND b.window_start >= a.window_start - $lookback
-  GROUP BY a.srcaddr, a.dstaddr, a.window_start
+  SELECT srcaddr, dstaddr, window_start,
+         count(*) OVER (PARTITION BY srcaddr, dstaddr ORDER BY window_start
+                        RANGE BETWEEN $lookback PRECEDING AND 1 PRECEDING) AS prior_windows
+  FROM contacts
 )
 SELECT e.srcaddr AS src, e.dstaddr AS dst, e.dstport AS dst_port, e.protocol,
        e.first_seen, e.last_seen, e.records, e.bytes AS metric

@@ -100,11 +100,10 @@ WITH uses AS (
 ),
 port_windows AS (SELECT DISTINCT srcaddr, dstport, protocol, window_start FROM uses),
 prior AS (
-  SELECT a.srcaddr, a.dstport, a.protocol, a.window_start, count(b.window_start) AS prior_windows
-  FROM port_windows a LEFT JOIN port_windows b
-    ON a.srcaddr = b.srcaddr AND a.dstport = b.dstport AND a.protocol = b.protocol
-   AND b.window_start < a.window_start AND b.window_start >= a.window_start - $lookback
-  GROUP BY a.srcaddr, a.dstport, a.protocol, a.window_start
+  SELECT srcaddr, dstport, protocol, window_start,
+         count(*) OVER (PARTITION BY srcaddr, dstport, protocol ORDER BY window_start
+                        RANGE BETWEEN $lookback PRECEDING AND 1 PRECEDING) AS prior_windows
+  FROM port_windows
 ),
 history AS (SELECT srcaddr, min(window_start) AS since FROM flow_windows WHERE src_private GROUP BY srcaddr)
 SELECT u.srcaddr AS src, u.dstaddr AS dst, u.dstport AS dst_port, u.protocol, u.first_seen, u.last_seen,

@@ -98,3 +98,12 @@ def test_spark_without_data_says_what_to_pass(spark, cli):
     result = cli("spark", "run", "top-pair")
     assert result.code == 1
     assert "Spark needs data to read (pass --lake DIR (a Parquet lake) or --raw PATH)" in result.err
+
+
+def test_spark_check_counts_records_and_keeps_bad_lines_aside(raw_dir, spark, cli, tmp_path):
+    result = cli("spark", "check", raw_dir, "--quarantine-out", tmp_path / "bad", "-o", "json")
+    assert result.code == 0, result.err
+    with Store(tmp_path / "s.duckdb") as store:
+        ingested = store.ingest([raw_dir])
+    assert result.json() == {"records": ingested.records, "quarantined": ingested.quarantined, "failed_files": 0}
+    assert pq.read_table(tmp_path / "bad").num_rows == ingested.quarantined

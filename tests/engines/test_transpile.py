@@ -15,7 +15,8 @@ from vpcflow.engines.sql import TranspileError, parameters
 from vpcflow.errors import NotFound, VpcFlowError
 
 GOLDEN = Path(__file__).parent / "golden"
-UPDATE = os.environ.get("VPCFLOW_UPDATE_GOLDEN") == "1"
+# the same switch as the detections' golden files, so one regeneration updates both
+UPDATE = "1" in (os.environ.get("VPCFLOW_UPDATE_GOLDEN"), os.environ.get("VPCFLOW_REGEN"))
 
 
 def _golden(path: Path, text: str) -> None:
@@ -24,7 +25,7 @@ def _golden(path: Path, text: str) -> None:
         path.write_text(text)
         if not UPDATE:
             pytest.fail(f"golden file {path.name} was missing and has been written; re-run")
-    assert text == path.read_text(), f"{path} drifted (VPCFLOW_UPDATE_GOLDEN=1 rewrites it)"
+    assert text == path.read_text(), f"{path} drifted (VPCFLOW_REGEN=1 rewrites it)"
 
 
 @pytest.mark.parametrize("name", sorted(registry()))

@@ -11,99 +11,40 @@ WITH enrich_interfaces AS (
     CAST(NULL AS VARCHAR) AS source
   WHERE
     1 = 0
-), flow_windows AS (
-  WITH w AS (
-    SELECT
-      interface_id,
-      srcaddr,
-      dstaddr,
-      dstport,
-      protocol,
-      action,
-      start - start % 600 AS window_start,
-      COUNT(*) AS records,
-      SUM(packets) AS packets,
-      SUM(bytes) AS bytes,
-      MIN(start) AS first_start,
-      MAX("end") AS last_end,
-      SUM(CASE WHEN srcport > dstport THEN 1 ELSE 0 END) AS requests,
-      SUM(CASE WHEN srcport > dstport THEN packets ELSE 0 END) AS request_packets,
-      SUM(CASE WHEN srcport > dstport THEN bytes ELSE 0 END) AS request_bytes,
-      SUM(
-        CASE
-          WHEN srcport > dstport AND packets <= 2 AND bytes <= 100 * packets
-          THEN 1
-          ELSE 0
-        END
-      ) AS probes,
-      COUNT(DISTINCT CASE WHEN srcport > dstport THEN srcport END) AS connections,
-      BITWISE_OR_AGG(tcp_flags) AS tcp_flags
-    FROM flows
-    WHERE
-      NOT srcaddr IS NULL
-      AND start >= 0
-      AND start < 4611686018427387904
-      AND NOT interface_id IN (
-        SELECT
-          interface_id
-        FROM enrich_interfaces
-        WHERE
-          resource_type = 'nat_gateway'
-      )
-    GROUP BY
-      interface_id,
-      srcaddr,
-      dstaddr,
-      dstport,
-      protocol,
-      action,
-      start - start % 600
-  )
-  SELECT
-    w.*,
-    (
-      srcaddr LIKE '10.%'
-      OR srcaddr LIKE '192.168.%'
-      OR (
-        srcaddr LIKE '172.%'
-        AND CAST(SPLIT_PART(srcaddr, '.', 2) AS INTEGER) BETWEEN 16 AND 31
-      )
-      OR LOWER(srcaddr) LIKE 'fc%'
-      OR LOWER(srcaddr) LIKE 'fd%'
-    ) AS src_private,
-    (
-      dstaddr LIKE '10.%'
-      OR dstaddr LIKE '192.168.%'
-      OR (
-        dstaddr LIKE '172.%'
-        AND CAST(SPLIT_PART(dstaddr, '.', 2) AS INTEGER) BETWEEN 16 AND 31
-      )
-      OR LOWER(dstaddr) LIKE 'fc%'
-      OR LOWER(dstaddr) LIKE 'fd%'
-    ) AS dst_private
-  FROM w
 ), hits AS (
   SELECT
     srcaddr AS src,
     dstaddr AS dst,
     dstport AS dst_port,
     protocol,
-    MIN(first_start) AS first_seen,
-    MAX(last_end) AS last_seen,
-    SUM(records) AS records,
-    SUM(connections) AS metric
-  FROM flow_windows
+    MIN(start) AS first_seen,
+    MAX("end") AS last_seen,
+    COUNT(*) AS records,
+    COUNT(DISTINCT srcport) AS metric
+  FROM flows
   WHERE
-    protocol = 6 AND CONTAINS(ARRAY[3389], dstport) AND requests > 0
+    protocol = 6
+    AND CONTAINS(ARRAY[3389], dstport)
+    AND srcport > dstport
+    AND NOT srcaddr IS NULL
+    AND start >= 0
+    AND start < 4611686018427387904
+    AND NOT interface_id IN (
+      SELECT
+        interface_id
+      FROM enrich_interfaces
+      WHERE
+        resource_type = 'nat_gateway'
+    )
   GROUP BY
     srcaddr,
     dstaddr,
     dstport,
     protocol,
-    window_start
+    start - start % 600
   HAVING
-    SUM(connections) >= 30
-    AND SUM(request_bytes) <= 20000 * SUM(connections)
+    COUNT(DISTINCT srcport) >= 30
+    AND SUM(bytes) <= 20000 * COUNT(DISTINCT srcport)
     AND (
       BITWISE_OR_AGG(tcp_flags) IS NULL
       OR (

@@ -36,7 +36,6 @@ WITH enrich_interfaces AS (
           ELSE 0
         END
       ) AS probes,
-      COUNT(DISTINCT CASE WHEN srcport > dstport THEN srcport END) AS connections,
       BITWISE_OR_AGG(tcp_flags) AS tcp_flags
     FROM flows
     WHERE
@@ -64,22 +63,50 @@ WITH enrich_interfaces AS (
     (
       srcaddr LIKE '10.%'
       OR srcaddr LIKE '192.168.%'
-      OR (
-        srcaddr LIKE '172.%'
-        AND CAST(SPLIT_PART(srcaddr, '.', 2) AS INTEGER) BETWEEN 16 AND 31
+      OR SUBSTR(srcaddr, 1, 7) IN (
+        '172.16.',
+        '172.17.',
+        '172.18.',
+        '172.19.',
+        '172.20.',
+        '172.21.',
+        '172.22.',
+        '172.23.',
+        '172.24.',
+        '172.25.',
+        '172.26.',
+        '172.27.',
+        '172.28.',
+        '172.29.',
+        '172.30.',
+        '172.31.'
       )
-      OR LOWER(srcaddr) LIKE 'fc%'
-      OR LOWER(srcaddr) LIKE 'fd%'
+      OR LOWER(srcaddr) LIKE LOWER('fc%')
+      OR LOWER(srcaddr) LIKE LOWER('fd%')
     ) AS src_private,
     (
       dstaddr LIKE '10.%'
       OR dstaddr LIKE '192.168.%'
-      OR (
-        dstaddr LIKE '172.%'
-        AND CAST(SPLIT_PART(dstaddr, '.', 2) AS INTEGER) BETWEEN 16 AND 31
+      OR SUBSTR(dstaddr, 1, 7) IN (
+        '172.16.',
+        '172.17.',
+        '172.18.',
+        '172.19.',
+        '172.20.',
+        '172.21.',
+        '172.22.',
+        '172.23.',
+        '172.24.',
+        '172.25.',
+        '172.26.',
+        '172.27.',
+        '172.28.',
+        '172.29.',
+        '172.30.',
+        '172.31.'
       )
-      OR LOWER(dstaddr) LIKE 'fc%'
-      OR LOWER(dstaddr) LIKE 'fd%'
+      OR LOWER(dstaddr) LIKE LOWER('fc%')
+      OR LOWER(dstaddr) LIKE LOWER('fd%')
     ) AS dst_private
   FROM w
 ), hits AS (

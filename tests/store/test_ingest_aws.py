@@ -1,0 +1,45 @@
+"""`vpcflow ingest s3://...` and `cwl://...` from the command line, against moto's server over HTTP."""
+
+from __future__ import annotations
+
+import gzip
+import time
+
+from vpcflow.fields import DEFAULT
+from vpcflow.sources.layouts import key_for
+from vpcflow.timeutil import parse_time
+
+SSH = "2 123456789012 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 {t} {t2} ACCEPT OK"
+
+
+def test_ingest_reads_an_s3_prefix_with_the_endpoint_and_region_flags(cli, db_path, aws_env, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", aws_env.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", aws_env.secret_key)
+    s3 = aws_env.client("s3")
+    s3.create_bucket(Bucket="flows")
+    when = parse_time("2026-01-05T10:00:00Z")
+    key = key_for(aws_env.account, aws_env.region, "fl-1234abcd", when, "fe123456", prefix="vpc")
+    body = DEFAULT.header() + "\n" + SSH.format(t=1767607200, t2=1767607260) + "\n"
+    s3.put_object(Bucket="flows", Key=key, Body=gzip.compress(body.encode()))
+    args = ("ingest", "s3://flows/vpc", "--db", db_path, "--endpoint-url", aws_env.endpoint_url,
+            "--region", aws_env.region, "-o", "json")
+    first = cli(*args)
+    assert first.code == 0, first.err
+    assert (first.json()["records"], first.json()["sources"]) == (1, 1)
+    assert cli(*args).json()["skipped_sources"] == 1  # the same object (key and ETag) again is a no-op
+
+
+def test_ingest_reads_cloudwatch_streams_from_the_environment(cli, db_path, aws_env, monkeypatch):
+    for k, v in aws_env.environ.items():
+        monkeypatch.setenv(k, v)
+    logs = aws_env.client("logs")
+    logs.create_log_group(logGroupName="vpc-flows")
+    logs.create_log_stream(logGroupName="vpc-flows", logStreamName="eni-1235b8ca123456789-all")
+    now = int(time.time()) - 120
+    logs.put_log_events(logGroupName="vpc-flows", logStreamName="eni-1235b8ca123456789-all",
+                        logEvents=[{"timestamp": now * 1000, "message": SSH.format(t=now, t2=now + 60)}])
+    result = cli("ingest", "cwl://vpc-flows", "--db", db_path, "--format", "default", "-o", "json")
+    assert result.code == 0, result.err
+    assert result.json()["records"] == 1
+    rows = cli("query", "SELECT log_stream, dstport FROM flows", "--db", db_path, "-o", "json").json()
+    assert rows == [{"log_stream": "eni-1235b8ca123456789-all", "dstport": 22}]

@@ -43,7 +43,7 @@ def _ingest_totals(tmp_path, sources, **kw):
 
 def test_s3_read_survives_throttling_500s_dropped_and_cut_connections(session, aws_env, proxied, proxy, tmp_path):
     aws_env.client("s3").create_bucket(Bucket="flows")
-    recs = records(1500, DAY, span=6 * 3600)
+    recs = records(600, DAY, span=2 * 3600)
     writer = S3ApiWriter(
         session, "flows", "fl-0123456789abcdef0", account=ACCOUNT, region=aws_env.region, per_hour=True
     )
@@ -57,7 +57,7 @@ def test_s3_read_survives_throttling_500s_dropped_and_cut_connections(session, a
 
 def test_cwl_read_survives_throttling_500s_dropped_and_cut_connections(session, proxied, proxy, tmp_path):
     proxy.rate = 0.6
-    recs = records(3000, int(datetime.now(UTC).timestamp()) - 4 * 3600, span=3 * 3600)
+    recs = records(1200, int(datetime.now(UTC).timestamp()) - 4 * 3600, span=3 * 3600)
     writer = CloudWatchApiWriter(session, "flows")
     writer.write(recs)
     writer.close()
@@ -147,3 +147,12 @@ def test_missing_iam_permission_during_apply_names_the_role_and_the_action(aws_e
         r"lacks iam:CreateRole",
     ):
         apply(proxied, plan)
+
+
+def test_a_healthy_stream_read_asks_once_per_page_and_once_to_see_the_end(session, proxied, proxy):
+    proxy.rate = 0.0
+    writer = CloudWatchApiWriter(session, "flows")
+    writer.write(records(30, int(datetime.now(UTC).timestamp()) - 600, interfaces=("eni-0a1b2c3d4e5f60001",)))
+    writer.close()
+    list(resolve("cwl://flows", proxied))
+    assert sum(r.endswith("GetLogEvents") for r in proxy.requests) == 2

@@ -50,7 +50,7 @@ def _put_cwl(session, recs, group="flows", **kw):
     ids=["default", "hive", "per-hour", "hive-per-hour", "prefix", "parquet", "parquet-hive-per-hour"],
 )
 def test_s3_every_layout_reads_back_every_record(session, aws_env, tmp_path, layout):
-    recs = records(600, DAY, span=3 * 3600)
+    recs = records(300, DAY, span=3600)
     keys = _put_s3(session, aws_env, recs, **layout)
     sources = list(resolve("s3://flows", session))
     assert sorted(s.identity for s in sources) == sorted(f"s3://flows/{k}" for k in keys)

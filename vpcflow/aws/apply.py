@@ -6,6 +6,7 @@ Partial failures of CreateFlowLogs (its `Unsuccessful` list) come back as `failu
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,6 +137,8 @@ def _create_flow_logs(
         "ResourceType": kind,
         "TrafficType": request.traffic_type,
         "MaxAggregationInterval": request.interval,
+        # one token per call: botocore's retries of a call whose answer was lost create nothing twice
+        "ClientToken": str(uuid.uuid4()),
         "LogFormat": request.format.log_format(),
         "TagSpecifications": [
             {

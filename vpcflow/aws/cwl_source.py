@@ -135,7 +135,8 @@ def _events_client(session: AwsSession):
     return session.client(
         "logs",
         variant="raw-events",
-        setup=lambda c: c.meta.events.register("before-parse.cloudwatch-logs.GetLogEvents", _keep_raw_events),
+        # on the generic event, so it runs after the session's cut-body check (handlers run most specific first)
+        setup=lambda c: c.meta.events.register("before-parse", _keep_raw_events),
     )
 
 

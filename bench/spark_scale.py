@@ -24,12 +24,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 WORKLOAD = ["top-pair", "rejected-traffic", "traffic-over-time", "protocol-mix", "ssh-brute-force"]
 DAYS = 16  # records spread over this many day partitions, so the lake has many files to split
+# a bounded population, as in a real VPC: 20,011 sources, each talking to at most 16 destinations, so
+# conversations repeat (the first full run drew a new address pair for nearly every record: see docs/scale.md)
+HOSTS, PEERS = 20011, 16
 
 SYNTHETIC = """
 COPY (
   SELECT 2 AS version, '123456789012' AS account_id, 'eni-0' || (i % 997)::VARCHAR AS interface_id,
-         '10.' || (i % 7)::VARCHAR || '.' || ((i // 7) % 256)::VARCHAR || '.' || (i % 251)::VARCHAR AS srcaddr,
-         '172.31.' || ((i * 13) % 256)::VARCHAR || '.' || ((i * 7) % 253)::VARCHAR AS dstaddr,
+         '10.' || (h % 7)::VARCHAR || '.' || ((h // 7) % 256)::VARCHAR || '.' || (h % 251)::VARCHAR AS srcaddr,
+         '172.31.' || ((h * 13 + k) % 256)::VARCHAR || '.' || ((h * 7 + k) % 253)::VARCHAR AS dstaddr,
          ((i * 7919) % 64511 + 1024)::INTEGER AS srcport,
          (CASE WHEN i % 5 = 0 THEN 22 WHEN i % 5 = 1 THEN 443 ELSE (i * 31) % 65536 END)::INTEGER AS dstport,
          (CASE WHEN i % 10 = 0 THEN 17 ELSE 6 END)::INTEGER AS protocol,
@@ -37,7 +40,7 @@ COPY (
          (1767225600 + (i * {span}) // {n})::BIGINT AS start, (1767225600 + (i * {span}) // {n} + 60)::BIGINT AS "end",
          CASE WHEN i % 7 = 0 THEN 'REJECT' ELSE 'ACCEPT' END AS action, 'OK' AS log_status,
          strftime(make_timestamp((1767225600 + (i * {span}) // {n}) * 1000000), '%Y-%m-%d') AS day
-  FROM range({n}) AS r(i)
+  FROM (SELECT i, i % {hosts} AS h, (i // {hosts}) % {peers} AS k FROM range({n}) AS r(i))
 ) TO '{dest}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (day), ROW_GROUP_SIZE 1000000)
 """
 
@@ -47,7 +50,7 @@ def make_lake(n: int, dest: Path) -> float:
 
     began = time.perf_counter()
     con = duckdb.connect()
-    con.execute(SYNTHETIC.format(n=n, span=DAYS * 86400, dest=str(dest)))
+    con.execute(SYNTHETIC.format(n=n, span=DAYS * 86400, dest=str(dest), hosts=HOSTS, peers=PEERS))
     con.close()
     return time.perf_counter() - began
 

@@ -30,9 +30,15 @@ class DuckDBEngine:
         from .detections import SIDE_TABLES, side_tables_sql
 
         have = {r[0] for r in self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        for name in SIDE_TABLES:
-            if name not in have:  # a temp view: works on a read-only store too
-                self.con.execute(f"CREATE TEMP VIEW {name} AS {side_tables_sql(name)}")
+        missing = [name for name in SIDE_TABLES if name not in have]
+        if missing:
+            try:  # a writable store gets the real tables, so enrichment loaded later is seen
+                from ..detect.engine import ensure_tables
+
+                ensure_tables(self.con)
+            except (ImportError, duckdb.Error):
+                for name in missing:  # a read-only store: empty temp views, gone with the connection
+                    self.con.execute(f"CREATE TEMP VIEW {name} AS {side_tables_sql(name)}")
 
     def sql(self, sql: str, params: dict | None = None) -> pa.Table:
         try:

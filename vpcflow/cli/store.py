@@ -13,6 +13,7 @@ from ..analyze.top import KEYS, METRICS, top
 from ..fields import FIELDS
 from .common import DB_OPTION, FORMAT_OPTION, SINCE_OPTION, UNTIL_OPTION, open_store, times
 from .output import OUTPUT_OPTION, Output, emit, emit_object, err_console
+from .scale import ENGINE_OPTION, LAKE_OPTION, RAW_OPTION, SPARK_MASTER_OPTION, open_engine
 
 
 def ingest(
@@ -83,8 +84,21 @@ def query(
     sql: Annotated[str, typer.Argument(help="One read-only SQL statement over the `flows` view (and `sources`, `quarantine`).")],
     db: str | None = DB_OPTION,
     output: Output = OUTPUT_OPTION,
+    engine: str = ENGINE_OPTION,
+    lake: str | None = LAKE_OPTION,
+    raw: list[str] | None = RAW_OPTION,
+    master: str = SPARK_MASTER_OPTION,
 ) -> None:
-    """Run a read-only SQL query on the store."""
+    """Run a read-only SQL query on the store (or, with --engine spark, on a lake or raw flow logs)."""
+    if engine != "duckdb":
+        from ..engines.engine import run_sql
+
+        eng, close = open_engine(engine, lake=lake, raw=raw, master=master)
+        try:
+            emit(run_sql(eng, sql), output)
+        finally:
+            close()
+        return
     with open_store(db, read_only=True) as store:
         emit(store.query(sql), output)
 
@@ -98,9 +112,23 @@ def top_command(
     until: str | None = UNTIL_OPTION,
     db: str | None = DB_OPTION,
     output: Output = OUTPUT_OPTION,
+    engine: str = ENGINE_OPTION,
+    lake: str | None = LAKE_OPTION,
+    raw: list[str] | None = RAW_OPTION,
+    master: str = SPARK_MASTER_OPTION,
 ) -> None:
     """Top talkers: the largest groups by bytes, packets or flows, largest first."""
     start, end = times(since, until)
+    if engine != "duckdb":
+        from ..engines import engine as engines
+
+        eng, close = open_engine(engine, lake=lake, raw=raw, master=master)
+        try:
+            emit(engines.top(eng, by, metric, n, action=action, since=start, until=end), output,
+                 title=f"top {by} by {metric}")
+        finally:
+            close()
+        return
     with open_store(db, read_only=True) as store:
         emit(top(store.con, by, metric, n, action=action, since=start, until=end), output, title=f"top {by} by {metric}")
 

@@ -1,0 +1,24 @@
+"""`--engine spark` on `top` and `query` gives what the DuckDB store gives."""
+
+from __future__ import annotations
+
+
+def test_top_on_spark_equals_top_on_the_store(cli, spark, zoo):
+    args = ("top", "--by", "pair", "--metric", "bytes", "-n", "5", "-o", "json")
+    local = cli(*args, "--db", zoo / "zoo.duckdb").json()
+    remote = cli(*args, "--engine", "spark", "--lake", zoo / "lake")
+    assert remote.code == 0, remote.err
+    assert remote.json() == local
+
+
+def test_query_on_spark_equals_query_on_the_store(cli, spark, zoo):
+    sql = "SELECT action, count(*) AS n FROM flows WHERE log_status = 'OK' GROUP BY action ORDER BY action"
+    local = cli("query", sql, "--db", zoo / "zoo.duckdb", "-o", "json").json()
+    remote = cli("query", sql, "--engine", "spark", "--lake", zoo / "lake", "-o", "json")
+    assert remote.code == 0, remote.err
+    assert remote.json() == local
+
+
+def test_an_unknown_engine_is_a_one_line_error(cli, zoo):
+    result = cli("top", "--engine", "oracle", "--db", zoo / "zoo.duckdb")
+    assert result.code == 1 and "unknown engine 'oracle'" in result.err

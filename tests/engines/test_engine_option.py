@@ -22,3 +22,13 @@ def test_query_on_spark_equals_query_on_the_store(cli, spark, zoo):
 def test_an_unknown_engine_is_a_one_line_error(cli, zoo):
     result = cli("top", "--engine", "oracle", "--db", zoo / "zoo.duckdb")
     assert result.code == 1 and "unknown engine 'oracle'" in result.err
+
+
+def test_export_parquet_to_a_folder_writes_a_lake_spark_reads(cli, spark, zoo, tmp_path):
+    result = cli("export", "parquet", f"{tmp_path}/lake/", "--db", zoo / "zoo.duckdb", "-o", "json")
+    assert result.code == 0, result.err
+    assert sorted(p.name for p in (tmp_path / "lake").iterdir())[0].startswith("day=")
+    sql = "SELECT count(*) AS n FROM flows"
+    local = cli("query", sql, "--db", zoo / "zoo.duckdb", "-o", "json").json()
+    assert cli("query", sql, "--engine", "spark", "--lake", tmp_path / "lake", "-o", "json").json() == local
+    assert result.json()["records"] == local[0]["n"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -42,8 +44,19 @@ def run_export(
                                                    "'${srcaddr} ...' (default: every field with a value).")] = None,
     output: Output = OUTPUT_OPTION,
 ) -> None:
-    """Export the store's records as OCSF 1.1 Network Activity, ECS, or flat Parquet/CSV with AWS's columns."""
+    """Export the store's records as OCSF 1.1 Network Activity, ECS, or flat Parquet/CSV with AWS's columns.
+
+    `export parquet DIR` (a folder: ends in '/', exists, or has no suffix) writes a lake partitioned by day
+    (day=YYYY-MM-DD/), which `--engine spark --lake DIR` and Athena read.
+    """
     start, end = times(since, until)
+    if kind == "parquet" and _is_folder(dest):
+        from ..engines.lake import export_lake
+
+        with open_store(db, read_only=True) as store:
+            result = export_lake(store, dest, start, end, log_format=log_format)
+        emit_object(result.as_dict(), output, title="export")
+        return
     exporting.file_format(kind, dest)  # a bad kind or suffix fails before the store is opened
     with open_store(db, read_only=True) as store:
         columns = [TextColumn("export {task.fields[kind]}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
@@ -53,6 +66,11 @@ def run_export(
             result = exporting.export(store, kind, dest, start, end, log_format=log_format,
                                       progress=lambda done: bar.update(task, completed=done))
     emit_object(result.as_dict(), output, title="export")
+
+
+def _is_folder(dest: str) -> bool:
+    path = Path(dest)
+    return dest.endswith(("/", os.sep)) or path.is_dir() or not path.suffix
 
 
 def register(app: typer.Typer) -> None:

@@ -1,6 +1,6 @@
 """The shared per-run aggregates the detections read instead of each scanning `flows` again.
 
-`flow_windows` has one row per (interface, src, dst, dst port, protocol, action, window). Another engine
+`flow_windows` has one row per (src, dst, dst port (NULL for replies), protocol, action, window). Another engine
 materializes each entry of AGGREGATES as a temporary view/table under its name before running detections.
 A record counts as a request when its source port is above its destination port (the client's ephemeral
 port): without tcp-flags this is how the direction of a connection shows in the default format.
@@ -24,28 +24,31 @@ def ipv4_number(col: str) -> str:
             f"{parts[2]} * 256 + {parts[3]} END)")
 
 
-# No distinct counts here (connections per client port): one costs as much as the rest of the aggregate; the
-# detections that need them (brute force) count them over the few records of their own ports.
+# Kept small, so it stays in memory at tens of millions of records: no distinct counts (one costs as much as the
+# rest; brute force counts client ports over its own ports' records), and replies (source port below destination
+# port) get a NULL port: theirs is the client's ephemeral one, a row per connection that no detection reads. No
+# interface either: both ENIs of an east-west conversation add up in one row, as every detection sums them anyway.
+SERVICE_PORT = "CASE WHEN srcport < dstport THEN NULL ELSE dstport END"
 NAT_GATEWAYS = "(SELECT interface_id FROM enrich_interfaces WHERE resource_type = 'nat_gateway')"
 
 FLOW_WINDOWS = f"""
 WITH w AS (
-  SELECT interface_id, srcaddr, dstaddr, dstport, protocol, action,
+  SELECT srcaddr, dstaddr, {SERVICE_PORT} AS dstport, protocol, action,
          start - start % $window AS window_start,
          count(*) AS records,
-         sum(packets) AS packets,
-         sum(bytes) AS bytes,
+         CAST(sum(packets) AS BIGINT) AS packets,
+         CAST(sum(bytes) AS BIGINT) AS bytes,
          min(start) AS first_start,
          max("end") AS last_end,
-         sum(CASE WHEN srcport > dstport THEN 1 ELSE 0 END) AS requests,
-         sum(CASE WHEN srcport > dstport THEN packets ELSE 0 END) AS request_packets,
-         sum(CASE WHEN srcport > dstport THEN bytes ELSE 0 END) AS request_bytes,
-         sum(CASE WHEN srcport > dstport AND packets <= 2 AND bytes <= 100 * packets THEN 1 ELSE 0 END) AS probes,
+         count(CASE WHEN srcport > dstport THEN 1 END) AS requests,
+         CAST(sum(CASE WHEN srcport > dstport THEN packets ELSE 0 END) AS BIGINT) AS request_packets,
+         CAST(sum(CASE WHEN srcport > dstport THEN bytes ELSE 0 END) AS BIGINT) AS request_bytes,
+         count(CASE WHEN srcport > dstport AND packets <= 2 AND bytes <= 100 * packets THEN 1 END) AS probes,
          bit_or(tcp_flags) AS tcp_flags
   FROM flows
   WHERE srcaddr IS NOT NULL AND start >= $since AND start < $until
     AND interface_id NOT IN {NAT_GATEWAYS}
-  GROUP BY interface_id, srcaddr, dstaddr, dstport, protocol, action, start - start % $window
+  GROUP BY srcaddr, dstaddr, {SERVICE_PORT}, protocol, action, start - start % $window
 )
 SELECT w.*, {private('srcaddr')} AS src_private, {private('dstaddr')} AS dst_private FROM w
 """

@@ -1,19 +1,19 @@
 WITH w AS (
-  SELECT interface_id, srcaddr, dstaddr, dstport, protocol, action,
+  SELECT srcaddr, dstaddr, CASE WHEN srcport < dstport THEN NULL ELSE dstport END AS dstport, protocol, action,
          start - start % $window AS window_start,
          count(*) AS records,
-         sum(packets) AS packets,
-         sum(bytes) AS bytes,
+         CAST(sum(packets) AS BIGINT) AS packets,
+         CAST(sum(bytes) AS BIGINT) AS bytes,
          min(start) AS first_start,
          max("end") AS last_end,
-         sum(CASE WHEN srcport > dstport THEN 1 ELSE 0 END) AS requests,
-         sum(CASE WHEN srcport > dstport THEN packets ELSE 0 END) AS request_packets,
-         sum(CASE WHEN srcport > dstport THEN bytes ELSE 0 END) AS request_bytes,
-         sum(CASE WHEN srcport > dstport AND packets <= 2 AND bytes <= 100 * packets THEN 1 ELSE 0 END) AS probes,
+         count(CASE WHEN srcport > dstport THEN 1 END) AS requests,
+         CAST(sum(CASE WHEN srcport > dstport THEN packets ELSE 0 END) AS BIGINT) AS request_packets,
+         CAST(sum(CASE WHEN srcport > dstport THEN bytes ELSE 0 END) AS BIGINT) AS request_bytes,
+         count(CASE WHEN srcport > dstport AND packets <= 2 AND bytes <= 100 * packets THEN 1 END) AS probes,
          bit_or(tcp_flags) AS tcp_flags
   FROM flows
   WHERE srcaddr IS NOT NULL AND start >= $since AND start < $until
     AND interface_id NOT IN (SELECT interface_id FROM enrich_interfaces WHERE resource_type = 'nat_gateway')
-  GROUP BY interface_id, srcaddr, dstaddr, dstport, protocol, action, start - start % $window
+  GROUP BY srcaddr, dstaddr, CASE WHEN srcport < dstport THEN NULL ELSE dstport END, protocol, action, start - start % $window
 )
 SELECT w.*, (srcaddr LIKE '10.%' OR srcaddr LIKE '192.168.%' OR substr(srcaddr, 1, 7) IN ('172.16.', '172.17.', '172.18.', '172.19.', '172.20.', '172.21.', '172.22.', '172.23.', '172.24.', '172.25.', '172.26.', '172.27.', '172.28.', '172.29.', '172.30.', '172.31.') OR srcaddr ILIKE 'fc%' OR srcaddr ILIKE 'fd%') AS src_private, (dstaddr LIKE '10.%' OR dstaddr LIKE '192.168.%' OR substr(dstaddr, 1, 7) IN ('172.16.', '172.17.', '172.18.', '172.19.', '172.20.', '172.21.', '172.22.', '172.23.', '172.24.', '172.25.', '172.26.', '172.27.', '172.28.', '172.29.', '172.30.', '172.31.') OR dstaddr ILIKE 'fc%' OR dstaddr ILIKE 'fd%') AS dst_private FROM w

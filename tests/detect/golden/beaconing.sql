@@ -25,18 +25,25 @@ numbered AS (
          CASE WHEN gap <= $max_gap THEN gap END AS interval
   FROM gaps
 ),
-quartiles AS (
-  SELECT srcaddr, dstaddr, dstport, protocol, episode, count(*) AS n, min(t) AS first_seen, max(t_end) AS last_seen,
-         sum(records) AS records,
-         percentile_cont(0.25) WITHIN GROUP (ORDER BY interval) AS i1,
-         percentile_cont(0.5) WITHIN GROUP (ORDER BY interval) AS i2,
-         percentile_cont(0.75) WITHIN GROUP (ORDER BY interval) AS i3,
-         percentile_cont(0.25) WITHIN GROUP (ORDER BY bytes) AS b1,
-         percentile_cont(0.5) WITHIN GROUP (ORDER BY bytes) AS b2,
-         percentile_cont(0.75) WITHIN GROUP (ORDER BY bytes) AS b3
+ranked AS (
+  SELECT numbered.*,
+         row_number() OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol, episode ORDER BY interval NULLS LAST) - 1 AS interval_rank,
+         row_number() OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol, episode ORDER BY bytes) - 1 AS bytes_rank,
+         count(interval) OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol, episode) AS intervals,
+         count(*) OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol, episode) AS n
   FROM numbered
-  GROUP BY srcaddr, dstaddr, dstport, protocol, episode
-  HAVING count(*) >= $min_connections
+),
+quartiles AS (
+  SELECT srcaddr, dstaddr, dstport, protocol, episode, n, min(t) AS first_seen, max(t_end) AS last_seen, sum(records) AS records,
+         (max(CASE WHEN interval_rank = floor(0.25 * (intervals - 1)) THEN interval END) + (0.25 * (intervals - 1) - floor(0.25 * (intervals - 1))) * (max(CASE WHEN interval_rank = ceil(0.25 * (intervals - 1)) THEN interval END) - max(CASE WHEN interval_rank = floor(0.25 * (intervals - 1)) THEN interval END))) AS i1,
+         (max(CASE WHEN interval_rank = floor(0.5 * (intervals - 1)) THEN interval END) + (0.5 * (intervals - 1) - floor(0.5 * (intervals - 1))) * (max(CASE WHEN interval_rank = ceil(0.5 * (intervals - 1)) THEN interval END) - max(CASE WHEN interval_rank = floor(0.5 * (intervals - 1)) THEN interval END))) AS i2,
+         (max(CASE WHEN interval_rank = floor(0.75 * (intervals - 1)) THEN interval END) + (0.75 * (intervals - 1) - floor(0.75 * (intervals - 1))) * (max(CASE WHEN interval_rank = ceil(0.75 * (intervals - 1)) THEN interval END) - max(CASE WHEN interval_rank = floor(0.75 * (intervals - 1)) THEN interval END))) AS i3,
+         (max(CASE WHEN bytes_rank = floor(0.25 * (n - 1)) THEN bytes END) + (0.25 * (n - 1) - floor(0.25 * (n - 1))) * (max(CASE WHEN bytes_rank = ceil(0.25 * (n - 1)) THEN bytes END) - max(CASE WHEN bytes_rank = floor(0.25 * (n - 1)) THEN bytes END))) AS b1,
+         (max(CASE WHEN bytes_rank = floor(0.5 * (n - 1)) THEN bytes END) + (0.5 * (n - 1) - floor(0.5 * (n - 1))) * (max(CASE WHEN bytes_rank = ceil(0.5 * (n - 1)) THEN bytes END) - max(CASE WHEN bytes_rank = floor(0.5 * (n - 1)) THEN bytes END))) AS b2,
+         (max(CASE WHEN bytes_rank = floor(0.75 * (n - 1)) THEN bytes END) + (0.75 * (n - 1) - floor(0.75 * (n - 1))) * (max(CASE WHEN bytes_rank = ceil(0.75 * (n - 1)) THEN bytes END) - max(CASE WHEN bytes_rank = floor(0.75 * (n - 1)) THEN bytes END))) AS b3
+  FROM ranked
+  GROUP BY srcaddr, dstaddr, dstport, protocol, episode, n, intervals
+  HAVING n >= $min_connections
 ),
 scored AS (
   SELECT quartiles.*,

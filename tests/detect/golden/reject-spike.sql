@@ -4,7 +4,7 @@ WITH rejects AS (
          min(srcaddr) AS any_source, sum(records) AS records, min(first_start) AS first_seen,
          max(last_end) AS last_seen
   FROM flow_windows
-  WHERE action = 'REJECT'
+  WHERE action = 'REJECT' AND dstport IS NOT NULL
   GROUP BY dstaddr, dstport, protocol, window_start
 ),
 windows AS (SELECT count(DISTINCT window_start) AS n FROM flow_windows),

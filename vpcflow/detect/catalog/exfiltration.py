@@ -46,6 +46,18 @@ JOIN prior p ON e.srcaddr = p.srcaddr AND e.dstaddr = p.dstaddr AND e.window_sta
 WHERE e.bytes >= $min_bytes AND e.bytes >= $baseline_factor * b.median_bytes
   AND p.prior_windows <= $max_prior_windows""", metric="sum")))
 
+PAIR = "srcaddr, dstaddr, dstport, protocol"
+
+
+def _quartile(value: str, rank: str, count: str, q: float) -> str:
+    """SQL: percentile_cont(q) of `value` in a group, from each row's rank: exact, and built on sorts (which spill
+    to disk) instead of a holistic aggregate (whose state must fit in memory: it did not at 50M records)."""
+    pos = f"{q} * ({count} - 1)"
+    low = f"max(CASE WHEN {rank} = floor({pos}) THEN {value} END)"
+    high = f"max(CASE WHEN {rank} = ceil({pos}) THEN {value} END)"
+    return f"({low} + ({pos} - floor({pos})) * ({high} - {low}))"
+
+
 register(Detection(
     id="beaconing", title="Beaconing (periodic callbacks)", severity="high", category="command-and-control",
     summary="{src} called {dst}:{dst_port} {records} times at regular intervals (score {metric:.2f})",
@@ -60,7 +72,7 @@ register(Detection(
     reads=("flows", "flow_windows"),
     guardduty="Backdoor:EC2/C&CActivity.B (closest)", mitre="T1071 Application Layer Protocol",
     doc="docs/detections.md#beaconing",
-    sql="""
+    sql=f"""
 WITH candidates AS (
   SELECT srcaddr, dstaddr, dstport, protocol
   FROM flow_windows
@@ -88,18 +100,25 @@ numbered AS (
          CASE WHEN gap <= $max_gap THEN gap END AS interval
   FROM gaps
 ),
-quartiles AS (
-  SELECT srcaddr, dstaddr, dstport, protocol, episode, count(*) AS n, min(t) AS first_seen, max(t_end) AS last_seen,
-         sum(records) AS records,
-         percentile_cont(0.25) WITHIN GROUP (ORDER BY interval) AS i1,
-         percentile_cont(0.5) WITHIN GROUP (ORDER BY interval) AS i2,
-         percentile_cont(0.75) WITHIN GROUP (ORDER BY interval) AS i3,
-         percentile_cont(0.25) WITHIN GROUP (ORDER BY bytes) AS b1,
-         percentile_cont(0.5) WITHIN GROUP (ORDER BY bytes) AS b2,
-         percentile_cont(0.75) WITHIN GROUP (ORDER BY bytes) AS b3
+ranked AS (
+  SELECT numbered.*,
+         row_number() OVER (PARTITION BY {PAIR}, episode ORDER BY interval NULLS LAST) - 1 AS interval_rank,
+         row_number() OVER (PARTITION BY {PAIR}, episode ORDER BY bytes) - 1 AS bytes_rank,
+         count(interval) OVER (PARTITION BY {PAIR}, episode) AS intervals,
+         count(*) OVER (PARTITION BY {PAIR}, episode) AS n
   FROM numbered
-  GROUP BY srcaddr, dstaddr, dstport, protocol, episode
-  HAVING count(*) >= $min_connections
+),
+quartiles AS (
+  SELECT {PAIR}, episode, n, min(t) AS first_seen, max(t_end) AS last_seen, sum(records) AS records,
+         {_quartile("interval", "interval_rank", "intervals", 0.25)} AS i1,
+         {_quartile("interval", "interval_rank", "intervals", 0.5)} AS i2,
+         {_quartile("interval", "interval_rank", "intervals", 0.75)} AS i3,
+         {_quartile("bytes", "bytes_rank", "n", 0.25)} AS b1,
+         {_quartile("bytes", "bytes_rank", "n", 0.5)} AS b2,
+         {_quartile("bytes", "bytes_rank", "n", 0.75)} AS b3
+  FROM ranked
+  GROUP BY {PAIR}, episode, n, intervals
+  HAVING n >= $min_connections
 ),
 scored AS (
   SELECT quartiles.*,

@@ -52,9 +52,9 @@ PAIR = "srcaddr, dstaddr, dstport, protocol"
 def _quartile(value: str, rank: str, count: str, q: float) -> str:
     """SQL: percentile_cont(q) of `value` in a group, from each row's rank: exact, and built on sorts (which spill
     to disk) instead of a holistic aggregate (whose state must fit in memory: it did not at 50M records)."""
-    pos = f"{q} * ({count} - 1)"
-    low = f"max(CASE WHEN {rank} = floor({pos}) THEN {value} END)"
-    high = f"max(CASE WHEN {rank} = ceil({pos}) THEN {value} END)"
+    pos = f"CAST({count} - 1 AS DOUBLE) * {q}"  # DOUBLE: a decimal literal would make the arithmetic DECIMAL
+    low = f"max(CASE WHEN {rank} = floor({pos}) THEN CAST({value} AS DOUBLE) END)"
+    high = f"max(CASE WHEN {rank} = ceil({pos}) THEN CAST({value} AS DOUBLE) END)"
     return f"({low} + ({pos} - floor({pos})) * ({high} - {low}))"
 
 
@@ -109,7 +109,7 @@ ranked AS (
   FROM numbered
 ),
 quartiles AS (
-  SELECT {PAIR}, episode, n, min(t) AS first_seen, max(t_end) AS last_seen, sum(records) AS records,
+  SELECT {PAIR}, episode, n, min(t) AS first_seen, max(t_end) AS last_seen, CAST(sum(records) AS BIGINT) AS records,
          {_quartile("interval", "interval_rank", "intervals", 0.25)} AS i1,
          {_quartile("interval", "interval_rank", "intervals", 0.5)} AS i2,
          {_quartile("interval", "interval_rank", "intervals", 0.75)} AS i3,

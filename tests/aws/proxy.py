@@ -33,6 +33,7 @@ class FaultyProxy:
     rate: float = 0.0
     seed: int = 1
     max_faults_per_request: int = 2  # the same request fails at most this often, so retries always get through
+    kinds: tuple[str, ...] = FAULTS
     rules: list[Rule] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
     faults: Counter = field(default_factory=Counter)
@@ -68,7 +69,7 @@ class FaultyProxy:
             if self._seen[signature] >= self.max_faults_per_request or self._rng.random() >= self.rate:
                 return None
             self._seen[signature] += 1
-            fault = FAULTS[sum(self.faults.values()) % len(FAULTS)]  # in turn, so every kind occurs
+            fault = self.kinds[sum(self.faults.values()) % len(self.kinds)]  # in turn, so every kind occurs
             self.faults[fault] += 1
             return fault
 

@@ -156,3 +156,15 @@ def test_a_healthy_stream_read_asks_once_per_page_and_once_to_see_the_end(sessio
     writer.close()
     list(resolve("cwl://flows", proxied))
     assert sum(r.endswith("GetLogEvents") for r in proxy.requests) == 2
+
+
+def test_bodies_cut_short_on_every_attempt_fail_with_a_clear_error(aws_env, session, proxy):
+    proxy.rate, proxy.kinds, proxy.max_faults_per_request = 1.0, ("cut-body",), 100
+    writer = CloudWatchApiWriter(session, "flows")
+    writer.write(records(5, int(datetime.now(UTC).timestamp()) - 600, interfaces=("eni-0a1b2c3d4e5f60001",)))
+    writer.close()
+    impatient = AwsSession(
+        AwsSettings(region=aws_env.region, endpoint_url=proxy.url, max_attempts=2), boto_session=aws_env.boto_session()
+    )
+    with pytest.raises(AwsError, match=r"cwl://flows: AWS refused logs:DescribeLogGroups: RequestTimeout"):
+        list(resolve("cwl://flows", impatient))

@@ -73,6 +73,13 @@ def _retry_cut_bodies(operation_model, response_dict, **_) -> None:
     response_dict["body"] = _CUT_BODY.get(protocol, _CUT_BODY["rest-xml"])
 
 
+def _raise_cut_body(http_response, parsed, model, **_) -> None:
+    """When every retry was cut short too, fail like any other AWS error instead of returning half an answer."""
+    error = parsed.get("Error", {}) if isinstance(parsed, dict) else {}
+    if error.get("Code") == "RequestTimeout" and http_response is not None and http_response.status_code < 300:
+        raise botocore.exceptions.ClientError(parsed, model.name)
+
+
 class AwsSession:
     """A boto3 session plus the settings it came from; clients are made once and shared between threads."""
 
@@ -116,6 +123,7 @@ class AwsSession:
                 )
                 client = self.boto.client(service, endpoint_url=self.settings.endpoint_url, config=config)
                 client.meta.events.register("before-parse", _retry_cut_bodies)
+                client.meta.events.register("after-call", _raise_cut_body)
                 if setup is not None:
                     setup(client)
                 self._clients[key] = client

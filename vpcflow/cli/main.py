@@ -6,6 +6,7 @@ import importlib
 import sys
 
 import typer
+from rich.markup import escape
 
 from ..errors import VpcFlowError
 from .output import err_console
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(code, int):
             return code
     except VpcFlowError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return exc.exit_code
     except typer.Exit as exc:
         return exc.exit_code

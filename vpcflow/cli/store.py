@@ -7,6 +7,7 @@ import time
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..analyze.top import KEYS, METRICS, top
@@ -30,8 +31,16 @@ def ingest(
     """Read flow logs into the store, each source exactly once; bad lines go to the quarantine."""
     start, end = times(since, until)
     aws = {"profile": profile, "region": region, "endpoint_url": endpoint_url}
-    targets = _targets(paths, start, end, format, aws)
     with open_store(db) as store, _progress(output) as bar:
+        known: list[str] = []  # objects the ledger already holds, skipped before they are downloaded
+
+        def seen(identity: str, revision: str) -> bool:
+            if store.has_source(identity, revision):
+                known.append(identity)
+                return True
+            return False
+
+        targets = _targets(paths, start, end, format, aws, seen=seen)
         task = bar.add_task("ingest", total=None, rate="")
         per_source: dict[str, int] = {}
         started = time.perf_counter()
@@ -43,22 +52,24 @@ def ingest(
             bar.update(task, description=f"ingest ...{source[-40:]}", rate=f"{total:,} records, {rate:,.0f}/s")
 
         result = store.ingest(targets, format=format, since=start, until=end, progress=tick)
+        result.skipped_sources += len(known)
     summary = result.as_dict()
     if output is Output.json:
         emit_object(summary, output)
     else:
         emit_object({k: v for k, v in summary.items() if k not in ("errors", "warnings")}, output, title="ingest")
     for w in result.warnings:
-        err_console.print(f"[yellow]warning:[/yellow] {w.source}: {w.message}", highlight=False, soft_wrap=True)
+        err_console.print(f"[yellow]warning:[/yellow] {escape(w.source)}: {escape(w.message)}", highlight=False,
+                          soft_wrap=True)
     if result.quarantined:
         err_console.print(f"{result.quarantined:,} line(s) quarantined: see `vpcflow quarantine`", highlight=False)
     for e in result.errors:
-        err_console.print(f"[red]error:[/red] {e.message}", highlight=False, soft_wrap=True)
+        err_console.print(f"[red]error:[/red] {escape(e.message)}", highlight=False, soft_wrap=True)
     if result.errors:
         raise typer.Exit(1)
 
 
-def _targets(paths, since, until, format, aws: dict):
+def _targets(paths, since, until, format, aws: dict, seen=None):
     """Local paths pass through; s3:// and cwl:// URIs are resolved by the AWS readers, lazily."""
     session = None
     for p in paths:
@@ -69,7 +80,7 @@ def _targets(paths, since, until, format, aws: dict):
 
             if session is None:
                 session = AwsSession(AwsSettings.resolve(os.environ, **aws))
-            yield from resolve(p, session, since, until, format)
+            yield from resolve(p, session, since, until, format, seen=seen)
         else:
             yield p
 

@@ -87,6 +87,13 @@ class Store:
             result.add(f)
         return result
 
+    def has_source(self, identity: str, revision: str | None) -> bool:
+        """True when this exact source (identity and revision: ETag, size and mtime, ...) is in the ledger."""
+        if revision is None:
+            return False
+        return bool(self.con.execute("SELECT 1 FROM sources WHERE identity = ? AND revision = ?",
+                                     [identity, revision]).fetchall())
+
     # ---- reading
     def query(self, sql: str, params: list | dict | None = None) -> pa.Table:
         """Run one read-only statement (SELECT, EXPLAIN) with bound parameters; the result as Arrow."""

@@ -124,3 +124,9 @@ def test_a_missing_path_is_a_one_line_error_with_exit_code_1(cli, db_path):
     assert result.code == 1
     assert "/nope/none.log: no such file or directory" in result.err
     assert "Traceback" not in result.err
+
+
+def test_an_error_naming_a_path_with_brackets_prints_it_as_written(cli, db_path):
+    result = cli("ingest", "/nope/[/x]/y.log", "--db", db_path)
+    assert result.code == 1
+    assert "/nope/[/x]/y.log: no such file or directory" in result.err

@@ -6,6 +6,9 @@ time, the baseline `SELECT srcaddr, dstaddr, dstport, action, count(*), sum(byte
 their ratio (target <= 10x) and time per record; then how time per record grows with size (target <= 1.5x).
 
     python bench/detect_speed.py [--quick]      # quick: 1M and 5M records; full: 10M and 50M
+
+Measured (2 shared cores, Store's 2 GB memory limit): 10M records: suite 10.6 s, baseline 5.8 s, 1.8x; 50M:
+suite 69.8 s, baseline 33.0 s, 2.1x; time per record grows 1.32x from 10M to 50M (the baseline's own 1.14x).
 """
 
 from __future__ import annotations

@@ -89,6 +89,11 @@ def build_aggregates(con, since: int, until: int, window: int = WINDOW) -> None:
         execute(con, f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}", params)
 
 
+def drop_aggregates(con) -> None:
+    for name in AGGREGATES:
+        execute(con, f"DROP TABLE IF EXISTS {name}")
+
+
 def run(con, *, since: datetime | None = None, until: datetime | None = None, detectors: Iterable[str] | None = None,
         params: dict[str, dict] | None = None, store: bool = True, window: int = WINDOW) -> DetectReport:
     """Run the chosen detections (all by default) over the records in [since, until); upsert their findings.
@@ -101,26 +106,29 @@ def run(con, *, since: datetime | None = None, until: datetime | None = None, de
     hi = int(until.timestamp()) if until else FAR_FUTURE
     presence = _field_presence(con, lo, hi, {f for d in chosen for f in d.needs + d.uses})
     build_aggregates(con, lo, hi, window)
-    threat_entries = con.execute("SELECT count(*) FROM threat_list").fetchall()[0][0]
-    report = DetectReport()
-    run_at = datetime.now(UTC)
-    for d in chosen:
-        missing = [f for f in d.needs if not presence.get(f)]
-        if missing:
-            report.statuses.append(DetectorStatus(d.id, "cannot-run", note="records lack " + ", ".join(missing)))
-            continue
-        if "threat_list" in d.reads and not threat_entries:
-            report.statuses.append(DetectorStatus(d.id, "cannot-run",
-                                                  note="no threat list loaded (give --threat-list FILE)"))
-            continue
-        lacking = [f for f in d.uses if not presence.get(f)]
-        values = {**d.defaults(), **(params or {}).get(d.id, {}), "since": lo, "until": hi, "window": window}
-        rows = arrow(con, d.sql, bound(d.sql, values)).to_pylist()
-        found = [_finding(d, r) for r in rows]
-        report.findings.extend(found)
-        status = "degraded" if lacking else "ok"
-        note = (d.degraded_note or "records lack " + ", ".join(lacking)) if lacking else ""
-        report.statuses.append(DetectorStatus(d.id, status, len(found), note))
+    try:
+        threat_entries = con.execute("SELECT count(*) FROM threat_list").fetchall()[0][0]
+        report = DetectReport()
+        run_at = datetime.now(UTC)
+        for d in chosen:
+            missing = [f for f in d.needs if not presence.get(f)]
+            if missing:
+                report.statuses.append(DetectorStatus(d.id, "cannot-run", note="records lack " + ", ".join(missing)))
+                continue
+            if "threat_list" in d.reads and not threat_entries:
+                report.statuses.append(DetectorStatus(d.id, "cannot-run",
+                                                      note="no threat list loaded (give --threat-list FILE)"))
+                continue
+            lacking = [f for f in d.uses if not presence.get(f)]
+            values = {**d.defaults(), **(params or {}).get(d.id, {}), "since": lo, "until": hi, "window": window}
+            rows = arrow(con, d.sql, bound(d.sql, values)).to_pylist()
+            found = [_finding(d, r) for r in rows]
+            report.findings.extend(found)
+            status = "degraded" if lacking else "ok"
+            note = (d.degraded_note or "records lack " + ", ".join(lacking)) if lacking else ""
+            report.statuses.append(DetectorStatus(d.id, status, len(found), note))
+    finally:
+        drop_aggregates(con)  # a gigabyte at 50M records: free it for whatever the session does next
     if store:
         save(con, report.findings, run_at)
     return report

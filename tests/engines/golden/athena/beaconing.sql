@@ -14,27 +14,22 @@ WITH enrich_interfaces AS (
 ), flow_windows AS (
   WITH w AS (
     SELECT
-      interface_id,
       srcaddr,
       dstaddr,
-      dstport,
+      CASE WHEN srcport < dstport THEN NULL ELSE dstport END AS dstport,
       protocol,
       action,
       start - start % 600 AS window_start,
       COUNT(*) AS records,
-      SUM(packets) AS packets,
-      SUM(bytes) AS bytes,
+      CAST(SUM(packets) AS BIGINT) AS packets,
+      CAST(SUM(bytes) AS BIGINT) AS bytes,
       MIN(start) AS first_start,
       MAX("end") AS last_end,
-      SUM(CASE WHEN srcport > dstport THEN 1 ELSE 0 END) AS requests,
-      SUM(CASE WHEN srcport > dstport THEN packets ELSE 0 END) AS request_packets,
-      SUM(CASE WHEN srcport > dstport THEN bytes ELSE 0 END) AS request_bytes,
-      SUM(
-        CASE
-          WHEN srcport > dstport AND packets <= 2 AND bytes <= 100 * packets
-          THEN 1
-          ELSE 0
-        END
+      COUNT(CASE WHEN srcport > dstport THEN 1 END) AS requests,
+      CAST(SUM(CASE WHEN srcport > dstport THEN packets ELSE 0 END) AS BIGINT) AS request_packets,
+      CAST(SUM(CASE WHEN srcport > dstport THEN bytes ELSE 0 END) AS BIGINT) AS request_bytes,
+      COUNT(
+        CASE WHEN srcport > dstport AND packets <= 2 AND bytes <= 100 * packets THEN 1 END
       ) AS probes,
       BITWISE_OR_AGG(tcp_flags) AS tcp_flags
     FROM flows
@@ -50,10 +45,9 @@ WITH enrich_interfaces AS (
           resource_type = 'nat_gateway'
       )
     GROUP BY
-      interface_id,
       srcaddr,
       dstaddr,
-      dstport,
+      CASE WHEN srcport < dstport THEN NULL ELSE dstport END,
       protocol,
       action,
       start - start % 600
@@ -166,6 +160,14 @@ WITH enrich_interfaces AS (
     ) AS episode,
     CASE WHEN gap <= 3600 THEN gap END AS interval
   FROM gaps
+), ranked AS (
+  SELECT
+    numbered.*,
+    ROW_NUMBER() OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol, episode ORDER BY interval) - 1 AS interval_rank,
+    ROW_NUMBER() OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol, episode ORDER BY bytes) - 1 AS bytes_rank,
+    COUNT(interval) OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol, episode) AS intervals,
+    COUNT(*) OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol, episode) AS n
+  FROM numbered
 ), quartiles AS (
   SELECT
     srcaddr,
@@ -173,25 +175,153 @@ WITH enrich_interfaces AS (
     dstport,
     protocol,
     episode,
-    COUNT(*) AS n,
+    n,
     MIN(t) AS first_seen,
     MAX(t_end) AS last_seen,
-    SUM(records) AS records,
-    PERCENTILE_CONT(interval, 0.25 ORDER BY interval) AS i1,
-    PERCENTILE_CONT(interval, 0.5 ORDER BY interval) AS i2,
-    PERCENTILE_CONT(interval, 0.75 ORDER BY interval) AS i3,
-    PERCENTILE_CONT(bytes, 0.25 ORDER BY bytes) AS b1,
-    PERCENTILE_CONT(bytes, 0.5 ORDER BY bytes) AS b2,
-    PERCENTILE_CONT(bytes, 0.75 ORDER BY bytes) AS b3
-  FROM numbered
+    CAST(SUM(records) AS BIGINT) AS records,
+    (
+      MAX(
+        CASE
+          WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.25)
+          THEN CAST(interval AS DOUBLE)
+        END
+      ) + (
+        CAST(intervals - 1 AS DOUBLE) * 0.25 - FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.25)
+      ) * (
+        MAX(
+          CASE
+            WHEN interval_rank = CEIL(CAST(intervals - 1 AS DOUBLE) * 0.25)
+            THEN CAST(interval AS DOUBLE)
+          END
+        ) - MAX(
+          CASE
+            WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.25)
+            THEN CAST(interval AS DOUBLE)
+          END
+        )
+      )
+    ) AS i1,
+    (
+      MAX(
+        CASE
+          WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.5)
+          THEN CAST(interval AS DOUBLE)
+        END
+      ) + (
+        CAST(intervals - 1 AS DOUBLE) * 0.5 - FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.5)
+      ) * (
+        MAX(
+          CASE
+            WHEN interval_rank = CEIL(CAST(intervals - 1 AS DOUBLE) * 0.5)
+            THEN CAST(interval AS DOUBLE)
+          END
+        ) - MAX(
+          CASE
+            WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.5)
+            THEN CAST(interval AS DOUBLE)
+          END
+        )
+      )
+    ) AS i2,
+    (
+      MAX(
+        CASE
+          WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.75)
+          THEN CAST(interval AS DOUBLE)
+        END
+      ) + (
+        CAST(intervals - 1 AS DOUBLE) * 0.75 - FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.75)
+      ) * (
+        MAX(
+          CASE
+            WHEN interval_rank = CEIL(CAST(intervals - 1 AS DOUBLE) * 0.75)
+            THEN CAST(interval AS DOUBLE)
+          END
+        ) - MAX(
+          CASE
+            WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.75)
+            THEN CAST(interval AS DOUBLE)
+          END
+        )
+      )
+    ) AS i3,
+    (
+      MAX(
+        CASE
+          WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.25)
+          THEN CAST(bytes AS DOUBLE)
+        END
+      ) + (
+        CAST(n - 1 AS DOUBLE) * 0.25 - FLOOR(CAST(n - 1 AS DOUBLE) * 0.25)
+      ) * (
+        MAX(
+          CASE
+            WHEN bytes_rank = CEIL(CAST(n - 1 AS DOUBLE) * 0.25)
+            THEN CAST(bytes AS DOUBLE)
+          END
+        ) - MAX(
+          CASE
+            WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.25)
+            THEN CAST(bytes AS DOUBLE)
+          END
+        )
+      )
+    ) AS b1,
+    (
+      MAX(
+        CASE
+          WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.5)
+          THEN CAST(bytes AS DOUBLE)
+        END
+      ) + (
+        CAST(n - 1 AS DOUBLE) * 0.5 - FLOOR(CAST(n - 1 AS DOUBLE) * 0.5)
+      ) * (
+        MAX(
+          CASE
+            WHEN bytes_rank = CEIL(CAST(n - 1 AS DOUBLE) * 0.5)
+            THEN CAST(bytes AS DOUBLE)
+          END
+        ) - MAX(
+          CASE
+            WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.5)
+            THEN CAST(bytes AS DOUBLE)
+          END
+        )
+      )
+    ) AS b2,
+    (
+      MAX(
+        CASE
+          WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.75)
+          THEN CAST(bytes AS DOUBLE)
+        END
+      ) + (
+        CAST(n - 1 AS DOUBLE) * 0.75 - FLOOR(CAST(n - 1 AS DOUBLE) * 0.75)
+      ) * (
+        MAX(
+          CASE
+            WHEN bytes_rank = CEIL(CAST(n - 1 AS DOUBLE) * 0.75)
+            THEN CAST(bytes AS DOUBLE)
+          END
+        ) - MAX(
+          CASE
+            WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.75)
+            THEN CAST(bytes AS DOUBLE)
+          END
+        )
+      )
+    ) AS b3
+  FROM ranked
   GROUP BY
     srcaddr,
     dstaddr,
     dstport,
     protocol,
-    episode
+    episode,
+    n,
+    intervals
   HAVING
-    COUNT(*) >= 20
+    n >= 20
 ), scored AS (
   SELECT
     quartiles.*,

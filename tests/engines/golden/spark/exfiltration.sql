@@ -1,26 +1,21 @@
 WITH w AS (
   SELECT
-    interface_id,
     srcaddr,
     dstaddr,
-    dstport,
+    CASE WHEN srcport < dstport THEN NULL ELSE dstport END AS dstport,
     protocol,
     action,
     start - start % :window AS window_start,
     COUNT(*) AS records,
-    SUM(packets) AS packets,
-    SUM(bytes) AS bytes,
+    CAST(SUM(packets) AS BIGINT) AS packets,
+    CAST(SUM(bytes) AS BIGINT) AS bytes,
     MIN(start) AS first_start,
     MAX(`end`) AS last_end,
-    SUM(CASE WHEN srcport > dstport THEN 1 ELSE 0 END) AS requests,
-    SUM(CASE WHEN srcport > dstport THEN packets ELSE 0 END) AS request_packets,
-    SUM(CASE WHEN srcport > dstport THEN bytes ELSE 0 END) AS request_bytes,
-    SUM(
-      CASE
-        WHEN srcport > dstport AND packets <= 2 AND bytes <= 100 * packets
-        THEN 1
-        ELSE 0
-      END
+    COUNT(CASE WHEN srcport > dstport THEN 1 END) AS requests,
+    CAST(SUM(CASE WHEN srcport > dstport THEN packets ELSE 0 END) AS BIGINT) AS request_packets,
+    CAST(SUM(CASE WHEN srcport > dstport THEN bytes ELSE 0 END) AS BIGINT) AS request_bytes,
+    COUNT(
+      CASE WHEN srcport > dstport AND packets <= 2 AND bytes <= 100 * packets THEN 1 END
     ) AS probes,
     BIT_OR(tcp_flags) AS tcp_flags
   FROM flows
@@ -36,10 +31,9 @@ WITH w AS (
         resource_type = 'nat_gateway'
     )
   GROUP BY
-    interface_id,
     srcaddr,
     dstaddr,
-    dstport,
+    CASE WHEN srcport < dstport THEN NULL ELSE dstport END,
     protocol,
     action,
     start - start % :window

@@ -199,3 +199,29 @@ def test_a_killed_ingest_leaves_nothing_and_the_next_run_ingests_the_source_whol
         store.ingest(big)
         assert store.stats()["records"] == 600_000
         assert store.stats()["sources"] == 1
+
+
+def test_a_large_source_interrupted_after_some_steps_is_purged_on_open_and_read_whole(tmp_path, monkeypatch):
+    import vpcflow.store.ingest as ingest
+
+    monkeypatch.setattr(ingest, "COMMIT_ROWS", 1000)  # commit in steps of 1000 records
+    big = tmp_path / "big.log"
+    big.write_text("".join(SSH.replace("20641", str(i % 60000)) + "\n" for i in range(20_000)))
+    monkeypatch.setattr(ingest, "is_small", lambda src: False)
+    db = tmp_path / "s.duckdb"
+
+    def crash(source, records, raw_bytes):
+        if records > 5000:
+            raise KeyboardInterrupt  # a kill after some steps have committed
+
+    with Store(db) as store:
+        try:
+            store.ingest(big, progress=crash)
+        except KeyboardInterrupt:
+            pass
+        assert store.query("SELECT count(*) AS n FROM flow_records").to_pylist()[0]["n"] > 0  # steps committed
+    with Store(db) as store:  # opening deletes the unfinished source
+        assert store.stats()["records"] == 0 and store.stats()["sources"] == 0
+        result = store.ingest(big)
+        assert (result.records, result.sources) == (20_000, 1)
+        assert store.sources().to_pylist()[0]["status"] == "ok"

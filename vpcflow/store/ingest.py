@@ -29,6 +29,7 @@ from ..sources.base import PARQUET, Source
 from .schema import QUARANTINE_TEXT_LIMIT, ensure_columns, present_columns
 from .small import GROUP_LINES, Preread, batch_lines, ingest_group, is_small, preread
 
+COMMIT_ROWS = 1_000_000  # a source larger than this commits in steps (see _Ingest.step)
 Progress = Callable[[str, int, int], None]  # (source, records so far in it, raw bytes read so far)
 # Runs inside a source's transaction just before it commits (a follower's checkpoint commits with the records).
 BeforeCommit = Callable[[duckdb.DuckDBPyConnection, "Source", "SourceResult"], None]
@@ -133,24 +134,47 @@ class _Ingest:
                  progress: Progress | None, columns: dict[str, str]):
         self.con, self.src, self.source_id, self.given, self.progress = con, src, source_id, given, progress
         self.columns = columns  # the physical table's columns, cached across sources
+        self.uncommitted = 0  # records staged since the last intermediate commit
+        self.loading = False  # a 'loading' ledger row was committed: this source commits in steps
         self.records = 0
         self.quarantined = 0
         self.message: str | None = None
         self.fmt: LogFormat | None = None
         self.checksum: str | None = None
 
-    def _stage(self, sql: str, params: dict | None = None, expected: int | None = None) -> None:
-        """Insert the good rows; look for bad ones only when fewer rows went in than were expected."""
+    def _stage(self, sql: str, params: dict | None = None, expected: int | None = None,
+               batch: pa.Table | None = None) -> None:
+        """Insert the good rows; look for bad ones only when fewer rows went in than were expected.
+
+        The SQL reads `batch` by DuckDB's replacement scan of this frame's locals: a registered Arrow table
+        would be kept alive by the transaction until it commits, holding every batch of a large source.
+        """
+        assert batch is not None or "FROM batch" not in sql
         params = params or {}
         good = self.con.execute(insert_flows_sql(self.fmt, sql),
                                 {**params, "log_stream": self.src.log_stream, "source_id": self.source_id}
                                 ).fetchall()[0][0]
         self.records += good
+        self.uncommitted += good
         if expected is None or good < expected:
             bad = self.con.execute(insert_quarantine_sql(sql),
                                    {**params, "source_id": self.source_id, "source": self.src.identity}
                                    ).fetchall()[0][0]
             self.quarantined += bad
+
+    def step(self) -> None:
+        """Commit a large source in steps, so memory stays bounded: DuckDB holds a transaction's appended rows
+        in memory. The ledger row says 'loading' until the last step; Store() deletes such a source's rows
+        when it opens, so a process killed mid-source still leaves nothing of it behind."""
+        if self.uncommitted < COMMIT_ROWS:
+            return
+        if not self.loading:
+            self.con.execute("INSERT INTO sources VALUES (?, ?, ?, ?, NULL, NULL, 0, 0, 'loading', NULL, now())",
+                             [self.source_id, self.src.identity, self.src.size, self.src.version])
+            self.loading = True
+        self.con.execute("COMMIT")
+        self.con.execute("BEGIN TRANSACTION")
+        self.uncommitted = 0
 
     def _quarantine(self, rows: list[tuple[int, str, str]]) -> None:
         if rows:
@@ -194,12 +218,9 @@ class _Ingest:
             else:
                 table = pa.table({"n": pa.array(range(batch.first_line, batch.first_line + len(batch.lines)), pa.int64()),
                                   "line": batch.lines})
-                self.con.register("batch", table)
-                try:
-                    headers = 1 if layout.header and batch.first_line <= header_line < next_line else 0
-                    self._stage(sql, expected=len(batch.lines) - batch.empty - headers)
-                finally:
-                    self.con.unregister("batch")
+                headers = 1 if layout.header and batch.first_line <= header_line < next_line else 0
+                self._stage(sql, expected=len(batch.lines) - batch.empty - headers, batch=table)
+                self.step()
             if self.progress:
                 self.progress(self.src.identity, self.records, reader.raw_bytes if reader else self.src.size or 0)
         truncated = reader.truncated if reader else pre.truncated
@@ -294,6 +315,7 @@ def ingest_one(con: duckdb.DuckDBPyConnection, src: Source, *, format: LogFormat
     if pre is None and _already(con, src):
         return SourceResult(src.identity, status="skipped", message="already ingested")
     con.execute("BEGIN TRANSACTION")
+    job = None
     try:
         source_id = con.execute("SELECT nextval('source_ids')").fetchall()[0][0]
         job = _Ingest(con, src, source_id, format, progress, columns)
@@ -305,7 +327,11 @@ def ingest_one(con: duckdb.DuckDBPyConnection, src: Source, *, format: LogFormat
                           [src.identity, job.checksum]).fetchall()
         if dup:
             con.execute("ROLLBACK")
+            if job.loading:
+                purge(con, [source_id])
             return SourceResult(src.identity, status="skipped", message="already ingested (same content)")
+        if job.loading:
+            con.execute("DELETE FROM sources WHERE source_id = ?", [source_id])
         con.execute(
             "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
             [source_id, src.identity, src.size, src.version, job.checksum,
@@ -318,13 +344,36 @@ def ingest_one(con: duckdb.DuckDBPyConnection, src: Source, *, format: LogFormat
         con.execute("COMMIT")
         return done
     except VpcFlowError as exc:
-        con.execute("ROLLBACK")
-        columns.clear()  # an ALTER in the rolled-back transaction is gone too
+        _abandon(con, job, columns)
         return SourceResult(src.identity, status="failed", message=str(exc))
     except OSError as exc:
-        con.execute("ROLLBACK")
-        columns.clear()
+        _abandon(con, job, columns)
         return SourceResult(src.identity, status="failed", message=f"{src.identity}: cannot read: {exc.strerror or exc}")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def _abandon(con: duckdb.DuckDBPyConnection, job: _Ingest | None, columns: dict[str, str]) -> None:
+    """Roll back a failed source, and delete the steps it had already committed."""
+    con.execute("ROLLBACK")
+    columns.clear()  # an ALTER in the rolled-back transaction is gone too
+    if job is not None and job.loading:
+        purge(con, [job.source_id])
+
+
+def purge(con: duckdb.DuckDBPyConnection, source_ids: list[int]) -> None:
+    """Delete everything of these sources (records, quarantined lines, ledger rows) in one transaction."""
+    if not source_ids:
+        return
+    con.execute("BEGIN TRANSACTION")
+    for table in ("flow_records", "quarantine", "sources"):
+        con.execute(f"DELETE FROM {table} WHERE source_id IN (SELECT unnest(?))", [source_ids])
+    con.execute("COMMIT")
+
+
+def purge_unfinished(con: duckdb.DuckDBPyConnection) -> int:
+    """Sources a killed process left in steps ('loading'): delete them so the next ingest reads them whole."""
+    ids = [r[0] for r in con.execute("SELECT source_id FROM sources WHERE status = 'loading'").fetchall()]
+    purge(con, ids)
+    return len(ids)

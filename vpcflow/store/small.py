@@ -102,12 +102,10 @@ def ingest_group(con: duckdb.DuckDBPyConnection, group: list[Preread], columns: 
                 }))
         counts: dict[int, tuple[int, int]] = {}
         if tables:
-            con.register("batch", pa.concat_tables(tables))
-            try:
-                stage = stage_lines_sql(fmt, layout.prefix, layout.header, ("source_id", "log_stream", "source"))
-                con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {stage}")
-            finally:
-                con.unregister("batch")
+            batch = pa.concat_tables(tables)  # read by DuckDB's replacement scan of this frame (not registered)
+            stage = stage_lines_sql(fmt, layout.prefix, layout.header, ("source_id", "log_stream", "source"))
+            con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {stage}")
+            del batch
             target = ", ".join(quote(c) for c in fmt.columns)
             cols = ", ".join(f"c{i}" for i in range(len(fmt)))
             con.execute(f"INSERT INTO flow_records ({target}, event_time, log_stream, source_id) "

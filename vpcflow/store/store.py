@@ -13,7 +13,7 @@ from ..errors import QueryError, StoreError
 from ..fields import DEFAULT, LogFormat
 from ..sources.base import Source
 from ..sources.local import resolve
-from .ingest import BeforeCommit, IngestResult, Progress, SourceResult, ingest_sources
+from .ingest import BeforeCommit, IngestResult, Progress, SourceResult, ingest_sources, purge_unfinished
 from .schema import DDL, SCHEMA_VERSION, arrow, ensure_columns
 
 DEFAULT_PATH = "vpcflow.duckdb"
@@ -23,8 +23,11 @@ _READ_ONLY_TYPES = {"SELECT", "EXPLAIN", "PRAGMA"}
 class Store:
     """A flow-log store in one DuckDB file. Use as a context manager, or call close()."""
 
-    def __init__(self, path: str | Path = DEFAULT_PATH, *, read_only: bool = False, memory_limit: str = "2GB"):
+    def __init__(self, path: str | Path = DEFAULT_PATH, *, read_only: bool = False, memory_limit: str = "2GB",
+                 ingest_memory_limit: str = "512MB"):
         self.path = str(path)
+        self.memory_limit = memory_limit
+        self.ingest_memory_limit = ingest_memory_limit  # DuckDB caches written blocks up to its limit
         self.read_only = read_only
         if read_only and self.path != ":memory:" and not Path(self.path).exists():
             raise StoreError(f"no store at {self.path}", hint="ingest something first: vpcflow ingest PATH")
@@ -37,6 +40,7 @@ class Store:
             for stmt in DDL:
                 self.con.execute(stmt)
             ensure_columns(self.con, DEFAULT.fields)
+            purge_unfinished(self.con)  # a process killed mid-source left it in steps: it will be read whole
             self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
 
     @classmethod
@@ -82,7 +86,11 @@ class Store:
                     errors.append(exc)
                 failures.extend(SourceResult(e.location or str(t), status="failed", message=str(e)) for e in errors)
 
-        result = ingest_sources(self.con, sources(), format=fmt, progress=progress, before_commit=before_commit)
+        self.con.execute("SET memory_limit = ?", [self.ingest_memory_limit])
+        try:
+            result = ingest_sources(self.con, sources(), format=fmt, progress=progress, before_commit=before_commit)
+        finally:
+            self.con.execute("SET memory_limit = ?", [self.memory_limit])
         for f in failures:
             result.add(f)
         return result

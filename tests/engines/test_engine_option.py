@@ -32,3 +32,17 @@ def test_export_parquet_to_a_folder_writes_a_lake_spark_reads(cli, spark, zoo, t
     local = cli("query", sql, "--db", zoo / "zoo.duckdb", "-o", "json").json()
     assert cli("query", sql, "--engine", "spark", "--lake", tmp_path / "lake", "-o", "json").json() == local
     assert result.json()["records"] == local[0]["n"]
+
+
+def test_detect_on_spark_finds_what_the_store_finds(cli, spark, zoo, tmp_path):
+    import shutil
+
+    db = tmp_path / "zoo.duckdb"
+    shutil.copy(zoo / "zoo.duckdb", db)  # detect writes its findings table into the store it reads
+    local = cli("detect", "--db", db, "-o", "json")
+    remote = cli("detect", "--engine", "spark", "--lake", zoo / "lake", "-o", "json")
+    assert local.code == 0 and remote.code == 0, remote.err
+    key = lambda f: (f["detector"], f["src"] or "", f["dst"] or "", f["first_seen"])  # noqa: E731
+    expected = sorted((f for f in local.json() if f["detector"] != "known-bad-peer"), key=key)
+    assert len(expected) >= 8
+    assert sorted(remote.json(), key=key) == expected

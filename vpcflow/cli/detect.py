@@ -10,6 +10,7 @@ import typer
 
 from ..errors import VpcFlowError
 from .output import OUTPUT_OPTION, Output, emit, emit_object, err_console
+from .scale import ENGINE_OPTION, LAKE_OPTION, RAW_OPTION, SPARK_MASTER_OPTION
 
 DB_OPTION = typer.Option("vpcflow.duckdb", "--db", help="The store (DuckDB file).")
 FINDING_COLUMNS = ["id", "detector", "severity", "src", "dst", "dst_port", "first_seen", "last_seen", "records",
@@ -42,10 +43,23 @@ def detect_command(
     list_: bool = typer.Option(False, "--list", help="List the detections and their parameters."),
     show_status: bool = typer.Option(False, "--status", help="Print how each detection ran instead of findings."),
     output: Output = OUTPUT_OPTION,
+    engine: str = ENGINE_OPTION,
+    lake: str = LAKE_OPTION,
+    raw: list[str] = RAW_OPTION,
+    master: str = SPARK_MASTER_OPTION,
 ) -> None:
-    """Run detections over the store; print findings (also stored in the findings table)."""
+    """Run detections over the store; print findings (also stored in the findings table).
+
+    With --engine spark the same detections' SQL runs on Spark over a lake or raw flow logs; findings are
+    printed, not stored.
+    """
     from .. import detect
     from ..timeutil import parse_time
+
+    if engine != "duckdb" and not list_:
+        emit([f.as_dict() for f in _detect_on_engine(engine, lake, raw, master, parse_time(since), parse_time(until),
+                                                    detector)], output, columns=FINDING_COLUMNS, title="findings")
+        return
 
     if list_:
         emit([{"id": d.id, "severity": d.severity, "title": d.title, "guardduty": d.guardduty, "mitre": d.mitre,
@@ -68,6 +82,25 @@ def detect_command(
         emit([vars(s) for s in report.statuses], output)
         return
     emit([f.as_dict() for f in report.findings], output, columns=FINDING_COLUMNS, title="findings")
+
+
+def _detect_on_engine(engine, lake, raw, master, since, until, detectors):
+    """Each chosen detection as a self-contained named query on another engine, turned into findings."""
+    from ..detect.engine import _finding
+    from ..detect.registry import select
+    from ..engines.engine import run_query
+    from ..timeutil import epoch
+    from .scale import open_engine
+
+    eng, close = open_engine(engine, lake=lake, raw=raw, master=master)
+    found = []
+    try:
+        for d in select(detectors or None):
+            window = {k: v for k, v in (("since", epoch(since)), ("until", epoch(until))) if v is not None}
+            found += [_finding(d, row) for row in run_query(eng, d.id, window).to_pylist()]
+    finally:
+        close()
+    return found
 
 
 def diagnose_command(

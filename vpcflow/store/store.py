@@ -32,7 +32,7 @@ class Store:
         if read_only and self.path != ":memory:" and not Path(self.path).exists():
             raise StoreError(f"no store at {self.path}", hint="ingest something first: vpcflow ingest PATH")
         try:
-            self.con = duckdb.connect(self.path, read_only=read_only, config={"memory_limit": memory_limit, "preserve_insertion_order": False})
+            self.con = duckdb.connect(self.path, read_only=read_only, config={"memory_limit": memory_limit})
         except duckdb.Error as exc:
             raise StoreError(f"cannot open {self.path}: {str(exc).splitlines()[0]}",
                              hint="is another vpcflow process writing to it?") from exc
@@ -89,6 +89,8 @@ class Store:
         self.con.execute("SET memory_limit = ?", [self.ingest_memory_limit])
         try:
             result = ingest_sources(self.con, sources(), format=fmt, progress=progress, before_commit=before_commit)
+            if result.records:
+                self.con.execute("CHECKPOINT")  # now, under the ingest limit: at close it would take the full one
         finally:
             self.con.execute("SET memory_limit = ?", [self.memory_limit])
         for f in failures:

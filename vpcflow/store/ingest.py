@@ -27,7 +27,7 @@ from ..parse.sniff import Layout, sniff
 from ..parse.transform import insert_flows_sql, insert_quarantine_sql, stage_lines_sql, stage_parquet_sql
 from ..sources.base import PARQUET, Source
 from .schema import QUARANTINE_TEXT_LIMIT, ensure_columns, present_columns
-from .small import GROUP_LINES, Preread, batch_lines, ingest_group, is_small, preread
+from .small import GROUP_LINES, Preread, ingest_group, is_small, preread
 
 COMMIT_ROWS = 1_000_000  # a source larger than this commits in steps (see _Ingest.step)
 Progress = Callable[[str, int, int], None]  # (source, records so far in it, raw bytes read so far)
@@ -84,11 +84,15 @@ class IngestResult:
         }
 
 
-def _already(con: duckdb.DuckDBPyConnection, src: Source) -> bool:
-    if src.version is None:
+def in_ledger(con: duckdb.DuckDBPyConnection, identity: str, revision: str | None) -> bool:
+    """True when this exact source (identity and revision: ETag, size and mtime, ...) is in the ledger."""
+    if revision is None:
         return False
-    row = con.execute("SELECT 1 FROM sources WHERE identity = ? AND revision = ?", [src.identity, src.version]).fetchall()
-    return bool(row)
+    return bool(con.execute("SELECT 1 FROM sources WHERE identity = ? AND revision = ?", [identity, revision]).fetchall())
+
+
+def _already(con: duckdb.DuckDBPyConnection, src: Source) -> bool:
+    return in_ledger(con, src.identity, src.version)
 
 
 
@@ -264,9 +268,11 @@ def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], *,
     started = time.perf_counter()
     columns = present_columns(con)
     groups: dict[tuple, list[Preread]] = {}
+    group_lines: dict[tuple, int] = {}
 
     def flush(key: tuple) -> None:
         group = groups.pop(key)
+        group_lines.pop(key, None)
         done = ingest_group(con, group, columns, before_commit, SourceResult)
         if done is None:  # retried one by one, so the bad source is named and the others kept
             done = [ingest_one(con, p.src, format=format, progress=progress, before_commit=before_commit,
@@ -297,10 +303,11 @@ def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], *,
             result.add(ingest_one(con, src, format=format, progress=progress, before_commit=before_commit,
                                   columns=columns, pre=pre))
             continue
-        group = groups.setdefault(pre.key(), [])
-        group.append(pre)
-        if batch_lines(group) >= GROUP_LINES:
-            flush(pre.key())
+        key = pre.key()
+        groups.setdefault(key, []).append(pre)
+        group_lines[key] = group_lines.get(key, 0) + pre.lines
+        if group_lines[key] >= GROUP_LINES:
+            flush(key)
     for key in list(groups):
         flush(key)
     result.seconds = time.perf_counter() - started

@@ -132,7 +132,3 @@ def ingest_group(con: duckdb.DuckDBPyConnection, group: list[Preread], columns: 
         con.execute("ROLLBACK")
         columns.clear()
         return None
-
-
-def batch_lines(group: list[Preread]) -> int:
-    return sum(p.lines for p in group)

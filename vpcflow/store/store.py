@@ -13,7 +13,7 @@ from ..errors import QueryError, StoreError
 from ..fields import DEFAULT, LogFormat
 from ..sources.base import Source
 from ..sources.local import resolve
-from .ingest import BeforeCommit, IngestResult, Progress, SourceResult, ingest_sources, purge_unfinished
+from .ingest import BeforeCommit, IngestResult, Progress, SourceResult, in_ledger, ingest_sources, purge_unfinished
 from .schema import DDL, SCHEMA_VERSION, arrow, ensure_columns
 
 DEFAULT_PATH = "vpcflow.duckdb"
@@ -99,10 +99,7 @@ class Store:
 
     def has_source(self, identity: str, revision: str | None) -> bool:
         """True when this exact source (identity and revision: ETag, size and mtime, ...) is in the ledger."""
-        if revision is None:
-            return False
-        return bool(self.con.execute("SELECT 1 FROM sources WHERE identity = ? AND revision = ?",
-                                     [identity, revision]).fetchall())
+        return in_ledger(self.con, identity, revision)
 
     # ---- reading
     def query(self, sql: str, params: list | dict | None = None) -> pa.Table:

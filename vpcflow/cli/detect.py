@@ -114,8 +114,15 @@ def diagnose_command(
     profile: str = typer.Option(None, "--profile", help="AWS profile (with --aws)."),
     endpoint_url: str = typer.Option(None, "--endpoint-url", help="AWS endpoint (with --aws)."),
     output: Output = OUTPUT_OPTION,
+    engine: str = ENGINE_OPTION,
+    lake: str = LAKE_OPTION,
+    raw: list[str] = RAW_OPTION,
+    master: str = SPARK_MASTER_OPTION,
 ) -> None:
-    """Which layer rejected traffic, security group or network ACL, which rule, and the fix."""
+    """Which layer rejected traffic, security group or network ACL, which rule, and the fix.
+
+    With --engine spark the pairing queries run on Spark over a lake or raw flow logs; the verdicts are the same.
+    """
     from ..diagnose import diagnose
 
     config = topology
@@ -123,8 +130,17 @@ def diagnose_command(
         from ..diagnose.config import aws_topology
 
         config = aws_topology(_aws_session(region, profile, endpoint_url))
-    with _open(db) as store:
-        rows = diagnose(store.con, src=src, dst=dst, port=port, topology=config)
+    if engine != "duckdb":
+        from .scale import open_engine
+
+        eng, close = open_engine(engine, lake=lake, raw=raw, master=master)
+        try:
+            rows = diagnose(eng, src=src, dst=dst, port=port, topology=config)
+        finally:
+            close()
+    else:
+        with _open(db) as store:
+            rows = diagnose(store.con, src=src, dst=dst, port=port, topology=config)
     emit(rows, output, columns=DIAGNOSE_COLUMNS, title="diagnosis")
 
 

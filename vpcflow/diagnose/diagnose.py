@@ -38,7 +38,9 @@ def diagnose(con, src: str | None = None, dst: str | None = None, port: int | No
              *, slack: int = 120) -> list[dict]:
     """Each rejected (or, when filtered, any) request with its verdict; see docs/detections.md#diagnose.
 
-    `topology` is an emulator Topology, scenario name or file, or None (then only the possible layers).
+    `con` is the store (a DuckDB connection or Store) or a vpcflow engine such as Spark's: the pairing's
+    queries run there, the verdicts here. `topology` is an emulator Topology, scenario name or file, or None
+    (then only the possible layers).
     """
     evaluator = Evaluator(load_topology(topology)) if topology is not None else None
     filtered = src is not None or dst is not None or port is not None

@@ -4,12 +4,19 @@ layer let it through or stopped it.
 A REJECT of a request coming in: a security group or the network ACL. A request accepted in whose reply is
 rejected going out: the network ACL, since security groups are stateful and let replies out. A request
 rejected going out: an outbound security-group or network-ACL rule.
+
+The two queries are named queries of vpcflow.engines (`diagnose-legs`, `diagnose-own-addresses`), written once
+in DuckDB's dialect: `con` is a DuckDB connection or Store, or any vpcflow engine (DuckDB, Spark), which
+runs them transpiled. Both are ordered, so every engine hands the pairing the same rows in the same order.
 """
 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from datetime import UTC, datetime
+
+import pyarrow as pa
 
 from ..store.schema import arrow
 
@@ -34,34 +41,57 @@ JOIN touched t ON t.interface_id = l.interface_id AND t.protocol = l.protocol
 LEFT JOIN legs r ON r.interface_id = l.interface_id AND r.srcaddr = l.dstaddr AND r.dstaddr = l.srcaddr
                 AND r.srcport = l.dstport AND r.dstport = l.srcport AND r.protocol = l.protocol
                 AND r.first_seen <= l.last_seen + $slack AND r.last_seen >= l.first_seen - $slack
+ORDER BY l.interface_id, l.srcaddr, l.dstaddr, l.protocol, l.srcport, l.dstport, l.action, reverse_action,
+         reverse_last_seen
 """
 
 OWN_ADDRESS_SQL = """
 SELECT interface_id, address, count(*) AS n FROM (
-  SELECT interface_id, srcaddr AS address FROM flows WHERE interface_id IN (SELECT UNNEST($interfaces))
+  SELECT interface_id, srcaddr AS address FROM flows WHERE list_contains($interfaces, interface_id)
   UNION ALL
-  SELECT interface_id, dstaddr AS address FROM flows WHERE interface_id IN (SELECT UNNEST($interfaces))
-) a GROUP BY interface_id, address
+  SELECT interface_id, dstaddr AS address FROM flows WHERE list_contains($interfaces, interface_id)
+) a WHERE address IS NOT NULL GROUP BY interface_id, address ORDER BY interface_id, address
 """
+# parameters and their defaults, as the engines' registry declares them
+LEGS_DEFAULTS = {"src": None, "dst": None, "port": None, "all": False, "slack": 120}
+OWN_ADDRESS_DEFAULTS = {"interfaces": [""]}  # a typed (string) list; no interface is named ''
+
+
+def runner(con) -> Callable[[str, dict], pa.Table]:
+    """Run a DuckDB-dialect statement on `con`: an engine (transpiled to its dialect) or a DuckDB connection."""
+    if hasattr(con, "dialect"):
+        from ..engines.engine import run_sql
+
+        return lambda sql, params: run_sql(con, sql, params)
+    con = getattr(con, "con", con)
+    return lambda sql, params: arrow(con, sql, params)
 
 
 def legs(con, src, dst, port, everything: bool, slack: int = 120) -> list[dict]:
-    return arrow(con, LEGS_SQL, {"src": src, "dst": dst, "port": port, "all": everything,
-                                 "slack": slack}).to_pylist()
+    return runner(con)(LEGS_SQL, {"src": src, "dst": dst, "port": port, "all": everything,
+                                  "slack": slack}).to_pylist()
+
+
+def _inventory(con) -> dict[str, str]:
+    """Interface addresses the enrichment inventory knows (an engine always has the table, maybe empty)."""
+    if hasattr(con, "dialect"):
+        rows = runner(con)("SELECT interface_id, address FROM enrich_interfaces", {}).to_pylist()
+        return {r["interface_id"]: r["address"] for r in rows}
+    con = getattr(con, "con", con)
+    if con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'enrich_interfaces'"
+                   ).fetchall()[0][0]:
+        return dict(con.execute("SELECT interface_id, address FROM enrich_interfaces").fetchall())
+    return {}
 
 
 def own_addresses(con, interfaces: list[str]) -> dict[str, str]:
     """Each interface's own address: the one its records share (from the inventory when it has it)."""
-    known = {}
-    if con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'enrich_interfaces'"
-                   ).fetchall()[0][0]:
-        known = dict(con.execute("SELECT interface_id, address FROM enrich_interfaces").fetchall())
+    known = _inventory(con)
     missing = [i for i in interfaces if i not in known]
     if missing:
         best: dict[str, tuple[int, bool, str]] = {}
-        for iface, address, n in con.execute(OWN_ADDRESS_SQL, {"interfaces": missing}).fetchall():
-            if address is None:
-                continue
+        for row in runner(con)(OWN_ADDRESS_SQL, {"interfaces": missing}).to_pylist():
+            iface, address, n = row["interface_id"], row["address"], row["n"]
             rank = (n, _private(address), address)  # on a tie, an interface's own address is the private one
             if rank > best.get(iface, (-1, False, "")):
                 best[iface] = rank

@@ -23,7 +23,7 @@ class NamedQuery:
     title: str
     sql: str
     defaults: dict = field(default_factory=dict)
-    kind: str = "analysis"  # analysis | detection
+    kind: str = "analysis"  # analysis | detection | diagnose
 
     def bind(self, given: dict | None = None) -> dict:
         """Defaults overlaid by given values (converted to the default's type); unknown names are refused."""
@@ -129,9 +129,23 @@ def detections() -> dict[str, NamedQuery]:
     return load()
 
 
+def diagnoses() -> dict[str, NamedQuery]:
+    """The queries vpcflow.diagnose pairs flows with; its verdicts are Python over their rows."""
+    from ..diagnose.pairing import LEGS_DEFAULTS, LEGS_SQL, OWN_ADDRESS_DEFAULTS, OWN_ADDRESS_SQL
+
+    return {
+        "diagnose-legs": NamedQuery(
+            "diagnose-legs", "Each flow leg (interface, 5-tuple, action) touching a rejected one, with its reverse",
+            LEGS_SQL.strip(), LEGS_DEFAULTS, kind="diagnose"),
+        "diagnose-own-addresses": NamedQuery(
+            "diagnose-own-addresses", "Addresses seen on the given interfaces, with record counts",
+            OWN_ADDRESS_SQL.strip(), OWN_ADDRESS_DEFAULTS, kind="diagnose"),
+    }
+
+
 def registry() -> dict[str, NamedQuery]:
-    """Every named query: analyses, then detections (a detection never shadows an analysis)."""
-    out = dict(ANALYSES)
+    """Every named query: analyses, diagnose's pairing, then detections (a detection never shadows them)."""
+    out = {**ANALYSES, **diagnoses()}
     for name, q in detections().items():
         out.setdefault(name, q)
     return out

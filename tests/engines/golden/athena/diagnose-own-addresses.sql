@@ -1,0 +1,27 @@
+SELECT
+  interface_id,
+  address,
+  COUNT(*) AS n
+FROM (
+  SELECT
+    interface_id,
+    srcaddr AS address
+  FROM flows
+  WHERE
+    CONTAINS(ARRAY[''], interface_id)
+  UNION ALL
+  SELECT
+    interface_id,
+    dstaddr AS address
+  FROM flows
+  WHERE
+    CONTAINS(ARRAY[''], interface_id)
+) AS a
+WHERE
+  NOT address IS NULL
+GROUP BY
+  interface_id,
+  address
+ORDER BY
+  interface_id,
+  address

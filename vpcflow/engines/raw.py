@@ -1,7 +1,8 @@
 """Raw flow logs on Spark: S3 text files (header line, gzip) and AWS Parquet, in any key layout, checked like ingest.
 
-The checks are the store's (vpcflow.parse.transform): each line is split into the header's fields, each value
-typed, bounded and checked against its choices, and a line that fails gets the same reason text. Bad lines
+The checks are the store's: each line is split into the header's fields, and each value typed, bounded and
+checked against its choices by the SQL vpcflow.fields.checks builds from the field table, transpiled to Spark
+by sqlglot, so a line that fails gets the same reason text. Bad lines
 are kept aside in `quarantine` (source, line, reason, text), never dropped. Files are read whole
 (`wholetext`), so line numbers are exact; AWS caps a delivered file at 75 MB.
 
@@ -15,11 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import FormatError, VpcFlowError
-from ..fields import DEFAULT, Field, LogFormat
+from ..fields import DEFAULT, LogFormat
+from ..fields.checks import reason_sql, typed_sql_for
 from ..parse.chunks import MAX_LINE
-from ..parse.transform import MS_THRESHOLD
 from ..store.schema import QUARANTINE_TEXT_LIMIT
-from .spark import as_flows, spark_type
+from .spark import as_flows
 
 TEXT_GLOB = "*.{log,gz,txt}"
 PARQUET_GLOB = "*.parquet"
@@ -39,31 +40,11 @@ def _lit(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def _typed(f: Field, raw: str) -> str:
-    value = f"nullif({raw}, '-')"
-    if not f.is_integer:
-        return value
-    cast = f"try_cast({value} AS {spark_type(f.kind)})"
-    if f.name in ("start", "end"):
-        return f"(CASE WHEN {cast} > {MS_THRESHOLD} THEN {cast} DIV 1000 ELSE {cast} END)"
-    return cast
-
-
-def _checks(f: Field, col: str, raw: str) -> list[str]:
-    """The store's reasons, word for word (vpcflow.parse.transform._checks)."""
-    name = _lit(f.name + ": ")
-    arms = []
-    if f.is_integer:
-        arms.append(f"WHEN {col} IS NULL AND {raw} <> '-' THEN concat({name}, 'not an integer: ', left({raw}, 40))")
-        if f.low is not None:
-            arms.append(f"WHEN {col} < {f.low} THEN concat({name}, 'below {f.low}: ', {raw})")
-        if f.high is not None:
-            arms.append(f"WHEN {col} > {f.high} THEN concat({name}, 'above {f.high}: ', {raw})")
-    if f.choices:
-        allowed = ", ".join(_lit(c) for c in f.choices)
-        arms.append(f"WHEN {col} NOT IN ({allowed}) THEN concat({name}, 'not one of {'/'.join(f.choices)}: ', "
-                    f"left({raw}, 40))")
-    return arms
+def _fields_sql(fmt: LogFormat, raws: list[str]) -> tuple[list[str], str]:
+    """Spark's typed columns c0..cN and the reason CASE over them: the store's checks (vpcflow.fields.checks),
+    transpiled by sqlglot, so both engines give the same reason for the same value."""
+    typed = [f"{typed_sql_for(f, r, 'spark')} AS c{i}" for i, (f, r) in enumerate(zip(fmt.fields, raws, strict=True))]
+    return typed, reason_sql(list(fmt.fields), [f"c{i}" for i in range(len(fmt))], raws, "spark")
 
 
 def _line_checks() -> list[str]:
@@ -79,36 +60,35 @@ def _line_checks() -> list[str]:
 def stage_text_sql(fmt: LogFormat, header: str | None, where: str = "TRUE") -> str:
     """Spark SQL over view `raw_lines(source, n, line)` (rows matching `where`): reason (NULL when good) and
     typed columns c0..cN."""
-    raws = [f"try_element_at(t, {i + 1})" for i in range(len(fmt))]
-    typed = [f"{_typed(f, r)} AS c{i}" for i, (f, r) in enumerate(zip(fmt.fields, raws, strict=True))]
+    raws = [f"r{i}" for i in range(len(fmt))]
+    typed, fields_reason = _fields_sql(fmt, raws)
     arms = ["WHEN trim(line) = '' THEN 'blank'", *_line_checks()]
     if header is not None:
         arms.append(f"WHEN n = 1 AND line = {_lit(header)} THEN 'header'")
     arms.append(f"WHEN nt <> {len(fmt)} THEN concat(CAST(nt AS STRING), ' fields, format has {len(fmt)}')")
-    for i, (f, r) in enumerate(zip(fmt.fields, raws, strict=True)):
-        arms += _checks(f, f"c{i}", r)
     cols = ", ".join(f"c{i}" for i in range(len(fmt)))
+    picked = ", ".join(f"try_element_at(t, {i + 1}) AS r{i}" for i in range(len(fmt)))
     # AWS writes single spaces; anything else (runs of blanks, tabs) takes the regex split, as in the store
     tokens = ("CASE WHEN line RLIKE '^[^ \\t]+( [^ \\t]+)*$' THEN split(line, ' ') "
               "ELSE split(trim(regexp_replace(line, '[ \\t]+', ' ')), ' ') END")
-    return (f"SELECT source, n, line, CASE {' '.join(arms)} ELSE NULL END AS reason, {cols} FROM ("
-            f"SELECT source, n, line, t, size(t) AS nt, {', '.join(typed)} FROM ("
-            f"SELECT source, n, line, {tokens} AS t FROM raw_lines WHERE {where}))")
+    return (f"SELECT source, n, line, CASE {' '.join(arms)} ELSE {fields_reason} END AS reason, {cols} FROM ("
+            f"SELECT source, n, line, nt, {', '.join(raws)}, {', '.join(typed)} FROM ("
+            f"SELECT source, n, line, size(t) AS nt, {picked} FROM ("
+            f"SELECT source, n, line, {tokens} AS t FROM raw_lines WHERE {where})))")
 
 
 def stage_parquet_sql(fmt: LogFormat) -> str:
     """Spark SQL over view `raw_rows(source, n, <columns>)`: AWS Parquet values re-checked like text."""
-    raws = [f"CAST(`{f.column}` AS STRING)" for f in fmt.fields]
-    typed = [f"{_typed(f, r)} AS c{i}" for i, (f, r) in enumerate(zip(fmt.fields, raws, strict=True))]
-    arms = []
-    for i, (f, r) in enumerate(zip(fmt.fields, raws, strict=True)):
-        arms += _checks(f, f"c{i}", f"coalesce({r}, '-')")
+    texts = ", ".join(f"CAST(`{f.column}` AS STRING) AS r{i}" for i, f in enumerate(fmt.fields))
+    raws = [f"r{i}" for i in range(len(fmt))]
+    typed = [f"{typed_sql_for(f, r, 'spark')} AS c{i}" for i, (f, r) in enumerate(zip(fmt.fields, raws, strict=True))]
+    reason = reason_sql(list(fmt.fields), [f"c{i}" for i in range(len(fmt))],
+                        [f"coalesce({r}, '-')" for r in raws], "spark")
     line = "concat_ws(' ', " + ", ".join(f"coalesce({r}, '-')" for r in raws) + ")"
-    reason = f"CASE {' '.join(arms)} ELSE NULL END" if arms else "CAST(NULL AS STRING)"
     cols = ", ".join(f"c{i}" for i in range(len(fmt)))
     return (f"SELECT source, n, line, {reason} AS reason, {cols} FROM ("
-            f"SELECT source, n, {line} AS line, {', '.join(typed)}, {', '.join(f'`{f.column}`' for f in fmt.fields)} "
-            f"FROM raw_rows)")
+            f"SELECT source, n, {line} AS line, {', '.join(raws)}, {', '.join(typed)} FROM ("
+            f"SELECT source, n, {texts} FROM raw_rows))")
 
 
 def _source(col: str) -> str:

@@ -1,0 +1,67 @@
+"""The ingest checks as SQL, derived from the field table: one builder for every engine.
+
+Each field's value is typed (`typed_sql`) and checked (`check_arms`: CASE arms whose THEN names what is
+wrong, the quarantine's reason text). The SQL is written once, in DuckDB's dialect, over any raw-text
+expression; the store runs it as written and vpcflow.engines.raw runs it transpiled to Spark by sqlglot
+(`reason_sql(..., dialect="spark")`), so the two paths give the same reason for the same value.
+"""
+
+from __future__ import annotations
+
+from .table import Field
+
+MS_THRESHOLD = 10**11  # start/end above this are milliseconds (seen in some CloudWatch records)
+
+
+def lit(text: str) -> str:
+    """A DuckDB string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def typed_sql(f: Field, raw: str) -> str:
+    """The field's typed value from its raw text ('-' is NULL; a bad integer is NULL, and checked below)."""
+    value = f"NULLIF({raw}, '-')"
+    if not f.is_integer:
+        return value
+    cast = f"TRY_CAST({value} AS {f.duckdb_type})"
+    if f.name in ("start", "end"):
+        return f"(CASE WHEN {cast} > {MS_THRESHOLD} THEN {cast} // 1000 ELSE {cast} END)"
+    return cast
+
+
+def check_arms(f: Field, col: str, raw: str) -> list[str]:
+    """CASE arms that name what is wrong with one field's value (`col` typed, `raw` its text)."""
+    arms = []
+    name = lit(f.name + ": ")
+    if f.is_integer:
+        arms.append(f"WHEN {col} IS NULL AND {raw} <> '-' THEN {name} || 'not an integer: ' || left({raw}, 40)")
+        if f.low is not None:
+            arms.append(f"WHEN {col} < {f.low} THEN {name} || 'below {f.low}: ' || {raw}")
+        if f.high is not None:
+            arms.append(f"WHEN {col} > {f.high} THEN {name} || 'above {f.high}: ' || {raw}")
+    if f.choices:
+        allowed = ", ".join(lit(c) for c in f.choices)
+        arms.append(f"WHEN {col} NOT IN ({allowed}) THEN {name} || 'not one of {'/'.join(f.choices)}: ' "
+                    f"|| left({raw}, 40)")
+    return arms
+
+
+def _to(dialect: str, expression: str) -> str:
+    if dialect == "duckdb":
+        return expression
+    from ..engines.sql import transpile  # sqlglot, only when another engine asks
+
+    return transpile(f"SELECT {expression}", dialect).sql.removeprefix("SELECT ")
+
+
+def typed_sql_for(f: Field, raw: str, dialect: str = "duckdb") -> str:
+    """typed_sql in an engine's dialect."""
+    return _to(dialect, typed_sql(f, raw))
+
+
+def reason_sql(fields: list[Field], cols: list[str], raws: list[str], dialect: str = "duckdb") -> str:
+    """One CASE giving the first failed check's reason over all fields, NULL when every value is good."""
+    arms = [arm for f, c, r in zip(fields, cols, raws, strict=True) for arm in check_arms(f, c, r)]
+    if not arms:
+        return _to(dialect, "CAST(NULL AS VARCHAR)")
+    return _to(dialect, f"CASE {' '.join(arms)} ELSE NULL END")

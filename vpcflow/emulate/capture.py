@@ -43,7 +43,7 @@ class Capture:
         self.base = [(start - start % interval if aligned else start + phase_of(i.id, interval)) - interval
                      for i in topology.interfaces]
         self.next_window = [0] * len(topology.interfaces)
-        self.pending: dict[tuple[int, int], dict] = {}
+        self.pending: list[dict[int, dict]] = [{} for _ in topology.interfaces]  # per interface: window -> records
         self.skipdata_rate = skipdata_rate
         self.skip_rng = random.Random(seed * 7919 + interval)
         self.unlogged = 0
@@ -51,68 +51,78 @@ class Capture:
 
     # sessions -> pending records ------------------------------------------------------------------------
     def add(self, s: Session) -> None:
-        client, server = s.client, s.server
-        cip = client if isinstance(client, str) else None
-        sip = server if isinstance(server, str) else None
-        if (cip and self.topology.unlogged(cip, s.cport, s.protocol)) or (
-                sip and self.topology.unlogged(sip, s.sport, s.protocol)):
+        client, server, protocol, cport, sport = s.client, s.server, s.protocol, s.cport, s.sport
+        c_ip = isinstance(client, str)
+        s_ip = isinstance(server, str)
+        if (c_ip and self.topology.unlogged(client, cport, protocol)) or (
+                s_ip and self.topology.unlogged(server, sport, protocol)):
             self.unlogged += 1
             return
-        nat_port = 1024 + (s.cport * 7919 + int(s.t0)) % 64000
-        out, delivered = self.rules.leg(client, server, s.protocol, s.cport, s.sport, False, nat_port, s.v6)
-        answers = delivered and s.shape != SYN and (s.resp_packets > 0 or s.shape in (PROBE_OPEN, PROBE_CLOSED))
-        back, answered = (self.rules.leg(server, client, s.protocol, s.sport, s.cport, True, nat_port, s.v6)
-                          if answers else ([], False))
+        nat_port = 1024 + (cport * 7919 + int(s.t0)) % 64000
+        plan = self.rules.plan(client, server, protocol, False, s.v6).compact
+        out, delivered = _hops(plan, cport, sport, nat_port)
+        shape = s.shape
+        answers = delivered and shape != SYN and (s.resp_packets > 0 or shape in (PROBE_OPEN, PROBE_CLOSED))
+        if answers:
+            back, answered = _hops(self.rules.plan(server, client, protocol, True, s.v6).compact, sport, cport,
+                                   nat_port)
+        else:
+            back, answered = (), False
         t0, t1 = s.t0, s.t1
-        if s.shape == TCP:
+        if shape == TCP:
             if answered:
-                self._direction(s.protocol, out, t0, t1, s.req_packets, s.req_bytes, SYN_FLAG, 0, FIN)
-                self._direction(s.protocol, back, t0 + 0.001, t1, s.resp_packets, s.resp_bytes, SYN_ACK, 0, FIN)
+                self._direction(protocol, out, t0, t1, s.req_packets, s.req_bytes, SYN_FLAG, 0, FIN)
+                self._direction(protocol, back, t0 + 0.001, t1, s.resp_packets, s.resp_bytes, SYN_ACK, 0, FIN)
                 return
             tries = min(s.req_packets, 3)  # unanswered SYN: the client retries with backoff
             end = t0 + (0, 1, 3)[tries - 1]
-            self._direction(s.protocol, out, t0, end, tries, 60 * tries, SYN_FLAG, SYN_FLAG, SYN_FLAG)
+            self._direction(protocol, out, t0, end, tries, 60 * tries, SYN_FLAG, SYN_FLAG, SYN_FLAG)
             if back:
-                self._direction(s.protocol, back, t0 + 0.001, end + 0.001, tries, 44 * tries, SYN_ACK, SYN_ACK, SYN_ACK)
-        elif s.shape == PROBE_OPEN or s.shape == PROBE_CLOSED:
-            if answered and s.shape == PROBE_OPEN:  # SYN, then RST after the SYN-ACK
-                self._direction(s.protocol, out, t0, t0 + 0.002, 2, s.req_bytes + 40, SYN_FLAG, 0, RST)
+                self._direction(protocol, back, t0 + 0.001, end + 0.001, tries, 44 * tries, SYN_ACK, SYN_ACK, SYN_ACK)
+        elif shape == PROBE_OPEN or shape == PROBE_CLOSED:
+            if answered and shape == PROBE_OPEN:  # SYN, then RST after the SYN-ACK
+                self._direction(protocol, out, t0, t0 + 0.002, 2, s.req_bytes + 40, SYN_FLAG, 0, RST)
             else:
-                self._direction(s.protocol, out, t0, t0, 1, s.req_bytes, SYN_FLAG, SYN_FLAG, SYN_FLAG)
+                self._direction(protocol, out, t0, t0, 1, s.req_bytes, SYN_FLAG, SYN_FLAG, SYN_FLAG)
             if back:
-                flag = SYN_ACK if s.shape == PROBE_OPEN else RST
-                self._direction(s.protocol, back, t0 + 0.001, t0 + 0.001, 1, 44 if flag == SYN_ACK else 40, flag, flag, flag)
-        elif s.shape == SYN:
-            self._direction(s.protocol, out, t0, t1, s.req_packets, s.req_bytes, SYN_FLAG, SYN_FLAG, SYN_FLAG)
+                flag = SYN_ACK if shape == PROBE_OPEN else RST
+                self._direction(protocol, back, t0 + 0.001, t0 + 0.001, 1, 44 if flag == SYN_ACK else 40, flag, flag, flag)
+        elif shape == SYN:
+            self._direction(protocol, out, t0, t1, s.req_packets, s.req_bytes, SYN_FLAG, SYN_FLAG, SYN_FLAG)
         else:
-            assert s.shape == FLOW, s.shape
-            self._direction(s.protocol, out, t0, t1, s.req_packets, s.req_bytes, 0, 0, 0)
+            assert shape == FLOW, shape
+            self._direction(protocol, out, t0, t1, s.req_packets, s.req_bytes, 0, 0, 0)
             if back:
-                self._direction(s.protocol, back, t0 + 0.001, t1, s.resp_packets, s.resp_bytes, 0, 0, 0)
+                self._direction(protocol, back, t0 + 0.001, t1, s.resp_packets, s.resp_bytes, 0, 0, 0)
 
     def _direction(self, protocol, hops, t0, t1, packets, nbytes, first, every, last) -> None:
         interval = self.interval
         t1 = min(t1, self.end - 0.001)
         t0 = min(t0, t1)
-        for hop in hops:
-            idx = hop.iface.index
+        for idx, src, dst, sport, dport, tail in hops:
             base = self.base[idx]
             w0 = int((t0 - base) // interval)
-            w1 = int((t1 - base) // interval)
-            if w0 == w1 or packets == 1:  # the common case, merged inline: one window
+            if packets == 1 or w0 == int((t1 - base) // interval):  # the common case, merged inline: one window
                 one = packets == 1
-                window = self.pending.get((idx, w0))
+                pending = self.pending[idx]
+                window = pending.get(w0)
                 if window is None:
-                    window = self.pending[(idx, w0)] = {}
-                key = (hop.srcaddr, hop.dstaddr, hop.srcport, hop.dstport, protocol)
+                    window = pending[w0] = {}
+                key = (src, dst, sport, dport, protocol)
                 rec = window.get(key)
+                start = int(t0)
+                end = start if one else int(t1)
+                flags = first if one else first | every | last
                 if rec is None:
-                    window[key] = [packets, nbytes, int(t0), int(t0 if one else t1),
-                                   first if one else first | every | last, hop]
+                    window[key] = [packets, nbytes, start, end, flags, tail]
                 else:
-                    self._merge(hop, protocol, idx, w0, packets, nbytes, int(t0), int(t0 if one else t1),
-                                first if one else first | every | last)
+                    rec[0] += packets
+                    rec[1] += nbytes
+                    rec[2] = min(rec[2], start)
+                    rec[3] = max(rec[3], end)
+                    rec[4] |= flags
                 continue
+            w1 = int((t1 - base) // interval)
             span, done = t1 - t0, 0
             for w in range(w0, w1 + 1):
                 c = packets if w == w1 else min(packets, math.ceil((base + (w + 1) * interval - t0)
@@ -120,18 +130,19 @@ class Capture:
                 if c <= done:
                     continue
                 flags = every | (first if done == 0 else 0) | (last if c == packets else 0)
-                self._merge(hop, protocol, idx, w, c - done, nbytes * c // packets - nbytes * done // packets,
+                self._merge(idx, w, (src, dst, sport, dport, protocol), tail, c - done,
+                            nbytes * c // packets - nbytes * done // packets,
                             int(t0 + done * span / (packets - 1)), int(t0 + (c - 1) * span / (packets - 1)), flags)
                 done = c
 
-    def _merge(self, hop, protocol, idx, w, packets, nbytes, start, end, flags) -> None:
-        window = self.pending.get((idx, w))
+    def _merge(self, idx, w, key, tail, packets, nbytes, start, end, flags) -> None:
+        pending = self.pending[idx]
+        window = pending.get(w)
         if window is None:
-            window = self.pending[(idx, w)] = {}
-        key = (hop.srcaddr, hop.dstaddr, hop.srcport, hop.dstport, protocol)
+            window = pending[w] = {}
         rec = window.get(key)
         if rec is None:
-            window[key] = [packets, nbytes, start, end, flags, hop]
+            window[key] = [packets, nbytes, start, end, flags, tail]
         else:
             rec[0] += packets
             rec[1] += nbytes
@@ -150,16 +161,17 @@ class Capture:
         for iface in self.topology.interfaces:
             idx = iface.index
             base = self.base[idx]
+            pending = self.pending[idx]
             w = self.next_window[idx]
             while base + (w + 1) * interval <= upto and base + w * interval < end:
-                window = self.pending.pop((idx, w), None)
+                window = pending.pop(w, None)
                 ws = base + w * interval
                 if window:
                     if self.skipdata_rate and self.skip_rng.random() < self.skipdata_rate:
                         self.skipped_windows += 1
                         out.append(self._status(idx, ws, "SKIPDATA"))
                     else:
-                        records = self._records(idx, window)
+                        records = _records(idx, window)
                         if len(records) > 1:
                             records.sort(key=_BY_START)
                         out.extend(records)
@@ -173,12 +185,32 @@ class Capture:
         return (idx, None, None, None, None, None, None, None, ws, ws + self.interval - 2, None, status,
                 None, None, None, None, None)
 
-    @staticmethod
-    def _records(idx: int, window: dict) -> list[tuple]:
-        records = []
-        for (src, dst, sport, dport, proto), (packets, nbytes, start, end, flags, hop) in window.items():
-            records.append((idx, src, dst, sport, dport, proto, packets, nbytes, start, end,
-                            "ACCEPT" if hop.accept else "REJECT", "OK", flags if proto == 6 else 0,
-                            hop.pkt_srcaddr, hop.pkt_dstaddr, "egress" if hop.egress else "ingress",
-                            hop.traffic_path if hop.egress else None))
-        return records
+
+def _hops(plan: tuple, sport: int, dport: int, nat_port: int) -> tuple[list[tuple], bool]:
+    """A direction's hops as (interface, srcaddr, dstaddr, srcport, dstport, record tail); and if it arrived.
+
+    The verdict-by-port of each step comes from Rules.plan, so this is Rules.leg without building Hops.
+    """
+    hops = []
+    for idx, src, dst, sport_nat, dport_nat, check_nat, allowed, accept_tail, reject_tail in plan:
+        if allowed is True or allowed is False:
+            accept = allowed
+        else:
+            port = nat_port if check_nat else dport
+            accept = False
+            for low, high in allowed:
+                if low <= port <= high:
+                    accept = True
+                    break
+        hops.append((idx, src, dst, nat_port if sport_nat else sport, nat_port if dport_nat else dport,
+                     accept_tail if accept else reject_tail))
+        if not accept:
+            return hops, False
+    return hops, True
+
+
+def _records(idx: int, window: dict) -> list[tuple]:
+    """A window's pending records as emitted tuples (the tail holds action, pkt addresses, direction, path)."""
+    return [(idx, src, dst, sport, dport, proto, packets, nbytes, start, end, tail[0], "OK",
+             flags if proto == 6 else 0, tail[1], tail[2], tail[3], tail[4])
+            for (src, dst, sport, dport, proto), (packets, nbytes, start, end, flags, tail) in window.items()]

@@ -30,6 +30,27 @@ class Hop(NamedTuple):
     reason: str | None = None  # for a REJECT: the ACL rule or security groups that dropped it
 
 
+class Step(NamedTuple):
+    """One hop of a path, before ports: who logs it, its addresses, and the checks the packet must pass there."""
+
+    iface: Interface
+    egress: bool
+    srcaddr: str
+    dstaddr: str
+    pkt_srcaddr: str
+    pkt_dstaddr: str
+    traffic_path: int | None
+    checks: tuple  # (is_acl, acl or interface, inbound, other address), in the order they are applied
+    sport_nat: bool = False  # the source port is the NAT gateway's translated port
+    dport_nat: bool = False  # the destination port is the NAT gateway's translated port
+    check_nat: bool = False  # the checks see the translated port (a reply arriving at the NAT gateway)
+
+
+class Plan(NamedTuple):
+    steps: tuple[Step, ...]
+    compact: tuple[tuple, ...]  # the steps as Capture reads them (see Rules._compact)
+
+
 class Rules:
     """Evaluates paths through one topology, caching ACL and security-group verdicts."""
 
@@ -39,6 +60,7 @@ class Rules:
         self._acl_cache: dict = {}
         self._sg_cache: dict = {}
         self._addresses: dict = {}
+        self._plans: dict = {}
 
     # verdicts ---------------------------------------------------------------------------------------------
     def _address(self, text: str):
@@ -82,19 +104,31 @@ class Rules:
         ids = ",".join(g.id for g in iface.groups) or "no-security-group"
         return f"{ids} {'inbound' if inbound else 'outbound'}"
 
-    def _leave(self, iface: Interface, stateful: bool, crosses: bool, protocol: int, dport: int, other: str):
-        reason = None
+    def _leave(self, iface: Interface, stateful: bool, crosses: bool, other: str) -> tuple:
+        """Checks a packet leaving `iface` passes: its security groups (requests only), then its subnet's ACL."""
+        checks = []
         if not stateful and iface.kind != "nat_gateway":
-            reason = self.groups(iface, False, protocol, dport, other)
-        if reason is None and crosses:
-            reason = self.acl(iface.subnet.acl, False, protocol, dport, other)
-        return reason
+            checks.append((False, iface, False, other))
+        if crosses:
+            checks.append((True, iface.subnet.acl, False, other))
+        return tuple(checks)
 
-    def _arrive(self, iface: Interface, stateful: bool, crosses: bool, protocol: int, dport: int, other: str):
-        reason = self.acl(iface.subnet.acl, True, protocol, dport, other) if crosses else None
-        if reason is None and not stateful and iface.kind != "nat_gateway":
-            reason = self.groups(iface, True, protocol, dport, other)
-        return reason
+    def _arrive(self, iface: Interface, stateful: bool, crosses: bool, other: str) -> tuple:
+        """Checks a packet arriving at `iface` passes: its subnet's ACL, then its security groups (requests only)."""
+        checks = []
+        if crosses:
+            checks.append((True, iface.subnet.acl, True, other))
+        if not stateful and iface.kind != "nat_gateway":
+            checks.append((False, iface, True, other))
+        return tuple(checks)
+
+    def reason(self, checks: tuple, protocol: int, port: int) -> str | None:
+        """The first check that drops the packet, as a reject reason; None when every check lets it through."""
+        for is_acl, where, inbound, other in checks:
+            r = (self.acl if is_acl else self.groups)(where, inbound, protocol, port, other)
+            if r is not None:
+                return r
+        return None
 
     # paths ------------------------------------------------------------------------------------------------
     def nat_for(self, iface: Interface) -> Interface | None:
@@ -110,66 +144,100 @@ class Rules:
             v6: bool = False) -> tuple[list[Hop], bool]:
         """The hops of one direction from src to dst (an Interface or an internet address); and if it arrived."""
         hops: list[Hop] = []
+        for step in self.plan(src, dst, protocol, response, v6).steps:
+            r = self.reason(step.checks, protocol, nat_port if step.check_nat else dport)
+            hops.append(Hop(step.iface, step.egress, step.srcaddr, step.dstaddr, nat_port if step.sport_nat else sport,
+                            nat_port if step.dport_nat else dport, step.pkt_srcaddr, step.pkt_dstaddr, r is None,
+                            step.traffic_path, r))
+            if r is not None:
+                return hops, False
+        return hops, True
+
+    def plan(self, src, dst, protocol: int, response: bool, v6: bool = False) -> Plan:
+        """The port-independent path of one direction, cached per endpoints, protocol and direction."""
+        key = (src if isinstance(src, str) else src.index, dst if isinstance(dst, str) else dst.index, protocol,
+               response, v6)
+        plan = self._plans.get(key)
+        if plan is None:
+            steps = tuple(self._steps(src, dst, response, v6))
+            plan = self._plans[key] = Plan(steps, tuple(self._compact(step, protocol) for step in steps))
+        return plan
+
+    def _compact(self, step: Step, protocol: int) -> tuple:
+        """A step as the capture's hot loop reads it: ports to use, verdict by port, the record's tail either way."""
+        i = step.iface
+        tails = [(action, step.pkt_srcaddr, step.pkt_dstaddr, "egress" if step.egress else "ingress",
+                  step.traffic_path if step.egress else None) for action in ("ACCEPT", "REJECT")]
+        return (i.index, step.srcaddr, step.dstaddr, step.sport_nat, step.dport_nat, step.check_nat,
+                self._allowed(step.checks, protocol), tails[0], tails[1])
+
+    def _allowed(self, checks: tuple, protocol: int):
+        """True or False when the port does not matter, else the port ranges every check lets through."""
+        if protocol not in (6, 17):
+            return self.reason(checks, protocol, 0) is None
+        bounds = {0, 65536}
+        for is_acl, where, inbound, other in checks:
+            self.reason(((is_acl, where, inbound, other),), protocol, 0)  # fills the cache read below
+            if is_acl:
+                for low, high, _ in self._acl_cache[(where.id, inbound, protocol, other)]:
+                    bounds.update((low, high + 1))
+            else:
+                for low, high in self._sg_cache[(where.index, inbound, protocol, other)]:
+                    bounds.update((low, high + 1))
+        edges = sorted(b for b in bounds if 0 <= b <= 65536)
+        ranges: list[list[int]] = []
+        for low, nxt in zip(edges, edges[1:], strict=False):  # the verdict is constant between two bounds
+            if self.reason(checks, protocol, low) is None:
+                if ranges and ranges[-1][1] == low - 1:
+                    ranges[-1][1] = nxt - 1
+                else:
+                    ranges.append([low, nxt - 1])
+        if ranges == [[0, 65535]]:
+            return True
+        return tuple((low, high) for low, high in ranges) or False
+
+    def _steps(self, src, dst, response: bool, v6: bool):
+        """The hops of one direction, with the checks each must pass (the mirror of AWS's routing here)."""
         if isinstance(src, Interface) and isinstance(dst, Interface):
             crosses = src.subnet is not dst.subnet
             s, d = (src.ipv6, dst.ipv6) if v6 else (src.ip, dst.ip)
-            r = self._leave(src, response, crosses, protocol, dport, d)
-            hops.append(Hop(src, True, s, d, sport, dport, s, d, r is None, 1, r))
-            if r is not None:
-                return hops, False
-            r = self._arrive(dst, response, crosses, protocol, dport, s)
-            hops.append(Hop(dst, False, s, d, sport, dport, s, d, r is None, None, r))
-            return hops, r is None
+            yield Step(src, True, s, d, s, d, 1, self._leave(src, response, crosses, d))
+            yield Step(dst, False, s, d, s, d, None, self._arrive(dst, response, crosses, s))
+            return
         if v6:  # IPv6 goes straight through the internet gateway: no NAT
             iface, out = (src, True) if isinstance(src, Interface) else (dst, False)
             if not iface.subnet.public:
                 raise ScenarioError(f"interface {iface.name!r} has no IPv6 route to the internet",
                                     hint="put it in a public subnet")
             if out:
-                r = self._leave(src, response, True, protocol, dport, dst)
                 path = 8 if src.kind == INSTANCE else 2
-                hops.append(Hop(src, True, src.ipv6, dst, sport, dport, src.ipv6, dst, r is None, path, r))
+                yield Step(src, True, src.ipv6, dst, src.ipv6, dst, path, self._leave(src, response, True, dst))
             else:
-                r = self._arrive(dst, response, True, protocol, dport, src)
-                hops.append(Hop(dst, False, src, dst.ipv6, sport, dport, src, dst.ipv6, r is None, None, r))
-            return hops, r is None
+                yield Step(dst, False, src, dst.ipv6, src, dst.ipv6, None, self._arrive(dst, response, True, src))
+            return
         if isinstance(src, Interface):  # out to the internet
             nat = self.nat_for(src)
-            path = (8 if src.kind == INSTANCE else 2) if nat is None else 1
             if nat is None:
-                r = self._leave(src, response, True, protocol, dport, dst)
-                hops.append(Hop(src, True, src.ip, dst, sport, dport, src.ip, dst, r is None, path, r))
-                return hops, r is None
+                path = 8 if src.kind == INSTANCE else 2
+                yield Step(src, True, src.ip, dst, src.ip, dst, path, self._leave(src, response, True, dst))
+                return
             crosses = src.subnet is not nat.subnet
-            r = self._leave(src, response, crosses, protocol, dport, dst)
-            hops.append(Hop(src, True, src.ip, dst, sport, dport, src.ip, dst, r is None, path, r))
-            if r is not None:
-                return hops, False
-            r = self.acl(nat.subnet.acl, True, protocol, dport, src.ip) if crosses else None
-            hops.append(Hop(nat, False, src.ip, nat.ip, sport, dport, src.ip, dst, r is None, None, r))
-            if r is not None:
-                return hops, False
-            r = self.acl(nat.subnet.acl, False, protocol, dport, dst)
-            hops.append(Hop(nat, True, nat.ip, dst, nat_port, dport, nat.ip, dst, r is None, 2, r))
-            return hops, r is None
+            yield Step(src, True, src.ip, dst, src.ip, dst, 1, self._leave(src, response, crosses, dst))
+            yield Step(nat, False, src.ip, nat.ip, src.ip, dst, None,
+                       ((True, nat.subnet.acl, True, src.ip),) if crosses else ())
+            yield Step(nat, True, nat.ip, dst, nat.ip, dst, 2, ((True, nat.subnet.acl, False, dst),), sport_nat=True)
+            return
         # in from the internet
         nat = self.nat_for(dst) if response else None
         if nat is None:
             if not (dst.public and dst.subnet.public):
                 raise ScenarioError(f"interface {dst.name!r} cannot be reached from the internet",
                                     hint="make it public: true in a public subnet")
-            r = self._arrive(dst, response, True, protocol, dport, src)
-            hops.append(Hop(dst, False, src, dst.ip, sport, dport, src, dst.ip, r is None, None, r))
-            return hops, r is None
+            yield Step(dst, False, src, dst.ip, src, dst.ip, None, self._arrive(dst, response, True, src))
+            return
         crosses = dst.subnet is not nat.subnet
-        r = self.acl(nat.subnet.acl, True, protocol, nat_port, src)
-        hops.append(Hop(nat, False, src, nat.ip, sport, nat_port, src, nat.ip, r is None, None, r))
-        if r is not None:
-            return hops, False
-        r = self.acl(nat.subnet.acl, False, protocol, dport, dst.ip) if crosses else None
-        hops.append(Hop(nat, True, nat.ip, dst.ip, sport, dport, src, dst.ip, r is None, 1, r))
-        if r is not None:
-            return hops, False
-        r = self._arrive(dst, True, crosses, protocol, dport, src)
-        hops.append(Hop(dst, False, src, dst.ip, sport, dport, src, dst.ip, r is None, None, r))
-        return hops, r is None
+        yield Step(nat, False, src, nat.ip, src, nat.ip, None, ((True, nat.subnet.acl, True, src),),
+                   dport_nat=True, check_nat=True)
+        yield Step(nat, True, nat.ip, dst.ip, src, dst.ip, 1,
+                   ((True, nat.subnet.acl, False, dst.ip),) if crosses else ())
+        yield Step(dst, False, src, dst.ip, src, dst.ip, None, self._arrive(dst, True, crosses, src))

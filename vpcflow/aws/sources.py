@@ -10,6 +10,7 @@ from ..errors import VpcFlowError
 from ..fields import LogFormat
 from ..sources.base import Source
 from .cwl_source import cwl_sources
+from .cwl_spans import Held
 from .s3_source import s3_sources
 from .session import AwsSession
 
@@ -28,9 +29,15 @@ def resolve(
     format: LogFormat | str | None = None,
     *,
     seen: Callable[[str, str], bool] | None = None,
+    held: Held | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Iterable[Source]:
-    """Sources for `s3://BUCKET[/PREFIX]` or `cwl://LOG_GROUP[/STREAM]`, limited to [since, until)."""
+    """Sources for `s3://BUCKET[/PREFIX]` or `cwl://LOG_GROUP[/STREAM]`, limited to [since, until).
+
+    `seen(identity, revision)` skips S3 objects the ledger holds before they are downloaded; `held(identity)`
+    (`cwl_spans.store_ledger(store)`) gives the ledger's revisions of a stream, so cwl:// reads only the spans
+    of each stream the store does not hold yet.
+    """
     fmt = LogFormat.parse(format) if isinstance(format, str) else format
     scheme, _, rest = uri.partition("://")
     if scheme == "s3":
@@ -41,7 +48,7 @@ def resolve(
             session, parts.netloc, parts.path.lstrip("/"), since, until, fmt, seen=seen, progress=progress
         )
     if scheme == "cwl":
-        return cwl_sources(session, rest, since, until, fmt, progress=progress)
+        return cwl_sources(session, rest, since, until, fmt, held=held, progress=progress)
     raise VpcFlowError(
         f"not an AWS source: {uri!r}", hint="use s3://BUCKET/PREFIX, cwl://LOG_GROUP or cwl://LOG_GROUP/STREAM"
     )

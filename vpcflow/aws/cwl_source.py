@@ -202,7 +202,7 @@ def cwl_sources(
     *,
     held: Held | None = None,
     workers: int = 8,
-    window: int = 16,
+    window: int = 64,  # streams read ahead while the store parses: a group of small ones is staged at once
     progress: Callable[[int, int], None] | None = None,
 ) -> Iterator[Source]:
     """One Source per stream of the group (or the streams whose names start with STREAM) and span not yet held.

@@ -40,21 +40,35 @@ def retry_body(fetch: Callable[[], R], attempts: int = 6, base_delay: float = 0.
 
 
 def ordered_map(
-    fetch: Callable[[T], R], items: Iterable[T], *, workers: int = 16, window: int = 32
+    fetch: Callable[[T], R],
+    items: Iterable[T],
+    *,
+    workers: int = 16,
+    window: int = 32,
+    cost: Callable[[T], int] | None = None,
+    budget: int = 0,
 ) -> Iterator[tuple[T, R]]:
-    """(item, fetch(item)) in the order of `items`, with up to `window` fetches in flight."""
-    pending: deque[tuple[T, Future]] = deque()
-    it = iter(items)
+    """(item, fetch(item)) in the order of `items`, with up to `window` fetches in flight or waiting.
+
+    With `cost` (an item's bytes) and `budget`, fetches also stop running ahead once the items waiting cost
+    that much (one always runs): a wide window keeps downloads going while the consumer is busy, the budget
+    keeps a run of large objects from filling memory.
+    """
+    pending: deque[tuple[T, Future, int]] = deque()
+    held = 0
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vpcflow-fetch") as pool:
         try:
-            for item in it:
-                pending.append((item, pool.submit(fetch, item)))
-                if len(pending) >= window:
-                    head, fut = pending.popleft()
+            for item in items:
+                weight = cost(item) if cost is not None else 0
+                while pending and (len(pending) >= window or (budget and held + weight > budget)):
+                    head, fut, w = pending.popleft()
+                    held -= w
                     yield head, fut.result()
+                pending.append((item, pool.submit(fetch, item), weight))
+                held += weight
             while pending:
-                head, fut = pending.popleft()
+                head, fut, _ = pending.popleft()
                 yield head, fut.result()
         finally:
-            for _, fut in pending:
+            for _, fut, _ in pending:
                 fut.cancel()

@@ -134,14 +134,18 @@ def s3_sources(
     *,
     seen: Callable[[str, str], bool] | None = None,
     workers: int = 16,
-    window: int = 32,
+    window: int = 256,
+    budget: int = 256 << 20,
     progress: Callable[[int, int], None] | None = None,
 ) -> Iterator[Source]:
     """One Source per flow-log object; `seen(identity, version)` skips what the ledger already holds."""
     objects = (
         o for o in list_objects(session, bucket, prefix, since, until) if seen is None or not seen(o.identity, o.etag)
     )
-    for obj, data in ordered_map(lambda o: download(session, o), objects, workers=workers, window=window):
+    downloads = ordered_map(
+        lambda o: download(session, o), objects, workers=workers, window=window, cost=lambda o: o.size, budget=budget
+    )
+    for obj, data in downloads:
         if progress is not None:
             progress(1, len(data))
         yield Source(

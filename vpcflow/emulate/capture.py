@@ -48,6 +48,8 @@ class Capture:
         self.skip_rng = random.Random(seed * 7919 + interval)
         self.unlogged = 0
         self.skipped_windows = 0
+        self.nodata_windows = 0
+        self._legs: dict[tuple, list] = {}  # (client, server, protocol, v6) -> [request plan, reply plan or None]
 
     # sessions -> pending records ------------------------------------------------------------------------
     def add(self, s: Session) -> None:
@@ -59,13 +61,17 @@ class Capture:
             self.unlogged += 1
             return
         nat_port = 1024 + (cport * 7919 + int(s.t0)) % 64000
-        plan = self.rules.plan(client, server, protocol, False, s.v6).compact
-        out, delivered = _hops(plan, cport, sport, nat_port)
+        key = (client if c_ip else client.index, server if s_ip else server.index, protocol, s.v6)
+        legs = self._legs.get(key)
+        if legs is None:
+            legs = self._legs[key] = [self.rules.plan(client, server, protocol, False, s.v6).compact, None]
+        out, delivered = _hops(legs[0], cport, sport, nat_port)
         shape = s.shape
         answers = delivered and shape != SYN and (s.resp_packets > 0 or shape in (PROBE_OPEN, PROBE_CLOSED))
         if answers:
-            back, answered = _hops(self.rules.plan(server, client, protocol, True, s.v6).compact, sport, cport,
-                                   nat_port)
+            if legs[1] is None:
+                legs[1] = self.rules.plan(server, client, protocol, True, s.v6).compact
+            back, answered = _hops(legs[1], sport, cport, nat_port)
         else:
             back, answered = (), False
         t0, t1 = s.t0, s.t1
@@ -96,15 +102,15 @@ class Capture:
                 self._direction(protocol, back, t0 + 0.001, t1, s.resp_packets, s.resp_bytes, 0, 0, 0)
 
     def _direction(self, protocol, hops, t0, t1, packets, nbytes, first, every, last) -> None:
-        interval = self.interval
+        interval, bases, pendings = self.interval, self.base, self.pending
         t1 = min(t1, self.end - 0.001)
         t0 = min(t0, t1)
         for idx, src, dst, sport, dport, tail in hops:
-            base = self.base[idx]
+            base = bases[idx]
             w0 = int((t0 - base) // interval)
             if packets == 1 or w0 == int((t1 - base) // interval):  # the common case, merged inline: one window
                 one = packets == 1
-                pending = self.pending[idx]
+                pending = pendings[idx]
                 window = pending.get(w0)
                 if window is None:
                     window = pending[w0] = {}
@@ -176,6 +182,7 @@ class Capture:
                             records.sort(key=_BY_START)
                         out.extend(records)
                 elif ws >= self.start:
+                    self.nodata_windows += 1
                     out.append(self._status(idx, ws, "NODATA"))
                 w += 1
             self.next_window[idx] = w

@@ -138,15 +138,18 @@ def simulate(scenario, out, *, seed: int | None = None, start: str | datetime | 
             upto = min(hour + 3600, emu.end)
             last = upto >= emu.end
             for interval, capture in captures.items():
+                add = capture.add
                 for s in sessions:
-                    capture.add(s)
-                _deliver(capture.flush(float("inf") if last else upto), interval, writers, summary,
+                    add(s)
+                _deliver(capture.flush(float("inf") if last else upto), interval, writers,
                          float("inf") if last else upto - interval)
             hour += 3600
     for w in writers:
         w.close()
         summary.records += w.records
         summary.files.extend(w.files)
+    summary.nodata = sum(capture.nodata_windows for capture in captures.values())
+    summary.skipdata = sum(capture.skipped_windows for capture in captures.values())
     first = next(iter(captures.values()))
     summary.unlogged_sessions = first.unlogged
     labels = emu.labels()
@@ -167,14 +170,7 @@ def _no_cycle_collection():
             gc.enable()
 
 
-def _deliver(records, interval, writers, summary, complete_before) -> None:
-    for r in records:
-        status = r[11]
-        if status != "OK":
-            if status == "NODATA":
-                summary.nodata += 1
-            else:
-                summary.skipdata += 1
+def _deliver(records, interval, writers, complete_before) -> None:
     for w in writers:
         if w.flow_log.interval == interval:
             w.write(records, complete_before)

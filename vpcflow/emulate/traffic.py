@@ -145,22 +145,58 @@ class Conversation:
         self.responds = bool(spec.get("responds", True))
 
     def sessions(self, rng: random.Random, hour_start: int, out: list[Session]) -> None:
-        """Append the sessions that start in the hour beginning at hour_start."""
+        """Append the sessions that start in the hour beginning at hour_start.
+
+        The hot loop of the emulator: Endpoints.pick, Size.draw and packets_for written inline, same draws in
+        the same order.
+        """
         hour = (hour_start // 3600) % 24
         weekday = (hour_start // 86400 + 3) % 7  # 1970-01-01 was a Thursday
         weight = self.daily[hour] * (self.weekend if weekday >= 5 else 1.0)
-        tcp = self.protocol == 6
+        protocol, port, v6, responds = self.protocol, self.port, self.v6, self.responds
+        tcp = protocol == 6
+        shape, header = (TCP, 52) if tcp else (FLOW, 28)
+        req_least, resp_least = (4, 3) if tcp else (1, 1)
+        clients = self.clients.interfaces or self.clients.addresses
+        servers = self.servers.interfaces or self.servers.addresses
+        n_clients, n_servers = len(clients), len(servers)
+        fixed_cport = int(self.client_port) if self.client_port is not None else None
+        ported = protocol in (6, 17)
+        rq, rs, du = self.request, self.response, self.duration
+        rq_mu = math.log(rq.median) if rq.sigma > 0 else 0.0
+        rs_mu = math.log(rs.median) if rs.sigma > 0 else 0.0
+        du_mu = math.log(du.median) if du.sigma > 0 else 0.0
+        rand, lognormal, ceil, new = rng.random, rng.lognormvariate, math.ceil, tuple.__new__
         for _ in range(poisson(rng, self.rate * 60 * weight)):
-            t0 = hour_start + rng.random() * 3600
-            client, server = self.clients.pick(rng), self.servers.pick(rng)
+            t0 = hour_start + rand() * 3600
+            client = clients[int(rand() * n_clients)]
+            server = servers[int(rand() * n_servers)]
             if client is server:
                 continue
-            req_packets, req_bytes = packets_for(self.request.draw(rng), self.protocol, 4 if tcp else 1)
-            if self.responds:
-                resp_packets, resp_bytes = packets_for(self.response.draw(rng), self.protocol, 3 if tcp else 1)
+            nbytes = rq.median if rq.sigma <= 0 else lognormal(rq_mu, rq.sigma)
+            if rq.low > nbytes:
+                nbytes = rq.low
+            req_packets = ceil(nbytes / 1400)
+            if req_least >= req_packets:
+                req_packets = req_least
+            req_bytes = int(nbytes)
+            if req_packets * header > req_bytes:
+                req_bytes = req_packets * header
+            if responds:
+                nbytes = rs.median if rs.sigma <= 0 else lognormal(rs_mu, rs.sigma)
+                if rs.low > nbytes:
+                    nbytes = rs.low
+                resp_packets = ceil(nbytes / 1400)
+                if resp_least >= resp_packets:
+                    resp_packets = resp_least
+                resp_bytes = int(nbytes)
+                if resp_packets * header > resp_bytes:
+                    resp_bytes = resp_packets * header
             else:
                 resp_packets = resp_bytes = 0
-            cport = int(self.client_port) if self.client_port is not None else (
-                32768 + int(rng.random() * 28232) if self.protocol in (6, 17) else 0)
-            out.append(Session(t0, t0 + self.duration.draw(rng), client, server, self.protocol, cport, self.port,
-                               req_packets, req_bytes, resp_packets, resp_bytes, TCP if tcp else FLOW, self.v6))
+            cport = fixed_cport if fixed_cport is not None else 32768 + int(rand() * 28232) if ported else 0
+            seconds = du.median if du.sigma <= 0 else lognormal(du_mu, du.sigma)
+            if du.low > seconds:
+                seconds = du.low
+            out.append(new(Session, (t0, t0 + seconds, client, server, protocol, cport, port, req_packets, req_bytes,
+                                     resp_packets, resp_bytes, shape, v6)))

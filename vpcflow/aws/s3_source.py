@@ -1,8 +1,10 @@
-"""`s3://BUCKET/PREFIX`: flow-log objects in any of AWS's key layouts, as Sources.
+"""`s3://BUCKET/PREFIX`: flow-log objects in any of AWS's key layouts, or a Firehose destination, as Sources.
 
 The walk lists one folder level at a time (Delimiter '/') and descends only into folders whose date (and
 hour) may hold records in [since, until), so a year of logs is not listed to read an hour. Objects download
 in parallel, ahead of the consumer; a Source is identified by `s3://bucket/key` and versioned by its ETag.
+Firehose's objects carry no header: their format is `--format`, else the one of the flow log that delivers to
+that stream (DescribeFlowLogs), else told from the lines.
 """
 
 from __future__ import annotations
@@ -14,11 +16,15 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from ..errors import VpcFlowError
 from ..fields import LogFormat
+from ..sources import firehose
 from ..sources.base import PARQUET, TEXT, Source
-from ..sources.layouts import parse_key
+from ..sources.layouts import KeyInfo, parse_key
 from .errors import explain
+from .plan import describe_flow_logs
 from .prefetch import ordered_map, retry_body
+from .request import FIREHOSE
 from .session import AwsSession
 
 _SUFFIXES = (".log.gz", ".log.parquet", ".gz", ".parquet", ".log", ".txt")
@@ -39,9 +45,19 @@ class S3Object:
         return f"s3://{self.bucket}/{self.key}"
 
 
+def _is_flow_log(key: str) -> bool:
+    return key.endswith(_SUFFIXES) or firehose.is_firehose_object(key)
+
+
+def key_info(key: str) -> KeyInfo:
+    return firehose.key_info(key) or parse_key(key)
+
+
 def _folder_may_hold(prefix: str, since: datetime | None, until: datetime | None) -> bool:
     if since is None and until is None:
         return True
+    if not firehose.may_hold(prefix, since, until):
+        return False
     m = _MONTH.search(prefix)
     if m and _looks_like_date_folder(prefix):
         y, mo = int(m[1]), int(m[2])
@@ -89,7 +105,7 @@ def list_objects(
                 objects += [
                     S3Object(bucket, o["Key"], o["ETag"].strip('"'), o["Size"])
                     for o in page.get("Contents", [])
-                    if o["Key"].endswith(_SUFFIXES)
+                    if _is_flow_log(o["Key"])
                 ]
         except Exception as exc:
             raise explain(exc, f"s3://{bucket}/{folder}", "s3:ListBucket") from exc
@@ -102,7 +118,7 @@ def list_objects(
             for fut in sorted(done, key=id):
                 objects, folders = fut.result()
                 for obj in sorted(objects, key=lambda o: o.key):
-                    if parse_key(obj.key).may_hold(since, until):
+                    if key_info(obj.key).may_hold(since, until):
                         yield obj
                 running |= {pool.submit(list_folder, f) for f in folders if _folder_may_hold(f, since, until)}
 
@@ -142,6 +158,7 @@ def s3_sources(
     objects = (
         o for o in list_objects(session, bucket, prefix, since, until) if seen is None or not seen(o.identity, o.etag)
     )
+    delivered_by = _firehose_formats(session) if format is None else None
     downloads = ordered_map(
         lambda o: download(session, o), objects, workers=workers, window=window, cost=lambda o: o.size, budget=budget
     )
@@ -154,6 +171,29 @@ def s3_sources(
             size=obj.size,
             version=obj.etag,
             kind=PARQUET if obj.key.endswith(".parquet") else TEXT,
-            format=format,
-            key=parse_key(obj.key),
+            format=format or (delivered_by(firehose.stream_of(obj.key)) if delivered_by else None),
+            key=key_info(obj.key),
         )
+
+
+def _firehose_formats(session: AwsSession) -> Callable[[str | None], LogFormat | None]:
+    """The format of the flow log delivering to a Firehose stream, asked once on the first Firehose object."""
+    formats: dict[str, LogFormat] | None = None
+
+    def format_of(stream: str | None) -> LogFormat | None:
+        nonlocal formats
+        if stream is None:
+            return None
+        if formats is None:
+            formats = {}
+            try:
+                flow_logs = describe_flow_logs(session)
+            except VpcFlowError:  # reading S3 needs no EC2 permission: then --format or the lines tell
+                flow_logs = []
+            for fl in flow_logs:
+                name = (fl.get("LogDestination") or "").rpartition(":deliverystream/")[2]
+                if fl.get("LogDestinationType") == FIREHOSE and name and fl.get("LogFormat"):
+                    formats.setdefault(name, LogFormat.parse(fl["LogFormat"]))
+        return formats.get(stream)
+
+    return format_of

@@ -5,6 +5,8 @@ does not share the readers' interpreter). vpcflow's figure is end to end: list, 
 DuckDB (`Store.ingest` over `vpcflow.aws.sources.resolve`), and "fetch" is the sources alone (records
 fetched and counted, not parsed); flowlogs-reader's is iterating its parsed records.
 flowlogs-reader is measured with its default (no threads) and with a thread pool like vpcflow's.
+Each row also gives the CPU seconds moto's server spent answering it, and "local ingest" is the store reading
+the same S3 objects from disk: the floor for an S3 ingest that no download speed can beat.
 
     .venv/bin/python bench/aws_read.py --quick     # seconds
     .venv/bin/python bench/aws_read.py             # a day of the enterprise scenario
@@ -13,6 +15,7 @@ flowlogs-reader is measured with its default (no threads) and with a thread pool
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import subprocess
 import sys
@@ -59,13 +62,19 @@ def start_moto() -> tuple[subprocess.Popen, str]:
     raise SystemExit("moto_server did not start")
 
 
-def best(fn, repeat: int) -> tuple[float, int]:
-    """(fastest seconds, records) over `repeat` runs."""
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def best(fn, repeat: int, server: int) -> tuple[float, int, float]:
+    """(fastest seconds, records, the server's CPU seconds in that run) over `repeat` runs."""
     runs = []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        c0, t0 = cpu_seconds(server), time.perf_counter()
         n = fn()
-        runs.append((time.perf_counter() - t0, n))
+        runs.append((time.perf_counter() - t0, n, cpu_seconds(server) - c0))
     return min(runs)
 
 
@@ -94,8 +103,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="3 hours of data, one run each")
     ap.add_argument("--scenario", default="enterprise")
+    ap.add_argument("--repeat", type=int, help="runs per row, the fastest kept (default 1 quick, 3 full)")
     args = ap.parse_args()
     duration, repeat = ("3h", 1) if args.quick else ("24h", 3)
+    repeat = args.repeat or repeat
 
     from importlib.metadata import version
 
@@ -143,8 +154,16 @@ def main() -> None:
                     )
                 )
 
+            def local_ingest() -> int:
+                db = tmp / f"local-{time.monotonic_ns()}.duckdb"
+                with Store(db) as store:
+                    n = store.ingest([tmp / "s3"]).records
+                db.unlink()
+                return n
+
             rows = []
             for name, fn in [
+                ("s3   local ingest (same objects from disk)", local_ingest),
                 (
                     "s3   vpcflow ingest (list+get+parse+store)",
                     lambda: vpcflow_ingest(session, "s3://bench-flows", tmp),
@@ -160,9 +179,13 @@ def main() -> None:
                 ("cwl  flowlogs-reader (default, no threads)", flr_cwl(0)),
                 (f"cwl  flowlogs-reader (thread_count={THREADS})", flr_cwl(THREADS)),
             ]:
-                seconds, n = best(fn, repeat)
+                seconds, n, server = best(fn, repeat, proc.pid)
                 rows.append((name, n, seconds, n / seconds))
-                print(f"  {name:<48} {n:>9,} records {seconds:8.2f} s {n / seconds:>12,.0f} rec/s", flush=True)
+                print(
+                    f"  {name:<48} {n:>9,} records {seconds:8.2f} s {n / seconds:>12,.0f} rec/s"
+                    f"   moto CPU {server:5.2f} s",
+                    flush=True,
+                )
             rate = {r[0].split()[0] + " " + " ".join(r[0].split()[1:3]): r[3] for r in rows}
             print("ratios, records per second (vpcflow / flowlogs-reader):")
             for kind in ("s3", "cwl"):

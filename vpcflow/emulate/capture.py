@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import math
 import random
+from bisect import bisect_right
 from operator import itemgetter
 
 from .rules import Rules
@@ -49,7 +50,7 @@ class Capture:
         self.unlogged = 0
         self.skipped_windows = 0
         self.nodata_windows = 0
-        self._legs: dict[tuple, list] = {}  # (client, server, protocol, v6) -> [request plan, reply plan or None]
+        self._legs: dict[tuple, list] = {}  # (client, server, protocol, v6) -> [request _Leg, reply _Leg or None]
 
     # sessions -> pending records ------------------------------------------------------------------------
     def add(self, s: Session) -> None:
@@ -64,48 +65,65 @@ class Capture:
         key = (client if c_ip else client.index, server if s_ip else server.index, protocol, s.v6)
         legs = self._legs.get(key)
         if legs is None:
-            legs = self._legs[key] = [self.rules.plan(client, server, protocol, False, s.v6).compact, None]
-        out, delivered = _hops(legs[0], cport, sport, nat_port)
+            legs = self._legs[key] = [_Leg(self.rules.plan(client, server, protocol, False, s.v6).compact), None]
+        out_leg = legs[0]
+        out, delivered = out_leg.fixed or out_leg.at(sport, nat_port)
         shape = s.shape
         answers = delivered and shape != SYN and (s.resp_packets > 0 or shape in (PROBE_OPEN, PROBE_CLOSED))
         if answers:
-            if legs[1] is None:
-                legs[1] = self.rules.plan(server, client, protocol, True, s.v6).compact
-            back, answered = _hops(legs[1], sport, cport, nat_port)
+            back_leg = legs[1]
+            if back_leg is None:
+                back_leg = legs[1] = _Leg(self.rules.plan(server, client, protocol, True, s.v6).compact)
+            back, answered = back_leg.fixed or back_leg.at(cport, nat_port)
         else:
             back, answered = (), False
         t0, t1 = s.t0, s.t1
+        direction = self._direction
         if shape == TCP:
             if answered:
-                self._direction(protocol, out, t0, t1, s.req_packets, s.req_bytes, SYN_FLAG, 0, FIN)
-                self._direction(protocol, back, t0 + 0.001, t1, s.resp_packets, s.resp_bytes, SYN_ACK, 0, FIN)
+                direction(protocol, out, cport, sport, nat_port, t0, t1, s.req_packets, s.req_bytes, SYN_FLAG, 0, FIN)
+                direction(protocol, back, sport, cport, nat_port, t0 + 0.001, t1, s.resp_packets, s.resp_bytes,
+                          SYN_ACK, 0, FIN)
                 return
             tries = min(s.req_packets, 3)  # unanswered SYN: the client retries with backoff
             end = t0 + (0, 1, 3)[tries - 1]
-            self._direction(protocol, out, t0, end, tries, 60 * tries, SYN_FLAG, SYN_FLAG, SYN_FLAG)
+            direction(protocol, out, cport, sport, nat_port, t0, end, tries, 60 * tries, SYN_FLAG, SYN_FLAG,
+                      SYN_FLAG)
             if back:
-                self._direction(protocol, back, t0 + 0.001, end + 0.001, tries, 44 * tries, SYN_ACK, SYN_ACK, SYN_ACK)
+                direction(protocol, back, sport, cport, nat_port, t0 + 0.001, end + 0.001, tries, 44 * tries,
+                          SYN_ACK, SYN_ACK, SYN_ACK)
         elif shape == PROBE_OPEN or shape == PROBE_CLOSED:
             if answered and shape == PROBE_OPEN:  # SYN, then RST after the SYN-ACK
-                self._direction(protocol, out, t0, t0 + 0.002, 2, s.req_bytes + 40, SYN_FLAG, 0, RST)
+                direction(protocol, out, cport, sport, nat_port, t0, t0 + 0.002, 2, s.req_bytes + 40, SYN_FLAG, 0,
+                          RST)
             else:
-                self._direction(protocol, out, t0, t0, 1, s.req_bytes, SYN_FLAG, SYN_FLAG, SYN_FLAG)
+                direction(protocol, out, cport, sport, nat_port, t0, t0, 1, s.req_bytes, SYN_FLAG, SYN_FLAG,
+                          SYN_FLAG)
             if back:
                 flag = SYN_ACK if shape == PROBE_OPEN else RST
-                self._direction(protocol, back, t0 + 0.001, t0 + 0.001, 1, 44 if flag == SYN_ACK else 40, flag, flag, flag)
+                direction(protocol, back, sport, cport, nat_port, t0 + 0.001, t0 + 0.001, 1,
+                          44 if flag == SYN_ACK else 40, flag, flag, flag)
         elif shape == SYN:
-            self._direction(protocol, out, t0, t1, s.req_packets, s.req_bytes, SYN_FLAG, SYN_FLAG, SYN_FLAG)
+            direction(protocol, out, cport, sport, nat_port, t0, t1, s.req_packets, s.req_bytes, SYN_FLAG, SYN_FLAG,
+                      SYN_FLAG)
         else:
             assert shape == FLOW, shape
-            self._direction(protocol, out, t0, t1, s.req_packets, s.req_bytes, 0, 0, 0)
+            direction(protocol, out, cport, sport, nat_port, t0, t1, s.req_packets, s.req_bytes, 0, 0, 0)
             if back:
-                self._direction(protocol, back, t0 + 0.001, t1, s.resp_packets, s.resp_bytes, 0, 0, 0)
+                direction(protocol, back, sport, cport, nat_port, t0 + 0.001, t1, s.resp_packets, s.resp_bytes,
+                          0, 0, 0)
 
-    def _direction(self, protocol, hops, t0, t1, packets, nbytes, first, every, last) -> None:
+    def _direction(self, protocol, plan, sport, dport, nat_port, t0, t1, packets, nbytes, first, every,
+                   last) -> None:
+        """One direction's packets into the windows of each interface on its path, up to where it is dropped."""
         interval, bases, pendings = self.interval, self.base, self.pending
-        t1 = min(t1, self.end - 0.001)
-        t0 = min(t0, t1)
-        for idx, src, dst, sport, dport, tail in hops:
+        limit = self.end - 0.001
+        if limit < t1:
+            t1 = limit
+        if t1 < t0:
+            t0 = t1
+        for idx, src, dst, sport_nat, dport_nat, tail in plan:
+            key = (src, dst, nat_port if sport_nat else sport, nat_port if dport_nat else dport, protocol)
             base = bases[idx]
             w0 = int((t0 - base) // interval)
             if packets == 1 or w0 == int((t1 - base) // interval):  # the common case, merged inline: one window
@@ -114,7 +132,6 @@ class Capture:
                 window = pending.get(w0)
                 if window is None:
                     window = pending[w0] = {}
-                key = (src, dst, sport, dport, protocol)
                 rec = window.get(key)
                 start = int(t0)
                 end = start if one else int(t1)
@@ -127,19 +144,19 @@ class Capture:
                     rec[2] = min(rec[2], start)
                     rec[3] = max(rec[3], end)
                     rec[4] |= flags
-                continue
-            w1 = int((t1 - base) // interval)
-            span, done = t1 - t0, 0
-            for w in range(w0, w1 + 1):
-                c = packets if w == w1 else min(packets, math.ceil((base + (w + 1) * interval - t0)
-                                                                   * (packets - 1) / span))
-                if c <= done:
-                    continue
-                flags = every | (first if done == 0 else 0) | (last if c == packets else 0)
-                self._merge(idx, w, (src, dst, sport, dport, protocol), tail, c - done,
-                            nbytes * c // packets - nbytes * done // packets,
-                            int(t0 + done * span / (packets - 1)), int(t0 + (c - 1) * span / (packets - 1)), flags)
-                done = c
+            else:
+                w1 = int((t1 - base) // interval)
+                span, done = t1 - t0, 0
+                for w in range(w0, w1 + 1):
+                    c = packets if w == w1 else min(packets, math.ceil((base + (w + 1) * interval - t0)
+                                                                       * (packets - 1) / span))
+                    if c <= done:
+                        continue
+                    flags = every | (first if done == 0 else 0) | (last if c == packets else 0)
+                    self._merge(idx, w, key, tail, c - done, nbytes * c // packets - nbytes * done // packets,
+                                int(t0 + done * span / (packets - 1)), int(t0 + (c - 1) * span / (packets - 1)),
+                                flags)
+                    done = c
 
     def _merge(self, idx, w, key, tail, packets, nbytes, start, end, flags) -> None:
         pending = self.pending[idx]
@@ -193,27 +210,46 @@ class Capture:
                 None, None, None, None, None)
 
 
-def _hops(plan: tuple, sport: int, dport: int, nat_port: int) -> tuple[list[tuple], bool]:
-    """A direction's hops as (interface, srcaddr, dstaddr, srcport, dstport, record tail); and if it arrived.
+class _Leg:
+    """One direction's plan with its verdicts resolved: the hops that see the packet, and whether it arrives.
 
-    The verdict-by-port of each step comes from Rules.plan, so this is Rules.leg without building Hops.
+    A verdict depends on the destination port only through the plan's port ranges, so it is resolved once per
+    stretch of ports between two range bounds (or once for good when no step depends on the port).
     """
+
+    __slots__ = ("steps", "bounds", "by_nat", "resolved", "fixed")
+
+    def __init__(self, steps: tuple):
+        self.steps = steps
+        ranged = [step for step in steps if step[6] is not True and step[6] is not False]
+        self.by_nat = any(step[5] for step in ranged)  # a reply checked on its translated port: resolved each time
+        self.bounds = sorted({edge for step in ranged for low, high in step[6] for edge in (low, high + 1)})
+        self.resolved: dict[int, tuple] = {}
+        self.fixed = _resolve(steps, 0, 0) if not ranged else None
+
+    def at(self, dport: int, nat_port: int) -> tuple[tuple, bool]:
+        if self.by_nat:
+            return _resolve(self.steps, dport, nat_port)
+        stretch = bisect_right(self.bounds, dport)
+        found = self.resolved.get(stretch)
+        if found is None:
+            found = self.resolved[stretch] = _resolve(self.steps, dport, nat_port)
+        return found
+
+
+def _resolve(steps: tuple, dport: int, nat_port: int) -> tuple[tuple, bool]:
+    """(interface, srcaddr, dstaddr, srcport is NAT's, dstport is NAT's, record tail) per hop up to a drop."""
     hops = []
-    for idx, src, dst, sport_nat, dport_nat, check_nat, allowed, accept_tail, reject_tail in plan:
+    for idx, src, dst, sport_nat, dport_nat, check_nat, allowed, accept_tail, reject_tail in steps:
         if allowed is True or allowed is False:
             accept = allowed
         else:
             port = nat_port if check_nat else dport
-            accept = False
-            for low, high in allowed:
-                if low <= port <= high:
-                    accept = True
-                    break
-        hops.append((idx, src, dst, nat_port if sport_nat else sport, nat_port if dport_nat else dport,
-                     accept_tail if accept else reject_tail))
-        if not accept:
-            return hops, False
-    return hops, True
+            accept = any(low <= port <= high for low, high in allowed)
+        hops.append((idx, src, dst, sport_nat, dport_nat, accept_tail if accept else reject_tail))
+        if not accept:  # the hops past a drop never see the packet
+            return tuple(hops), False
+    return tuple(hops), True
 
 
 def _records(idx: int, window: dict) -> list[tuple]:

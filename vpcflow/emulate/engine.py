@@ -5,9 +5,11 @@ from __future__ import annotations
 import gc
 import json
 import random
+from bisect import bisect_left
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 
 from ..deliver.base import writer_for
@@ -19,6 +21,7 @@ from .topology import Interface, ScenarioError, build_topology
 from .traffic import Conversation, Session
 
 DEFAULT_START = "2026-01-05T00:00:00Z"
+_T0 = itemgetter(0)  # a Session's first packet
 
 
 @dataclass
@@ -66,6 +69,7 @@ class Emulation:
         self.events = self._events(spec.get("events") or [])
         self.event_sessions = sorted((s for e in self.events for s in e.sessions if s.t0 < self.end),
                                      key=lambda s: s.t0)
+        self._event_starts = [s.t0 for s in self.event_sessions]
 
     def listening(self) -> dict[str, set[int]]:
         """Ports each server address answers on: its conversations' ports and the topology's `listens`."""
@@ -103,8 +107,9 @@ class Emulation:
             conv.sessions(self.traffic_rng, hour_start, out)
         hour_end = min(hour_start + 3600, self.end)
         out = [s for s in out if self.start <= s.t0 < hour_end]
-        out.extend(s for s in self.event_sessions if hour_start <= s.t0 < hour_end)
-        out.sort(key=lambda s: s.t0)
+        events = self.event_sessions  # sorted by start: the hour's are one slice
+        out.extend(events[bisect_left(self._event_starts, hour_start):bisect_left(self._event_starts, hour_end)])
+        out.sort(key=_T0)
         return out
 
     def labels(self) -> list[dict]:

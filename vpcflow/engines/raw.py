@@ -20,7 +20,7 @@ from ..fields import DEFAULT, LogFormat
 from ..fields.checks import reason_sql, typed_sql_for
 from ..parse.chunks import MAX_LINE
 from ..store.schema import QUARANTINE_TEXT_LIMIT
-from .spark import as_flows
+from .spark import as_flows, size_splits
 
 TEXT_GLOB = "*.{log,gz,txt}"
 PARQUET_GLOB = "*.parquet"
@@ -149,6 +149,7 @@ def read_text(spark, paths: list[str], given: LogFormat | None = None) -> ReadRe
 
 def read_parquet(spark, paths: list[str]) -> ReadReport:
     """AWS's Parquet flow logs (any key layout), values checked like text; n is the row in its file."""
+    size_splits(spark, paths)
     try:
         df = (spark.read.option("recursiveFileLookup", "true").option("pathGlobFilter", PARQUET_GLOB)
               .option("mergeSchema", "true").parquet(*paths))

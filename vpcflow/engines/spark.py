@@ -7,9 +7,11 @@ the data has no such field, then event_time, log_stream, source_id), so the same
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -20,7 +22,7 @@ from ..store.schema import META_COLUMNS
 SPARK_TYPES = {INT_32: "INT", INT_64: "BIGINT"}
 META_SPARK = {"TIMESTAMPTZ": "TIMESTAMP", "VARCHAR": "STRING", "BIGINT": "BIGINT"}
 
-# Local by default: loopback only, no UI, few shuffle partitions (flow-log aggregates are small).
+# Local by default: loopback only, no UI; a local master also gets parallel_conf for its cores.
 BASE_CONF = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
@@ -30,6 +32,34 @@ BASE_CONF = {
     "spark.sql.shuffle.partitions": "4",
     "spark.sql.adaptive.enabled": "true",
 }
+
+
+TASKS_PER_CORE = 3  # a few tasks per core per stage: a slow task or a busy core does not leave the others idle
+
+
+def local_cores(master: str) -> int | None:
+    """The cores a local master uses (local, local[N], local[*]); None for a cluster."""
+    m = re.fullmatch(r"local(?:\[(\d+|\*)(?:,\s*\d+)?\])?", master.strip())
+    if m is None:
+        return None
+    return (os.cpu_count() or 1) if m[1] == "*" else int(m[1] or 1)
+
+
+def parallel_conf(cores: int, input_bytes: int | None = None) -> dict[str, str]:
+    """Settings that keep `cores` busy in every stage: input files split into several tasks per core,
+    shuffles sized to the cores (not merged by AQE into one task), and a throughput garbage collector."""
+    tasks = max(2, cores * TASKS_PER_CORE)
+    conf = {
+        "spark.default.parallelism": str(tasks),
+        "spark.sql.shuffle.partitions": str(tasks),
+        # AQE would coalesce a small shuffle into a single task: one busy core while the others wait
+        "spark.sql.adaptive.coalescePartitions.enabled": "false",
+        "spark.sql.files.openCostInBytes": str(1 << 20),  # small files are not packed into one task
+        "spark.driver.extraJavaOptions": "-XX:+UseParallelGC",
+    }
+    if input_bytes:
+        conf["spark.sql.files.maxPartitionBytes"] = str(max(1 << 20, min(128 << 20, input_bytes // tasks)))
+    return conf
 
 
 class SparkUnavailable(VpcFlowError):
@@ -78,7 +108,9 @@ def session(master: str = "local[*]", *, app: str = "vpcflow", conf: dict | None
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.master(master).appName(app)
-    for k, v in {**BASE_CONF, **(conf or {})}.items():
+    cores = local_cores(master)
+    tuned = parallel_conf(cores) if cores else {}
+    for k, v in {**BASE_CONF, **tuned, **(conf or {})}.items():
         builder = builder.config(k, v)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
@@ -113,12 +145,25 @@ def as_flows(df):
 def read_lake(spark, path: str | list[str]):
     """The records of a Parquet lake (vpcflow's export or AWS's own Parquet with Hive prefixes) as `flows`."""
     paths = [path] if isinstance(path, str) else list(path)
+    size_splits(spark, paths)
     try:
         df = spark.read.option("mergeSchema", "true").parquet(*paths)
     except Exception as exc:  # Spark's AnalysisException: path missing or not Parquet
         raise VpcFlowError(f"Spark cannot read the lake: {str(exc).splitlines()[0]}", location=", ".join(paths),
                            hint="point --lake at a directory written by `vpcflow export parquet DIR`") from exc
     return as_flows(df)
+
+
+def size_splits(spark, paths: list[str]) -> None:
+    """On a local master, split local input into a few tasks per core (a cluster keeps its own settings)."""
+    cores = local_cores(spark.sparkContext.master)
+    local = [Path(p) for p in paths if "://" not in p]
+    if not cores or len(local) != len(paths) or not all(p.exists() for p in local):
+        return
+    size = sum(f.stat().st_size for p in local for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file())
+    if size:
+        spark.conf.set("spark.sql.files.maxPartitionBytes",
+                       parallel_conf(cores, size)["spark.sql.files.maxPartitionBytes"])
 
 
 class SparkEngine:

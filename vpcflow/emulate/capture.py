@@ -113,7 +113,7 @@ class Capture:
                 direction(protocol, back, sport, cport, nat_port, t0 + 0.001, t1, s.resp_packets, s.resp_bytes,
                           0, 0, 0)
 
-    def _direction(self, protocol, plan, sport, dport, nat_port, t0, t1, packets, nbytes, first, every,
+    def _direction(self, protocol, hops, sport, dport, nat_port, t0, t1, packets, nbytes, first, every,
                    last) -> None:
         """One direction's packets into the windows of each interface on its path, up to where it is dropped."""
         interval, bases, pendings = self.interval, self.base, self.pending
@@ -122,7 +122,7 @@ class Capture:
             t1 = limit
         if t1 < t0:
             t0 = t1
-        for idx, src, dst, sport_nat, dport_nat, tail in plan:
+        for idx, src, dst, sport_nat, dport_nat, tail in hops:
             key = (src, dst, nat_port if sport_nat else sport, nat_port if dport_nat else dport, protocol)
             base = bases[idx]
             w0 = int((t0 - base) // interval)

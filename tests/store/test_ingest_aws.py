@@ -43,3 +43,28 @@ def test_ingest_reads_cloudwatch_streams_from_the_environment(cli, db_path, aws_
     assert result.json()["records"] == 1
     rows = cli("query", "SELECT log_stream, dstport FROM flows", "--db", db_path, "-o", "json").json()
     assert rows == [{"log_stream": "eni-1235b8ca123456789-all", "dstport": 22}]
+
+
+def test_ingest_of_overlapping_cloudwatch_ranges_stores_each_event_once(cli, db_path, aws_env, monkeypatch):
+    for k, v in aws_env.environ.items():
+        monkeypatch.setenv(k, v)
+    logs = aws_env.client("logs")
+    logs.create_log_group(logGroupName="overlap")
+    stream = "eni-1235b8ca123456789-all"
+    logs.create_log_stream(logGroupName="overlap", logStreamName=stream)
+    base = (int(time.time()) // 60 - 30) * 60  # whole minutes, inside CloudWatch's accepted past
+    logs.put_log_events(logGroupName="overlap", logStreamName=stream, logEvents=[
+        {"timestamp": (base + 60 * i) * 1000, "message": SSH.format(t=base + 60 * i, t2=base + 60 * i + 60)}
+        for i in range(10)])
+
+    def at(minute: int) -> str:
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(base + 60 * minute))
+
+    first = cli("ingest", "cwl://overlap", "--since", at(0), "--until", at(6), "--db", db_path,
+                "--format", "default", "-o", "json")
+    second = cli("ingest", "cwl://overlap", "--since", at(3), "--until", at(10), "--db", db_path,
+                 "--format", "default", "-o", "json")
+    assert (first.code, second.code) == (0, 0), first.err + second.err
+    assert (first.json()["records"], second.json()["records"]) == (6, 4)
+    rows = cli("query", "SELECT count(*) AS n, count(DISTINCT start) AS d FROM flows", "--db", db_path, "-o", "json")
+    assert rows.json() == [{"n": 10, "d": 10}]

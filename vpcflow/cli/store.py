@@ -40,8 +40,15 @@ def ingest(
                 return True
             return False
 
-        targets = _targets(paths, start, end, format, aws, seen=seen)
         task = bar.add_task("ingest", total=None, rate="")
+        got = [0, 0]  # objects or stream spans fetched, and their bytes
+
+        def fetched(n: int, nbytes: int) -> None:
+            got[0] += n
+            got[1] += nbytes
+            bar.update(task, description=f"fetched {got[0]:,} objects/streams, {got[1] / 1e6:,.1f} MB")
+
+        targets = _targets(paths, start, end, format, aws, seen=seen, store=store, fetched=fetched)
         per_source: dict[str, int] = {}
         started = time.perf_counter()
 
@@ -69,18 +76,21 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _targets(paths, since, until, format, aws: dict, seen=None):
-    """Local paths pass through; s3:// and cwl:// URIs are resolved by the AWS readers, lazily."""
+def _targets(paths, since, until, format, aws: dict, seen=None, store=None, fetched=None):
+    """Local paths pass through; s3:// and cwl:// URIs are resolved by the AWS readers, lazily, reading only
+    the CloudWatch spans the store does not hold yet."""
     session = None
     for p in paths:
         if p.startswith(("s3://", "cwl://")):
             # imported here: boto3 loads only when AWS is used
+            from ..aws.cwl_spans import store_ledger
             from ..aws.session import AwsSession, AwsSettings
             from ..aws.sources import resolve
 
             if session is None:
                 session = AwsSession(AwsSettings.resolve(os.environ, **aws))
-            yield from resolve(p, session, since, until, format, seen=seen)
+            held = store_ledger(store) if store is not None else None
+            yield from resolve(p, session, since, until, format, seen=seen, held=held, progress=fetched)
         else:
             yield p
 

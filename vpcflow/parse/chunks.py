@@ -21,6 +21,7 @@ from isal import isal_zlib
 from ..errors import SourceError
 
 CHUNK = 32 << 20  # 32 MiB of text per batch: large enough to amortise SQL, small enough to bound memory
+FIRST_CHUNK = 2 << 20  # the first blocks are small, so storing starts while the rest is still read
 MAX_LINE = 1 << 20  # no flow-log record comes near 1 MiB; longer lines are junk
 BOMB_RATIO = 400  # flow logs compress about 10x; deflate tops out near 1030x on zeros
 BOMB_FLOOR = 64 << 20  # ratios are only judged past this much output
@@ -32,6 +33,23 @@ class LineBatch:
     lines: pa.Array  # strings; a line that could not be read is '' here and listed in problems
     problems: list[tuple[int, str, str]] = field(default_factory=list)  # (line, reason, text)
     empty: int = 0  # how many lines are empty (counted here, in the reader thread, where it is free)
+
+
+@dataclass
+class TextBlock:
+    """Whole lines, newline-separated (CRLF already made LF), without the last line's newline."""
+
+    first_line: int  # 1-based number of the block's first line in the source
+    data: bytes
+    lines: int
+
+
+def _block(data: bytes, first: int) -> TextBlock:
+    if b"\r" in data:  # CRLF line ends; the block's last line lost its LF to the cut, not its CR
+        data = data.replace(b"\r\n", b"\n")
+        if data.endswith(b"\r"):
+            data = data[:-1]
+    return TextBlock(first, data, data.count(b"\n") + 1)
 
 
 class _Counting(io.RawIOBase):
@@ -103,12 +121,20 @@ class LineReader:
         return data
 
     def __iter__(self) -> Iterator[LineBatch]:
+        for block in self.blocks():
+            yield block if isinstance(block, LineBatch) else self.lines(block)
+
+    def blocks(self) -> Iterator[TextBlock | LineBatch]:
+        """Whole lines in blocks of about `chunk` bytes, not yet split; an over-long line that never ends
+        within a block comes as a LineBatch holding its problem."""
         stream = self._stream()
         line_no = 1
         carry = b""
         skipping = False  # inside an over-long line, dropping bytes until its end
+        size = min(self.chunk, FIRST_CHUNK)
         while True:
-            data = self._read(stream, self.chunk)
+            data = self._read(stream, size)
+            size = min(size * 2, self.chunk)
             if not data:
                 break
             if skipping:
@@ -127,19 +153,20 @@ class LineReader:
                     yield batch
                 continue
             carry = buf[cut + 1:]
-            batch = self._batch(buf[:cut], line_no)
-            line_no += len(batch.lines)
-            yield batch
+            block = _block(buf[:cut], line_no)
+            line_no += block.lines
+            yield block
         if carry and not skipping:
-            batch = self._batch(carry, line_no)
-            yield batch
+            yield _block(carry, line_no)
+
+    def lines(self, block: TextBlock) -> LineBatch:
+        """The block cut into lines; a line that is not UTF-8, holds a NUL byte or is too long is a problem."""
+        return self._batch(block.data, block.first_line)
 
     def _too_long(self) -> str:
         return f"line is over {self.max_line:,} bytes: not a flow-log record"
 
     def _batch(self, block: bytes, first: int) -> LineBatch:
-        if b"\r" in block:
-            block = block.replace(b"\r\n", b"\n")
         if b"\x00" not in block:
             lines = _split(block)
             if lines is not None and (len(block) <= self.max_line or pc.max(pc.utf8_length(lines)).as_py() <= self.max_line):

@@ -18,31 +18,39 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _ms_to_s(f: Field, value: str) -> str:
+    if f.name in ("start", "end"):
+        return f"(CASE WHEN {value} > {MS_THRESHOLD} THEN {value} // 1000 ELSE {value} END)"
+    return value
+
+
 def _typed(f: Field, raw: str) -> str:
     value = f"NULLIF({raw}, '-')"
     if not f.is_integer:
         return value
-    cast = f"TRY_CAST({value} AS {f.duckdb_type})"
-    if f.name in ("start", "end"):
-        return f"(CASE WHEN {cast} > {MS_THRESHOLD} THEN {cast} // 1000 ELSE {cast} END)"
-    return cast
+    return _ms_to_s(f, f"TRY_CAST({value} AS {f.duckdb_type})")
+
+
+def _value_checks(f: Field, col: str, raw: str) -> list[tuple[str, str]]:
+    """(condition, reason) pairs on one field's typed value: its bounds and its allowed words."""
+    name = _lit(f.name + ": ")
+    checks = []
+    if f.low is not None:
+        checks.append((f"{col} < {f.low}", f"{name} || 'below {f.low}: ' || {raw}"))
+    if f.high is not None:
+        checks.append((f"{col} > {f.high}", f"{name} || 'above {f.high}: ' || {raw}"))
+    if f.choices:
+        allowed = ", ".join(_lit(c) for c in f.choices)
+        checks.append((f"{col} NOT IN ({allowed})", f"{name} || 'not one of {'/'.join(f.choices)}: ' || left({raw}, 40)"))
+    return checks
 
 
 def _checks(f: Field, col: str, raw: str) -> list[str]:
     """CASE arms that name what is wrong with one field's value."""
     arms = []
-    name = _lit(f.name + ": ")
     if f.is_integer:
-        arms.append(f"WHEN {col} IS NULL AND {raw} <> '-' THEN {name} || 'not an integer: ' || left({raw}, 40)")
-        if f.low is not None:
-            arms.append(f"WHEN {col} < {f.low} THEN {name} || 'below {f.low}: ' || {raw}")
-        if f.high is not None:
-            arms.append(f"WHEN {col} > {f.high} THEN {name} || 'above {f.high}: ' || {raw}")
-    if f.choices:
-        allowed = ", ".join(_lit(c) for c in f.choices)
-        arms.append(f"WHEN {col} NOT IN ({allowed}) THEN {name} || 'not one of {'/'.join(f.choices)}: ' "
-                    f"|| left({raw}, 40)")
-    return arms
+        arms.append(f"WHEN {col} IS NULL AND {raw} <> '-' THEN {_lit(f.name + ': ')} || 'not an integer: ' || left({raw}, 40)")
+    return arms + [f"WHEN {cond} THEN {reason}" for cond, reason in _value_checks(f, col, raw)]
 
 
 def _tokens_expr() -> str:
@@ -115,3 +123,25 @@ def insert_quarantine_sql(stage: str) -> str:
     return (f"WITH staged AS MATERIALIZED ({stage}) "
             f"INSERT INTO quarantine SELECT $source_id, $source, n, reason, left(line, {QUARANTINE_TEXT_LIMIT}) "
             "FROM staged WHERE reason IS NOT NULL AND reason NOT IN ('blank', 'header')")
+
+
+def typed_check_sql(fmt: LogFormat) -> str:
+    """Count of the rows of an already typed `batch` (one column per field, '-' already NULL) that the
+    staging SQL would not pass as records: the same bounds and words, and no empty token (from stray blanks)."""
+    conds = []
+    for f in fmt.fields:
+        col = quote(f.column)
+        conds += [cond for cond, _ in _value_checks(f, _ms_to_s(f, col), "''")]
+        if not f.is_integer:
+            conds.append(f"{col} = ''")
+    return f"SELECT count(*) FROM batch WHERE {' OR '.join(conds)}"
+
+
+def insert_typed_sql(fmt: LogFormat, per_row: bool = False) -> str:
+    """INSERT of an already typed and checked `batch`; log_stream and source_id are parameters, or columns
+    of the batch when `per_row` (a group of sources in one statement)."""
+    target = ", ".join(quote(f.column) for f in fmt.fields)
+    values = ", ".join(_ms_to_s(f, quote(f.column)) for f in fmt.fields)
+    meta = "log_stream, source_id" if per_row else "$log_stream, $source_id"
+    return (f"INSERT INTO flow_records ({target}, event_time, log_stream, source_id) "
+            f"SELECT {values}, NULL, {meta} FROM batch")

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..errors import SourceError
+from . import firehose
 from .base import PARQUET, TEXT, Source
 from .layouts import parse_key
 
@@ -58,6 +59,11 @@ def stdin_source() -> Source:
     return Source(identity="stdin", opener=lambda: sys.stdin.buffer, kind=TEXT)
 
 
+def _may_hold(key: str, since: datetime | None, until: datetime | None) -> bool:
+    """By the date in the path: AWS's own S3 layouts, or Firehose's date folders and object names."""
+    return parse_key(key).may_hold(since, until) and firehose.may_hold(key, since, until)
+
+
 def walk(path: Path, since: datetime | None = None, until: datetime | None = None,
          errors: list[SourceError] | None = None) -> Iterator[Source]:
     """Sources under a directory in name order, pruning folders and files whose date is outside the range."""
@@ -68,11 +74,11 @@ def walk(path: Path, since: datetime | None = None, until: datetime | None = Non
     for root, dirs, files in os.walk(path, onerror=onerror):
         dirs.sort()
         rel = Path(root)
-        dirs[:] = [d for d in dirs if not d.startswith(".") and parse_key(str(rel / d) + "/").may_hold(since, until)]
+        dirs[:] = [d for d in dirs if not d.startswith(".") and _may_hold(str(rel / d) + "/", since, until)]
         for name in sorted(files):
             p = rel / name
             kind = _kind(p)
-            if kind is None or not parse_key(str(p)).may_hold(since, until):
+            if kind is None or not _may_hold(str(p), since, until):
                 continue
             try:
                 yield file_source(p, kind)

@@ -1,18 +1,17 @@
 """Ingest: parse sources into the store, each source exactly once, in one transaction with its ledger row.
 
-A reader thread decompresses and cuts lines while DuckDB types and checks the previous batch, so the two
-overlap. A crash mid-source leaves nothing of it behind (the transaction never commits) and the next run
+A reader thread decompresses and parses the next blocks while DuckDB checks and stores the previous one, so
+the two overlap. A crash mid-source leaves nothing of it behind (the transaction never commits) and the next run
 ingests it whole.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
-import queue
 import shutil
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,10 +21,19 @@ import pyarrow as pa
 
 from ..errors import SourceError, VpcFlowError
 from ..fields import LogFormat
-from ..parse.chunks import LineBatch, LineReader
-from ..parse.sniff import Layout, sniff
-from ..parse.transform import insert_flows_sql, insert_quarantine_sql, stage_lines_sql, stage_parquet_sql
-from ..sources.base import PARQUET, Source
+from ..parse.chunks import LineBatch
+from ..parse.sniff import Layout
+from ..parse.transform import (
+    insert_flows_sql,
+    insert_quarantine_sql,
+    insert_typed_sql,
+    stage_lines_sql,
+    stage_parquet_sql,
+    typed_check_sql,
+)
+from ..parse.typed import BlockDecoder, TypedBatch
+from ..sources.base import PARQUET, TEXT, Source
+from .readahead import ReadAhead, SourceRead
 from .schema import QUARANTINE_TEXT_LIMIT, ensure_columns, present_columns
 from .small import GROUP_LINES, Preread, ingest_group, is_small, preread
 
@@ -97,40 +105,6 @@ def _already(con: duckdb.DuckDBPyConnection, src: Source) -> bool:
 
 
 
-def _batches(reader: LineReader) -> Iterable[LineBatch]:
-    """Iterate the reader in a thread, two batches ahead, passing its errors through."""
-    q: queue.Queue = queue.Queue(maxsize=2)
-    stop = threading.Event()
-
-    def run() -> None:
-        try:
-            for b in reader:
-                while not stop.is_set():
-                    try:
-                        q.put(b, timeout=0.2)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            q.put(None)
-        except BaseException as exc:  # handed to the consumer, which raises it
-            q.put(exc)
-
-    t = threading.Thread(target=run, name="vpcflow-reader", daemon=True)
-    t.start()
-    try:
-        while True:
-            item = q.get()
-            if item is None:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-
-
 class _Ingest:
     """One source's ingest inside an open transaction."""
 
@@ -145,6 +119,7 @@ class _Ingest:
         self.message: str | None = None
         self.fmt: LogFormat | None = None
         self.checksum: str | None = None
+        self.next_line = 1  # the line after the last one taken
 
     def _stage(self, sql: str, params: dict | None = None, expected: int | None = None,
                batch: pa.Table | None = None) -> None:
@@ -188,50 +163,68 @@ class _Ingest:
             )
             self.quarantined += len(rows)
 
-    def text(self, pre: Preread | None = None) -> None:
-        """Stream the source (or take the batches a pre-read already holds) through the staging SQL."""
+    def text(self, pre: Preread | None = None, ahead: SourceRead | None = None) -> None:
+        """Stream the source (or take the batches a pre-read already holds) into the store: blocks that
+        parsed whole are checked and inserted as they are, the rest go line by line through the staging SQL."""
+        given = self.src.format or self.given
         if pre is not None:
             if pre.error is not None:
                 raise pre.error
-            batches, reader = pre.batches, None
+            decoder, items = pre.decoder, pre.batches
         else:
-            reader = LineReader(self.src.opener(), self.src.identity)
-            batches = _batches(reader)
+            ahead = ahead or SourceRead(self.src, given)
+            decoder, items = ahead.decoder, ahead
+        try:
+            self._take(items, decoder)
+        finally:
+            if ahead is not None:
+                ahead.close()
+        reader = decoder.reader
+        if reader.truncated:
+            self._quarantine([(self.next_line, reader.truncated, "")])
+            self.message = reader.truncated
+        self.checksum = reader.checksum
+
+    def _take(self, items: Iterable[TypedBatch | LineBatch], decoder: BlockDecoder) -> None:
         layout: Layout | None = None
         sql = None
-        next_line = 1
-        header_line = 0
-        for batch in batches:
-            next_line = batch.first_line + len(batch.lines)
-            if layout is None:
-                first = next((s for s in batch.lines.to_pylist() if s.strip()), None)
-                if first is None and len(batch.lines) and not batch.problems:
-                    pass  # only blank lines so far: look again in the next batch
+        for item in items:
+            if layout is None and decoder.layout is not None:
+                layout = decoder.layout
+                self.fmt = layout.format
+                if self.fmt is not None:
+                    ensure_columns(self.con, self.fmt.fields, self.columns)
+                    sql = stage_lines_sql(self.fmt, layout.prefix, layout.header)
                 else:
-                    header_line = batch.first_line + batch.lines.to_pylist().index(first) if first else 0
-                    layout = sniff(first, self.src.format or self.given, self.src.identity)
-                    self.fmt = layout.format
-                    if self.fmt is not None:
-                        ensure_columns(self.con, self.fmt.fields, self.columns)
-                        sql = stage_lines_sql(self.fmt, layout.prefix, layout.header)
-                    else:
-                        self.message = layout.why_unknown
-            self._quarantine(batch.problems)
-            if sql is None:
-                self._unknown(batch, layout)
-            else:
-                table = pa.table({"n": pa.array(range(batch.first_line, batch.first_line + len(batch.lines)), pa.int64()),
-                                  "line": batch.lines})
-                headers = 1 if layout.header and batch.first_line <= header_line < next_line else 0
-                self._stage(sql, expected=len(batch.lines) - batch.empty - headers, batch=table)
-                self.step()
+                    self.message = layout.why_unknown
+            if isinstance(item, TypedBatch):
+                self.next_line = item.block.first_line + item.block.lines
+                if not self._insert_typed(item):
+                    item = decoder.reader.lines(item.block)  # a value out of bounds: the staging SQL says which
+            if isinstance(item, LineBatch):
+                next_line = self.next_line = item.first_line + len(item.lines)
+                self._quarantine(item.problems)
+                if sql is None:
+                    self._unknown(item, layout)
+                else:
+                    table = pa.table({"n": pa.array(range(item.first_line, next_line), pa.int64()), "line": item.lines})
+                    headers = 1 if layout.header and item.first_line <= decoder.header_line < next_line else 0
+                    self._stage(sql, expected=len(item.lines) - item.empty - headers, batch=table)
+            self.step()
             if self.progress:
-                self.progress(self.src.identity, self.records, reader.raw_bytes if reader else self.src.size or 0)
-        truncated = reader.truncated if reader else pre.truncated
-        if truncated:
-            self._quarantine([(next_line, truncated, "")])
-            self.message = truncated
-        self.checksum = reader.checksum if reader else pre.checksum
+                self.progress(self.src.identity, self.records, decoder.reader.raw_bytes)
+
+    def _insert_typed(self, item: TypedBatch) -> bool:
+        """Insert a typed block when every value passes the checks; False (nothing inserted) otherwise."""
+        batch = item.records  # read by DuckDB's replacement scan of this frame
+        if self.con.execute(typed_check_sql(self.fmt)).fetchall()[0][0]:
+            return False
+        good = self.con.execute(insert_typed_sql(self.fmt), {"log_stream": self.src.log_stream,
+                                                             "source_id": self.source_id}).fetchall()[0][0]
+        del batch
+        self.records += good
+        self.uncommitted += good
+        return True
 
     def _unknown(self, batch: LineBatch, layout: Layout | None) -> None:
         """No format could be told: every non-blank line is quarantined with the reason, so nothing is lost."""
@@ -282,22 +275,20 @@ def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], *,
             if progress:
                 progress(r.source, r.records, 0)
 
-    for src in sources:
-        if not is_small(src):
-            result.add(ingest_one(con, src, format=format, progress=progress, before_commit=before_commit,
-                                  columns=columns))
-            continue
-        if _already(con, src):
+    reading: dict[int, SourceRead] = {}  # large text sources whose reading started while the one before was stored
+    for (src, pre), following in _with_next(ReadAhead(_prepared(con, sources, format), depth=4, name="vpcflow-preread")):
+        if following is not None and following[1] is None and _streams(following[0]):
+            reading[id(following[0])] = SourceRead(following[0], following[0].format or format)
+        if pre is _KNOWN:
             result.add(SourceResult(src.identity, status="skipped", message="already ingested"))
             continue
-        try:
-            pre = preread(src, format)
-        except VpcFlowError as exc:
-            result.add(SourceResult(src.identity, status="failed", message=str(exc)))
+        if pre is None:
+            result.add(ingest_one(con, src, format=format, progress=progress, before_commit=before_commit,
+                                  columns=columns, ahead=reading.pop(id(src), None)))
             continue
-        except OSError as exc:
-            result.add(SourceResult(src.identity, status="failed",
-                                    message=f"{src.identity}: cannot read: {exc.strerror or exc}"))
+        if isinstance(pre, BaseException):
+            why = str(pre) if isinstance(pre, VpcFlowError) else f"{src.identity}: cannot read: {pre.strerror or pre}"
+            result.add(SourceResult(src.identity, status="failed", message=why))
             continue
         if not pre.groupable:
             result.add(ingest_one(con, src, format=format, progress=progress, before_commit=before_commit,
@@ -314,12 +305,63 @@ def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], *,
     return result
 
 
+_KNOWN = object()  # a source the ledger already holds
+LEDGER_LOOKUP = 64  # sources looked up in the ledger in one query
+
+
+def _prepared(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], format: LogFormat | None):
+    """Runs in a thread: each source with _KNOWN when the ledger holds it, its Preread when it is small (or
+    the error reading it), None when it streams on its own. Its own cursor sees only committed sources; a
+    source ingested since is caught again by its checksum."""
+    cur = con.cursor()
+    try:
+        it = iter(sources)
+        while chunk := list(itertools.islice(it, LEDGER_LOOKUP)):
+            keys = [s for s in chunk if s.version is not None]
+            held = set()
+            if keys:
+                held = set(cur.execute(
+                    "SELECT identity, revision FROM sources JOIN (SELECT unnest(?) AS identity, unnest(?) AS revision) "
+                    "USING (identity, revision)", [[s.identity for s in keys], [s.version for s in keys]]).fetchall())
+            for src in chunk:
+                if (src.identity, src.version) in held:
+                    yield src, _KNOWN
+                elif not is_small(src):
+                    yield src, None
+                else:
+                    try:
+                        yield src, preread(src, format)
+                    except (VpcFlowError, OSError) as exc:
+                        yield src, exc
+    finally:
+        cur.close()
+
+
+def _with_next(items: Iterable) -> Iterable[tuple]:
+    """Each item with the one after it (None for the last)."""
+    it = iter(items)
+    current = next(it, None)
+    while current is not None:
+        following = next(it, None)
+        yield current, following
+        current = following
+
+
+def _streams(src: Source) -> bool:
+    """A source read as a stream on its own (not pre-read with small ones, not Parquet)."""
+    return src.kind == TEXT and not is_small(src)
+
+
 def ingest_one(con: duckdb.DuckDBPyConnection, src: Source, *, format: LogFormat | None = None,
                progress: Progress | None = None, before_commit: BeforeCommit | None = None,
-               columns: dict[str, str] | None = None, pre: Preread | None = None) -> SourceResult:
+               columns: dict[str, str] | None = None, pre: Preread | None = None,
+               ahead: SourceRead | None = None) -> SourceResult:
+    """Ingest one source in its own transaction; `ahead` is its reading, when already started."""
     if columns is None:
         columns = present_columns(con)
     if pre is None and _already(con, src):
+        if ahead is not None:
+            ahead.close()
         return SourceResult(src.identity, status="skipped", message="already ingested")
     con.execute("BEGIN TRANSACTION")
     job = None
@@ -329,7 +371,7 @@ def ingest_one(con: duckdb.DuckDBPyConnection, src: Source, *, format: LogFormat
         if src.kind == PARQUET:
             job.parquet()
         else:
-            job.text(pre)
+            job.text(pre, ahead)
         dup = con.execute("SELECT 1 FROM sources WHERE identity = ? AND checksum = ?",
                           [src.identity, job.checksum]).fetchall()
         if dup:

@@ -1,7 +1,7 @@
 """Many small sources (S3 objects of a few KB, CloudWatch streams) ingested together.
 
 Planning the typed staging SQL costs about as much as running it on a few thousand lines, so small sources
-of the same layout are read whole and staged in one statement. The group commits as one transaction with
+of the same layout are read whole (parsed to typed columns where they can be) and stored in one statement. The group commits as one transaction with
 a ledger row per source: still exactly once, since a crash commits none of them. A group that fails is
 retried one source at a time, so one bad source cannot sink the others.
 """
@@ -13,10 +13,12 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
+from ..errors import FormatError
 from ..fields import LogFormat
 from ..parse.chunks import LineBatch, LineReader
-from ..parse.sniff import Layout, sniff
-from ..parse.transform import stage_lines_sql
+from ..parse.sniff import Layout
+from ..parse.transform import insert_typed_sql, stage_lines_sql, typed_check_sql
+from ..parse.typed import BlockDecoder, TypedBatch
 from ..sources.base import TEXT, Source
 from .schema import QUARANTINE_TEXT_LIMIT, ensure_columns, quote
 
@@ -26,24 +28,41 @@ GROUP_LINES = 250_000  # lines staged in one statement, to bound memory
 
 @dataclass
 class Preread:
-    """A small source read whole: its batches, checksum and layout."""
+    """A small source read whole: its blocks (typed where they parsed whole, else lines), checksum, layout."""
 
     src: Source
-    batches: list[LineBatch]
-    checksum: str
-    truncated: str | None
-    layout: Layout | None = None
-    header_line: int = 0
+    batches: list[TypedBatch | LineBatch]
+    decoder: BlockDecoder  # holds the layout, the header's line and the reader (checksum, truncation)
     error: Exception | None = None  # raised again on the one-by-one path, inside its transaction
 
     @property
+    def layout(self) -> Layout | None:
+        return self.decoder.layout
+
+    @property
+    def checksum(self) -> str:
+        return self.decoder.reader.checksum
+
+    @property
+    def truncated(self) -> str | None:
+        return self.decoder.reader.truncated
+
+    @property
     def lines(self) -> int:
-        return sum(len(b.lines) for b in self.batches)
+        return sum(b.block.lines if isinstance(b, TypedBatch) else len(b.lines) for b in self.batches)
+
+    @property
+    def typed(self) -> bool:
+        return bool(self.batches) and all(isinstance(b, TypedBatch) for b in self.batches)
+
+    def line_batches(self) -> list[LineBatch]:
+        return [self.decoder.reader.lines(b.block) if isinstance(b, TypedBatch) else b for b in self.batches]
 
     @property
     def groupable(self) -> bool:
         return (self.error is None and self.truncated is None and self.layout is not None
-                and self.layout.format is not None and not any(b.problems for b in self.batches))
+                and self.layout.format is not None
+                and not any(isinstance(b, LineBatch) and b.problems for b in self.batches))
 
     def key(self) -> tuple:
         lay = self.layout
@@ -56,22 +75,11 @@ def is_small(src: Source) -> bool:
 
 def preread(src: Source, given: LogFormat | None) -> Preread:
     reader = LineReader(src.opener(), src.identity)
-    batches = list(reader)
-    pre = Preread(src, batches, reader.checksum, reader.truncated)
-    first, line_no = None, 0
-    for b in batches:
-        for i, s in enumerate(b.lines.to_pylist()):
-            if s.strip():
-                first, line_no = s, b.first_line + i
-                break
-        if first is not None:
-            break
+    decoder = BlockDecoder(reader, src.format or given, src.identity)
     try:
-        pre.layout = sniff(first, src.format or given, src.identity)
-        pre.header_line = line_no
-    except Exception as exc:  # a header that disagrees: reported by the one-by-one path
-        pre.error = exc
-    return pre
+        return Preread(src, list(decoder), decoder)
+    except FormatError as exc:  # a header that disagrees: reported by the one-by-one path
+        return Preread(src, [], decoder, error=exc)
 
 
 def ingest_group(con: duckdb.DuckDBPyConnection, group: list[Preread], columns: dict[str, str], before_commit,
@@ -83,45 +91,24 @@ def ingest_group(con: duckdb.DuckDBPyConnection, group: list[Preread], columns: 
     con.execute("BEGIN TRANSACTION")
     try:
         ensure_columns(con, fmt.fields, columns)
-        tables, live = [], []
-        for pre in group:
-            dup = con.execute("SELECT 1 FROM sources WHERE identity = ? AND checksum = ?",
-                              [pre.src.identity, pre.checksum]).fetchall()
-            if dup:
-                results.append(result_type(pre.src.identity, status="skipped", message="already ingested (same content)"))
-                continue
-            sid = con.execute("SELECT nextval('source_ids')").fetchall()[0][0]
-            live.append((pre, sid))
-            for b in pre.batches:
-                n = len(b.lines)
-                tables.append(pa.table({
-                    "n": pa.array(range(b.first_line, b.first_line + n), pa.int64()), "line": b.lines,
-                    "source_id": pa.array([sid] * n, pa.int64()),
-                    "log_stream": pa.array([pre.src.log_stream] * n, pa.string()),
-                    "source": pa.array([pre.src.identity] * n, pa.string()),
-                }))
-        counts: dict[int, tuple[int, int]] = {}
-        if tables:
-            batch = pa.concat_tables(tables)  # read by DuckDB's replacement scan of this frame (not registered)
-            stage = stage_lines_sql(fmt, layout.prefix, layout.header, ("source_id", "log_stream", "source"))
-            con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {stage}")
-            del batch
-            target = ", ".join(quote(c) for c in fmt.columns)
-            cols = ", ".join(f"c{i}" for i in range(len(fmt)))
-            con.execute(f"INSERT INTO flow_records ({target}, event_time, log_stream, source_id) "
-                        f"SELECT {cols}, event_time, log_stream, source_id FROM staged WHERE reason IS NULL").fetchall()
-            con.execute("INSERT INTO quarantine SELECT source_id, source, n, reason, "
-                        f"left(line, {QUARANTINE_TEXT_LIMIT}) FROM staged "
-                        "WHERE reason IS NOT NULL AND reason NOT IN ('blank', 'header')").fetchall()
-            for sid, good, bad in con.execute(
-                    "SELECT source_id, count(*) FILTER (reason IS NULL), "
-                    "count(*) FILTER (reason NOT IN ('blank', 'header')) FROM staged GROUP BY source_id").fetchall():
-                counts[sid] = (good, bad)
-            con.execute("DROP TABLE staged")
+        held = set(con.execute(
+            "SELECT identity, checksum FROM sources JOIN (SELECT unnest(?) AS identity, unnest(?) AS checksum) "
+            "USING (identity, checksum)", [[p.src.identity for p in group], [p.checksum for p in group]]).fetchall())
+        fresh = []
+        for p in group:  # held already, or twice in this group: the same content is stored once
+            if (p.src.identity, p.checksum) in held:
+                results.append(result_type(p.src.identity, status="skipped", message="already ingested (same content)"))
+            else:
+                held.add((p.src.identity, p.checksum))
+                fresh.append(p)
+        ids = [r[0] for r in con.execute("SELECT nextval('source_ids') FROM range(?)", [len(fresh)]).fetchall()]
+        live = list(zip(fresh, ids, strict=True))
+        counts = _insert_typed(con, fmt, [(pre, sid) for pre, sid in live if pre.typed])
+        staged = [(pre, sid) for pre, sid in live if sid not in counts]
+        counts.update(_stage(con, layout, staged))
+        _ledger(con, fmt, live, counts)
         for pre, sid in live:
             good, bad = counts.get(sid, (0, 0))
-            con.execute("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ok', NULL, now())",
-                        [sid, pre.src.identity, pre.src.size, pre.src.version, pre.checksum, fmt.log_format(), good, bad])
             done = result_type(pre.src.identity, good, bad, source_id=sid)
             if before_commit is not None:
                 before_commit(con, pre.src, done)
@@ -132,3 +119,69 @@ def ingest_group(con: duckdb.DuckDBPyConnection, group: list[Preread], columns: 
         con.execute("ROLLBACK")
         columns.clear()
         return None
+
+
+def _ledger(con: duckdb.DuckDBPyConnection, fmt: LogFormat, live: list[tuple[Preread, int]], counts: dict) -> None:
+    """The group's ledger rows, in one statement."""
+    if not live:
+        return
+    rows = pa.table({  # read by DuckDB's replacement scan of this frame
+        "source_id": [sid for _, sid in live], "identity": [p.src.identity for p, _ in live],
+        "size": pa.array([p.src.size for p, _ in live], pa.int64()), "revision": [p.src.version for p, _ in live],
+        "checksum": [p.checksum for p, _ in live], "records": [counts.get(sid, (0, 0))[0] for _, sid in live],
+        "quarantined": [counts.get(sid, (0, 0))[1] for _, sid in live]})
+    con.execute("INSERT INTO sources SELECT source_id, identity, size, revision, checksum, ?, records, quarantined, "
+                "'ok', NULL, now() FROM rows", [fmt.log_format()]).fetchall()
+    del rows
+
+
+def _insert_typed(con: duckdb.DuckDBPyConnection, fmt: LogFormat, typed: list[tuple[Preread, int]]) -> dict:
+    """Insert sources whose blocks all parsed whole, when all their values pass the checks: {source_id: (good, 0)}.
+    Otherwise nothing, and they are staged line by line like the others."""
+    if not typed:
+        return {}
+    tables = []
+    for pre, sid in typed:
+        for b in pre.batches:
+            n = b.records.num_rows
+            tables.append(b.records.append_column("source_id", pa.array([sid] * n, pa.int64()))
+                          .append_column("log_stream", pa.array([pre.src.log_stream] * n, pa.string())))
+    batch = pa.concat_tables(tables)  # read by DuckDB's replacement scan of this frame (not registered)
+    if con.execute(typed_check_sql(fmt)).fetchall()[0][0]:
+        return {}
+    con.execute(insert_typed_sql(fmt, per_row=True)).fetchall()
+    del batch
+    return {sid: (sum(b.records.num_rows for b in pre.batches), 0) for pre, sid in typed}
+
+
+def _stage(con: duckdb.DuckDBPyConnection, layout: Layout, staged: list[tuple[Preread, int]]) -> dict:
+    """Stage sources line by line in one statement: {source_id: (good, bad)}."""
+    fmt = layout.format
+    tables = []
+    for pre, sid in staged:
+        for b in pre.line_batches():
+            n = len(b.lines)
+            tables.append(pa.table({
+                "n": pa.array(range(b.first_line, b.first_line + n), pa.int64()), "line": b.lines,
+                "source_id": pa.array([sid] * n, pa.int64()),
+                "log_stream": pa.array([pre.src.log_stream] * n, pa.string()),
+                "source": pa.array([pre.src.identity] * n, pa.string()),
+            }))
+    if not tables:
+        return {}
+    batch = pa.concat_tables(tables)  # read by DuckDB's replacement scan of this frame (not registered)
+    stage = stage_lines_sql(fmt, layout.prefix, layout.header, ("source_id", "log_stream", "source"))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {stage}")
+    del batch
+    target = ", ".join(quote(c) for c in fmt.columns)
+    cols = ", ".join(f"c{i}" for i in range(len(fmt)))
+    con.execute(f"INSERT INTO flow_records ({target}, event_time, log_stream, source_id) "
+                f"SELECT {cols}, event_time, log_stream, source_id FROM staged WHERE reason IS NULL").fetchall()
+    con.execute("INSERT INTO quarantine SELECT source_id, source, n, reason, "
+                f"left(line, {QUARANTINE_TEXT_LIMIT}) FROM staged "
+                "WHERE reason IS NOT NULL AND reason NOT IN ('blank', 'header')").fetchall()
+    counts = {sid: (good, bad) for sid, good, bad in con.execute(
+        "SELECT source_id, count(*) FILTER (reason IS NULL), "
+        "count(*) FILTER (reason NOT IN ('blank', 'header')) FROM staged GROUP BY source_id").fetchall()}
+    con.execute("DROP TABLE staged")
+    return counts

@@ -1,0 +1,138 @@
+"""The fast path: blocks of well-formed lines parsed straight to typed Arrow columns, in C++.
+
+Most flow logs are exactly what AWS wrote: one space between tokens, no stray bytes. pyarrow's CSV reader
+types such a block in parallel without a Python object or a DuckDB string per token. Whatever it cannot
+take whole (odd spacing, tabs, a repeated header, a non-integer, bytes that are not UTF-8, an over-long line)
+makes it give the block back, and the block takes the line-by-line staging SQL, which names every problem
+with its line. So the fast path decides nothing: it only accepts what the staging SQL would accept alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from ..fields import LogFormat
+from ..fields.table import INT_32, INT_64
+from .chunks import LineBatch, LineReader, TextBlock
+from .sniff import Layout, sniff
+
+_ARROW = {INT_32: pa.int32(), INT_64: pa.int64()}
+_PARSE = pacsv.ParseOptions(delimiter=" ", quote_char=False, double_quote=False, escape_char=False,
+                            newlines_in_values=False, ignore_empty_lines=True)
+
+
+@dataclass
+class TypedBatch:
+    """A block that parsed whole: its records, typed, and its raw text in case the value checks fail."""
+
+    block: TextBlock
+    records: pa.Table  # one column per field, named as the field table's columns
+
+
+class TypedParser:
+    """Parses blocks of one format to typed tables, or declines a block that needs the staging SQL."""
+
+    def __init__(self, fmt: LogFormat, header: tuple[str, ...] | None, max_line: int):
+        self.fmt = fmt
+        self.header = " ".join(header).encode() if header else None
+        self.max_line = max_line
+        # one thread: the other core is DuckDB's, storing the block before
+        self.read = pacsv.ReadOptions(column_names=list(fmt.columns), use_threads=False)
+        self.convert = pacsv.ConvertOptions(
+            column_types={f.column: _ARROW.get(f.kind, pa.string()) for f in fmt.fields},
+            null_values=["-"], strings_can_be_null=True, quoted_strings_can_be_null=False)
+
+    def parse(self, data: bytes) -> pa.Table | None:
+        if data.count(b"\n") == len(data) or not self._plain(data):  # blank lines only, or odd bytes
+            return None
+        try:
+            return pacsv.read_csv(pa.py_buffer(data), read_options=self.read, parse_options=_PARSE,
+                                  convert_options=self.convert)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None  # a bad token or a wrong field count somewhere: the staging SQL says where
+
+    def _plain(self, data: bytes) -> bool:
+        """No byte the two paths would read differently: tabs and CR (separators to one, not the other),
+        NUL, a repeated header, a line over the limit."""
+        if b"\t" in data or b"\r" in data or b"\x00" in data:
+            return False
+        if self.header is not None and self.header in data:
+            return False
+        # a line over max_line would cover a whole aligned window of half that size
+        half = self.max_line // 2
+        return all(data.find(b"\n", i, i + half) >= 0 for i in range(0, len(data) - half, half))
+
+
+class BlockDecoder:
+    """Runs in the reader thread: tells the source's layout from its first line, then turns each block
+    into a TypedBatch when it can and into lines (a LineBatch) when it cannot."""
+
+    def __init__(self, reader: LineReader | None, given: LogFormat | None, location: str, fast: bool = True):
+        self.reader, self.given, self.location, self.fast = reader, given, location, fast
+        self.layout: Layout | None = None  # set before the first batch that needs it is handed over
+        self.header_line = 0  # line number of the header, when the source has one
+        self.parser: TypedParser | None = None
+
+    def __iter__(self) -> Iterator[TypedBatch | LineBatch]:
+        for block in self.reader.blocks():
+            if isinstance(block, LineBatch):
+                yield self._sniffed(block)
+                continue
+            if self.layout is None:
+                self._sniff_block(block)
+            if self.parser is not None:
+                data = block.data
+                if block.first_line <= self.header_line:  # the header opens this block: parse what follows
+                    data = _after_line(data, self.header_line - block.first_line)
+                records = self.parser.parse(data)
+                if records is not None:
+                    yield TypedBatch(block, records)
+                    continue
+            yield self._sniffed(self.reader.lines(block))
+
+    def _sniff_block(self, block: TextBlock) -> None:
+        """The layout from the block's first non-blank line, read straight from its bytes."""
+        data, start = block.data, 0
+        for i in range(64):
+            end = data.find(b"\n", start)
+            raw = data[start:] if end < 0 else data[start:end]
+            if raw.strip():
+                try:
+                    first = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    return  # the line-by-line path quarantines it and looks further
+                self._decide(first, block.first_line + i)
+                return
+            if end < 0:
+                return
+            start = end + 1
+
+    def _sniffed(self, batch: LineBatch) -> LineBatch:
+        """A batch of lines, after telling the layout from it if that is still to do."""
+        if self.layout is None:
+            lines = batch.lines.to_pylist()
+            first = next((s for s in lines if s.strip()), None)
+            if first is not None or not len(batch.lines) or batch.problems:
+                self._decide(first, batch.first_line + lines.index(first) if first else 0)
+        return batch
+
+    def _decide(self, first: str | None, line: int) -> None:
+        self.layout = sniff(first, self.given, self.location)
+        self.header_line = line if self.layout.header else 0
+        fmt = self.layout.format
+        if self.fast and self.reader is not None and fmt is not None and self.layout.prefix is None:
+            self.parser = TypedParser(fmt, self.layout.header, self.reader.max_line)
+
+
+def _after_line(data: bytes, index: int) -> bytes:
+    """The block's text after its line number `index` (0-based)."""
+    pos = -1
+    for _ in range(index + 1):
+        pos = data.find(b"\n", pos + 1)
+        if pos < 0:
+            return b""
+    return data[pos + 1:]

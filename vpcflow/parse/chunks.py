@@ -20,7 +20,7 @@ from isal import isal_zlib
 
 from ..errors import SourceError
 
-CHUNK = 32 << 20  # 32 MiB of text per batch: large enough to amortise SQL, small enough to bound memory
+CHUNK = 16 << 20  # 16 MiB of text per block: large enough to amortise a statement, small enough to bound memory
 FIRST_CHUNK = 2 << 20  # the first blocks are small, so storing starts while the rest is still read
 MAX_LINE = 1 << 20  # no flow-log record comes near 1 MiB; longer lines are junk
 BOMB_RATIO = 400  # flow logs compress about 10x; deflate tops out near 1030x on zeros

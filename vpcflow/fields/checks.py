@@ -18,32 +18,41 @@ def lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def ms_to_s(f: Field, value: str) -> str:
+    """start/end given in milliseconds become seconds."""
+    if f.name in ("start", "end"):
+        return f"(CASE WHEN {value} > {MS_THRESHOLD} THEN {value} // 1000 ELSE {value} END)"
+    return value
+
+
 def typed_sql(f: Field, raw: str) -> str:
     """The field's typed value from its raw text ('-' is NULL; a bad integer is NULL, and checked below)."""
     value = f"NULLIF({raw}, '-')"
     if not f.is_integer:
         return value
-    cast = f"TRY_CAST({value} AS {f.duckdb_type})"
-    if f.name in ("start", "end"):
-        return f"(CASE WHEN {cast} > {MS_THRESHOLD} THEN {cast} // 1000 ELSE {cast} END)"
-    return cast
+    return ms_to_s(f, f"TRY_CAST({value} AS {f.duckdb_type})")
+
+
+def value_checks(f: Field, col: str, raw: str) -> list[tuple[str, str]]:
+    """(condition, reason) pairs on one field's typed value `col`: its bounds and its allowed words."""
+    name = lit(f.name + ": ")
+    checks = []
+    if f.is_integer and f.low is not None:
+        checks.append((f"{col} < {f.low}", f"{name} || 'below {f.low}: ' || {raw}"))
+    if f.is_integer and f.high is not None:
+        checks.append((f"{col} > {f.high}", f"{name} || 'above {f.high}: ' || {raw}"))
+    if f.choices:
+        allowed = ", ".join(lit(c) for c in f.choices)
+        checks.append((f"{col} NOT IN ({allowed})", f"{name} || 'not one of {'/'.join(f.choices)}: ' || left({raw}, 40)"))
+    return checks
 
 
 def check_arms(f: Field, col: str, raw: str) -> list[str]:
     """CASE arms that name what is wrong with one field's value (`col` typed, `raw` its text)."""
     arms = []
-    name = lit(f.name + ": ")
     if f.is_integer:
-        arms.append(f"WHEN {col} IS NULL AND {raw} <> '-' THEN {name} || 'not an integer: ' || left({raw}, 40)")
-        if f.low is not None:
-            arms.append(f"WHEN {col} < {f.low} THEN {name} || 'below {f.low}: ' || {raw}")
-        if f.high is not None:
-            arms.append(f"WHEN {col} > {f.high} THEN {name} || 'above {f.high}: ' || {raw}")
-    if f.choices:
-        allowed = ", ".join(lit(c) for c in f.choices)
-        arms.append(f"WHEN {col} NOT IN ({allowed}) THEN {name} || 'not one of {'/'.join(f.choices)}: ' "
-                    f"|| left({raw}, 40)")
-    return arms
+        arms.append(f"WHEN {col} IS NULL AND {raw} <> '-' THEN {lit(f.name + ': ')} || 'not an integer: ' || left({raw}, 40)")
+    return arms + [f"WHEN {cond} THEN {reason}" for cond, reason in value_checks(f, col, raw)]
 
 
 def _to(dialect: str, expression: str) -> str:

@@ -7,50 +7,10 @@ rest to `quarantine`. Everything is computed in DuckDB, in parallel, without Pyt
 
 from __future__ import annotations
 
-from ..fields import Field, LogFormat
+from ..fields import LogFormat
+from ..fields.checks import check_arms, lit, ms_to_s, typed_sql, value_checks
 from ..store.schema import QUARANTINE_TEXT_LIMIT, quote
 from .sniff import CLOCK, ISO
-
-MS_THRESHOLD = 10**11  # start/end above this are milliseconds (seen in some CloudWatch records)
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _ms_to_s(f: Field, value: str) -> str:
-    if f.name in ("start", "end"):
-        return f"(CASE WHEN {value} > {MS_THRESHOLD} THEN {value} // 1000 ELSE {value} END)"
-    return value
-
-
-def _typed(f: Field, raw: str) -> str:
-    value = f"NULLIF({raw}, '-')"
-    if not f.is_integer:
-        return value
-    return _ms_to_s(f, f"TRY_CAST({value} AS {f.duckdb_type})")
-
-
-def _value_checks(f: Field, col: str, raw: str) -> list[tuple[str, str]]:
-    """(condition, reason) pairs on one field's typed value: its bounds and its allowed words."""
-    name = _lit(f.name + ": ")
-    checks = []
-    if f.low is not None:
-        checks.append((f"{col} < {f.low}", f"{name} || 'below {f.low}: ' || {raw}"))
-    if f.high is not None:
-        checks.append((f"{col} > {f.high}", f"{name} || 'above {f.high}: ' || {raw}"))
-    if f.choices:
-        allowed = ", ".join(_lit(c) for c in f.choices)
-        checks.append((f"{col} NOT IN ({allowed})", f"{name} || 'not one of {'/'.join(f.choices)}: ' || left({raw}, 40)"))
-    return checks
-
-
-def _checks(f: Field, col: str, raw: str) -> list[str]:
-    """CASE arms that name what is wrong with one field's value."""
-    arms = []
-    if f.is_integer:
-        arms.append(f"WHEN {col} IS NULL AND {raw} <> '-' THEN {_lit(f.name + ': ')} || 'not an integer: ' || left({raw}, 40)")
-    return arms + [f"WHEN {cond} THEN {reason}" for cond, reason in _value_checks(f, col, raw)]
 
 
 def _tokens_expr() -> str:
@@ -67,11 +27,11 @@ def stage_lines_sql(fmt: LogFormat, prefix: str | None, header: tuple[str, ...] 
     off = 1 if prefix else 0
     width = len(fmt) + off
     raws = [f"t[{i + 1 + off}]" for i in range(len(fmt))]
-    typed = [f"{_typed(f, r)} AS c{i}" for i, (f, r) in enumerate(zip(fmt.fields, raws, strict=True))]
+    typed = [f"{typed_sql(f, r)} AS c{i}" for i, (f, r) in enumerate(zip(fmt.fields, raws, strict=True))]
     event = "TRY_CAST(t[1] AS TIMESTAMPTZ)" if prefix == ISO else "NULL::TIMESTAMPTZ"
     arms = ["WHEN nt = 0 THEN 'blank'"]
     if header:
-        arms.append(f"WHEN t[1:{len(header)}] = [{', '.join(_lit(h) for h in header)}] THEN 'header'")
+        arms.append(f"WHEN t[1:{len(header)}] = [{', '.join(lit(h) for h in header)}] THEN 'header'")
     arms.append(f"WHEN nt <> {width} THEN nt - {off} || ' fields, format has {len(fmt)}'")
     if prefix == ISO:
         arms.append("WHEN event_time IS NULL THEN 'leading timestamp is not ISO-8601: ' || left(t[1], 40)")
@@ -79,7 +39,7 @@ def stage_lines_sql(fmt: LogFormat, prefix: str | None, header: tuple[str, ...] 
         arms.append("WHEN NOT regexp_full_match(t[1], '\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?') "
                     "THEN 'leading timestamp is not HH:MM:SS: ' || left(t[1], 40)")
     for i, (f, r) in enumerate(zip(fmt.fields, raws, strict=True)):
-        arms += _checks(f, f"c{i}", r)
+        arms += check_arms(f, f"c{i}", r)
     cols = ", ".join(f"c{i}" for i in range(len(fmt)))
     return (
         f"SELECT n, line, {carry}CASE {' '.join(arms)} ELSE NULL END AS reason, event_time, {cols} FROM ("
@@ -91,10 +51,10 @@ def stage_lines_sql(fmt: LogFormat, prefix: str | None, header: tuple[str, ...] 
 def stage_parquet_sql(fmt: LogFormat, path_param: str = "$path") -> str:
     """SELECT over a Parquet file giving the same staged columns; values are re-checked like text."""
     raws = [f"CAST({quote(f.column)} AS VARCHAR)" for f in fmt.fields]
-    typed = [f"{_typed(f, r)} AS c{i}" for i, (f, r) in enumerate(zip(fmt.fields, raws, strict=True))]
+    typed = [f"{typed_sql(f, r)} AS c{i}" for i, (f, r) in enumerate(zip(fmt.fields, raws, strict=True))]
     arms = []
     for i, (f, r) in enumerate(zip(fmt.fields, raws, strict=True)):
-        arms += _checks(f, f"c{i}", f"coalesce({r}, '-')")
+        arms += check_arms(f, f"c{i}", f"coalesce({r}, '-')")
     cols = ", ".join(f"c{i}" for i in range(len(fmt)))
     line = "concat_ws(' ', " + ", ".join(f"coalesce({r}, '-')" for r in raws) + ")"
     reason = f"CASE {' '.join(arms)} ELSE NULL END" if arms else "NULL"
@@ -131,7 +91,7 @@ def typed_check_sql(fmt: LogFormat) -> str:
     conds = []
     for f in fmt.fields:
         col = quote(f.column)
-        conds += [cond for cond, _ in _value_checks(f, _ms_to_s(f, col), "''")]
+        conds += [cond for cond, _ in value_checks(f, ms_to_s(f, col), "''")]
         if not f.is_integer:
             conds.append(f"{col} = ''")
     return f"SELECT count(*) FROM batch WHERE {' OR '.join(conds)}"
@@ -141,7 +101,7 @@ def insert_typed_sql(fmt: LogFormat, per_row: bool = False) -> str:
     """INSERT of an already typed and checked `batch`; log_stream and source_id are parameters, or columns
     of the batch when `per_row` (a group of sources in one statement)."""
     target = ", ".join(quote(f.column) for f in fmt.fields)
-    values = ", ".join(_ms_to_s(f, quote(f.column)) for f in fmt.fields)
+    values = ", ".join(ms_to_s(f, quote(f.column)) for f in fmt.fields)
     meta = "log_stream, source_id" if per_row else "$log_stream, $source_id"
     return (f"INSERT INTO flow_records ({target}, event_time, log_stream, source_id) "
             f"SELECT {values}, NULL, {meta} FROM batch")

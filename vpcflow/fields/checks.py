@@ -30,7 +30,8 @@ def typed_sql(f: Field, raw: str) -> str:
     value = f"NULLIF({raw}, '-')"
     if not f.is_integer:
         return value
-    return ms_to_s(f, f"TRY_CAST({value} AS {f.duckdb_type})")
+    # digits only: DuckDB's cast alone would read 1.5, 0x1f, 1e3 or 1_000 as integers (1.5 as 2)
+    return ms_to_s(f, f"TRY_CAST(CASE WHEN regexp_matches({raw}, '^[+-]?[0-9]+$') THEN {value} END AS {f.duckdb_type})")
 
 
 def value_checks(f: Field, col: str, raw: str) -> list[tuple[str, str]]:

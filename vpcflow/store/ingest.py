@@ -34,7 +34,7 @@ from ..parse.transform import (
 from ..parse.typed import BlockDecoder, TypedBatch
 from ..sources.base import PARQUET, TEXT, Source
 from .readahead import ReadAhead, SourceRead
-from .schema import QUARANTINE_TEXT_LIMIT, ensure_columns, present_columns
+from .schema import QUARANTINE_TEXT_LIMIT, ensure_columns, insert_arrow, present_columns
 from .small import GROUP_LINES, Preread, ingest_group, is_small, preread
 
 COMMIT_ROWS = 1_000_000  # a source larger than this commits in steps (see _Ingest.step)
@@ -219,8 +219,8 @@ class _Ingest:
         batch = item.records  # read by DuckDB's replacement scan of this frame
         if self.con.execute(typed_check_sql(self.fmt)).fetchall()[0][0]:
             return False
-        good = self.con.execute(insert_typed_sql(self.fmt), {"log_stream": self.src.log_stream,
-                                                             "source_id": self.source_id}).fetchall()[0][0]
+        good = insert_arrow(self.con, insert_typed_sql(self.fmt), {"log_stream": self.src.log_stream,
+                                                                   "source_id": self.source_id}, batch=batch)
         del batch
         self.records += good
         self.uncommitted += good

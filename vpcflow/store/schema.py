@@ -105,3 +105,14 @@ SCHEMA_VERSION = "1"
 def arrow(con, sql: str, params: list | dict | None = None):
     """Run a query with bound parameters and return Arrow without the DB-API result's extra copy."""
     return con.sql(sql, params=params or None).to_arrow_table()
+
+
+def insert_arrow(con, sql: str, params: dict | None, batch) -> int:
+    """Run an INSERT that reads the Arrow table `batch` (by DuckDB's replacement scan of this frame) on one
+    thread: a parallel insert leaves partial row groups that the next checkpoint rewrites, and gains nothing,
+    since writing the rows, not scanning them, is what costs. Returns the rows inserted."""
+    con.execute("SET threads = 1")
+    try:
+        return con.execute(sql, params or {}).fetchall()[0][0]
+    finally:
+        con.execute("RESET threads")

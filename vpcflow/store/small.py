@@ -20,7 +20,7 @@ from ..parse.sniff import Layout
 from ..parse.transform import insert_typed_sql, stage_lines_sql, typed_check_sql
 from ..parse.typed import BlockDecoder, TypedBatch
 from ..sources.base import TEXT, Source
-from .schema import QUARANTINE_TEXT_LIMIT, ensure_columns, quote
+from .schema import QUARANTINE_TEXT_LIMIT, ensure_columns, insert_arrow, quote
 
 SMALL_BYTES = 4 << 20  # raw bytes; larger sources stream on their own
 GROUP_LINES = 250_000  # lines staged in one statement, to bound memory
@@ -149,7 +149,7 @@ def _insert_typed(con: duckdb.DuckDBPyConnection, fmt: LogFormat, typed: list[tu
     batch = pa.concat_tables(tables)  # read by DuckDB's replacement scan of this frame (not registered)
     if con.execute(typed_check_sql(fmt)).fetchall()[0][0]:
         return {}
-    con.execute(insert_typed_sql(fmt, per_row=True)).fetchall()
+    insert_arrow(con, insert_typed_sql(fmt, per_row=True), None, batch)
     del batch
     return {sid: (sum(b.records.num_rows for b in pre.batches), 0) for pre, sid in typed}
 

@@ -296,7 +296,7 @@ def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], *,
             continue
         key = pre.key()
         groups.setdefault(key, []).append(pre)
-        group_lines[key] = group_lines.get(key, 0) + pre.lines
+        group_lines[key] = group_lines.get(key, 0) + pre.weight
         if group_lines[key] >= GROUP_LINES:
             flush(key)
     for key in list(groups):

@@ -203,11 +203,12 @@ def test_a_killed_ingest_leaves_nothing_and_the_next_run_ingests_the_source_whol
 
 def test_a_large_source_interrupted_after_some_steps_is_purged_on_open_and_read_whole(tmp_path, monkeypatch):
     import vpcflow.store.ingest as ingest
+    import vpcflow.store.many as many
 
     monkeypatch.setattr(ingest, "COMMIT_ROWS", 1000)  # commit in steps of 1000 records
     big = tmp_path / "big.log"
     big.write_text("".join(SSH.replace("20641", str(i % 60000)) + "\n" for i in range(20_000)))
-    monkeypatch.setattr(ingest, "is_small", lambda src: False)
+    monkeypatch.setattr(many, "is_small", lambda src: False)
     db = tmp_path / "s.duckdb"
 
     def crash(source, records, raw_bytes):

@@ -8,11 +8,9 @@ ingests it whole.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import os
 import shutil
 import tempfile
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -32,10 +30,11 @@ from ..parse.transform import (
     typed_check_sql,
 )
 from ..parse.typed import BlockDecoder, TypedBatch
-from ..sources.base import PARQUET, TEXT, Source
-from .readahead import ReadAhead, SourceRead
+from ..sources.base import PARQUET, Source
+from .ledger import already, purge
+from .readahead import SourceRead
 from .schema import QUARANTINE_TEXT_LIMIT, ensure_columns, insert_arrow, present_columns
-from .small import GROUP_LINES, Preread, ingest_group, is_small, preread
+from .small import Preread
 
 COMMIT_ROWS = 1_000_000  # a source larger than this commits in steps (see _Ingest.step)
 Progress = Callable[[str, int, int], None]  # (source, records so far in it, raw bytes read so far)
@@ -90,19 +89,6 @@ class IngestResult:
             "errors": [{"source": e.source, "error": e.message} for e in self.errors],
             "warnings": [{"source": w.source, "warning": w.message} for w in self.warnings],
         }
-
-
-def in_ledger(con: duckdb.DuckDBPyConnection, identity: str, revision: str | None) -> bool:
-    """True when this exact source (identity and revision: ETag, size and mtime, ...) is in the ledger."""
-    if revision is None:
-        return False
-    return bool(con.execute("SELECT 1 FROM sources WHERE identity = ? AND revision = ?", [identity, revision]).fetchall())
-
-
-def _already(con: duckdb.DuckDBPyConnection, src: Source) -> bool:
-    return in_ledger(con, src.identity, src.version)
-
-
 
 
 class _Ingest:
@@ -254,104 +240,6 @@ class _Ingest:
                 os.unlink(tmp.name)
 
 
-def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], *, format: LogFormat | None = None,
-                   progress: Progress | None = None, before_commit: BeforeCommit | None = None) -> IngestResult:
-    """Ingest each source exactly once; a failing source is reported and rolled back, the others go on."""
-    result = IngestResult()
-    started = time.perf_counter()
-    columns = present_columns(con)
-    groups: dict[tuple, list[Preread]] = {}
-    group_lines: dict[tuple, int] = {}
-
-    def flush(key: tuple) -> None:
-        group = groups.pop(key)
-        group_lines.pop(key, None)
-        done = ingest_group(con, group, columns, before_commit, SourceResult)
-        if done is None:  # retried one by one, so the bad source is named and the others kept
-            done = [ingest_one(con, p.src, format=format, progress=progress, before_commit=before_commit,
-                               columns=columns, pre=p) for p in group]
-        for r in done:
-            result.add(r)
-            if progress:
-                progress(r.source, r.records, 0)
-
-    reading: dict[int, SourceRead] = {}  # large text sources whose reading started while the one before was stored
-    for (src, pre), following in _with_next(ReadAhead(_prepared(con, sources, format), depth=4, name="vpcflow-preread")):
-        if following is not None and following[1] is None and _streams(following[0]):
-            reading[id(following[0])] = SourceRead(following[0], following[0].format or format)
-        if pre is _KNOWN:
-            result.add(SourceResult(src.identity, status="skipped", message="already ingested"))
-            continue
-        if pre is None:
-            result.add(ingest_one(con, src, format=format, progress=progress, before_commit=before_commit,
-                                  columns=columns, ahead=reading.pop(id(src), None)))
-            continue
-        if isinstance(pre, BaseException):
-            why = str(pre) if isinstance(pre, VpcFlowError) else f"{src.identity}: cannot read: {pre.strerror or pre}"
-            result.add(SourceResult(src.identity, status="failed", message=why))
-            continue
-        if not pre.groupable:
-            result.add(ingest_one(con, src, format=format, progress=progress, before_commit=before_commit,
-                                  columns=columns, pre=pre))
-            continue
-        key = pre.key()
-        groups.setdefault(key, []).append(pre)
-        group_lines[key] = group_lines.get(key, 0) + pre.weight
-        if group_lines[key] >= GROUP_LINES:
-            flush(key)
-    for key in list(groups):
-        flush(key)
-    result.seconds = time.perf_counter() - started
-    return result
-
-
-_KNOWN = object()  # a source the ledger already holds
-LEDGER_LOOKUP = 64  # sources looked up in the ledger in one query
-
-
-def _prepared(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], format: LogFormat | None):
-    """Runs in a thread: each source with _KNOWN when the ledger holds it, its Preread when it is small (or
-    the error reading it), None when it streams on its own. Its own cursor sees only committed sources; a
-    source ingested since is caught again by its checksum."""
-    cur = con.cursor()
-    try:
-        it = iter(sources)
-        while chunk := list(itertools.islice(it, LEDGER_LOOKUP)):
-            keys = [s for s in chunk if s.version is not None]
-            held = set()
-            if keys:
-                held = set(cur.execute(
-                    "SELECT identity, revision FROM sources JOIN (SELECT unnest(?) AS identity, unnest(?) AS revision) "
-                    "USING (identity, revision)", [[s.identity for s in keys], [s.version for s in keys]]).fetchall())
-            for src in chunk:
-                if (src.identity, src.version) in held:
-                    yield src, _KNOWN
-                elif not is_small(src):
-                    yield src, None
-                else:
-                    try:
-                        yield src, preread(src, format)
-                    except (VpcFlowError, OSError) as exc:
-                        yield src, exc
-    finally:
-        cur.close()
-
-
-def _with_next(items: Iterable) -> Iterable[tuple]:
-    """Each item with the one after it (None for the last)."""
-    it = iter(items)
-    current = next(it, None)
-    while current is not None:
-        following = next(it, None)
-        yield current, following
-        current = following
-
-
-def _streams(src: Source) -> bool:
-    """A source read as a stream on its own (not pre-read with small ones, not Parquet)."""
-    return src.kind == TEXT and not is_small(src)
-
-
 def ingest_one(con: duckdb.DuckDBPyConnection, src: Source, *, format: LogFormat | None = None,
                progress: Progress | None = None, before_commit: BeforeCommit | None = None,
                columns: dict[str, str] | None = None, pre: Preread | None = None,
@@ -359,7 +247,7 @@ def ingest_one(con: duckdb.DuckDBPyConnection, src: Source, *, format: LogFormat
     """Ingest one source in its own transaction; `ahead` is its reading, when already started."""
     if columns is None:
         columns = present_columns(con)
-    if pre is None and _already(con, src):
+    if pre is None and already(con, src):
         if ahead is not None:
             ahead.close()
         return SourceResult(src.identity, status="skipped", message="already ingested")
@@ -411,18 +299,3 @@ def _abandon(con: duckdb.DuckDBPyConnection, job: _Ingest | None, columns: dict[
         purge(con, [job.source_id])
 
 
-def purge(con: duckdb.DuckDBPyConnection, source_ids: list[int]) -> None:
-    """Delete everything of these sources (records, quarantined lines, ledger rows) in one transaction."""
-    if not source_ids:
-        return
-    con.execute("BEGIN TRANSACTION")
-    for table in ("flow_records", "quarantine", "sources"):
-        con.execute(f"DELETE FROM {table} WHERE source_id IN (SELECT unnest(?))", [source_ids])
-    con.execute("COMMIT")
-
-
-def purge_unfinished(con: duckdb.DuckDBPyConnection) -> int:
-    """Sources a killed process left in steps ('loading'): delete them so the next ingest reads them whole."""
-    ids = [r[0] for r in con.execute("SELECT source_id FROM sources WHERE status = 'loading'").fetchall()]
-    purge(con, ids)
-    return len(ids)

@@ -13,7 +13,9 @@ from ..errors import QueryError, StoreError
 from ..fields import DEFAULT, LogFormat
 from ..sources.base import Source
 from ..sources.local import resolve
-from .ingest import BeforeCommit, IngestResult, Progress, SourceResult, in_ledger, ingest_sources, purge_unfinished
+from .ingest import BeforeCommit, IngestResult, Progress, SourceResult
+from .ledger import in_ledger, purge_unfinished
+from .many import ingest_sources
 from .schema import DDL, SCHEMA_VERSION, arrow, ensure_columns
 
 DEFAULT_PATH = "vpcflow.duckdb"

@@ -1,0 +1,116 @@
+"""Ingest of many sources: the ledger looked up in batches and small sources pre-read in a thread, while the
+main thread stores; the next large source's reading starts while the current one is stored."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Iterable
+
+import duckdb
+
+from ..errors import VpcFlowError
+from ..fields import LogFormat
+from ..sources.base import TEXT, Source
+from .ingest import BeforeCommit, IngestResult, Progress, SourceResult, ingest_one
+from .readahead import ReadAhead, SourceRead
+from .schema import present_columns
+from .small import GROUP_LINES, Preread, ingest_group, is_small, preread
+
+
+def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], *, format: LogFormat | None = None,
+                   progress: Progress | None = None, before_commit: BeforeCommit | None = None) -> IngestResult:
+    """Ingest each source exactly once; a failing source is reported and rolled back, the others go on."""
+    result = IngestResult()
+    started = time.perf_counter()
+    columns = present_columns(con)
+    groups: dict[tuple, list[Preread]] = {}
+    group_lines: dict[tuple, int] = {}
+
+    def flush(key: tuple) -> None:
+        group = groups.pop(key)
+        group_lines.pop(key, None)
+        done = ingest_group(con, group, columns, before_commit, SourceResult)
+        if done is None:  # retried one by one, so the bad source is named and the others kept
+            done = [ingest_one(con, p.src, format=format, progress=progress, before_commit=before_commit,
+                               columns=columns, pre=p) for p in group]
+        for r in done:
+            result.add(r)
+            if progress:
+                progress(r.source, r.records, 0)
+
+    reading: dict[int, SourceRead] = {}  # large text sources whose reading started while the one before was stored
+    for (src, pre), following in _with_next(ReadAhead(_prepared(con, sources, format), depth=4, name="vpcflow-preread")):
+        if following is not None and following[1] is None and _streams(following[0]):
+            reading[id(following[0])] = SourceRead(following[0], following[0].format or format)
+        if pre is _KNOWN:
+            result.add(SourceResult(src.identity, status="skipped", message="already ingested"))
+            continue
+        if pre is None:
+            result.add(ingest_one(con, src, format=format, progress=progress, before_commit=before_commit,
+                                  columns=columns, ahead=reading.pop(id(src), None)))
+            continue
+        if isinstance(pre, BaseException):
+            why = str(pre) if isinstance(pre, VpcFlowError) else f"{src.identity}: cannot read: {pre.strerror or pre}"
+            result.add(SourceResult(src.identity, status="failed", message=why))
+            continue
+        if not pre.groupable:
+            result.add(ingest_one(con, src, format=format, progress=progress, before_commit=before_commit,
+                                  columns=columns, pre=pre))
+            continue
+        key = pre.key()
+        groups.setdefault(key, []).append(pre)
+        group_lines[key] = group_lines.get(key, 0) + pre.weight
+        if group_lines[key] >= GROUP_LINES:
+            flush(key)
+    for key in list(groups):
+        flush(key)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+_KNOWN = object()  # a source the ledger already holds
+LEDGER_LOOKUP = 64  # sources looked up in the ledger in one query
+
+
+def _prepared(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], format: LogFormat | None):
+    """Runs in a thread: each source with _KNOWN when the ledger holds it, its Preread when it is small (or
+    the error reading it), None when it streams on its own. Its own cursor sees only committed sources; a
+    source ingested since is caught again by its checksum."""
+    cur = con.cursor()
+    try:
+        it = iter(sources)
+        while chunk := list(itertools.islice(it, LEDGER_LOOKUP)):
+            keys = [s for s in chunk if s.version is not None]
+            held = set()
+            if keys:
+                held = set(cur.execute(
+                    "SELECT identity, revision FROM sources JOIN (SELECT unnest(?) AS identity, unnest(?) AS revision) "
+                    "USING (identity, revision)", [[s.identity for s in keys], [s.version for s in keys]]).fetchall())
+            for src in chunk:
+                if (src.identity, src.version) in held:
+                    yield src, _KNOWN
+                elif not is_small(src):
+                    yield src, None
+                else:
+                    try:
+                        yield src, preread(src, format)
+                    except (VpcFlowError, OSError) as exc:
+                        yield src, exc
+    finally:
+        cur.close()
+
+
+def _with_next(items: Iterable) -> Iterable[tuple]:
+    """Each item with the one after it (None for the last)."""
+    it = iter(items)
+    current = next(it, None)
+    while current is not None:
+        following = next(it, None)
+        yield current, following
+        current = following
+
+
+def _streams(src: Source) -> bool:
+    """A source read as a stream on its own (not pre-read with small ones, not Parquet)."""
+    return src.kind == TEXT and not is_small(src)

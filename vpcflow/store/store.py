@@ -35,8 +35,10 @@ class Store:
             raise StoreError(f"no store at {self.path}", hint="ingest something first: vpcflow ingest PATH")
         try:
             self.con = duckdb.connect(self.path, read_only=read_only, config={"memory_limit": memory_limit})
-            # no DuckDB progress bar: it would write to the stdout of whatever embeds the store
-            self.con.execute("SET enable_progress_bar = false")
+            try:  # no DuckDB progress bar: it would write to the stdout of whatever embeds the store
+                self.con.execute("SET enable_progress_bar = false")
+            except duckdb.Error:
+                pass  # a locked configuration (the dashboard's) has it off already
         except duckdb.Error as exc:
             raise StoreError(f"cannot open {self.path}: {str(exc).splitlines()[0]}",
                              hint="is another vpcflow process writing to it?") from exc

@@ -15,7 +15,7 @@ from ..sources.base import TEXT, Source
 from .ingest import BeforeCommit, IngestResult, Progress, SourceResult, ingest_one
 from .readahead import ReadAhead, SourceRead
 from .schema import present_columns
-from .small import GROUP_LINES, Preread, ingest_group, is_small, preread
+from .small import GROUP_LINES, OpenGroup, is_small, preread
 
 
 def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], *, format: LogFormat | None = None,
@@ -24,16 +24,17 @@ def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], *,
     result = IngestResult()
     started = time.perf_counter()
     columns = present_columns(con)
-    groups: dict[tuple, list[Preread]] = {}
-    group_lines: dict[tuple, int] = {}
+    group: OpenGroup | None = None  # small sources of one layout, in one open transaction
 
-    def flush(key: tuple) -> None:
-        group = groups.pop(key)
-        group_lines.pop(key, None)
-        done = ingest_group(con, group, columns, before_commit, SourceResult)
+    def flush() -> None:
+        nonlocal group
+        if group is None:
+            return
+        members, done = group.members, group.close()
+        group = None
         if done is None:  # retried one by one, so the bad source is named and the others kept
             done = [ingest_one(con, p.src, format=format, progress=progress, before_commit=before_commit,
-                               columns=columns, pre=p) for p in group]
+                               columns=columns, pre=p) for p in members]
         for r in done:
             result.add(r)
             if progress:
@@ -47,6 +48,7 @@ def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], *,
             result.add(SourceResult(src.identity, status="skipped", message="already ingested"))
             continue
         if pre is None:
+            flush()  # its own transaction
             result.add(ingest_one(con, src, format=format, progress=progress, before_commit=before_commit,
                                   columns=columns, ahead=reading.pop(id(src), None)))
             continue
@@ -55,16 +57,18 @@ def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], *,
             result.add(SourceResult(src.identity, status="failed", message=why))
             continue
         if not pre.groupable:
+            flush()
             result.add(ingest_one(con, src, format=format, progress=progress, before_commit=before_commit,
                                   columns=columns, pre=pre))
             continue
-        key = pre.key()
-        groups.setdefault(key, []).append(pre)
-        group_lines[key] = group_lines.get(key, 0) + pre.weight
-        if group_lines[key] >= GROUP_LINES:
-            flush(key)
-    for key in list(groups):
-        flush(key)
+        if group is not None and group.key != pre.key():
+            flush()
+        if group is None:
+            group = OpenGroup(con, columns, before_commit, SourceResult)
+        group.add(pre)
+        if group.lines >= GROUP_LINES:
+            flush()
+    flush()
     result.seconds = time.perf_counter() - started
     return result
 

@@ -27,6 +27,7 @@ SMALL_BYTES = 4 << 20  # raw bytes; larger sources stream on their own
 # staged by SQL weigh STAGED_WEIGHT typed ones: the staging holds every token as a string, which bounds memory.
 GROUP_LINES = 1_000_000
 STAGED_WEIGHT = 4
+STORE_ROWS = 2 * 122_880  # typed rows a group inserts at a time: whole DuckDB row groups
 
 
 @dataclass
@@ -90,43 +91,94 @@ def preread(src: Source, given: LogFormat | None) -> Preread:
         return Preread(src, [], decoder, error=exc)
 
 
-def ingest_group(con: duckdb.DuckDBPyConnection, group: list[Preread], columns: dict[str, str], before_commit,
-                 result_type) -> list | None:
-    """Ingest a group in one transaction; the results, or None when the group must be retried one by one."""
-    layout = group[0].layout
-    fmt = layout.format
-    results = []
-    con.execute("BEGIN TRANSACTION")
-    try:
-        ensure_columns(con, fmt.fields, columns)
-        held = set(con.execute(
+class OpenGroup:
+    """Small sources of one layout stored in one transaction. It opens with the first sources; typed ones are
+    inserted once STORE_ROWS are waiting, so storing overlaps reading the next ones; the rest are staged and
+    the ledger rows written when it closes. A failure anywhere rolls all of it back (close() gives None)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, columns: dict[str, str], before_commit, result_type):
+        self.con, self.columns, self.before_commit, self.result_type = con, columns, before_commit, result_type
+        self.members: list[Preread] = []
+        self.waiting: list[Preread] = []  # added, not yet looked at in the ledger nor stored
+        self.live: list[tuple[Preread, int]] = []  # stored or to stage, with their source ids
+        self.staged: list[tuple[Preread, int]] = []
+        self.counts: dict[int, tuple[int, int]] = {}
+        self.results: list = []
+        self.held: set[tuple[str, str]] = set()
+        self.lines = 0
+        self.begun = False
+        self.failed = False
+
+    @property
+    def key(self) -> tuple:
+        return self.members[0].key()
+
+    def add(self, pre: Preread) -> None:
+        self.members.append(pre)
+        self.waiting.append(pre)
+        self.lines += pre.weight
+        if not self.failed and sum(b.records.num_rows for p in self.waiting if p.typed for b in p.batches) >= STORE_ROWS:
+            self._store_waiting()
+
+    def _store_waiting(self) -> None:
+        try:
+            if not self.begun:
+                self.con.execute("BEGIN TRANSACTION")
+                self.begun = True
+                ensure_columns(self.con, self.members[0].layout.format.fields, self.columns)
+            self._store(self.waiting)
+            self.waiting = []
+        except Exception:
+            self._abandon()
+
+    def _store(self, pres: list[Preread]) -> None:
+        self.held |= set(self.con.execute(
             "SELECT identity, checksum FROM sources JOIN (SELECT unnest(?) AS identity, unnest(?) AS checksum) "
-            "USING (identity, checksum)", [[p.src.identity for p in group], [p.checksum for p in group]]).fetchall())
+            "USING (identity, checksum)", [[p.src.identity for p in pres], [p.checksum for p in pres]]).fetchall())
         fresh = []
-        for p in group:  # held already, or twice in this group: the same content is stored once
-            if (p.src.identity, p.checksum) in held:
-                results.append(result_type(p.src.identity, status="skipped", message="already ingested (same content)"))
+        for p in pres:  # held already, or twice in this group: the same content is stored once
+            if (p.src.identity, p.checksum) in self.held:
+                self.results.append(self.result_type(p.src.identity, status="skipped",
+                                                     message="already ingested (same content)"))
             else:
-                held.add((p.src.identity, p.checksum))
+                self.held.add((p.src.identity, p.checksum))
                 fresh.append(p)
-        ids = [r[0] for r in con.execute("SELECT nextval('source_ids') FROM range(?)", [len(fresh)]).fetchall()]
+        ids = [r[0] for r in self.con.execute("SELECT nextval('source_ids') FROM range(?)", [len(fresh)]).fetchall()]
         live = list(zip(fresh, ids, strict=True))
-        counts = _insert_typed(con, fmt, [(pre, sid) for pre, sid in live if pre.typed])
-        staged = [(pre, sid) for pre, sid in live if sid not in counts]
-        counts.update(_stage(con, layout, staged))
-        _ledger(con, fmt, live, counts)
-        for pre, sid in live:
-            good, bad = counts.get(sid, (0, 0))
-            done = result_type(pre.src.identity, good, bad, source_id=sid)
-            if before_commit is not None:
-                before_commit(con, pre.src, done)
-            results.append(done)
-        con.execute("COMMIT")
-        return results
-    except Exception:
-        con.execute("ROLLBACK")
-        columns.clear()
-        return None
+        self.live += live
+        fmt = self.members[0].layout.format
+        counts = _insert_typed(self.con, fmt, [(pre, sid) for pre, sid in live if pre.typed])
+        self.counts.update(counts)
+        self.staged += [(pre, sid) for pre, sid in live if sid not in counts]
+
+    def _abandon(self) -> None:
+        if self.begun:
+            self.con.execute("ROLLBACK")
+        self.columns.clear()  # an ALTER in the rolled-back transaction is gone too
+        self.failed = True
+
+    def close(self) -> list | None:
+        """Commit the group: its results, or None when it must be retried one source at a time."""
+        if self.failed:
+            return None
+        self._store_waiting()
+        if self.failed:
+            return None
+        try:
+            layout = self.members[0].layout
+            self.counts.update(_stage(self.con, layout, self.staged))
+            _ledger(self.con, layout.format, self.live, self.counts)
+            for pre, sid in self.live:
+                good, bad = self.counts.get(sid, (0, 0))
+                done = self.result_type(pre.src.identity, good, bad, source_id=sid)
+                if self.before_commit is not None:
+                    self.before_commit(self.con, pre.src, done)
+                self.results.append(done)
+            self.con.execute("COMMIT")
+            return self.results
+        except Exception:
+            self._abandon()
+            return None
 
 
 def _ledger(con: duckdb.DuckDBPyConnection, fmt: LogFormat, live: list[tuple[Preread, int]], counts: dict) -> None:

@@ -71,8 +71,8 @@ class BlockDecoder:
     """Runs in the reader thread: tells the source's layout from its first line, then turns each block
     into a TypedBatch when it can and into lines (a LineBatch) when it cannot."""
 
-    def __init__(self, reader: LineReader | None, given: LogFormat | None, location: str, fast: bool = True):
-        self.reader, self.given, self.location, self.fast = reader, given, location, fast
+    def __init__(self, reader: LineReader | None, given: LogFormat | None, location: str):
+        self.reader, self.given, self.location = reader, given, location  # reader: set before iterating
         self.layout: Layout | None = None  # set before the first batch that needs it is handed over
         self.header_line = 0  # line number of the header, when the source has one
         self.parser: TypedParser | None = None
@@ -124,7 +124,7 @@ class BlockDecoder:
         self.layout = sniff(first, self.given, self.location)
         self.header_line = line if self.layout.header else 0
         fmt = self.layout.format
-        if self.fast and self.reader is not None and fmt is not None and self.layout.prefix is None:
+        if fmt is not None and self.layout.prefix is None:
             self.parser = TypedParser(fmt, self.layout.header, self.reader.max_line)
 
 

@@ -1,8 +1,8 @@
 """Many small sources (S3 objects of a few KB, CloudWatch streams) ingested together.
 
-Planning the typed staging SQL costs about as much as running it on a few thousand lines, so small sources
-of the same layout are read whole (parsed to typed columns where they can be) and stored in one statement. The group commits as one transaction with
-a ledger row per source: still exactly once, since a crash commits none of them. A group that fails is
+Planning a statement costs about as much as running it on a few thousand lines, so small sources of the
+same layout are read whole (parsed to typed columns where they can be) and stored together. The group commits
+as one transaction with a ledger row per source: still exactly once, since a crash commits none of them. A group that fails is
 retried one source at a time, so one bad source cannot sink the others.
 """
 
@@ -100,6 +100,7 @@ class OpenGroup:
         self.con, self.columns, self.before_commit, self.result_type = con, columns, before_commit, result_type
         self.members: list[Preread] = []
         self.waiting: list[Preread] = []  # added, not yet looked at in the ledger nor stored
+        self.waiting_rows = 0  # typed records among them
         self.live: list[tuple[Preread, int]] = []  # stored or to stage, with their source ids
         self.staged: list[tuple[Preread, int]] = []
         self.counts: dict[int, tuple[int, int]] = {}
@@ -117,7 +118,9 @@ class OpenGroup:
         self.members.append(pre)
         self.waiting.append(pre)
         self.lines += pre.weight
-        if not self.failed and sum(b.records.num_rows for p in self.waiting if p.typed for b in p.batches) >= STORE_ROWS:
+        if pre.typed:
+            self.waiting_rows += sum(b.records.num_rows for b in pre.batches)
+        if not self.failed and self.waiting_rows >= STORE_ROWS:
             self._store_waiting()
 
     def _store_waiting(self) -> None:
@@ -127,7 +130,7 @@ class OpenGroup:
                 self.begun = True
                 ensure_columns(self.con, self.members[0].layout.format.fields, self.columns)
             self._store(self.waiting)
-            self.waiting = []
+            self.waiting, self.waiting_rows = [], 0
         except Exception:
             self._abandon()
 

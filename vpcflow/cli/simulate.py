@@ -17,6 +17,14 @@ class Destination(StrEnum):
     firehose = "firehose"
 
 
+class Compression(StrEnum):
+    none = "none"
+    gzip = "gzip"
+    zip = "zip"
+    snappy = "snappy"
+    hadoop_snappy = "hadoop-snappy"
+
+
 class FileFormat(StrEnum):
     text = "text"
     parquet = "parquet"
@@ -30,6 +38,8 @@ def simulate_command(
     duration: str = typer.Option(None, "--duration", help="How long to emulate: 24h, 7d, 90m ..."),
     destination: Destination = typer.Option(None, "--destination", help="cloudwatch, s3 or firehose."),
     file_format: FileFormat = typer.Option(None, "--file-format", help="S3 objects as text (.log.gz) or parquet."),
+    compression: Compression = typer.Option(None, "--compression",
+                                            help="Firehose objects: none, gzip, zip, snappy or hadoop-snappy."),
     hive: bool = typer.Option(None, "--hive/--no-hive", help="S3 Hive-compatible partitions."),
     per_hour: bool = typer.Option(None, "--per-hour/--no-per-hour", help="S3 per-hour partitions."),
     log_format: str = typer.Option(None, "--format", help="Log format: default, v3, v5, v8, all or '${...}'."),
@@ -48,7 +58,7 @@ def simulate_command(
     summary = simulate(scenario, out, seed=seed, start=start, duration=duration,
                        destination=destination.value if destination else None,
                        file_format=file_format.value if file_format else None, hive=hive, per_hour=per_hour,
-                       format=log_format, interval=interval)
+                       format=log_format, interval=interval, compression=compression.value if compression else None)
     emit_object(summary.as_dict(), output, title="simulation")
 
 

@@ -37,6 +37,7 @@ class FlowLog:
     per_hour: bool = False
     prefix: str = ""
     stream: str = "vpc-flow-logs"  # Firehose delivery stream
+    compression: str = "none"  # Firehose only: none, gzip, zip, snappy or hadoop-snappy (the stream's setting)
 
     def keeps(self, record: tuple) -> bool:
         if record[c.I_IFACE] not in self.interfaces:

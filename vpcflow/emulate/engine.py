@@ -119,14 +119,15 @@ class Emulation:
 def simulate(scenario, out, *, seed: int | None = None, start: str | datetime | None = None,
              duration: str | int | None = None, destination: str | None = None, file_format: str | None = None,
              hive: bool | None = None, per_hour: bool | None = None, format: str | None = None,
-             interval: int | None = None, traffic_type: str | None = None) -> SimulationSummary:
+             interval: int | None = None, traffic_type: str | None = None,
+             compression: str | None = None) -> SimulationSummary:
     """Emulate a scenario and write its flow logs under `out` in AWS's layouts, plus `out/labels.jsonl`.
 
     `scenario` is a built-in name (see `builtin_names()`), a YAML path or a mapping. The keyword options
     override every flow log of the scenario. The same scenario and seed give byte-identical files.
     """
     overrides = {"destination": destination, "file_format": file_format, "hive": hive, "per_hour": per_hour,
-                 "format": format, "interval": interval, "traffic_type": traffic_type}
+                 "format": format, "interval": interval, "traffic_type": traffic_type, "compression": compression}
     emu = Emulation(scenario, seed=seed, start=start, duration=duration, overrides=overrides)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ from ..errors import FormatError, NotFound
 from ..fields import LogFormat
 from .topology import ScenarioError, Topology, derive_id
 
+COMPRESSIONS = ("none", "gzip", "zip", "snappy", "hadoop-snappy")  # a Firehose stream's CompressionFormat
 _DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 
 
@@ -105,10 +106,13 @@ def flow_logs(spec: list | None, topology: Topology, overrides: dict) -> list[Fl
         interval = int(item.get("interval", 600))
         destination = str(item.get("destination", CLOUDWATCH))
         file_format = str(item.get("file_format", "text"))
+        compression = str(item.get("compression", "none")).lower().replace("_", "-")  # AWS's HADOOP_SNAPPY too
+        compression = "none" if compression == "uncompressed" else compression
         checks = [(traffic in TRAFFIC_TYPES, "traffic_type must be ALL, ACCEPT or REJECT"),
                   (interval in (60, 600), "interval must be 60 or 600"),
                   (destination in (CLOUDWATCH, S3, FIREHOSE), "destination must be cloudwatch, s3 or firehose"),
-                  (file_format in ("text", "parquet"), "file_format must be text or parquet")]
+                  (file_format in ("text", "parquet"), "file_format must be text or parquet"),
+                  (compression in COMPRESSIONS, "compression must be none, gzip, zip, snappy or hadoop-snappy")]
         for ok, message in checks:
             if not ok:
                 raise ScenarioError(message, location=where)
@@ -122,5 +126,5 @@ def flow_logs(spec: list | None, topology: Topology, overrides: dict) -> list[Fl
         logs.append(FlowLog(fl_id, resource_id, frozenset(members), traffic, interval, log_format, destination,
                             str(item.get("log_group", "vpc-flow-logs")), file_format, bool(item.get("hive", False)),
                             bool(item.get("per_hour", False)), str(item.get("prefix", "")),
-                            str(item.get("stream", "vpc-flow-logs"))))
+                            str(item.get("stream", "vpc-flow-logs")), compression))
     return logs

@@ -1,8 +1,9 @@
 """Turn a byte stream into batches of numbered lines, safely.
 
-Decompresses gzip (isal: several times faster than zlib) with a guard against gzip bombs, cuts lines on
+Decompresses gzip (isal: several times faster than zlib), and Firehose's ZIP, Snappy and Hadoop-Snappy
+(compressed.py), with a guard against decompression bombs, cuts lines on
 '\n', replaces lines that are not UTF-8 or too long by blanks (reported as problems with their line number),
-and keeps going after a truncated gzip stream with everything read before it.
+and keeps going after a truncated compressed stream with everything read before it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pyarrow.compute as pc
 from isal import isal_zlib
 
 from ..errors import SourceError
+from . import compressed
 
 CHUNK = 16 << 20  # 16 MiB of text per block: large enough to amortise a statement, small enough to bound memory
 FIRST_CHUNK = 2 << 20  # the first blocks are small, so storing starts while the rest is still read
@@ -88,7 +90,7 @@ class LineReader:
         self.bomb_ratio = bomb_ratio
         self.truncated: str | None = None  # why the stream ended early, when it did
         self.out_bytes = 0
-        self.gzip = False
+        self.compression: str | None = None  # gzip, zip, snappy or hadoop-snappy, told from the first bytes
 
     @property
     def checksum(self) -> str:
@@ -98,11 +100,19 @@ class LineReader:
     def raw_bytes(self) -> int:
         return self.counting.count
 
+    @property
+    def gzip(self) -> bool:
+        return self.compression == "gzip"
+
     def _stream(self):
         buffered = io.BufferedReader(self.counting, buffer_size=1 << 20)
-        if buffered.peek(2)[:2] == b"\x1f\x8b":
-            self.gzip = True
+        head = buffered.peek(32)[:32]
+        if head[:2] == b"\x1f\x8b":
+            self.compression = "gzip"
             return _Gunzip(buffered)
+        self.compression = compressed.sniff(head)
+        if self.compression is not None:
+            return compressed.open_stream(self.compression, buffered, self.location)
         return buffered
 
     def _read(self, stream, n: int) -> bytes:
@@ -111,11 +121,14 @@ class LineReader:
         except (EOFError, zlib.error, OSError) as exc:
             self.truncated = f"compressed stream is truncated or corrupt after {self.out_bytes:,} bytes ({exc})"
             return b""
+        except compressed.Unsupported as exc:
+            raise SourceError(f"cannot read this {self.compression} object: {exc}", location=self.location,
+                              hint="deliver it uncompressed, gzip, zip (deflate), snappy or hadoop-snappy") from None
         self.out_bytes += len(data)
-        if self.gzip and self.out_bytes > BOMB_FLOOR and self.out_bytes > self.bomb_ratio * max(self.raw_bytes, 1):
+        if self.compression and self.out_bytes > BOMB_FLOOR and self.out_bytes > self.bomb_ratio * max(self.raw_bytes, 1):
             raise SourceError(
                 f"refused: decompresses to over {self.bomb_ratio}x its compressed size "
-                f"({self.out_bytes:,} bytes from {self.raw_bytes:,}); a gzip bomb or not a flow log",
+                f"({self.out_bytes:,} bytes from {self.raw_bytes:,}); a {self.compression} bomb or not a flow log",
                 location=self.location,
             )
         return data

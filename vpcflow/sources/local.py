@@ -26,6 +26,8 @@ def _kind(path: Path) -> str | None:
         return PARQUET
     if name.endswith(SUFFIXES) or "." not in name:  # Firehose objects often have no suffix
         return TEXT
+    if firehose.is_firehose_object(name):  # .zip, .snappy, .hsnappy or a custom extension: told by the bytes
+        return TEXT
     return None
 
 

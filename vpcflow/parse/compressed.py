@@ -280,7 +280,9 @@ class _Entry:
         return False
 
     def next_piece(self) -> bytes | None:
+        """The next decoded piece; None once the entry is over and checked (a failed check comes after the data)."""
         if self.finished:
+            self._check()
             return None
         want = _PIECE if self.left is None else min(_PIECE, self.left)
         if not want and self.inflate is not None:
@@ -310,11 +312,10 @@ class _Entry:
         self.running_crc = isal_zlib.crc32(piece, self.running_crc)
         self.out += len(piece)
         if (self.inflate is not None and self.inflate.eof) or (self.inflate is None and self.left == 0):
-            self._finish()
+            self.finished = True
         return piece
 
-    def _finish(self) -> None:
-        self.finished = True
+    def _check(self) -> None:
         if self.descriptor:
             sig = self.src.exactly(4, "a ZIP data descriptor")
             rest = self.src.exactly(20 if self.zip64 else 12, "a ZIP data descriptor") if sig == b"PK\x07\x08" \

@@ -11,7 +11,8 @@ import pytest
 import vpcflow.emulate  # noqa: F401  (before deliver: deliver.base imports the emulator)
 from vpcflow.aws.sources import resolve
 from vpcflow.deliver.firehose import EXTENSIONS
-from vpcflow.emulate import simulate
+from vpcflow.emulate import load_scenario, simulate
+from vpcflow.emulate.topology import ScenarioError
 from vpcflow.fields import DEFAULT
 from vpcflow.sources import firehose
 from vpcflow.store.store import Store
@@ -77,3 +78,12 @@ def test_a_custom_extension_is_read_by_its_bytes(tmp_path, plain_totals):
     with Store(tmp_path / "db.duckdb") as store:
         store.ingest(list(firehose.walk(tmp_path / "out" / "firehose")), format=DEFAULT)
         assert _totals(store) == plain_totals
+
+
+def test_a_scenario_takes_aws_spelling_and_refuses_an_unknown_compression(tmp_path):
+    spec = {"name": "fh", "flow_logs": [{"destination": "firehose", "compression": "HADOOP_SNAPPY"}]}
+    base = load_scenario("seed-demo").spec
+    simulate({**base, **spec}, tmp_path / "a", duration="1h")
+    assert all(p.suffix == ".hsnappy" for p in (tmp_path / "a" / "firehose").rglob("vpc-flow-logs-1-*"))
+    with pytest.raises(ScenarioError, match="compression must be"):
+        simulate("seed-demo", tmp_path / "b", duration="1h", destination="firehose", compression="lz4")

@@ -28,3 +28,18 @@ def test_help_prints(cli, command):
     result = cli(*command, "--help")
     assert result.code == 0, result.err
     assert "Usage" in result.out
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("top", "--output", "xml"), "Invalid value for '--output'"),
+        (("simulate", "--destination", "ftp"), "Invalid value for '--destination'"),
+        (("no-such-command",), "No such command"),
+    ],
+)
+def test_a_usage_error_is_one_message_and_exit_code_2_not_a_traceback(cli, args, says):
+    result = cli(*args)
+    assert result.code == 2
+    assert says in result.err
+    assert "Traceback" not in result.err

@@ -1,4 +1,4 @@
-"""Record lines for filtering, through the shared readers: local files and directories (plain or gzip), stdin,
+"""Record lines for filtering, through the shared readers: local files and directories (plain, gzip, or a Firehose ZIP or Snappy object), stdin,
 `s3://BUCKET/PREFIX` objects and `cwl://LOG_GROUP[/STREAM]` events; header and blank lines are skipped.
 """
 
@@ -71,4 +71,4 @@ def read_lines(paths: list[str], session_factory: Callable[[], object] | None = 
                 yield Line(name, number, text)
         if reader.truncated:
             raise SourceError(f"cannot read past line {number}: {reader.truncated}", location=name,
-                              hint="the file may be truncated or not gzip")
+                              hint="the file may be truncated, or not in the compression its first bytes claim")

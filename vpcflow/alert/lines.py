@@ -1,5 +1,6 @@
-"""Record lines for filtering, through the shared readers: local files and directories (plain, gzip, or a Firehose ZIP or Snappy object), stdin,
-`s3://BUCKET/PREFIX` objects and `cwl://LOG_GROUP[/STREAM]` events; header and blank lines are skipped.
+"""Record lines for filtering, through the shared readers: local files and directories (plain, gzip, or a
+Firehose ZIP or Snappy object), stdin, `s3://BUCKET/PREFIX` objects and `cwl://LOG_GROUP[/STREAM]` events;
+header and blank lines are skipped.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from .errors import explain
 from .plan import describe_flow_logs
 from .prefetch import ordered_map, retry_body
 from .request import FIREHOSE
+from .s3_get import PresignedGetter
 from .session import AwsSession
 
 _SUFFIXES = (".log.gz", ".log.parquet", ".gz", ".parquet", ".log", ".txt")
@@ -123,8 +124,11 @@ def list_objects(
                 running |= {pool.submit(list_folder, f) for f in folders if _folder_may_hold(f, since, until)}
 
 
-def download(session: AwsSession, obj: S3Object) -> bytes:
-    """The object's bytes, at the listed ETag; a dropped connection mid-body is read again."""
+def download(session: AwsSession, obj: S3Object, fast: PresignedGetter | None = None) -> bytes:
+    """The object's bytes, at the listed ETag; a dropped connection mid-body is read again. With `fast`, a
+    presigned GET is tried first, and whatever it does not answer whole goes through GetObject."""
+    if fast is not None and (body := fast.get(obj.bucket, obj.key, obj.etag)) is not None:
+        return body
     s3 = session.client("s3")
 
     def fetch() -> bytes:
@@ -159,8 +163,9 @@ def s3_sources(
         o for o in list_objects(session, bucket, prefix, since, until) if seen is None or not seen(o.identity, o.etag)
     )
     delivered_by = _firehose_formats(session) if format is None else None
+    fast = PresignedGetter(session)
     downloads = ordered_map(
-        lambda o: download(session, o), objects, workers=workers, window=window, cost=lambda o: o.size, budget=budget
+        lambda o: download(session, o, fast), objects, workers=workers, window=window, cost=lambda o: o.size, budget=budget
     )
     for obj, data in downloads:
         if progress is not None:

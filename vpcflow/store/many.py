@@ -15,7 +15,7 @@ from ..sources.base import TEXT, Source
 from .ingest import BeforeCommit, IngestResult, Progress, SourceResult, ingest_one
 from .readahead import ReadAhead, SourceRead
 from .schema import present_columns
-from .small import GROUP_LINES, OpenGroup, is_small, preread
+from .small import GROUP_LINES, OpenGroup, Preread, is_small, parse_prereads, preread
 
 
 def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], *, format: LogFormat | None = None,
@@ -41,7 +41,9 @@ def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], *,
                 progress(r.source, r.records, 0)
 
     reading: dict[int, SourceRead] = {}  # large text sources whose reading started while the one before was stored
-    for (src, pre), following in _with_next(ReadAhead(_prepared(con, sources, format), depth=4, name="vpcflow-preread")):
+    ahead = ReadAhead(_prepared(con, sources, format), depth=PREREAD_DEPTH, name="vpcflow-preread",
+                      weight=_text_bytes, budget=PREREAD_BYTES)
+    for (src, pre), following in _with_next(ahead):
         if following is not None and following[1] is None and _streams(following[0]):
             reading[id(following[0])] = SourceRead(following[0], following[0].format or format)
         if pre is _KNOWN:
@@ -75,13 +77,25 @@ def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], *,
 
 _KNOWN = object()  # a source the ledger already holds
 LEDGER_LOOKUP = 64  # sources looked up in the ledger in one query
+# Small sources read ahead while a group is stored: enough to keep reading through an insert or a commit
+# (hundreds of thousands of lines), bounded by their decompressed text
+PREREAD_DEPTH, PREREAD_BYTES = 512, 64 << 20
+PARSE_TOGETHER = 8 << 20  # text of small sources parsed in one call: a few blocks for each core
+
+
+def _text_bytes(item: tuple) -> int:
+    pre = item[1]
+    return pre.decoder.reader.out_bytes if isinstance(pre, Preread) else 0
 
 
 def _prepared(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], format: LogFormat | None):
     """Runs in a thread: each source with _KNOWN when the ledger holds it, its Preread when it is small (or
-    the error reading it), None when it streams on its own. Its own cursor sees only committed sources; a
-    source ingested since is caught again by its checksum."""
+    the error reading it), None when it streams on its own. Small sources are parsed together, a run of up
+    to PARSE_TOGETHER bytes at a time. Its own cursor sees only committed sources; a source ingested since is
+    caught again by its checksum."""
     cur = con.cursor()
+    run: list[tuple[Source, object]] = []
+    text, together = 0, PARSE_TOGETHER >> 3  # the first runs are small, so storing starts early
     try:
         it = iter(sources)
         while chunk := list(itertools.islice(it, LEDGER_LOOKUP)):
@@ -93,16 +107,29 @@ def _prepared(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], format:
                     "USING (identity, revision)", [[s.identity for s in keys], [s.version for s in keys]]).fetchall())
             for src in chunk:
                 if (src.identity, src.version) in held:
-                    yield src, _KNOWN
+                    run.append((src, _KNOWN))
                 elif not is_small(src):
+                    yield from _parsed(run)
+                    run, text = [], 0
                     yield src, None
                 else:
                     try:
-                        yield src, preread(src, format)
+                        pre = preread(src, format, defer=True)
+                        text += pre.decoder.reader.out_bytes
                     except (VpcFlowError, OSError) as exc:
-                        yield src, exc
+                        pre = exc
+                    run.append((src, pre))
+                    if text >= together:
+                        yield from _parsed(run)
+                        run, text, together = [], 0, min(2 * together, PARSE_TOGETHER)
+        yield from _parsed(run)
     finally:
         cur.close()
+
+
+def _parsed(run: list[tuple[Source, object]]) -> list[tuple[Source, object]]:
+    parse_prereads([pre for _, pre in run if isinstance(pre, Preread)])
+    return run
 
 
 def _with_next(items: Iterable) -> Iterable[tuple]:

@@ -3,9 +3,9 @@ parsed while DuckDB stores the current ones, so the two cores both work."""
 
 from __future__ import annotations
 
-import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 
 from ..fields import LogFormat
 from ..parse.chunks import LineReader
@@ -14,10 +14,17 @@ from ..sources.base import Source
 
 
 class ReadAhead:
-    """Iterate `items` in a thread, `depth` items ahead, passing its errors through to the consumer."""
+    """Iterate `items` in a thread, up to `depth` items ahead, passing its errors through to the consumer.
 
-    def __init__(self, items: Iterable, depth: int = 2, name: str = "vpcflow-reader"):
-        self.q: queue.Queue = queue.Queue(maxsize=depth)
+    With `weight` (an item's bytes) and `budget`, the thread also stops once the items waiting weigh that much
+    (one always may wait): many small items can run far ahead while a large one cannot fill memory."""
+
+    def __init__(self, items: Iterable, depth: int = 2, name: str = "vpcflow-reader",
+                 weight: Callable[[object], int] | None = None, budget: int = 0):
+        self.waiting: deque[tuple[object, int]] = deque()
+        self.held = 0  # weight of the items waiting
+        self.depth, self.weight, self.budget = depth, weight, budget
+        self.ready = threading.Condition()
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, args=(items,), name=name, daemon=True)
         self.thread.start()
@@ -25,25 +32,40 @@ class ReadAhead:
     def _run(self, items: Iterable) -> None:
         try:
             for item in items:
-                if not self._put(item):
+                if not self._put(item, self.weight(item) if self.weight else 0):
                     return
-            self._put(_END)
+            self._put(_END, 0)
         except BaseException as exc:  # handed to the consumer, which raises it
-            self._put(exc)
+            self._put(exc, 0)
 
-    def _put(self, item) -> bool:
-        while not self.stop.is_set():
-            try:
-                self.q.put(item, timeout=0.2)
-                return True
-            except queue.Full:
-                continue
-        return False
+    def _full(self, weight: int) -> bool:
+        return bool(self.waiting) and (len(self.waiting) >= self.depth
+                                       or (self.budget > 0 and self.held + weight > self.budget))
+
+    def _put(self, item, weight: int) -> bool:
+        with self.ready:
+            while self._full(weight) and not self.stop.is_set():
+                self.ready.wait(0.2)
+            if self.stop.is_set():
+                return False
+            self.waiting.append((item, weight))
+            self.held += weight
+            self.ready.notify_all()
+        return True
+
+    def _get(self):
+        with self.ready:
+            while not self.waiting:
+                self.ready.wait()
+            item, weight = self.waiting.popleft()
+            self.held -= weight
+            self.ready.notify_all()
+        return item
 
     def __iter__(self) -> Iterator:
         try:
             while True:
-                item = self.q.get()
+                item = self._get()
                 if item is _END:
                     return
                 if isinstance(item, BaseException):
@@ -53,8 +75,12 @@ class ReadAhead:
             self.close()
 
     def close(self) -> None:
-        """Stop the thread (it may be blocked on a full queue) and drop what it read."""
+        """Stop the thread (it may be waiting for room) and drop what it read."""
         self.stop.set()
+        with self.ready:
+            self.waiting.clear()
+            self.held = 0
+            self.ready.notify_all()
 
 
 _END = object()

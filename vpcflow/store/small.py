@@ -18,7 +18,7 @@ from ..fields import LogFormat
 from ..parse.chunks import LineBatch, LineReader
 from ..parse.sniff import Layout
 from ..parse.transform import insert_typed_sql, stage_lines_sql, typed_check_sql
-from ..parse.typed import BlockDecoder, TypedBatch
+from ..parse.typed import BlockDecoder, TypedBatch, parse_together
 from ..sources.base import TEXT, Source
 from .schema import QUARANTINE_TEXT_LIMIT, ensure_columns, insert_arrow, quote
 
@@ -27,7 +27,7 @@ SMALL_BYTES = 4 << 20  # raw bytes; larger sources stream on their own
 # staged by SQL weigh STAGED_WEIGHT typed ones: the staging holds every token as a string, which bounds memory.
 GROUP_LINES = 1_000_000
 STAGED_WEIGHT = 4
-STORE_ROWS = 2 * 122_880  # typed rows a group inserts at a time: whole DuckDB row groups
+STORE_ROWS = 122_880  # typed rows a group inserts at a time: a whole DuckDB row group
 
 
 @dataclass
@@ -82,13 +82,30 @@ def is_small(src: Source) -> bool:
     return src.kind == TEXT and src.size is not None and src.size <= SMALL_BYTES
 
 
-def preread(src: Source, given: LogFormat | None) -> Preread:
+def preread(src: Source, given: LogFormat | None, defer: bool = False) -> Preread:
+    """The source read whole; with `defer`, its blocks are left unparsed for parse_prereads."""
     reader = LineReader(src.opener(), src.identity)
-    decoder = BlockDecoder(reader, src.format or given, src.identity)
+    decoder = BlockDecoder(reader, src.format or given, src.identity, defer=defer)
     try:
         return Preread(src, list(decoder), decoder)
     except FormatError as exc:  # a header that disagrees: reported by the one-by-one path
         return Preread(src, [], decoder, error=exc)
+
+
+def parse_prereads(pres: list[Preread]) -> None:
+    """Parse the deferred blocks of these sources, one call per format for all of them; a block that does not
+    parse whole becomes lines, as it would have alone."""
+    by_format: dict[tuple, list[tuple[Preread, int]]] = {}
+    for pre in pres:
+        for i, b in enumerate(pre.batches):
+            if isinstance(b, TypedBatch) and b.records is None:
+                by_format.setdefault(tuple(pre.decoder.parser.fmt.columns), []).append((pre, i))
+    for pending in by_format.values():
+        parsers = [pre.decoder.parser for pre, _ in pending]
+        tables = parse_together(parsers, [pre.batches[i].text for pre, i in pending])
+        for (pre, i), table in zip(pending, tables, strict=True):
+            block = pre.batches[i].block
+            pre.batches[i] = TypedBatch(block, table) if table is not None else pre.decoder.reader.lines(block)
 
 
 class OpenGroup:

@@ -1,7 +1,7 @@
 """The typed fast path takes a block whole only when the line-by-line staging SQL would take it alike.
 
 Each source is stored twice: once through the fast path (streamed in small blocks, so a file spans many),
-once through the staging SQL alone (the small-source path), and the two stores must hold the same records
+once through the staging SQL alone (every block declined), and the two stores must hold the same records
 and the same quarantined lines with the same line numbers and reasons.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 from pathlib import Path
+from unittest.mock import patch
 
 import duckdb
 from hypothesis import HealthCheck, given, settings
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 
 from vpcflow.fields import DEFAULT, LogFormat
 from vpcflow.parse.chunks import LineReader
-from vpcflow.parse.typed import BlockDecoder, TypedBatch
+from vpcflow.parse.typed import BlockDecoder, TypedBatch, TypedParser
 from vpcflow.sources.local import file_source
 from vpcflow.store import Store
 from vpcflow.store.ingest import ingest_one
@@ -63,7 +64,8 @@ def _write(path: Path, lines: list[str], header: bool) -> Path:
 
 def _contents(db: Path) -> tuple[list, list]:
     con = duckdb.connect(str(db), read_only=True)
-    flows = sorted(con.execute("SELECT * EXCLUDE (source_id) FROM flows").fetchall(), key=repr)
+    flows = sorted(con.execute("SELECT * EXCLUDE (source_id) REPLACE (CAST(event_time AS VARCHAR) AS event_time) "
+                               "FROM flows").fetchall(), key=repr)
     bad = sorted(con.execute("SELECT line, reason, text FROM quarantine").fetchall())
     con.close()
     return flows, bad
@@ -71,7 +73,7 @@ def _contents(db: Path) -> tuple[list, list]:
 
 def _both(tmp: Path, path: Path, fmt: LogFormat | None = None) -> tuple[tuple, tuple]:
     staged = tmp / "staged.duckdb"
-    with Store(staged) as store:  # a small file: pre-read, staging SQL only
+    with Store(staged) as store, patch.object(TypedParser, "_read", return_value=None):  # every block declined
         store.ingest([path], format=fmt.log_format() if fmt else None)
     fast = tmp / "fast.duckdb"
     with Store(fast) as store:
@@ -118,3 +120,25 @@ def test_a_custom_format_takes_the_fast_path_with_the_same_result(tmp_path):
     path = _write(tmp_path / "custom.log.gz", lines, header=False)
     staged, fast = _both(tmp_path, path, fmt)
     assert fast == staged
+
+
+STAMPS = ["2026-03-10T00:00:01.000Z", "2026-03-10T00:00:02Z", "2026-03-10T00:00:03.5+01:00", "-", "2026-13-40T99:00:00Z"]
+
+
+def test_timestamped_lines_take_the_fast_path(tmp_path):
+    path = _write(tmp_path / "stamped.log.gz", [f"{STAMPS[0]} {GOOD}"] * 500, header=False)
+    items = list(BlockDecoder(LineReader(open(path, "rb"), str(path), chunk=4096), None, str(path)))
+    assert items and all(isinstance(i, TypedBatch) for i in items)
+    assert items[0].records.column("event_time")[0].as_py() == STAMPS[0]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(picks=st.lists(st.tuples(st.sampled_from(STAMPS), st.sampled_from(VARIANTS[:4] + VARIANTS[10:12])),
+                      min_size=1, max_size=40))
+def test_timestamped_lines_store_the_same_event_times_and_quarantine_both_ways(tmp_path_factory, picks):
+    tmp = tmp_path_factory.mktemp("stamped")
+    lines = [f"{STAMPS[0]} {GOOD}"] + [f"{stamp} {line}" for stamp, line in picks]  # the first line sets the layout
+    path = _write(tmp / "stamped.log.gz", lines, header=False)
+    staged, fast = _both(tmp, path)
+    assert fast == staged
+    assert any(row[-2] is not None for row in fast[0])  # event_time (before log_stream) is stored

@@ -85,10 +85,11 @@ def insert_quarantine_sql(stage: str) -> str:
             "FROM staged WHERE reason IS NOT NULL AND reason NOT IN ('blank', 'header')")
 
 
-def typed_check_sql(fmt: LogFormat) -> str:
+def typed_check_sql(fmt: LogFormat, stamped: bool = False) -> str:
     """Count of the rows of an already typed `batch` (one column per field, '-' already NULL) that the
-    staging SQL would not pass as records: the same bounds and words, and no empty token (from stray blanks)."""
-    conds = []
+    staging SQL would not pass as records: the same bounds and words, and no empty token (from stray blanks).
+    `stamped`: the batch also has the lines' leading timestamp as text, which must cast as staging casts it."""
+    conds = [f"{_EVENT_TIME} IS NULL"] if stamped else []
     for f in fmt.fields:
         col = quote(f.column)
         conds += [cond for cond, _ in value_checks(f, ms_to_s(f, col), "''")]
@@ -97,11 +98,14 @@ def typed_check_sql(fmt: LogFormat) -> str:
     return f"SELECT count(*) FROM batch WHERE {' OR '.join(conds)}"
 
 
-def insert_typed_sql(fmt: LogFormat, per_row: bool = False) -> str:
+def insert_typed_sql(fmt: LogFormat, per_row: bool = False, stamped: bool = False) -> str:
     """INSERT of an already typed and checked `batch`; log_stream and source_id are parameters, or columns
-    of the batch when `per_row` (a group of sources in one statement)."""
+    of the batch when `per_row` (a group of sources in one statement); `stamped` as for typed_check_sql."""
     target = ", ".join(quote(f.column) for f in fmt.fields)
     values = ", ".join(ms_to_s(f, quote(f.column)) for f in fmt.fields)
     meta = "log_stream, source_id" if per_row else "$log_stream, $source_id"
     return (f"INSERT INTO flow_records ({target}, event_time, log_stream, source_id) "
-            f"SELECT {values}, NULL, {meta} FROM batch")
+            f"SELECT {values}, {_EVENT_TIME if stamped else 'NULL'}, {meta} FROM batch")
+
+
+_EVENT_TIME = "TRY_CAST(event_time AS TIMESTAMPTZ)"  # as stage_lines_sql casts an ISO prefix

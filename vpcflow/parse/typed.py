@@ -18,9 +18,10 @@ import pyarrow.csv as pacsv
 from ..fields import LogFormat
 from ..fields.table import INT_32, INT_64
 from .chunks import LineBatch, LineReader, TextBlock
-from .sniff import Layout, sniff
+from .sniff import ISO, Layout, sniff
 
 _ARROW = {INT_32: pa.int32(), INT_64: pa.int64()}
+EVENT_TIME = "event_time"
 _PARSE = pacsv.ParseOptions(delimiter=" ", quote_char=False, double_quote=False, escape_char=False,
                             newlines_in_values=False, ignore_empty_lines=True)
 
@@ -37,15 +38,17 @@ class TypedBatch:
 class TypedParser:
     """Parses blocks of one format to typed tables, or declines a block that needs the staging SQL."""
 
-    def __init__(self, fmt: LogFormat, header: tuple[str, ...] | None, max_line: int):
+    def __init__(self, fmt: LogFormat, header: tuple[str, ...] | None, max_line: int, stamped: bool = False):
         self.fmt = fmt
         self.header = " ".join(header).encode() if header else None
         self.max_line = max_line
+        # a line led by an ISO-8601 timestamp (CloudWatch) gives it as text, cast by the insert as staging does
+        self.columns = ([EVENT_TIME] if stamped else []) + list(fmt.columns)
         # one thread: the other core is DuckDB's, storing the block before
-        self.read = pacsv.ReadOptions(column_names=list(fmt.columns), use_threads=False)
-        self.read_threaded = pacsv.ReadOptions(column_names=list(fmt.columns), use_threads=True)
+        self.read = pacsv.ReadOptions(column_names=self.columns, use_threads=False)
+        self.read_threaded = pacsv.ReadOptions(column_names=self.columns, use_threads=True)
         self.convert = pacsv.ConvertOptions(
-            column_types={f.column: _ARROW.get(f.kind, pa.string()) for f in fmt.fields},
+            column_types={EVENT_TIME: pa.string()} | {f.column: _ARROW.get(f.kind, pa.string()) for f in fmt.fields},
             null_values=["-"], strings_can_be_null=True, quoted_strings_can_be_null=False)
 
     def parse(self, data: bytes, threads: bool = False) -> pa.Table | None:
@@ -133,8 +136,8 @@ class BlockDecoder:
         self.layout = sniff(first, self.given, self.location)
         self.header_line = line if self.layout.header else 0
         fmt = self.layout.format
-        if fmt is not None and self.layout.prefix is None:
-            self.parser = TypedParser(fmt, self.layout.header, self.reader.max_line)
+        if fmt is not None and self.layout.prefix in (None, ISO):
+            self.parser = TypedParser(fmt, self.layout.header, self.reader.max_line, stamped=self.layout.prefix == ISO)
 
 
 def _after_line(data: bytes, index: int) -> bytes:
@@ -148,7 +151,7 @@ def _after_line(data: bytes, index: int) -> bytes:
 
 
 def parse_together(parsers: list[TypedParser], texts: list[bytes]) -> list[pa.Table | None]:
-    """What `parsers[i].parse(texts[i])` gives for each text (parsers of one format), from one call on every
+    """What `parsers[i].parse(texts[i])` gives for each text (parsers of one layout), from one call on every
     core for the texts that allow it: a call costs about as much as parsing a few thousand lines."""
     out: list[pa.Table | None] = [None] * len(texts)
     joint: list[int] = []

@@ -20,7 +20,7 @@ import pyarrow as pa
 from ..errors import SourceError, VpcFlowError
 from ..fields import LogFormat
 from ..parse.chunks import LineBatch
-from ..parse.sniff import Layout
+from ..parse.sniff import ISO, Layout
 from ..parse.transform import (
     insert_flows_sql,
     insert_quarantine_sql,
@@ -104,6 +104,7 @@ class _Ingest:
         self.quarantined = 0
         self.message: str | None = None
         self.fmt: LogFormat | None = None
+        self.stamped = False  # lines led by an ISO-8601 timestamp (typed blocks carry it as text)
         self.checksum: str | None = None
         self.next_line = 1  # the line after the last one taken
 
@@ -181,6 +182,7 @@ class _Ingest:
                 if self.fmt is not None:
                     ensure_columns(self.con, self.fmt.fields, self.columns)
                     sql = stage_lines_sql(self.fmt, layout.prefix, layout.header)
+                    self.stamped = layout.prefix == ISO
                 else:
                     self.message = layout.why_unknown
             if isinstance(item, TypedBatch):
@@ -203,10 +205,10 @@ class _Ingest:
     def _insert_typed(self, item: TypedBatch) -> bool:
         """Insert a typed block when every value passes the checks; False (nothing inserted) otherwise."""
         batch = item.records  # read by DuckDB's replacement scan of this frame
-        if self.con.execute(typed_check_sql(self.fmt)).fetchall()[0][0]:
+        if self.con.execute(typed_check_sql(self.fmt, self.stamped)).fetchall()[0][0]:
             return False
-        good = insert_arrow(self.con, insert_typed_sql(self.fmt), {"log_stream": self.src.log_stream,
-                                                                   "source_id": self.source_id}, batch=batch)
+        good = insert_arrow(self.con, insert_typed_sql(self.fmt, stamped=self.stamped),
+                            {"log_stream": self.src.log_stream, "source_id": self.source_id}, batch=batch)
         del batch
         self.records += good
         self.uncommitted += good

@@ -16,7 +16,7 @@ import pyarrow as pa
 from ..errors import FormatError
 from ..fields import LogFormat
 from ..parse.chunks import LineBatch, LineReader
-from ..parse.sniff import Layout
+from ..parse.sniff import ISO, Layout
 from ..parse.transform import insert_typed_sql, stage_lines_sql, typed_check_sql
 from ..parse.typed import BlockDecoder, TypedBatch, parse_together
 from ..sources.base import TEXT, Source
@@ -99,7 +99,7 @@ def parse_prereads(pres: list[Preread]) -> None:
     for pre in pres:
         for i, b in enumerate(pre.batches):
             if isinstance(b, TypedBatch) and b.records is None:
-                by_format.setdefault(tuple(pre.decoder.parser.fmt.columns), []).append((pre, i))
+                by_format.setdefault(tuple(pre.decoder.parser.columns), []).append((pre, i))
     for pending in by_format.values():
         parsers = [pre.decoder.parser for pre, _ in pending]
         tables = parse_together(parsers, [pre.batches[i].text for pre, i in pending])
@@ -166,8 +166,9 @@ class OpenGroup:
         ids = [r[0] for r in self.con.execute("SELECT nextval('source_ids') FROM range(?)", [len(fresh)]).fetchall()]
         live = list(zip(fresh, ids, strict=True))
         self.live += live
-        fmt = self.members[0].layout.format
-        counts = _insert_typed(self.con, fmt, [(pre, sid) for pre, sid in live if pre.typed])
+        layout = self.members[0].layout
+        counts = _insert_typed(self.con, layout.format, [(pre, sid) for pre, sid in live if pre.typed],
+                               stamped=layout.prefix == ISO)
         self.counts.update(counts)
         self.staged += [(pre, sid) for pre, sid in live if sid not in counts]
 
@@ -215,7 +216,8 @@ def _ledger(con: duckdb.DuckDBPyConnection, fmt: LogFormat, live: list[tuple[Pre
     del rows
 
 
-def _insert_typed(con: duckdb.DuckDBPyConnection, fmt: LogFormat, typed: list[tuple[Preread, int]]) -> dict:
+def _insert_typed(con: duckdb.DuckDBPyConnection, fmt: LogFormat, typed: list[tuple[Preread, int]],
+                  stamped: bool = False) -> dict:
     """Insert sources whose blocks all parsed whole, when all their values pass the checks: {source_id: (good, 0)}.
     Otherwise nothing, and they are staged line by line like the others."""
     if not typed:
@@ -227,9 +229,9 @@ def _insert_typed(con: duckdb.DuckDBPyConnection, fmt: LogFormat, typed: list[tu
             tables.append(b.records.append_column("source_id", pa.array([sid] * n, pa.int64()))
                           .append_column("log_stream", pa.array([pre.src.log_stream] * n, pa.string())))
     batch = pa.concat_tables(tables)  # read by DuckDB's replacement scan of this frame (not registered)
-    if con.execute(typed_check_sql(fmt)).fetchall()[0][0]:
+    if con.execute(typed_check_sql(fmt, stamped)).fetchall()[0][0]:
         return {}
-    insert_arrow(con, insert_typed_sql(fmt, per_row=True), None, batch)
+    insert_arrow(con, insert_typed_sql(fmt, per_row=True, stamped=stamped), None, batch)
     del batch
     return {sid: (sum(b.records.num_rows for b in pre.batches), 0) for pre, sid in typed}
 

@@ -24,11 +24,9 @@ class PresignedGetter:
     """Fetches whole objects by presigned GET; `get` answers None when the SDK path must answer instead."""
 
     def __init__(self, session: AwsSession):
-        client = session.client("s3")
-        self.http = _http_session(client)
+        self.http = _http_session(session.client("s3"))
         # SigV4 query signing, which every region takes (botocore would presign some endpoints with SigV2)
-        self.s3 = session.boto.client("s3", endpoint_url=session.settings.endpoint_url,
-                                      config=client.meta.config.merge(Config(signature_version="s3v4")))
+        self.s3 = session.client("s3", variant="presign", config=Config(signature_version="s3v4"))
         self._failed = 0
         self._lock = threading.Lock()
 

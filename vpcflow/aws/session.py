@@ -108,12 +108,14 @@ class AwsSession:
     def partition(self) -> str:
         return self.boto.get_partition_for_region(self.region)
 
-    def client(self, service: str, *, variant: str = "", setup: Callable[[Any], None] | None = None) -> Any:
-        """A shared client; a `variant` is a separate client that `setup` customises once (event handlers)."""
+    def client(self, service: str, *, variant: str = "", setup: Callable[[Any], None] | None = None,
+               config: botocore.config.Config | None = None) -> Any:
+        """A shared client; a `variant` is a separate client that `setup` customises once (event handlers)
+        and `config` amends (a signature version)."""
         key = f"{service}:{variant}"
         with self._lock:
             if key not in self._clients:
-                config = botocore.config.Config(
+                base = botocore.config.Config(
                     retries={"mode": "standard", "max_attempts": self.settings.max_attempts},
                     max_pool_connections=self.settings.max_pool,
                     connect_timeout=10,
@@ -121,7 +123,8 @@ class AwsSession:
                     # virtual-host buckets would need DNS for bucket.127.0.0.1; path style works everywhere
                     s3={"addressing_style": "path"} if self.settings.endpoint_url else None,
                 )
-                client = self.boto.client(service, endpoint_url=self.settings.endpoint_url, config=config)
+                merged = base.merge(config) if config is not None else base
+                client = self.boto.client(service, endpoint_url=self.settings.endpoint_url, config=merged)
                 client.meta.events.register("before-parse", _retry_cut_bodies)
                 client.meta.events.register("after-call", _raise_cut_body)
                 if setup is not None:

@@ -27,6 +27,11 @@ class Layout:
     prefix: str | None = None  # CLOCK or ISO when each line starts with a timestamp
     why_unknown: str | None = None
 
+    @property
+    def stamped(self) -> bool:
+        """Each line is led by an ISO-8601 timestamp, kept as the record's event_time."""
+        return self.prefix == ISO
+
 
 def is_header(tokens: list[str]) -> bool:
     """A header names fields: every token is a lower-case word and at least one is a known field."""

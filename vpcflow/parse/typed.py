@@ -18,7 +18,7 @@ import pyarrow.csv as pacsv
 from ..fields import LogFormat
 from ..fields.table import INT_32, INT_64
 from .chunks import LineBatch, LineReader, TextBlock
-from .sniff import ISO, Layout, sniff
+from .sniff import Layout, sniff
 
 _ARROW = {INT_32: pa.int32(), INT_64: pa.int64()}
 EVENT_TIME = "event_time"
@@ -136,8 +136,8 @@ class BlockDecoder:
         self.layout = sniff(first, self.given, self.location)
         self.header_line = line if self.layout.header else 0
         fmt = self.layout.format
-        if fmt is not None and self.layout.prefix in (None, ISO):
-            self.parser = TypedParser(fmt, self.layout.header, self.reader.max_line, stamped=self.layout.prefix == ISO)
+        if fmt is not None and (self.layout.prefix is None or self.layout.stamped):
+            self.parser = TypedParser(fmt, self.layout.header, self.reader.max_line, stamped=self.layout.stamped)
 
 
 def _after_line(data: bytes, index: int) -> bytes:

@@ -20,7 +20,7 @@ import pyarrow as pa
 from ..errors import SourceError, VpcFlowError
 from ..fields import LogFormat
 from ..parse.chunks import LineBatch
-from ..parse.sniff import ISO, Layout
+from ..parse.sniff import Layout
 from ..parse.transform import (
     insert_flows_sql,
     insert_quarantine_sql,
@@ -182,7 +182,7 @@ class _Ingest:
                 if self.fmt is not None:
                     ensure_columns(self.con, self.fmt.fields, self.columns)
                     sql = stage_lines_sql(self.fmt, layout.prefix, layout.header)
-                    self.stamped = layout.prefix == ISO
+                    self.stamped = layout.stamped
                 else:
                     self.message = layout.why_unknown
             if isinstance(item, TypedBatch):

@@ -16,7 +16,7 @@ import pyarrow as pa
 from ..errors import FormatError
 from ..fields import LogFormat
 from ..parse.chunks import LineBatch, LineReader
-from ..parse.sniff import ISO, Layout
+from ..parse.sniff import Layout
 from ..parse.transform import insert_typed_sql, stage_lines_sql, typed_check_sql
 from ..parse.typed import BlockDecoder, TypedBatch, parse_together
 from ..sources.base import TEXT, Source
@@ -168,7 +168,7 @@ class OpenGroup:
         self.live += live
         layout = self.members[0].layout
         counts = _insert_typed(self.con, layout.format, [(pre, sid) for pre, sid in live if pre.typed],
-                               stamped=layout.prefix == ISO)
+                               stamped=layout.stamped)
         self.counts.update(counts)
         self.staged += [(pre, sid) for pre, sid in live if sid not in counts]
 

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
+from vpcflow.aws import s3_source
 from vpcflow.aws.deliver import CloudWatchApiWriter, S3ApiWriter
 from vpcflow.aws.session import AwsError, AwsSession, AwsSettings
 from vpcflow.aws.sources import resolve
@@ -69,7 +70,16 @@ def test_cwl_read_survives_throttling_500s_dropped_and_cut_connections(session, 
     assert set(proxy.faults) == set(FAULTS)
 
 
-def test_s3_listing_does_not_descend_into_days_outside_the_window(session, aws_env, proxied, proxy):
+def _listed_prefixes(proxy) -> list[str]:
+    return [
+        unquote(parse_qs(urlsplit(r.split()[1]).query).get("prefix", [""])[0])
+        for r in proxy.requests
+        if r.startswith("GET /flows") and "list-type=2" in r
+    ]
+
+
+def test_s3_listing_does_not_descend_into_days_outside_the_window(session, aws_env, proxied, proxy, monkeypatch):
+    monkeypatch.setattr(s3_source, "WHOLE_LISTING", 2)  # a bucket too large to list in one answer
     aws_env.client("s3").create_bucket(Bucket="flows")
     writer = S3ApiWriter(session, "flows", "fl-0123456789abcdef0", account=ACCOUNT, region=aws_env.region)
     for day in range(5):
@@ -78,13 +88,21 @@ def test_s3_listing_does_not_descend_into_days_outside_the_window(session, aws_e
     proxy.rate = 0.0
     since = datetime.fromtimestamp(DAY + 2 * 86400 + 6 * 3600, UTC)  # away from midnight: days keep an hour's margin
     list(resolve("s3://flows", proxied, since=since, until=since + timedelta(hours=1)))
-    listed = [
-        unquote(parse_qs(urlsplit(r.split()[1]).query).get("prefix", [""])[0])
-        for r in proxy.requests
-        if r.startswith("GET /flows") and "list-type=2" in r
-    ]
-    day_folders = {p for p in listed if p.count("/") >= 7}
+    day_folders = {p for p in _listed_prefixes(proxy) if p.count("/") >= 7}
     assert day_folders == {f"AWSLogs/{ACCOUNT}/vpcflowlogs/{aws_env.region}/2026/03/12/"}
+
+
+def test_a_small_bucket_is_listed_in_one_answer_and_still_pruned_by_date(session, aws_env, proxied, proxy):
+    aws_env.client("s3").create_bucket(Bucket="flows")
+    writer = S3ApiWriter(session, "flows", "fl-0123456789abcdef0", account=ACCOUNT, region=aws_env.region)
+    for day in range(5):
+        writer.write(records(20, DAY + day * 86400, span=600, seed=day))
+    writer.close()
+    proxy.rate = 0.0
+    since = datetime.fromtimestamp(DAY + 2 * 86400, UTC)  # the first hour of the third day, which holds records
+    sources = list(resolve("s3://flows", proxied, since=since, until=since + timedelta(hours=1)))
+    assert _listed_prefixes(proxy) == [""]
+    assert sources and all("/2026/03/12/" in s.identity for s in sources)
 
 
 def _only(method: str, marker: str):

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from vpcflow.aws.deliver import S3ApiWriter
-from vpcflow.aws.s3_get import PresignedGetter
+from vpcflow.aws.s3_get import REFUSALS_IN_A_ROW, PresignedGetter
 from vpcflow.aws.s3_source import S3Object, download
 from vpcflow.aws.session import AwsError, AwsSession, AwsSettings
 from vpcflow.aws.sources import resolve
@@ -88,3 +88,18 @@ def test_an_object_changed_since_listing_fails_with_the_sdk_error_naming_it(deli
     stale = S3Object("flows", keys[0], etag="0" * 32, size=1)
     with pytest.raises(AwsError, match=f"s3://flows/{keys[0]}"):
         download(session, stale, PresignedGetter(session))
+
+
+def test_refusals_between_whole_answers_do_not_add_up_to_a_stop(delivered, proxied, proxy):
+    _, keys = delivered
+    refuse = {"on": True}
+    proxy.rules.append(Rule(lambda c, p, h, b: refuse["on"] and "X-Amz-Signature=" in p, 503, "SlowDown", "slow down"))
+    getter = PresignedGetter(proxied)
+    etag = proxied.client("s3").head_object(Bucket="flows", Key=keys[0])["ETag"].strip('"')
+    for _ in range(3):  # a throttled spell, then a whole answer, again and again
+        refuse["on"] = True
+        for _ in range(REFUSALS_IN_A_ROW - 1):
+            assert getter.get("flows", keys[0], etag) is None
+        refuse["on"] = False
+        assert getter.get("flows", keys[0], etag) is not None
+    assert getter.usable

@@ -50,3 +50,36 @@ def test_an_error_in_the_reader_reaches_the_consumer_after_the_items_before_it()
         for item in ReadAhead(failing(), depth=4):
             got.append(item)
     assert got == [1]
+
+
+def _trickle(release: threading.Event):
+    yield 1
+    yield 2
+    release.wait(5)  # the third item is slow to arrive, like a download
+    yield 3
+
+
+def test_batches_hand_over_what_has_arrived_without_waiting_for_a_full_batch():
+    release = threading.Event()
+    batches = ReadAhead(_trickle(release), depth=64).batches(64)
+    first = next(batches)
+    while first != [1, 2]:  # the reader may not have queued the second item yet
+        first = first + next(batches)
+    assert not release.is_set()  # handed over while the third was still on its way
+    release.set()
+    assert list(batches) == [[3]]
+
+
+def test_batches_keep_order_and_size_and_pass_an_error_on_after_the_items_before_it():
+    def failing():
+        yield from range(5)
+        raise OSError("listing failed")
+
+    ahead = ReadAhead(failing(), depth=64)
+    ahead.thread.join(5)  # everything waiting at once: batches are as full as allowed
+    got = []
+    with pytest.raises(OSError, match="listing failed"):
+        for batch in ahead.batches(2):
+            assert len(batch) <= 2
+            got += batch
+    assert got == list(range(5))

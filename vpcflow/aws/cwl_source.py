@@ -23,7 +23,7 @@ from ..sources.base import TEXT, Source
 from .cwl_spans import END_OF_TIME, Held, Span, gaps, held_spans, ms, revision, wanted
 from .errors import error_code, explain
 from .plan import describe_flow_logs
-from .prefetch import ordered_map, retry_body
+from .prefetch import done_first, retry_body
 from .session import AwsSession
 
 
@@ -218,7 +218,7 @@ def cwl_sources(
         for stream in list_streams(session, group, prefix, since, until)
         for gap in gaps(want, held_spans(held, f"cwl://{group}/{stream['logStreamName']}"))
     ]
-    done = ordered_map(lambda r: read_span(session, group, r[0], r[1]), reads, workers=workers, window=window)
+    done = done_first(lambda r: read_span(session, group, r[0], r[1]), reads, workers=workers, window=window)
     for (name, gap), read in done:
         if progress is not None:
             progress(1, len(read.data))

@@ -1,11 +1,12 @@
-"""Fetch in parallel, hand over in order: a bounded window of downloads running ahead of the consumer."""
+"""Fetch in parallel, hand over in order (or as each is done): a bounded window of downloads running ahead of
+the consumer."""
 
 from __future__ import annotations
 
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TypeVar
 
 import botocore.exceptions
@@ -72,3 +73,28 @@ def ordered_map(
         finally:
             for _, fut, _ in pending:
                 fut.cancel()
+
+
+def done_first(
+    fetch: Callable[[T], R], items: Iterable[T], *, workers: int = 16, window: int = 32
+) -> Iterator[tuple[T, R]]:
+    """(item, fetch(item)) as each fetch finishes, with up to `window` in flight: one slow fetch (a long
+    stream paged call after call) does not hold back the ones listed after it."""
+    running: dict[Future, T] = {}
+    it = iter(items)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vpcflow-fetch") as pool:
+        try:
+            while True:
+                while len(running) < window and (item := next(it, _NONE)) is not _NONE:
+                    running[pool.submit(fetch, item)] = item
+                if not running:
+                    return
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    yield running.pop(fut), fut.result()
+        finally:
+            for fut in running:
+                fut.cancel()
+
+
+_NONE = object()

@@ -5,6 +5,8 @@ the download (request model, event hooks, response parsing, checksum wrapping). 
 S3 client's HTTP session costs a fraction of that and keeps the client's proxies, CA bundle and timeouts.
 Only a whole 200 answer is taken from it: anything else (an error, a redirect, a throttle, a dropped or cut
 connection) is asked again through GetObject, whose retries and error messages then apply unchanged.
+After REFUSALS_IN_A_ROW refusals with no whole answer between them (a policy or proxy that turns presigned
+requests away), it is no longer tried; throttles and dropped connections between successes do not add up.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from botocore.config import Config
 from .session import AwsSession
 
 PRESIGN_SECONDS = 900  # signed just before it is sent
+REFUSALS_IN_A_ROW = 8
 
 
 class PresignedGetter:
@@ -27,13 +30,13 @@ class PresignedGetter:
         self.http = _http_session(session.client("s3"))
         # SigV4 query signing, which every region takes (botocore would presign some endpoints with SigV2)
         self.s3 = session.client("s3", variant="presign", config=Config(signature_version="s3v4"))
-        self._failed = 0
+        self._refusals = 0  # since the last whole answer
         self._lock = threading.Lock()
 
     @property
     def usable(self) -> bool:
-        """False once it stopped paying off (several refusals, e.g. a policy that denies presigned requests)."""
-        return self.http is not None and self._failed < 8
+        """False once it stopped paying off: refusal after refusal, e.g. a policy that denies presigned requests."""
+        return self.http is not None and self._refusals < REFUSALS_IN_A_ROW
 
     def get(self, bucket: str, key: str, etag: str) -> bytes | None:
         if not self.usable:
@@ -50,11 +53,14 @@ class PresignedGetter:
             return self._refused()
         if response.status_code != 200 or length is None or not length.isdigit() or int(length) != len(body):
             return self._refused()
+        if self._refusals:
+            with self._lock:
+                self._refusals = 0
         return body
 
     def _refused(self) -> None:
         with self._lock:
-            self._failed += 1
+            self._refusals += 1
         return None
 
 

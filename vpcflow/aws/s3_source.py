@@ -1,7 +1,8 @@
 """`s3://BUCKET/PREFIX`: flow-log objects in any of AWS's key layouts, or a Firehose destination, as Sources.
 
-The walk lists one folder level at a time (Delimiter '/') and descends only into folders whose date (and
-hour) may hold records in [since, until), so a year of logs is not listed to read an hour. Objects download
+A prefix of up to 1,000 keys is listed in one call. A larger one is walked one folder level at a time
+(Delimiter '/'), descending only into folders whose date (and hour) may hold records in [since, until), so a
+year of logs is not listed to read an hour. Objects download
 in parallel, ahead of the consumer; a Source is identified by `s3://bucket/key` and versioned by its ETag.
 Firehose's objects carry no header: their format is `--format`, else the one of the flow log that delivers to
 that stream (DescribeFlowLogs), else told from the lines.
@@ -28,6 +29,7 @@ from .request import FIREHOSE
 from .s3_get import PresignedGetter
 from .session import AwsSession
 
+WHOLE_LISTING = 1000  # keys in one ListObjectsV2 answer (S3's most): a prefix that fits is not walked
 _SUFFIXES = (".log.gz", ".log.parquet", ".gz", ".parquet", ".log", ".txt")
 # year and month folders carry no day, which KeyInfo needs; prune them by month here
 _MONTH = re.compile(r"(?:^|/)(?:year=)?(\d{4})/(?:month=)?(\d{2})/$")
@@ -112,6 +114,16 @@ def list_objects(
             raise explain(exc, f"s3://{bucket}/{folder}", "s3:ListBucket") from exc
         return objects, folders
 
+    # a small prefix comes whole in one answer, where the walk would list level after level
+    try:
+        first = s3.list_objects_v2(Bucket=bucket, Prefix=start, MaxKeys=WHOLE_LISTING)
+    except Exception as exc:
+        raise explain(exc, f"s3://{bucket}/{start}", "s3:ListBucket") from exc
+    if not first.get("IsTruncated"):
+        for o in first.get("Contents", []):
+            if _is_flow_log(o["Key"]) and key_info(o["Key"]).may_hold(since, until):
+                yield S3Object(bucket, o["Key"], o["ETag"].strip('"'), o["Size"])
+        return
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vpcflow-list") as pool:
         running = {pool.submit(list_folder, start)}
         while running:

@@ -3,7 +3,6 @@ main thread stores; the next large source's reading starts while the current one
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Iterable
 
@@ -96,9 +95,10 @@ def _prepared(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], format:
     cur = con.cursor()
     run: list[tuple[Source, object]] = []
     text, together = 0, PARSE_TOGETHER >> 3  # the first runs are small, so storing starts early
+    # sources that arrive one by one (downloads) are looked up as they come, not once 64 have arrived
+    arriving = ReadAhead(sources, depth=LEDGER_LOOKUP, name="vpcflow-sources")
     try:
-        it = iter(sources)
-        while chunk := list(itertools.islice(it, LEDGER_LOOKUP)):
+        for chunk in arriving.batches(LEDGER_LOOKUP):
             keys = [s for s in chunk if s.version is not None]
             held = set()
             if keys:
@@ -124,6 +124,7 @@ def _prepared(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], format:
                         run, text, together = [], 0, min(2 * together, PARSE_TOGETHER)
         yield from _parsed(run)
     finally:
+        arriving.close()
         cur.close()
 
 

@@ -57,9 +57,13 @@ class ReadAhead:
         with self.ready:
             while not self.waiting:
                 self.ready.wait()
-            item, weight = self.waiting.popleft()
-            self.held -= weight
+            item = self._take()
             self.ready.notify_all()
+        return item
+
+    def _take(self):
+        item, weight = self.waiting.popleft()
+        self.held -= weight
         return item
 
     def __iter__(self) -> Iterator:
@@ -71,6 +75,27 @@ class ReadAhead:
                 if isinstance(item, BaseException):
                     raise item
                 yield item
+        finally:
+            self.close()
+
+    def batches(self, most: int) -> Iterator[list]:
+        """The items in lists of up to `most`: each waits for one item, then takes those already waiting, so
+        a consumer that works per batch never waits for a batch to fill while items trickle in."""
+        try:
+            while True:
+                batch = [self._get()]
+                with self.ready:
+                    while len(batch) < most and self.waiting and batch[-1] is not _END:
+                        batch.append(self._take())
+                    self.ready.notify_all()
+                ended = batch[-1] is _END or isinstance(batch[-1], BaseException)
+                items = batch[:-1] if ended else batch
+                if items:
+                    yield items
+                if isinstance(batch[-1], BaseException):
+                    raise batch[-1]
+                if ended:
+                    return
         finally:
             self.close()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from vpcflow.aws import cwl_source
 from vpcflow.aws.cwl_spans import END_OF_TIME, gaps, parse_revision, revision, store_ledger
 from vpcflow.aws.deliver import CloudWatchApiWriter
 from vpcflow.aws.sources import resolve
@@ -90,3 +91,34 @@ def test_a_range_end_is_exclusive_even_where_moto_includes_it(session, tmp_path)
         assert _totals(store) == totals([r for r in recs if r.start < cut])
         _ingest(store, session, since=_at(cut))
         assert _totals(store) == totals(recs)
+
+
+def test_a_long_stream_is_handed_over_in_pieces_whose_spans_abut(session, tmp_path, monkeypatch):
+    monkeypatch.setattr(cwl_source, "PIECE_BYTES", 2000)  # about 20 events a piece
+    base = int(datetime.now(UTC).timestamp()) - 3 * HOUR
+    recs = records(400, base, span=60, interfaces=["eni-0a1b2c3d4e5f60718"])  # several events every second
+    _put(session, recs)
+    pieces = list(resolve("cwl://flows", session, format=DEFAULT))
+    assert len(pieces) > 5 and {p.identity for p in pieces} == {"cwl://flows/eni-0a1b2c3d4e5f60718-all"}
+    spans = sorted(parse_revision(p.version) for p in pieces)
+    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:], strict=False))  # no gap, no overlap
+    for piece, span in zip(pieces, (parse_revision(p.version) for p in pieces), strict=True):
+        stamps = {_line_ms(line) for line in piece.opener().read().splitlines()}
+        assert all(span[0] <= ms < span[1] for ms in stamps)  # a timestamp's events all sit in one piece
+    with Store(tmp_path / "db.duckdb") as store:
+        store.ingest(pieces, format=DEFAULT)
+        assert _totals(store) == totals(recs)
+        assert list(resolve("cwl://flows", session, held=store_ledger(store))) == []
+
+
+def _line_ms(line: bytes) -> int:
+    stamp = datetime.strptime(line.split(b" ", 1)[0].decode(), "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return int(stamp.timestamp() * 1000)
+
+
+def test_a_piece_ends_between_two_timestamps_and_never_inside_the_last_ones_events():
+    end = cwl_source._piece_end
+    assert end([1, 2, 3, 4], ["ab"] * 4, 3) == 2  # two events reach 3 bytes
+    assert end([1, 2, 2, 3], ["ab"] * 4, 3) == 3  # the second timestamp's events stay together
+    assert end([1, 2, 2, 2], ["ab"] * 4, 3) == 1  # they run to the end: the piece ends before them
+    assert end([5, 5, 5], ["ab"] * 3, 3) == 0  # one timestamp so far: no place to end yet

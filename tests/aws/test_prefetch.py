@@ -1,4 +1,5 @@
-"""Fetches run in parallel; `done_first` hands each over as it finishes, so a slow one holds back no other."""
+"""Reads run in parallel; `as_emitted` hands over each piece as it comes, so a long read holds back no other,
+and `ordered_map` keeps the listing order."""
 
 from __future__ import annotations
 
@@ -7,51 +8,66 @@ import time
 
 import pytest
 
-from vpcflow.aws.prefetch import done_first, ordered_map
+from vpcflow.aws.prefetch import as_emitted, ordered_map
 
 
-def test_a_slow_fetch_does_not_hold_back_the_ones_listed_after_it():
-    slow_may_finish = threading.Event()
+def test_a_long_read_does_not_hold_back_the_ones_listed_after_it():
+    long_may_finish = threading.Event()
 
-    def fetch(name: str) -> str:
-        if name == "slow":
-            assert slow_may_finish.wait(5)
-        return name.upper()
+    def read(name: str, emit, stop) -> None:
+        emit(f"{name}-1")
+        if name == "long":
+            assert long_may_finish.wait(5)
+            emit(f"{name}-2")
 
     got = []
-    for _, result in done_first(fetch, ["slow", "a", "b", "c"], workers=4, window=4):
-        got.append(result)
-        if len(got) == 3:
-            slow_may_finish.set()
-    assert sorted(got[:3]) == ["A", "B", "C"] and got[3] == "SLOW"
+    for piece in as_emitted(read, ["long", "a", "b", "c"], workers=4):
+        got.append(piece)
+        if len(got) == 4:
+            long_may_finish.set()
+    assert sorted(got[:4]) == ["a-1", "b-1", "c-1", "long-1"] and got[4] == "long-2"
 
 
-def test_every_item_is_fetched_once_within_the_window():
-    running, most = set(), [0]
-    lock = threading.Lock()
+def test_every_piece_of_every_read_is_handed_over_once():
+    def read(i: int, emit, stop) -> None:
+        for j in range(i % 4):
+            time.sleep(0.001)  # long enough for reads to interleave
+            emit((i, j))
 
-    def fetch(i: int) -> int:
-        with lock:
-            running.add(i)
-            most[0] = max(most[0], len(running))
-        time.sleep(0.002)  # long enough for fetches to overlap
-        with lock:
-            running.discard(i)
-        return i * i
-
-    pairs = list(done_first(fetch, range(50), workers=8, window=3))
-    assert sorted(pairs) == [(i, i * i) for i in range(50)]
-    assert 1 < most[0] <= 3
+    got = list(as_emitted(read, range(40), workers=8, queued=3))
+    assert sorted(got) == [(i, j) for i in range(40) for j in range(i % 4)]
 
 
-def test_a_failed_fetch_raises_where_it_is_handed_over():
-    def fetch(i: int) -> int:
-        if i == 2:
-            raise ConnectionError("stream 2 failed")
-        return i
+def test_readers_wait_while_the_queued_pieces_are_not_taken():
+    emitted = []
 
-    with pytest.raises(ConnectionError, match="stream 2"):
-        list(done_first(fetch, range(4), workers=1, window=1))
+    def read(i: int, emit, stop) -> None:
+        for j in range(10):
+            emit(j)
+            emitted.append(j)
+
+    pieces = as_emitted(read, [0], workers=1, queued=3)
+    assert next(pieces) == 0
+    time.sleep(0.3)
+    assert len(emitted) <= 5  # three waiting, one taken, one being put
+    assert list(pieces) == list(range(1, 10))
+
+
+def test_the_first_failure_is_raised_and_the_reads_under_way_are_told_to_stop():
+    started, stopped = threading.Event(), threading.Event()
+
+    def read(i: int, emit, stop) -> None:
+        if i == 0:
+            assert started.wait(5)
+            raise ConnectionError("stream 0 failed")
+        started.set()
+        while not stop.is_set():  # a long read, paging until told to stop
+            time.sleep(0.01)
+        stopped.set()
+
+    with pytest.raises(ConnectionError, match="stream 0"):
+        list(as_emitted(read, range(2), workers=2))
+    assert stopped.wait(5)
 
 
 def test_ordered_map_keeps_the_listing_order():

@@ -1,15 +1,20 @@
-"""`cwl://LOG_GROUP[/STREAM]`: flow-log events from CloudWatch Logs, one Source per stream (interface) and span.
+"""`cwl://LOG_GROUP[/STREAM]`: flow-log events from CloudWatch Logs, one Source per span of a stream (interface).
 
 The format comes from `--format` or from DescribeFlowLogs for the group. Streams are read in parallel with
 GetLogEvents (each stream forward from `since`), throttling is retried with backoff by botocore's standard
 mode, and each event becomes a line `2017-03-22T18:34:26.000Z <message>`: the parser keeps that timestamp as
-`event_time`. Spans of a stream the ledger already holds are not read again (see cwl_spans).
+`event_time`. A long stream is handed over in pieces of a few MB as it is paged through, each piece a span
+of its own, and pieces are handed over as they come from any stream. Spans of a stream the ledger already
+holds are not read again (see cwl_spans).
 """
 
 from __future__ import annotations
 
+import bisect
 import io
+import itertools
 import json
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,15 +28,23 @@ from ..sources.base import TEXT, Source
 from .cwl_spans import END_OF_TIME, Held, Span, gaps, held_spans, ms, revision, wanted
 from .errors import error_code, explain
 from .plan import describe_flow_logs
-from .prefetch import done_first, retry_body
+from .prefetch import as_emitted, retry_body
 from .session import AwsSession
+
+# a long stream is handed over in pieces of this much text: memory stays bounded, and storing its first
+# pieces starts while the rest is still paged through
+PIECE_BYTES = 4 << 20
+QUEUED_PIECES = 16  # pieces read ahead of the store, from all streams together
 
 
 @dataclass(frozen=True)
-class StreamRead:
+class Piece:
+    """The events of one stream with a timestamp in [span), as timestamped lines."""
+
+    stream: str
+    span: Span
     data: bytes
     events: int
-    last_timestamp: int | None
 
 
 def split_uri(session: AwsSession, path: str) -> tuple[str, str]:
@@ -156,15 +169,12 @@ def _events_client(session: AwsSession):
     )
 
 
-def read_stream(
-    session: AwsSession, group: str, stream: str, since: datetime | None = None, until: datetime | None = None
-) -> StreamRead:
-    """Every event of the stream in [since, until), oldest first, as timestamped lines."""
-    return read_span(session, group, stream, wanted(since, until))
-
-
-def read_span(session: AwsSession, group: str, stream: str, span: Span) -> StreamRead:
-    """Every event of the stream with a timestamp in the span, oldest first, as timestamped lines."""
+def read_span(session: AwsSession, group: str, stream: str, span: Span, emit: Callable[[Piece], None],
+              stop: threading.Event | None = None, piece_bytes: int | None = None) -> int:
+    """Every event of the stream with a timestamp in the span, oldest first, handed to `emit` in Pieces of
+    about `piece_bytes` of messages; the number of events read. Events sharing a timestamp stay in one piece,
+    so the pieces' spans abut exactly and each is a ledger revision of its own."""
+    piece_bytes = piece_bytes or PIECE_BYTES
     logs = _events_client(session)
     lo, hi = span
     kwargs = {"logGroupName": group, "logStreamName": stream, "startFromHead": True, "limit": 10000}
@@ -172,25 +182,50 @@ def read_span(session: AwsSession, group: str, stream: str, span: Span) -> Strea
         kwargs["startTime"] = lo
     if hi < END_OF_TIME:
         kwargs["endTime"] = hi
-    pages, events, last, token = [], 0, None, None
-    while True:
+    stamps: list[int] = []
+    messages: list[str] = []
+    size, read, token = 0, 0, None
+    while stop is None or not stop.is_set():
         call = dict(kwargs, **({"nextToken": token} if token else {}))
         try:
             page = retry_body(lambda call=call: _page(logs.get_log_events(**call)))
         except Exception as exc:
             raise explain(exc, f"cwl://{group}/{stream}", "logs:GetLogEvents") from exc
+        events = page["events"]
         # endTime is exclusive in AWS; moto includes it, so the span's end is enforced here too
-        got = [e for e in page["events"] if lo <= e["timestamp"] < hi]
-        if got:
-            pages.append(stamped_lines([e["timestamp"] for e in got], [e["message"] for e in got]))
-            events += len(got)
-            last = got[-1]["timestamp"]
+        if events and not (lo <= events[0]["timestamp"] and events[-1]["timestamp"] < hi):
+            events = [e for e in events if lo <= e["timestamp"] < hi]
+        stamps += [e["timestamp"] for e in events]
+        got = [e["message"] for e in events]
+        messages += got
+        size += sum(map(len, got))
+        read += len(got)
+        while size >= piece_bytes and (cut := _piece_end(stamps, messages, piece_bytes)):
+            emit(Piece(stream, (lo, stamps[cut]), stamped_lines(stamps[:cut], messages[:cut]), cut))
+            lo, stamps, messages = stamps[cut], stamps[cut:], messages[cut:]
+            size = sum(map(len, messages))
         nxt = page.get("nextForwardToken")
         # AWS's end of the stream: the token passed in comes back (an empty page alone is not the end)
         if nxt is None or nxt == token:
+            if stamps:  # up to the last event read: later ones may still arrive
+                emit(Piece(stream, (lo, stamps[-1] + 1), stamped_lines(stamps, messages), len(stamps)))
             break
         token = nxt
-    return StreamRead(b"".join(pages), events, last)
+    return read
+
+
+def _piece_end(stamps: list[int], messages: list[str], piece_bytes: int) -> int:
+    """Where a piece of about `piece_bytes` ends: between two timestamps, never inside the last timestamp's
+    events (the next page may hold more of them); 0 when there is no such place yet."""
+    cut = bisect.bisect_left(list(itertools.accumulate(map(len, messages))), piece_bytes) + 1
+    while cut < len(stamps) and stamps[cut] == stamps[cut - 1]:
+        cut += 1
+    if cut < len(stamps):
+        return cut
+    cut = len(stamps) - 1  # the run reaches the end: end the piece before it instead
+    while cut > 0 and stamps[cut - 1] == stamps[cut]:
+        cut -= 1
+    return cut
 
 
 def cwl_sources(
@@ -202,7 +237,6 @@ def cwl_sources(
     *,
     held: Held | None = None,
     workers: int = 8,
-    window: int = 64,  # streams read ahead while the store parses: a group of small ones is staged at once
     progress: Callable[[int, int], None] | None = None,
 ) -> Iterator[Source]:
     """One Source per stream of the group (or the streams whose names start with STREAM) and span not yet held.
@@ -218,19 +252,16 @@ def cwl_sources(
         for stream in list_streams(session, group, prefix, since, until)
         for gap in gaps(want, held_spans(held, f"cwl://{group}/{stream['logStreamName']}"))
     ]
-    done = done_first(lambda r: read_span(session, group, r[0], r[1]), reads, workers=workers, window=window)
-    for (name, gap), read in done:
+    read = lambda r, emit, stop: read_span(session, group, r[0], r[1], emit, stop)  # noqa: E731
+    for piece in as_emitted(read, reads, workers=workers, queued=QUEUED_PIECES):
         if progress is not None:
-            progress(1, len(read.data))
-        if not read.events:
-            continue
-        covered = (gap[0], read.last_timestamp + 1)  # up to the last event read: later ones may still arrive
+            progress(1, len(piece.data))
         yield Source(
-            identity=f"cwl://{group}/{name}",
-            opener=lambda data=read.data: io.BytesIO(data),
-            size=len(read.data),
-            version=revision(covered, read.events),
+            identity=f"cwl://{group}/{piece.stream}",
+            opener=lambda data=piece.data: io.BytesIO(data),
+            size=len(piece.data),
+            version=revision(piece.span, piece.events),
             kind=TEXT,
-            log_stream=name,
+            log_stream=piece.stream,
             format=fmt,
         )

@@ -1,12 +1,15 @@
-"""Fetch in parallel, hand over in order (or as each is done): a bounded window of downloads running ahead of
-the consumer."""
+"""Fetch in parallel, hand over in order (or piece by piece as they come): a bounded window of downloads
+running ahead of the consumer."""
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TypeVar
 
 import botocore.exceptions
@@ -75,26 +78,55 @@ def ordered_map(
                 fut.cancel()
 
 
-def done_first(
-    fetch: Callable[[T], R], items: Iterable[T], *, workers: int = 16, window: int = 32
-) -> Iterator[tuple[T, R]]:
-    """(item, fetch(item)) as each fetch finishes, with up to `window` in flight: one slow fetch (a long
-    stream paged call after call) does not hold back the ones listed after it."""
-    running: dict[Future, T] = {}
-    it = iter(items)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vpcflow-fetch") as pool:
+def as_emitted(
+    read: Callable[[T, Callable[[R], None], threading.Event], object],
+    items: Iterable[T],
+    *,
+    workers: int = 8,
+    queued: int = 16,
+) -> Iterator[R]:
+    """What `read(item, emit, stop)` emits, for every item, read `workers` at a time, handed over as it
+    comes: one long read (a stream paged call after call) holds back no other, and is handed over piece by
+    piece. At most `queued` pieces wait; a reader that finds no room waits too. The first error raised by a
+    read is raised here, and the other reads stop at their next `stop` check."""
+    waiting: queue.Queue = queue.Queue(maxsize=queued)
+    stop = threading.Event()
+
+    def emit(piece) -> None:
+        while not stop.is_set():
+            try:
+                waiting.put(piece, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+    def run(item) -> None:
         try:
-            while True:
-                while len(running) < window and (item := next(it, _NONE)) is not _NONE:
-                    running[pool.submit(fetch, item)] = item
-                if not running:
-                    return
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    yield running.pop(fut), fut.result()
+            read(item, emit, stop)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            emit(_Failed(exc))
         finally:
-            for fut in running:
-                fut.cancel()
+            emit(_DONE)
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vpcflow-fetch") as pool:
+        left = len([pool.submit(run, item) for item in items])
+        try:
+            while left:
+                piece = waiting.get()
+                if piece is _DONE:
+                    left -= 1
+                elif isinstance(piece, _Failed):
+                    raise piece.error
+                else:
+                    yield piece
+        finally:
+            stop.set()
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
-_NONE = object()
+@dataclass(frozen=True)
+class _Failed:
+    error: BaseException
+
+
+_DONE = object()

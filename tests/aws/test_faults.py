@@ -78,27 +78,26 @@ def _listed_prefixes(proxy) -> list[str]:
     ]
 
 
-def test_s3_listing_does_not_descend_into_days_outside_the_window(session, aws_env, proxied, proxy, monkeypatch):
-    monkeypatch.setattr(s3_source, "WHOLE_LISTING", 2)  # a bucket too large to list in one answer
+@pytest.fixture
+def five_days(session, aws_env, proxy):
+    """Twenty records a day for five days, in AWS's key layout; the proxy lets every request through."""
     aws_env.client("s3").create_bucket(Bucket="flows")
     writer = S3ApiWriter(session, "flows", "fl-0123456789abcdef0", account=ACCOUNT, region=aws_env.region)
     for day in range(5):
         writer.write(records(20, DAY + day * 86400, span=600, seed=day))
     writer.close()
     proxy.rate = 0.0
+
+
+def test_s3_listing_does_not_descend_into_days_outside_the_window(five_days, aws_env, proxied, proxy, monkeypatch):
+    monkeypatch.setattr(s3_source, "WHOLE_LISTING", 2)  # a bucket too large to list in one answer
     since = datetime.fromtimestamp(DAY + 2 * 86400 + 6 * 3600, UTC)  # away from midnight: days keep an hour's margin
     list(resolve("s3://flows", proxied, since=since, until=since + timedelta(hours=1)))
     day_folders = {p for p in _listed_prefixes(proxy) if p.count("/") >= 7}
     assert day_folders == {f"AWSLogs/{ACCOUNT}/vpcflowlogs/{aws_env.region}/2026/03/12/"}
 
 
-def test_a_small_bucket_is_listed_in_one_answer_and_still_pruned_by_date(session, aws_env, proxied, proxy):
-    aws_env.client("s3").create_bucket(Bucket="flows")
-    writer = S3ApiWriter(session, "flows", "fl-0123456789abcdef0", account=ACCOUNT, region=aws_env.region)
-    for day in range(5):
-        writer.write(records(20, DAY + day * 86400, span=600, seed=day))
-    writer.close()
-    proxy.rate = 0.0
+def test_a_small_bucket_is_listed_in_one_answer_and_still_pruned_by_date(five_days, proxied, proxy):
     since = datetime.fromtimestamp(DAY + 2 * 86400, UTC)  # the first hour of the third day, which holds records
     sources = list(resolve("s3://flows", proxied, since=since, until=since + timedelta(hours=1)))
     assert _listed_prefixes(proxy) == [""]

@@ -154,7 +154,7 @@ class Store:
         if source:
             sql += " WHERE source = ?"
             params.append(source)
-        sql += " ORDER BY source, line"
+        sql += " ORDER BY source, source_id, line"  # a stream read in pieces: piece by piece, then line by line
         if limit:
             sql += " LIMIT ?"
             params.append(limit)

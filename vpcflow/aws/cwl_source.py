@@ -170,11 +170,10 @@ def _events_client(session: AwsSession):
 
 
 def read_span(session: AwsSession, group: str, stream: str, span: Span, emit: Callable[[Piece], None],
-              stop: threading.Event | None = None, piece_bytes: int | None = None) -> int:
+              stop: threading.Event | None = None) -> None:
     """Every event of the stream with a timestamp in the span, oldest first, handed to `emit` in Pieces of
-    about `piece_bytes` of messages; the number of events read. Events sharing a timestamp stay in one piece,
-    so the pieces' spans abut exactly and each is a ledger revision of its own."""
-    piece_bytes = piece_bytes or PIECE_BYTES
+    about PIECE_BYTES of messages. Events sharing a timestamp stay in one piece, so the pieces' spans abut
+    exactly and each is a ledger revision of its own."""
     logs = _events_client(session)
     lo, hi = span
     kwargs = {"logGroupName": group, "logStreamName": stream, "startFromHead": True, "limit": 10000}
@@ -184,7 +183,7 @@ def read_span(session: AwsSession, group: str, stream: str, span: Span, emit: Ca
         kwargs["endTime"] = hi
     stamps: list[int] = []
     messages: list[str] = []
-    size, read, token = 0, 0, None
+    size, token = 0, None
     while stop is None or not stop.is_set():
         call = dict(kwargs, **({"nextToken": token} if token else {}))
         try:
@@ -199,8 +198,7 @@ def read_span(session: AwsSession, group: str, stream: str, span: Span, emit: Ca
         got = [e["message"] for e in events]
         messages += got
         size += sum(map(len, got))
-        read += len(got)
-        while size >= piece_bytes and (cut := _piece_end(stamps, messages, piece_bytes)):
+        while size >= PIECE_BYTES and (cut := _piece_end(stamps, messages, PIECE_BYTES)):
             emit(Piece(stream, (lo, stamps[cut]), stamped_lines(stamps[:cut], messages[:cut]), cut))
             lo, stamps, messages = stamps[cut], stamps[cut:], messages[cut:]
             size = sum(map(len, messages))
@@ -211,7 +209,6 @@ def read_span(session: AwsSession, group: str, stream: str, span: Span, emit: Ca
                 emit(Piece(stream, (lo, stamps[-1] + 1), stamped_lines(stamps, messages), len(stamps)))
             break
         token = nxt
-    return read
 
 
 def _piece_end(stamps: list[int], messages: list[str], piece_bytes: int) -> int:

@@ -52,6 +52,13 @@ def _is_flow_log(key: str) -> bool:
     return key.endswith(_SUFFIXES) or firehose.is_firehose_object(key)
 
 
+def _flow_logs(bucket: str, page: dict) -> list[S3Object]:
+    """The flow-log objects of one ListObjectsV2 answer."""
+    return [
+        S3Object(bucket, o["Key"], o["ETag"].strip('"'), o["Size"]) for o in page.get("Contents", []) if _is_flow_log(o["Key"])
+    ]
+
+
 def key_info(key: str) -> KeyInfo:
     return firehose.key_info(key) or parse_key(key)
 
@@ -105,11 +112,7 @@ def list_objects(
         try:
             for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=folder, Delimiter="/"):
                 folders += [p["Prefix"] for p in page.get("CommonPrefixes", [])]
-                objects += [
-                    S3Object(bucket, o["Key"], o["ETag"].strip('"'), o["Size"])
-                    for o in page.get("Contents", [])
-                    if _is_flow_log(o["Key"])
-                ]
+                objects += _flow_logs(bucket, page)
         except Exception as exc:
             raise explain(exc, f"s3://{bucket}/{folder}", "s3:ListBucket") from exc
         return objects, folders
@@ -120,9 +123,7 @@ def list_objects(
     except Exception as exc:
         raise explain(exc, f"s3://{bucket}/{start}", "s3:ListBucket") from exc
     if not first.get("IsTruncated"):
-        for o in first.get("Contents", []):
-            if _is_flow_log(o["Key"]) and key_info(o["Key"]).may_hold(since, until):
-                yield S3Object(bucket, o["Key"], o["ETag"].strip('"'), o["Size"])
+        yield from (o for o in _flow_logs(bucket, first) if key_info(o.key).may_hold(since, until))
         return
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vpcflow-list") as pool:
         running = {pool.submit(list_folder, start)}

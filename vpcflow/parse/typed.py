@@ -33,6 +33,7 @@ class TypedBatch:
     block: TextBlock
     records: pa.Table | None  # one column per field, named as the field table's columns; None while deferred
     text: bytes | None = None  # a deferred block's record lines (after any header), for parse_together
+    rows: int | None = None  # how many lines `text` holds, known from the block without counting again
 
 
 class TypedParser:
@@ -40,19 +41,20 @@ class TypedParser:
 
     def __init__(self, fmt: LogFormat, header: tuple[str, ...] | None, max_line: int, stamped: bool = False):
         self.fmt = fmt
-        self.header = " ".join(header).encode() if header else None
+        # a repeated header cannot parse as a record where the format has an integer: pyarrow declines it
+        self.header = " ".join(header).encode() if header and not any(f.is_integer for f in fmt.fields) else None
         self.max_line = max_line
         # a line led by an ISO-8601 timestamp (CloudWatch) gives it as text, cast by the insert as staging does
         self.columns = ([EVENT_TIME] if stamped else []) + list(fmt.columns)
         # one thread: the other core is DuckDB's, storing the block before
-        self.read = pacsv.ReadOptions(column_names=self.columns, use_threads=False)
+        self.read = pacsv.ReadOptions(column_names=self.columns, use_threads=True)
         self.read_threaded = pacsv.ReadOptions(column_names=self.columns, use_threads=True)
         self.convert = pacsv.ConvertOptions(
             column_types={EVENT_TIME: pa.string()} | {f.column: _ARROW.get(f.kind, pa.string()) for f in fmt.fields},
             null_values=["-"], strings_can_be_null=True, quoted_strings_can_be_null=False)
 
     def parse(self, data: bytes, threads: bool = False) -> pa.Table | None:
-        if data.count(b"\n") == len(data) or not self.plain(data):  # blank lines only, or odd bytes
+        if not data.lstrip(b"\n") or not self.plain(data):  # blank lines only, or odd bytes
             return None
         return self._read(data, threads)
 
@@ -94,11 +96,12 @@ class BlockDecoder:
             if self.layout is None:
                 self._sniff_block(block)
             if self.parser is not None:
-                data = block.data
+                data, rows = block.data, block.lines
                 if block.first_line <= self.header_line:  # the header opens this block: parse what follows
                     data = _after_line(data, self.header_line - block.first_line)
+                    rows -= self.header_line - block.first_line + 1
                 if self.defer:
-                    yield TypedBatch(block, None, data)
+                    yield TypedBatch(block, None, data, rows)
                     continue
                 records = self.parser.parse(data)
                 if records is not None:
@@ -150,28 +153,39 @@ def _after_line(data: bytes, index: int) -> bytes:
     return data[pos + 1:]
 
 
-def parse_together(parsers: list[TypedParser], texts: list[bytes]) -> list[pa.Table | None]:
+def parse_together(parsers: list[TypedParser], texts: list[bytes], rows: list[int] | None = None) -> list[pa.Table | None]:
     """What `parsers[i].parse(texts[i])` gives for each text (parsers of one layout), from one call on every
-    core for the texts that allow it: a call costs about as much as parsing a few thousand lines."""
+    core for the texts that allow it: a call costs about as much as parsing a few thousand lines.
+    `rows[i]`, when the caller knows it, is the number of lines of texts[i] (a final newline ends a blank line)."""
     out: list[pa.Table | None] = [None] * len(texts)
     joint: list[int] = []
     for i, (parser, text) in enumerate(zip(parsers, texts, strict=True)):
-        # a blank line would shift the records between texts; such a text is parsed alone
-        if text and text[:1] != b"\n" and b"\n\n" not in text and parser.plain(text):
+        if text and parser.plain(text):
             joint.append(i)
         else:
             out[i] = parser.parse(text)
-    if not joint:
-        return out
-    ended = [texts[i] if texts[i].endswith(b"\n") else texts[i] + b"\n" for i in joint]
-    rows = [t.count(b"\n") for t in ended]
-    table = parsers[joint[0]]._read(b"".join(ended), threads=True)
-    if table is None or table.num_rows != sum(rows):  # one bad text among them: each on its own
-        for i in joint:
+    lines = rows or [t.count(b"\n") + 1 for t in texts]
+    if joint and not _together(parsers, texts, lines, joint, out):
+        # a blank line would shift the records between texts: texts with one are parsed alone, the rest again
+        blank = [i for i in joint if texts[i][:1] == b"\n" or texts[i][-1:] == b"\n" or b"\n\n" in texts[i]]
+        rest = [i for i in joint if i not in set(blank)]
+        for i in blank:
             out[i] = parsers[i].parse(texts[i])
-        return out
-    offset = 0
-    for i, n in zip(joint, rows, strict=True):
-        out[i] = table.slice(offset, n)
-        offset += n
+        if not (blank and rest and _together(parsers, texts, lines, rest, out)):
+            for i in rest:
+                out[i] = parsers[i].parse(texts[i])
     return out
+
+
+def _together(parsers: list[TypedParser], texts: list[bytes], lines: list[int], joint: list[int],
+              out: list[pa.Table | None]) -> bool:
+    """Parse texts[joint] in one call and slice each its records; False when one is bad or holds a blank line
+    (pyarrow skips blank lines, so the rows no longer match the lines)."""
+    table = parsers[joint[0]]._read(b"\n".join(texts[i] for i in joint), threads=True)
+    if table is None or table.num_rows != sum(lines[i] for i in joint):
+        return False
+    offset = 0
+    for i in joint:
+        out[i] = table.slice(offset, lines[i])
+        offset += lines[i]
+    return True

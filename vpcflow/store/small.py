@@ -102,7 +102,8 @@ def parse_prereads(pres: list[Preread]) -> None:
                 by_format.setdefault(tuple(pre.decoder.parser.columns), []).append((pre, i))
     for pending in by_format.values():
         parsers = [pre.decoder.parser for pre, _ in pending]
-        tables = parse_together(parsers, [pre.batches[i].text for pre, i in pending])
+        tables = parse_together(parsers, [pre.batches[i].text for pre, i in pending],
+                                [pre.batches[i].rows for pre, i in pending])
         for (pre, i), table in zip(pending, tables, strict=True):
             block = pre.batches[i].block
             pre.batches[i] = TypedBatch(block, table) if table is not None else pre.decoder.reader.lines(block)
@@ -226,8 +227,8 @@ def _insert_typed(con: duckdb.DuckDBPyConnection, fmt: LogFormat, typed: list[tu
     for pre, sid in typed:
         for b in pre.batches:
             n = b.records.num_rows
-            tables.append(b.records.append_column("source_id", pa.array([sid] * n, pa.int64()))
-                          .append_column("log_stream", pa.array([pre.src.log_stream] * n, pa.string())))
+            tables.append(b.records.append_column("source_id", pa.repeat(pa.scalar(sid, pa.int64()), n))
+                          .append_column("log_stream", pa.repeat(pa.scalar(pre.src.log_stream, pa.string()), n)))
     batch = pa.concat_tables(tables)  # read by DuckDB's replacement scan of this frame (not registered)
     if con.execute(typed_check_sql(fmt, stamped)).fetchall()[0][0]:
         return {}
@@ -245,9 +246,9 @@ def _stage(con: duckdb.DuckDBPyConnection, layout: Layout, staged: list[tuple[Pr
             n = len(b.lines)
             tables.append(pa.table({
                 "n": pa.array(range(b.first_line, b.first_line + n), pa.int64()), "line": b.lines,
-                "source_id": pa.array([sid] * n, pa.int64()),
-                "log_stream": pa.array([pre.src.log_stream] * n, pa.string()),
-                "source": pa.array([pre.src.identity] * n, pa.string()),
+                "source_id": pa.repeat(pa.scalar(sid, pa.int64()), n),
+                "log_stream": pa.repeat(pa.scalar(pre.src.log_stream, pa.string()), n),
+                "source": pa.repeat(pa.scalar(pre.src.identity, pa.string()), n),
             }))
     if not tables:
         return {}

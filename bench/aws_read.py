@@ -2,8 +2,9 @@
 
 Both read the same emulated records from one moto server (a separate process on 127.0.0.1, so the server
 does not share the readers' interpreter). vpcflow's figure is end to end: list, download, parse and store in
-DuckDB (`Store.ingest` over `vpcflow.aws.sources.resolve`), and "fetch" is the sources alone (records
-fetched and counted, not parsed); flowlogs-reader's is iterating its parsed records.
+DuckDB (`Store.ingest` over `vpcflow.aws.sources.resolve`); "read" is `vpcflow.read`, the records parsed to
+typed Arrow columns and checked but not stored, which is what flowlogs-reader does (iterating its parsed
+records), record for record; and "fetch" is the sources alone (records fetched and counted, not parsed).
 flowlogs-reader is measured with its default (no threads) and with a thread pool like vpcflow's.
 Each row also gives the CPU seconds moto's server spent answering it, and "local ingest" is the store reading
 the same S3 objects from disk: the floor for an S3 ingest that no download speed can beat.
@@ -32,6 +33,7 @@ from vpcflow.aws.session import AwsSession, AwsSettings
 from vpcflow.aws.sources import resolve
 from vpcflow.emulate.engine import simulate
 from vpcflow.fields import DEFAULT
+from vpcflow.reader import read
 from vpcflow.store.store import Store
 
 REGION = "us-east-1"
@@ -87,6 +89,11 @@ def vpcflow_ingest(session, uri: str, tmp: Path, **kw) -> int:
         result = store.ingest(resolve(uri, session), **kw)
     db.unlink()
     return result.records
+
+
+def vpcflow_read(session, uri: str, **kw) -> int:
+    """Records parsed, typed and checked, not stored."""
+    return sum(part.records.num_rows for part in read(uri, session=session, **kw))
 
 
 def vpcflow_fetch(session, uri: str) -> int:
@@ -171,12 +178,17 @@ def main() -> None:
                     "s3   vpcflow ingest (list+get+parse+store)",
                     lambda: vpcflow_ingest(session, "s3://bench-flows", tmp),
                 ),
+                ("s3   vpcflow read (list+get+parse+check)", lambda: vpcflow_read(session, "s3://bench-flows")),
                 ("s3   vpcflow fetch only", lambda: vpcflow_fetch(session, "s3://bench-flows")),
                 ("s3   flowlogs-reader (default, no threads)", flr_s3(0)),
                 (f"s3   flowlogs-reader (thread_count={THREADS})", flr_s3(THREADS)),
                 (
                     "cwl  vpcflow ingest (get+parse+store)",
                     lambda: vpcflow_ingest(session, "cwl://bench-flows", tmp, format=DEFAULT),
+                ),
+                (
+                    "cwl  vpcflow read (get+parse+check)",
+                    lambda: vpcflow_read(session, "cwl://bench-flows", format=DEFAULT),
                 ),
                 ("cwl  vpcflow fetch only", lambda: vpcflow_fetch(session, "cwl://bench-flows")),
                 ("cwl  flowlogs-reader (default, no threads)", flr_cwl(0)),
@@ -194,7 +206,7 @@ def main() -> None:
             rate = {r[0].split()[0] + " " + " ".join(r[0].split()[1:3]): r[3] for r in rows}
             print("ratios, records per second (vpcflow / flowlogs-reader):")
             for kind in args.only:
-                for mine in ("vpcflow fetch", "vpcflow ingest"):
+                for mine in ("vpcflow fetch", "vpcflow read", "vpcflow ingest"):
                     for base, label in (
                         ("flowlogs-reader (default,", "default"),
                         (f"flowlogs-reader (thread_count={THREADS})", f"{THREADS} threads"),

@@ -98,6 +98,25 @@ def typed_check_sql(fmt: LogFormat, stamped: bool = False) -> str:
     return f"SELECT count(*) FROM batch WHERE {' OR '.join(conds)}"
 
 
+def typed_select_sql(fmt: LogFormat, stamped: bool = False) -> str:
+    """SELECT of an already typed and checked `batch` as the store holds it (start and end in seconds, the
+    leading timestamp cast), for reading without a store; `stamped` as for typed_check_sql."""
+    values = ", ".join(f"{ms_to_s(f, quote(f.column))} AS {quote(f.column)}" for f in fmt.fields)
+    return f"SELECT {values}, {_EVENT_TIME if stamped else 'NULL::TIMESTAMPTZ'} AS event_time FROM batch"
+
+
+def staged_records_sql(fmt: LogFormat, stage: str = "staged") -> str:
+    """The good rows of a staging table, in line order, named as the field table's columns."""
+    cols = ", ".join(f"c{i} AS {quote(f.column)}" for i, f in enumerate(fmt.fields))
+    return f"SELECT {cols}, event_time FROM {stage} WHERE reason IS NULL ORDER BY n"
+
+
+def staged_quarantine_sql(stage: str = "staged") -> str:
+    """The bad rows of a staging table, in line order: (line, reason, text)."""
+    return (f"SELECT n, reason, left(line, {QUARANTINE_TEXT_LIMIT}) FROM {stage} "
+            "WHERE reason IS NOT NULL AND reason NOT IN ('blank', 'header') ORDER BY n")
+
+
 def insert_typed_sql(fmt: LogFormat, per_row: bool = False, stamped: bool = False) -> str:
     """INSERT of an already typed and checked `batch`; log_stream and source_id are parameters, or columns
     of the batch when `per_row` (a group of sources in one statement); `stamped` as for typed_check_sql."""

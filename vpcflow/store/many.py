@@ -87,12 +87,12 @@ def _text_bytes(item: tuple) -> int:
     return pre.decoder.reader.out_bytes if isinstance(pre, Preread) else 0
 
 
-def _prepared(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], format: LogFormat | None):
+def _prepared(con: duckdb.DuckDBPyConnection | None, sources: Iterable[Source], format: LogFormat | None):
     """Runs in a thread: each source with _KNOWN when the ledger holds it, its Preread when it is small (or
     the error reading it), None when it streams on its own. Small sources are parsed together, a run of up
     to PARSE_TOGETHER bytes at a time. Its own cursor sees only committed sources; a source ingested since is
-    caught again by its checksum."""
-    cur = con.cursor()
+    caught again by its checksum. Without a store (`con` None: reading only) no source is _KNOWN."""
+    cur = con.cursor() if con is not None else None
     run: list[tuple[Source, object]] = []
     text, together = 0, PARSE_TOGETHER >> 3  # the first runs are small, so storing starts early
     # sources that arrive one by one (downloads) are looked up as they come, not once 64 have arrived
@@ -101,7 +101,7 @@ def _prepared(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], format:
         for chunk in arriving.batches(LEDGER_LOOKUP):
             keys = [s for s in chunk if s.version is not None]
             held = set()
-            if keys:
+            if keys and cur is not None:
                 held = set(cur.execute(
                     "SELECT identity, revision FROM sources JOIN (SELECT unnest(?) AS identity, unnest(?) AS revision) "
                     "USING (identity, revision)", [[s.identity for s in keys], [s.version for s in keys]]).fetchall())
@@ -125,7 +125,8 @@ def _prepared(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], format:
         yield from _parsed(run)
     finally:
         arriving.close()
-        cur.close()
+        if cur is not None:
+            cur.close()
 
 
 def _parsed(run: list[tuple[Source, object]]) -> list[tuple[Source, object]]:

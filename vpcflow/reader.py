@@ -101,8 +101,9 @@ def read(targets: Iterable[str | Path | Source] | str | Path | Source, *, format
             yield from _raising(reader.take(src, pre), on_error)
         yield from _raising(reader.flush(), on_error)
         yield from _raising(_drain(failed), on_error)
-    finally:
+    finally:  # stopped early (a break, on_error="raise"): the read-ahead threads end before the caller goes on
         ahead.close()
+        ahead.thread.join(timeout=5)
         con.close()
 
 
@@ -113,7 +114,7 @@ def _raising(results: Iterable[SourceRecords], on_error: str) -> Iterator[Source
         if on_error == "raise" and r.quarantined:
             bad = r.quarantined[0]
             raise SourceError(bad.reason, location=f"{r.source}:{bad.line}",
-                              hint="on_error='report' keeps the good records and lists the bad lines")
+                              hint="on_error='report', or vpcflow read without --strict, keeps the good records")
         yield r
 
 

@@ -24,6 +24,7 @@ app = typer.Typer(
 COMMAND_MODULES = [
     "demo",
     "store",
+    "read",
     "alert",
     "simulate",
     "interop",

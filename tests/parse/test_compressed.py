@@ -12,10 +12,11 @@ import pyarrow as pa
 import pytest
 
 import vpcflow.emulate  # noqa: F401  (deliver imports the emulator first)
-from vpcflow.deliver.firehose import compress, hadoop_snappy, masked_crc32c, snappy_framed
+from vpcflow.deliver.firehose import compress, hadoop_snappy, snappy_framed
 from vpcflow.errors import SourceError
 from vpcflow.parse import compressed
 from vpcflow.parse.chunks import LineReader
+from vpcflow.parse.compressed import masked_crc32c
 
 FORMATS = ["zip", "snappy", "hadoop-snappy"]
 LINE = "2 123456789012 eni-0a1b2c3d4e5f60001 10.0.{} 10.0.1.5 {} 443 6 10 8400 1773100800 1773100860 ACCEPT OK"
@@ -68,6 +69,22 @@ def test_a_corrupt_snappy_block_keeps_the_chunks_before_it_and_names_its_offset(
     at = len(compressed.SNAPPY_MAGIC) + len(data_chunk(first))
     assert "\n".join(lines).encode() == first.rstrip(b"\n")
     assert f"at byte {at:,}" in reader.truncated
+
+
+def test_the_masked_crc32c_is_the_framing_formats_checksum():
+    # CRC-32C of "123456789" is 0xE3069283 (its check value); the framing format masks it
+    assert masked_crc32c(b"123456789") == ((((0xE3069283 >> 15) | (0xE3069283 << 17)) + 0xA282EAD8) & 0xFFFFFFFF)
+
+
+@pytest.mark.parametrize("kind", [0x00, 0x01])
+def test_a_snappy_chunk_that_fails_its_crc32c_keeps_the_chunks_before_it_and_names_its_offset(kind):
+    first, second = TEXT[:65536], TEXT[65536:131072]
+    body = CODEC.compress(second, asbytes=True) if kind == 0x00 else second
+    bad = frame(kind, struct.pack("<I", masked_crc32c(second) ^ 1) + body)
+    lines, reader = read(compressed.SNAPPY_MAGIC + data_chunk(first) + bad)
+    at = len(compressed.SNAPPY_MAGIC) + len(data_chunk(first))
+    assert "\n".join(lines).encode() == first.rstrip(b"\n")
+    assert f"snappy chunk at byte {at:,} fails its CRC-32C check" in reader.truncated
 
 
 def test_a_reserved_snappy_chunk_type_is_an_error_with_its_location():

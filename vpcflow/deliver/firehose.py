@@ -16,33 +16,12 @@ import zipfile
 
 import pyarrow as pa
 
+from ..parse.compressed import masked_crc32c
 from .base import FIREHOSE, BatchWriter, digest, register
 
 EXTENSIONS = {"none": "", "gzip": ".gz", "zip": ".zip", "snappy": ".snappy", "hadoop-snappy": ".hsnappy"}
 _FRAME = 65536  # the most data one snappy framing chunk holds
 _HADOOP_BLOCK = 256 << 10  # Hadoop's default snappy buffer
-
-
-def _crc32c_table() -> list[int]:
-    table = []
-    for n in range(256):
-        c = n
-        for _ in range(8):
-            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
-        table.append(c)
-    return table
-
-
-_CRC32C = _crc32c_table()
-
-
-def masked_crc32c(data: bytes) -> int:
-    """The framing format's checksum: CRC-32C, rotated and offset (pure Python: the emulator's sizes only)."""
-    crc, table = 0xFFFFFFFF, _CRC32C
-    for byte in data:
-        crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
-    crc ^= 0xFFFFFFFF
-    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
 
 
 def snappy_framed(data: bytes) -> bytes:

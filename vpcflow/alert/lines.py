@@ -61,8 +61,8 @@ def read_lines(paths: list[str], session_factory: Callable[[], object] | None = 
             raise SourceError("filter reads text records, not Parquet", location=name,
                               hint="ingest it and filter the store with --db")
         stamped = src.identity.startswith("cwl://")  # lines are `TIMESTAMP message`
-        reader = LineReader(src.opener(), name, chunk=FILTER_CHUNK)
-        number = 0
+        reader = LineReader(src.opener(), name, first_line=src.first_line, chunk=FILTER_CHUNK)
+        number = src.first_line - 1
         for batch in reader:
             for number, text in enumerate(batch.lines.to_pylist(), batch.first_line):
                 if stamped:

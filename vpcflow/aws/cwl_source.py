@@ -4,8 +4,8 @@ The format comes from `--format` or from DescribeFlowLogs for the group. Streams
 GetLogEvents (each stream forward from `since`), throttling is retried with backoff by botocore's standard
 mode, and each event becomes a line `2017-03-22T18:34:26.000Z <message>`: the parser keeps that timestamp as
 `event_time`. A long stream is handed over in pieces of a few MB as it is paged through, each piece a span
-of its own, and pieces are handed over as they come from any stream. Spans of a stream the ledger already
-holds are not read again (see cwl_spans).
+of its own whose lines are numbered on from the pieces before it, and pieces are handed over as they come
+from any stream. Spans of a stream the ledger already holds are not read again (see cwl_spans).
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ class Piece:
     span: Span
     data: bytes
     events: int
+    first_event: int  # its first event's place (1-based) in the read_span that emitted it
 
 
 def split_uri(session: AwsSession, path: str) -> tuple[str, str]:
@@ -184,6 +185,7 @@ def read_span(session: AwsSession, group: str, stream: str, span: Span, emit: Ca
     stamps: list[int] = []
     messages: list[str] = []
     size, token = 0, None
+    first = 1  # the place in this read of the next piece's first event
     while stop is None or not stop.is_set():
         call = dict(kwargs, **({"nextToken": token} if token else {}))
         try:
@@ -199,14 +201,14 @@ def read_span(session: AwsSession, group: str, stream: str, span: Span, emit: Ca
         messages += got
         size += sum(map(len, got))
         while size >= PIECE_BYTES and (cut := _piece_end(stamps, messages, PIECE_BYTES)):
-            emit(Piece(stream, (lo, stamps[cut]), stamped_lines(stamps[:cut], messages[:cut]), cut))
-            lo, stamps, messages = stamps[cut], stamps[cut:], messages[cut:]
+            emit(Piece(stream, (lo, stamps[cut]), stamped_lines(stamps[:cut], messages[:cut]), cut, first))
+            lo, stamps, messages, first = stamps[cut], stamps[cut:], messages[cut:], first + cut
             size = sum(map(len, messages))
         nxt = page.get("nextForwardToken")
         # AWS's end of the stream: the token passed in comes back (an empty page alone is not the end)
         if nxt is None or nxt == token:
             if stamps:  # up to the last event read: later ones may still arrive
-                emit(Piece(stream, (lo, stamps[-1] + 1), stamped_lines(stamps, messages), len(stamps)))
+                emit(Piece(stream, (lo, stamps[-1] + 1), stamped_lines(stamps, messages), len(stamps), first))
             break
         token = nxt
 
@@ -261,4 +263,5 @@ def cwl_sources(
             kind=TEXT,
             log_stream=piece.stream,
             format=fmt,
+            first_line=piece.first_event,  # one line per event: quarantined lines are numbered across the read
         )

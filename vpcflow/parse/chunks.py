@@ -31,7 +31,7 @@ BOMB_FLOOR = 64 << 20  # ratios are only judged past this much output
 
 @dataclass
 class LineBatch:
-    first_line: int  # 1-based number of lines[0] in the source
+    first_line: int  # number of lines[0] in the source, counted from LineReader's first_line
     lines: pa.Array  # strings; a line that could not be read is '' here and listed in problems
     problems: list[tuple[int, str, str]] = field(default_factory=list)  # (line, reason, text)
     empty: int = 0  # how many lines are empty (counted here, in the reader thread, where it is free)
@@ -41,7 +41,7 @@ class LineBatch:
 class TextBlock:
     """Whole lines, newline-separated (CRLF already made LF), without the last line's newline."""
 
-    first_line: int  # 1-based number of the block's first line in the source
+    first_line: int  # number of its first line in the source, counted from LineReader's first_line
     data: bytes
     lines: int
 
@@ -81,9 +81,10 @@ class _Counting(io.RawIOBase):
 class LineReader:
     """Iterate LineBatches over one raw source; `checksum` and `raw_bytes` are final once iteration ends."""
 
-    def __init__(self, raw: BinaryIO, location: str, *, chunk: int = CHUNK, max_line: int = MAX_LINE,
-                 bomb_ratio: int = BOMB_RATIO):
+    def __init__(self, raw: BinaryIO, location: str, *, first_line: int = 1, chunk: int = CHUNK,
+                 max_line: int = MAX_LINE, bomb_ratio: int = BOMB_RATIO):
         self.location = location
+        self.first_line = first_line  # a piece of a stream numbers its lines on from the pieces before it
         self.counting = _Counting(raw)
         self.chunk = chunk
         self.max_line = max_line
@@ -141,7 +142,7 @@ class LineReader:
         """Whole lines in blocks of about `chunk` bytes, not yet split; an over-long line that never ends
         within a block comes as a LineBatch holding its problem."""
         stream = self._stream()
-        line_no = 1
+        line_no = self.first_line
         carry = b""
         skipping = False  # inside an over-long line, dropping bytes until its end
         size = min(self.chunk, FIRST_CHUNK)

@@ -21,6 +21,7 @@ class Source:
     (a checksum, an ETag, the last event's token): the ledger keys on both, so the same content twice is a no-op.
     `opener` returns its raw bytes, gzip or not (ingest looks at the magic number). A Parquet source is read
     through `local_path` when it has one, else its bytes are spooled to a temporary file.
+    `first_line` numbers its first line in what it was cut from (a CloudWatch piece: its first event's place).
     """
 
     identity: str
@@ -32,6 +33,7 @@ class Source:
     format: LogFormat | None = None  # known from outside (DescribeFlowLogs, --format); else told from the data
     key: KeyInfo = field(default_factory=KeyInfo)
     local_path: str | None = None
+    first_line: int = 1
 
     def __str__(self) -> str:
         return self.identity

@@ -106,7 +106,7 @@ class _Ingest:
         self.fmt: LogFormat | None = None
         self.stamped = False  # lines led by an ISO-8601 timestamp (typed blocks carry it as text)
         self.checksum: str | None = None
-        self.next_line = 1  # the line after the last one taken
+        self.next_line = src.first_line  # the line after the last one taken
 
     def _stage(self, sql: str, params: dict | None = None, expected: int | None = None,
                batch: pa.Table | None = None) -> None:

@@ -120,5 +120,5 @@ class SourceRead(ReadAhead):
         super().__init__(self._decode(src, reader_options), name=f"vpcflow-read {src.identity[-40:]}")
 
     def _decode(self, src: Source, reader_options: dict) -> Iterator:
-        self.decoder.reader = LineReader(src.opener(), src.identity, **reader_options)
+        self.decoder.reader = LineReader(src.opener(), src.identity, first_line=src.first_line, **reader_options)
         yield from self.decoder

@@ -84,7 +84,7 @@ def is_small(src: Source) -> bool:
 
 def preread(src: Source, given: LogFormat | None, defer: bool = False) -> Preread:
     """The source read whole; with `defer`, its blocks are left unparsed for parse_prereads."""
-    reader = LineReader(src.opener(), src.identity)
+    reader = LineReader(src.opener(), src.identity, first_line=src.first_line)
     decoder = BlockDecoder(reader, src.format or given, src.identity, defer=defer)
     try:
         return Preread(src, list(decoder), decoder)

@@ -197,7 +197,7 @@ class _Reader:
     def _whole(self, pre: Preread) -> SourceRecords:
         if pre.error is not None:
             return SourceRecords(pre.src.identity, records_schema(None).empty_table(), error=str(pre.error))
-        blocks = _Blocks(self.con, pre.decoder)
+        blocks = _Blocks(self.con, pre.decoder, pre.src.first_line)
         parts = list(blocks.read(pre.batches))
         bad = [b for _, lines in parts for b in lines] + blocks.truncation()
         fmt = pre.layout.format if pre.layout else None
@@ -222,7 +222,7 @@ class _Reader:
 
     def _streamed(self, src: Source) -> Iterator[SourceRecords]:
         ahead = SourceRead(src, src.format or self.given)
-        blocks = _Blocks(self.con, ahead.decoder)
+        blocks = _Blocks(self.con, ahead.decoder, src.first_line)
         try:
             for records, bad in blocks.read(ahead):
                 yield _result(src, blocks.format, records if records is not None else _NONE, bad, None)
@@ -236,9 +236,9 @@ class _Blocks:
     """(records, bad lines) of each block of one source, as ingest decides them: a typed block whose values
     pass the checks as it is, anything else line by line through the staging SQL."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, decoder: BlockDecoder):
+    def __init__(self, con: duckdb.DuckDBPyConnection, decoder: BlockDecoder, first_line: int = 1):
         self.con, self.decoder = con, decoder
-        self.next_line = 1  # the line after the last one taken: where a cut-short stream is reported
+        self.next_line = first_line  # the line after the last one taken: where a cut-short stream is reported
 
     @property
     def format(self) -> LogFormat | None:

@@ -52,3 +52,13 @@ def test_the_table_leaves_out_columns_without_a_value(cli, logs):
     result = cli("read", logs)
     top = next(line for line in result.out.splitlines() if line.startswith("┏"))
     assert "2 records" in result.out and top.count("┳") + 1 == 14  # the fields; no event_time, no log_stream
+
+
+def test_csv_quotes_only_when_a_value_needs_it_and_gives_times_as_cloudwatch_writes_them(cli, tmp_path):
+    (tmp_path / "stamped.log").write_text(f"2026-03-10T12:00:07.000Z {GOOD}\n2026-03-10T12:00:08.250Z {RDP}\n")
+    plain = cli("read", tmp_path / "stamped.log", "-o", "csv").out.splitlines()
+    assert plain[1].startswith("2,123456789010,eni-1235b8ca123456789,") and '"' not in plain[1]
+    assert plain[2].endswith(",2026-03-10T12:00:08.250Z,")
+    (tmp_path / "quoted.log").write_text(GOOD.replace("eni-1235b8ca123456789", '"eni-1"') + "\n")
+    [row] = list(csv.DictReader(io.StringIO(cli("read", tmp_path / "quoted.log", "-o", "csv").out)))
+    assert row["interface_id"] == '"eni-1"' and row["dstport"] == "22"

@@ -8,6 +8,9 @@ import os
 import sys
 from typing import Annotated
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import typer
 from rich.markup import escape
 
@@ -15,6 +18,7 @@ from ..jsonable import rows_of
 from ..reader import read
 from .common import FORMAT_OPTION, SINCE_OPTION, UNTIL_OPTION, times
 from .output import OUTPUT_OPTION, Output, emit, err_console
+from .store import _progress
 
 TABLE_ROWS = 50  # a terminal table stops here unless --limit says otherwise; json and csv print every record
 BAD_LINES_SHOWN = 20
@@ -41,30 +45,45 @@ def read_command(
         session = AwsSession(AwsSettings.resolve(os.environ, profile=profile, region=region, endpoint_url=endpoint_url))
     if limit is None and output is Output.table:
         limit = TABLE_ROWS
-    printer = _Printer(output)
-    bad, failed, left = 0, 0, limit
-    for part in read(paths, format=format, since=start, until=end, session=session,
-                     on_error="raise" if strict else "report"):
+    printer, told = _Printer(output), _Told()
+    left = limit
+    bar = _progress(output)  # on stderr, only when it is a terminal, and not over records streaming to it
+    bar.disable = bar.disable or (output is not Output.table and sys.stdout.isatty())
+    with bar:
+        task = bar.add_task("read", total=None, rate="")
+        for part in read(paths, format=format, since=start, until=end, session=session,
+                         on_error="raise" if strict else "report"):
+            told.about(part)
+            records = part.records if left is None else part.records.slice(0, left)
+            printer.add(records)
+            bar.update(task, description=f"read ...{part.source[-40:]}", rate=f"{printer.count:,} records")
+            if left is not None:
+                left -= records.num_rows
+                if left <= 0:
+                    break
+    printer.close()
+    if told.bad > BAD_LINES_SHOWN:
+        err_console.print(f"... and {told.bad - BAD_LINES_SHOWN:,} more lines that are not records", highlight=False)
+    if told.failed:
+        raise typer.Exit(1)
+
+
+class _Told:
+    """What went to stderr: each line that is not a record (the first BAD_LINES_SHOWN), each failed source."""
+
+    def __init__(self):
+        self.bad = self.failed = 0
+
+    def about(self, part) -> None:
         for line in part.quarantined:
-            if bad < BAD_LINES_SHOWN:
+            if self.bad < BAD_LINES_SHOWN:
                 where = part.source if line.line is None else f"{part.source}:{line.line}"
                 err_console.print(f"[yellow]not a record:[/yellow] {escape(where)}: {escape(line.reason)}",
                                   highlight=False, soft_wrap=True)
-            bad += 1
+            self.bad += 1
         if part.error:
-            failed += 1
+            self.failed += 1
             err_console.print(f"[red]error:[/red] {escape(part.error)}", highlight=False, soft_wrap=True)
-        records = part.records if left is None else part.records.slice(0, left)
-        printer.add(records)
-        if left is not None:
-            left -= records.num_rows
-            if left <= 0:
-                break
-    printer.close()
-    if bad > BAD_LINES_SHOWN:
-        err_console.print(f"... and {bad - BAD_LINES_SHOWN:,} more lines that are not records", highlight=False)
-    if failed:
-        raise typer.Exit(1)
 
 
 class _Printer:
@@ -80,21 +99,37 @@ class _Printer:
     def add(self, records) -> None:
         if not records.num_rows:
             return
+        if self.writer is not None:
+            self._csv(records)
+            return
         rows = rows_of(records)
         if self.columns is None:
             self.columns = list(records.schema.names)
-            if self.writer is not None:
-                self.writer.writerow(self.columns)
-            elif self.output is Output.json:
+            if self.output is Output.json:
                 sys.stdout.write("[")
-        if self.writer is not None:
-            for r in rows:
-                self.writer.writerow(["" if r.get(c) is None else r.get(c) for c in self.columns])
-        elif self.output is Output.json:
+        if self.output is Output.json:
             sys.stdout.write(("" if not self.count else ", ") + ", ".join(json.dumps(r, default=str) for r in rows))
         else:
             self.rows += rows
         self.count += len(rows)
+
+    def _csv(self, records) -> None:
+        """Written by Arrow, in C++: a Python row loop would be slower than the reading. Quotes only when a
+        value needs them; times in ISO-8601 UTC with milliseconds, as CloudWatch writes them."""
+        if self.columns is None:
+            self.columns = list(records.schema.names)
+            self.writer.writerow(self.columns)
+        for i, col in enumerate(records.columns):
+            if pa.types.is_timestamp(col.type):
+                col = col.cast(pa.timestamp("ms", tz="UTC"), safe=False)
+                records = records.set_column(i, records.schema.names[i], pc.strftime(col, format="%Y-%m-%dT%H:%M:%SZ"))
+        needs = any(pc.any(pc.match_substring_regex(col, '[,"\r\n]')).as_py()
+                    for col in records.columns if pa.types.is_string(col.type))
+        sink = pa.BufferOutputStream()
+        pacsv.write_csv(records, sink, pacsv.WriteOptions(include_header=False,
+                                                           quoting_style="needed" if needs else "none"))
+        sys.stdout.write(sink.getvalue().to_pybytes().decode())
+        self.count += records.num_rows
 
     def close(self) -> None:
         if self.output is Output.table:  # a terminal is narrow: columns without a value are left out

@@ -16,7 +16,16 @@ from rich.markup import escape
 
 from ..jsonable import rows_of
 from ..reader import read
-from .common import FORMAT_OPTION, SINCE_OPTION, UNTIL_OPTION, times
+from .common import (
+    FORMAT_OPTION,
+    SINCE_OPTION,
+    SOURCE_ENDPOINT_OPTION,
+    SOURCE_PROFILE_OPTION,
+    SOURCE_REGION_OPTION,
+    SOURCES_ARGUMENT,
+    UNTIL_OPTION,
+    times,
+)
 from .output import OUTPUT_OPTION, Output, emit, err_console
 from .store import _progress
 
@@ -25,16 +34,16 @@ BAD_LINES_SHOWN = 20
 
 
 def read_command(
-    paths: Annotated[list[str], typer.Argument(help="Files, directories, '-' for stdin, s3://BUCKET/PREFIX, cwl://GROUP[/STREAM].")],
+    paths: list[str] = SOURCES_ARGUMENT,
     format: str | None = FORMAT_OPTION,
     since: str | None = SINCE_OPTION,
     until: str | None = UNTIL_OPTION,
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help=f"Stop after this many records (a table shows {TABLE_ROWS} unless given).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Stop with an error at the first line that is not a record.")] = False,
     output: Output = OUTPUT_OPTION,
-    profile: Annotated[str | None, typer.Option("--profile", help="AWS profile, for s3:// and cwl://.")] = None,
-    region: Annotated[str | None, typer.Option("--region", help="AWS region, for s3:// and cwl://.")] = None,
-    endpoint_url: Annotated[str | None, typer.Option("--endpoint-url", help="AWS endpoint URL (for example a local emulator).")] = None,
+    profile: str | None = SOURCE_PROFILE_OPTION,
+    region: str | None = SOURCE_REGION_OPTION,
+    endpoint_url: str | None = SOURCE_ENDPOINT_OPTION,
 ) -> None:
     """Print the records of flow logs without storing them; lines that are not records are listed on stderr."""
     start, end = times(since, until)

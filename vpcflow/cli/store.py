@@ -12,21 +12,32 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..analyze.top import KEYS, METRICS, top
 from ..fields import FIELDS
-from .common import DB_OPTION, FORMAT_OPTION, SINCE_OPTION, UNTIL_OPTION, open_store, times
+from .common import (
+    DB_OPTION,
+    FORMAT_OPTION,
+    SINCE_OPTION,
+    SOURCE_ENDPOINT_OPTION,
+    SOURCE_PROFILE_OPTION,
+    SOURCE_REGION_OPTION,
+    SOURCES_ARGUMENT,
+    UNTIL_OPTION,
+    open_store,
+    times,
+)
 from .output import OUTPUT_OPTION, Output, emit, emit_object, err_console
 from .scale import ENGINE_OPTION, LAKE_OPTION, RAW_OPTION, SPARK_MASTER_OPTION, open_engine
 
 
 def ingest(
-    paths: Annotated[list[str], typer.Argument(help="Files, directories, '-' for stdin, s3://BUCKET/PREFIX, cwl://GROUP[/STREAM].")],
+    paths: list[str] = SOURCES_ARGUMENT,
     db: str | None = DB_OPTION,
     format: str | None = FORMAT_OPTION,
     since: str | None = SINCE_OPTION,
     until: str | None = UNTIL_OPTION,
     output: Output = OUTPUT_OPTION,
-    profile: Annotated[str | None, typer.Option("--profile", help="AWS profile, for s3:// and cwl://.")] = None,
-    region: Annotated[str | None, typer.Option("--region", help="AWS region, for s3:// and cwl://.")] = None,
-    endpoint_url: Annotated[str | None, typer.Option("--endpoint-url", help="AWS endpoint URL (for example a local emulator).")] = None,
+    profile: str | None = SOURCE_PROFILE_OPTION,
+    region: str | None = SOURCE_REGION_OPTION,
+    endpoint_url: str | None = SOURCE_ENDPOINT_OPTION,
 ) -> None:
     """Read flow logs into the store, each source exactly once; bad lines go to the quarantine."""
     start, end = times(since, until)

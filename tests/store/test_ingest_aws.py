@@ -68,3 +68,22 @@ def test_ingest_of_overlapping_cloudwatch_ranges_stores_each_event_once(cli, db_
     assert (first.json()["records"], second.json()["records"]) == (6, 4)
     rows = cli("query", "SELECT count(*) AS n, count(DISTINCT start) AS d FROM flows", "--db", db_path, "-o", "json")
     assert rows.json() == [{"n": 10, "d": 10}]
+
+
+def test_read_prints_an_s3_prefix_and_a_cloudwatch_group_without_a_store(cli, aws_env, monkeypatch):
+    for k, v in aws_env.environ.items():
+        monkeypatch.setenv(k, v)
+    s3 = aws_env.client("s3")
+    s3.create_bucket(Bucket="flows")
+    key = key_for(aws_env.account, aws_env.region, "fl-1234abcd", parse_time("2026-01-05T10:00:00Z"), "fe123456")
+    body = DEFAULT.header() + "\n" + SSH.format(t=1767607200, t2=1767607260) + "\n"
+    s3.put_object(Bucket="flows", Key=key, Body=gzip.compress(body.encode()))
+    logs = aws_env.client("logs")
+    logs.create_log_group(logGroupName="vpc-flows")
+    logs.create_log_stream(logGroupName="vpc-flows", logStreamName="eni-1235b8ca123456789-all")
+    now = int(time.time()) - 120
+    logs.put_log_events(logGroupName="vpc-flows", logStreamName="eni-1235b8ca123456789-all",
+                        logEvents=[{"timestamp": now * 1000, "message": SSH.format(t=now, t2=now + 60)}])
+    result = cli("read", "s3://flows", "cwl://vpc-flows", "--format", "default", "-o", "json")
+    assert result.code == 0, result.err
+    assert [(r["dstport"], r["log_stream"]) for r in result.json()] == [(22, None), (22, "eni-1235b8ca123456789-all")]

@@ -149,8 +149,8 @@ def _sources(targets, since, until, session, failed: list[SourceRecords]) -> Ite
 
 
 class _Reader:
-    """Turns what the read-ahead thread hands over into SourceRecords, in source order: small typed sources
-    wait in a group of one layout and are checked in one query, the rest are read one by one."""
+    """Turns what the read-ahead thread hands over into SourceRecords, in source order: small sources that
+    parsed whole wait in a group of one layout and are checked in one query, the rest are read one by one."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, given: LogFormat | None):
         self.con, self.given = con, given
@@ -158,10 +158,10 @@ class _Reader:
         self.rows = 0
 
     def take(self, src: Source, pre) -> list[SourceRecords]:
-        if isinstance(pre, Preread) and pre.groupable:
+        if isinstance(pre, Preread) and pre.groupable and pre.typed:  # the group is bounded by its rows
             done = self.flush() if self.group and self.group[0].key() != pre.key() else []
             self.group.append(pre)
-            self.rows += sum(b.records.num_rows for b in pre.batches) if pre.typed else 0
+            self.rows += sum(b.records.num_rows for b in pre.batches)
             return done + (self.flush() if self.rows >= STORE_ROWS else [])
         done = self.flush()
         if isinstance(pre, BaseException):
@@ -173,7 +173,7 @@ class _Reader:
         group, self.group, self.rows = self.group, [], 0
         if not group:
             return []
-        checked = self._typed_group([p for p in group if p.typed])
+        checked = self._typed_group(group)
         return [checked[id(p)] if id(p) in checked else self._whole(p) for p in group]
 
     def _typed_group(self, typed: list[Preread]) -> dict[int, SourceRecords]:

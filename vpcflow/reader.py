@@ -113,7 +113,7 @@ def _raising(results: Iterable[SourceRecords], on_error: str) -> Iterator[Source
             raise SourceError(r.error)
         if on_error == "raise" and r.quarantined:
             bad = r.quarantined[0]
-            raise SourceError(bad.reason, location=f"{r.source}:{bad.line}",
+            raise SourceError(bad.reason, location=r.source if bad.line is None else f"{r.source}:{bad.line}",
                               hint="on_error='report', or vpcflow read without --strict, keeps the good records")
         yield r
 

@@ -157,17 +157,23 @@ class _Reader:
         self.group: list[Preread] = []
         self.rows = 0
 
-    def take(self, src: Source, pre) -> list[SourceRecords]:
+    def take(self, src: Source, pre) -> Iterator[SourceRecords]:
+        """What is ready once this source is taken: a group's sources when it fills, a large source block by
+        block as it is read (a generator, so memory holds a block, not the source)."""
         if isinstance(pre, Preread) and pre.groupable and pre.typed:  # the group is bounded by its rows
-            done = self.flush() if self.group and self.group[0].key() != pre.key() else []
+            if self.group and self.group[0].key() != pre.key():
+                yield from self.flush()
             self.group.append(pre)
             self.rows += sum(b.records.num_rows for b in pre.batches)
-            return done + (self.flush() if self.rows >= STORE_ROWS else [])
-        done = self.flush()
+            if self.rows >= STORE_ROWS:
+                yield from self.flush()
+            return
+        yield from self.flush()
         if isinstance(pre, BaseException):
             why = str(pre) if isinstance(pre, VpcFlowError) else f"{src.identity}: cannot read: {pre.strerror or pre}"
-            return done + [SourceRecords(src.identity, records_schema(None).empty_table(), error=why)]
-        return done + list(self._one(src, pre))
+            yield SourceRecords(src.identity, records_schema(None).empty_table(), error=why)
+            return
+        yield from self._one(src, pre)
 
     def flush(self) -> list[SourceRecords]:
         group, self.group, self.rows = self.group, [], 0

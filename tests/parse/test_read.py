@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 from pathlib import Path
 
 import duckdb
@@ -17,6 +18,7 @@ from tests.store.test_fast_path import GOOD, STAMPS, VARIANTS, _write
 from vpcflow.errors import SourceError
 from vpcflow.fields import DEFAULT
 from vpcflow.reader import BadLine, read, records_schema
+from vpcflow.sources.base import Source
 from vpcflow.store.small import SMALL_BYTES
 
 
@@ -97,6 +99,30 @@ def test_a_large_source_is_read_block_by_block(tmp_path):
     parts = list(read(path))
     assert len(parts) > 1 and {p.source for p in parts} == {str(path)}
     assert sum(p.records.num_rows for p in parts) == len(lines)
+
+
+class _Lines(io.RawIOBase):
+    """A large source made on the fly, counting the bytes read from it."""
+
+    def __init__(self, line: bytes, size: int):
+        self.line, self.size, self.given = line, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = min(len(buffer), self.size - self.given) // len(self.line) * len(self.line)
+        buffer[:n] = self.line * (n // len(self.line))
+        self.given += n
+        return n
+
+
+def test_a_large_source_is_handed_over_block_by_block_before_it_is_read_whole():
+    raw = _Lines((GOOD + "\n").encode(), 200 << 20)
+    parts = read(Source("big.log", opener=lambda: raw, size=raw.size))
+    first = next(parts)
+    assert first.records.num_rows > 0 and raw.given < raw.size // 2
+    parts.close()
 
 
 def test_a_parquet_source_reads_its_columns_and_quarantines_a_bad_row_by_number(tmp_path):

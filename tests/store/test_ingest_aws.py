@@ -29,15 +29,20 @@ def test_ingest_reads_an_s3_prefix_with_the_endpoint_and_region_flags(cli, db_pa
     assert cli(*args).json()["skipped_sources"] == 1  # the same object (key and ETag) again is a no-op
 
 
+def _one_event_stream(aws_env, group: str) -> None:
+    """A log group with one interface's stream holding one SSH record from two minutes ago."""
+    logs = aws_env.client("logs")
+    logs.create_log_group(logGroupName=group)
+    logs.create_log_stream(logGroupName=group, logStreamName="eni-1235b8ca123456789-all")
+    now = int(time.time()) - 120
+    logs.put_log_events(logGroupName=group, logStreamName="eni-1235b8ca123456789-all",
+                        logEvents=[{"timestamp": now * 1000, "message": SSH.format(t=now, t2=now + 60)}])
+
+
 def test_ingest_reads_cloudwatch_streams_from_the_environment(cli, db_path, aws_env, monkeypatch):
     for k, v in aws_env.environ.items():
         monkeypatch.setenv(k, v)
-    logs = aws_env.client("logs")
-    logs.create_log_group(logGroupName="vpc-flows")
-    logs.create_log_stream(logGroupName="vpc-flows", logStreamName="eni-1235b8ca123456789-all")
-    now = int(time.time()) - 120
-    logs.put_log_events(logGroupName="vpc-flows", logStreamName="eni-1235b8ca123456789-all",
-                        logEvents=[{"timestamp": now * 1000, "message": SSH.format(t=now, t2=now + 60)}])
+    _one_event_stream(aws_env, "vpc-flows")
     result = cli("ingest", "cwl://vpc-flows", "--db", db_path, "--format", "default", "-o", "json")
     assert result.code == 0, result.err
     assert result.json()["records"] == 1
@@ -78,12 +83,7 @@ def test_read_prints_an_s3_prefix_and_a_cloudwatch_group_without_a_store(cli, aw
     key = key_for(aws_env.account, aws_env.region, "fl-1234abcd", parse_time("2026-01-05T10:00:00Z"), "fe123456")
     body = DEFAULT.header() + "\n" + SSH.format(t=1767607200, t2=1767607260) + "\n"
     s3.put_object(Bucket="flows", Key=key, Body=gzip.compress(body.encode()))
-    logs = aws_env.client("logs")
-    logs.create_log_group(logGroupName="vpc-flows")
-    logs.create_log_stream(logGroupName="vpc-flows", logStreamName="eni-1235b8ca123456789-all")
-    now = int(time.time()) - 120
-    logs.put_log_events(logGroupName="vpc-flows", logStreamName="eni-1235b8ca123456789-all",
-                        logEvents=[{"timestamp": now * 1000, "message": SSH.format(t=now, t2=now + 60)}])
+    _one_event_stream(aws_env, "vpc-flows")
     result = cli("read", "s3://flows", "cwl://vpc-flows", "--format", "default", "-o", "json")
     assert result.code == 0, result.err
     assert [(r["dstport"], r["log_stream"]) for r in result.json()] == [(22, None), (22, "eni-1235b8ca123456789-all")]

@@ -47,7 +47,7 @@ class TypedParser:
         # a line led by an ISO-8601 timestamp (CloudWatch) gives it as text, cast by the insert as staging does
         self.columns = ([EVENT_TIME] if stamped else []) + list(fmt.columns)
         # one thread: the other core is DuckDB's, storing the block before
-        self.read = pacsv.ReadOptions(column_names=self.columns, use_threads=True)
+        self.read = pacsv.ReadOptions(column_names=self.columns, use_threads=False)
         self.read_threaded = pacsv.ReadOptions(column_names=self.columns, use_threads=True)
         self.convert = pacsv.ConvertOptions(
             column_types={EVENT_TIME: pa.string()} | {f.column: _ARROW.get(f.kind, pa.string()) for f in fmt.fields},

@@ -10,9 +10,6 @@ as ingest does; nothing is written anywhere.
 from __future__ import annotations
 
 import functools
-import os
-import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,6 +25,7 @@ from .fields.checks import MS_THRESHOLD
 from .fields.table import INT_32, INT_64
 from .parse.chunks import LineBatch
 from .parse.transform import (
+    parquet_format,
     stage_lines_sql,
     stage_parquet_sql,
     staged_quarantine_sql,
@@ -36,7 +34,7 @@ from .parse.transform import (
     typed_select_sql,
 )
 from .parse.typed import BlockDecoder, TypedBatch
-from .sources.base import PARQUET, Source
+from .sources.base import PARQUET, Source, failure
 from .store.many import PREREAD_BYTES, PREREAD_DEPTH, _prepared, _text_bytes
 from .store.readahead import ReadAhead, SourceRead
 from .store.small import STORE_ROWS, Preread
@@ -145,7 +143,7 @@ def _sources(targets, since, until, session, failed: list[SourceRecords]) -> Ite
                 yield from resolve(t, since, until, errors)
         except VpcFlowError as exc:
             errors.append(exc)
-        failed.extend(SourceRecords(e.location or t, records_schema(None).empty_table(), error=str(e)) for e in errors)
+        failed.extend(_failed(e.location or t, str(e)) for e in errors)
 
 
 class _Reader:
@@ -170,8 +168,7 @@ class _Reader:
             return
         yield from self.flush()
         if isinstance(pre, BaseException):
-            why = str(pre) if isinstance(pre, VpcFlowError) else f"{src.identity}: cannot read: {pre.strerror or pre}"
-            yield SourceRecords(src.identity, records_schema(None).empty_table(), error=why)
+            yield _failed(src.identity, failure(src.identity, pre))
             return
         yield from self._one(src, pre)
 
@@ -202,7 +199,7 @@ class _Reader:
 
     def _whole(self, pre: Preread) -> SourceRecords:
         if pre.error is not None:
-            return SourceRecords(pre.src.identity, records_schema(None).empty_table(), error=str(pre.error))
+            return _failed(pre.src.identity, str(pre.error))
         blocks = _Blocks(self.con, pre.decoder, pre.src.first_line)
         parts = list(blocks.read(pre.batches))
         bad = [b for _, lines in parts for b in lines] + blocks.truncation()
@@ -220,11 +217,8 @@ class _Reader:
                 yield _parquet(self.con, src)
             else:
                 yield from self._streamed(src)
-        except VpcFlowError as exc:
-            yield SourceRecords(src.identity, records_schema(None).empty_table(), error=str(exc))
-        except OSError as exc:
-            yield SourceRecords(src.identity, records_schema(None).empty_table(),
-                                error=f"{src.identity}: cannot read: {exc.strerror or exc}")
+        except (VpcFlowError, OSError) as exc:
+            yield _failed(src.identity, failure(src.identity, exc))
 
     def _streamed(self, src: Source) -> Iterator[SourceRecords]:
         ahead = SourceRead(src, src.format or self.given)
@@ -305,23 +299,19 @@ def _good_and_bad(con, fmt: LogFormat) -> tuple[pa.Table, list[BadLine]]:
 
 def _parquet(con, src: Source) -> SourceRecords:
     """A Parquet source: its columns name its format; values are checked like text."""
-    path, tmp = src.local_path, None
-    if path is None:  # an object in memory: DuckDB reads Parquet from a file
-        with tempfile.NamedTemporaryFile(suffix=".parquet", delete=False) as tmp, src.opener() as raw:
-            shutil.copyfileobj(raw, tmp)
-        path = tmp.name
-    try:
-        names = [r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?, hive_partitioning = false)",
-                                           [path]).fetchall()]
-        fmt = LogFormat.parse(" ".join(names))
-        con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {stage_parquet_sql(fmt)}", {"path": path})
-        records, bad = _good_and_bad(con, fmt)
-        return _result(src, fmt, records, bad, None)
-    except duckdb.Error as exc:
-        raise SourceError(f"not a readable Parquet file: {str(exc).splitlines()[0]}", location=src.identity) from exc
-    finally:
-        if tmp is not None:
-            os.unlink(tmp.name)
+    with src.local_file() as path:
+        try:
+            fmt = parquet_format(con, path)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {stage_parquet_sql(fmt)}", {"path": path})
+            records, bad = _good_and_bad(con, fmt)
+            return _result(src, fmt, records, bad, None)
+        except duckdb.Error as exc:
+            raise SourceError(f"not a readable Parquet file: {str(exc).splitlines()[0]}",
+                              location=src.identity) from exc
+
+
+def _failed(identity: str, why: str) -> SourceRecords:
+    return SourceRecords(identity, records_schema(None).empty_table(), error=why)
 
 
 _NONE = pa.table({})  # no records: _result gives it the format's columns

@@ -11,6 +11,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ..jsonable import jsonable, rows_of
@@ -75,3 +76,9 @@ def _cell(value: Any) -> str:
 def _schema_names(data: Any) -> list[str]:
     schema = getattr(data, "schema", None)
     return list(schema.names) if schema is not None else []
+
+
+def progress_bar() -> Progress:
+    """Long work's bar, on stderr and only when it is a terminal, gone when done: a task's `rate` field says how far."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[rate]}"),
+                    TimeElapsedColumn(), console=err_console, transient=True, disable=not err_console.is_terminal)

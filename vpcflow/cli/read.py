@@ -26,8 +26,7 @@ from .common import (
     UNTIL_OPTION,
     times,
 )
-from .output import OUTPUT_OPTION, Output, emit, err_console
-from .store import _progress
+from .output import OUTPUT_OPTION, Output, emit, err_console, progress_bar
 
 TABLE_ROWS = 50  # a terminal table stops here unless --limit says otherwise; json and csv print every record
 BAD_LINES_SHOWN = 20
@@ -56,7 +55,7 @@ def read_command(
         limit = TABLE_ROWS
     printer, told = _Printer(output), _Told()
     left = limit
-    bar = _progress(output)  # on stderr, only when it is a terminal, and not over records streaming to it
+    bar = progress_bar()  # on stderr, only when it is a terminal, and not over records streaming to it
     bar.disable = bar.disable or (output is not Output.table and sys.stdout.isatty())
     with bar:
         task = bar.add_task("read", total=None, rate="")

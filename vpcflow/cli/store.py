@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..analyze.top import KEYS, METRICS, top
 from ..fields import FIELDS
@@ -24,7 +23,7 @@ from .common import (
     open_store,
     times,
 )
-from .output import OUTPUT_OPTION, Output, emit, emit_object, err_console
+from .output import OUTPUT_OPTION, Output, emit, emit_object, err_console, progress_bar
 from .scale import ENGINE_OPTION, LAKE_OPTION, RAW_OPTION, SPARK_MASTER_OPTION, open_engine
 
 
@@ -42,7 +41,7 @@ def ingest(
     """Read flow logs into the store, each source exactly once; bad lines go to the quarantine."""
     start, end = times(since, until)
     aws = {"profile": profile, "region": region, "endpoint_url": endpoint_url}
-    with open_store(db) as store, _progress(output) as bar:
+    with open_store(db) as store, progress_bar() as bar:
         known: list[str] = []  # objects the ledger already holds, skipped before they are downloaded
 
         def seen(identity: str, revision: str) -> bool:
@@ -104,12 +103,6 @@ def _targets(paths, since, until, format, aws: dict, seen=None, store=None, fetc
             yield from resolve(p, session, since, until, format, seen=seen, held=held, progress=fetched)
         else:
             yield p
-
-
-def _progress(output: Output) -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[rate]}"),
-                    TimeElapsedColumn(), console=err_console, transient=True,
-                    disable=not err_console.is_terminal)
 
 
 def query(

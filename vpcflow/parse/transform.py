@@ -48,6 +48,13 @@ def stage_lines_sql(fmt: LogFormat, prefix: str | None, header: tuple[str, ...] 
     )
 
 
+def parquet_format(con, path: str) -> LogFormat:
+    """A Parquet file's format, from its column names (AWS's field names, '-' as '_')."""
+    names = [r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?, hive_partitioning = false)",
+                                       [path]).fetchall()]
+    return LogFormat.parse(" ".join(names))
+
+
 def stage_parquet_sql(fmt: LogFormat, path_param: str = "$path") -> str:
     """SELECT over a Parquet file giving the same staged columns; values are re-checked like text."""
     raws = [f"CAST({quote(f.column)} AS VARCHAR)" for f in fmt.fields]

@@ -167,8 +167,8 @@ def parse_together(parsers: list[TypedParser], texts: list[bytes], rows: list[in
     lines = rows or [t.count(b"\n") + 1 for t in texts]
     if joint and not _together(parsers, texts, lines, joint, out):
         # a blank line would shift the records between texts: texts with one are parsed alone, the rest again
-        blank = [i for i in joint if texts[i][:1] == b"\n" or texts[i][-1:] == b"\n" or b"\n\n" in texts[i]]
-        rest = [i for i in joint if i not in set(blank)]
+        blank = {i for i in joint if texts[i][:1] == b"\n" or texts[i][-1:] == b"\n" or b"\n\n" in texts[i]}
+        rest = [i for i in joint if i not in blank]
         for i in blank:
             out[i] = parsers[i].parse(texts[i])
         if not (blank and rest and _together(parsers, texts, lines, rest, out)):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -37,3 +41,25 @@ class Source:
 
     def __str__(self) -> str:
         return self.identity
+
+    @contextlib.contextmanager
+    def local_file(self, suffix: str = ".parquet") -> Iterator[str]:
+        """A path to its bytes: `local_path`, or a temporary copy (DuckDB reads Parquet from files) removed after."""
+        if self.local_path is not None:
+            yield self.local_path
+            return
+        with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as tmp, self.opener() as raw:
+            shutil.copyfileobj(raw, tmp)
+        try:
+            yield tmp.name
+        finally:
+            os.unlink(tmp.name)
+
+
+def failure(identity: str, exc: BaseException) -> str:
+    """What a source that could not be read says: vpcflow's own error as it is, an OS error with the source."""
+    from ..errors import VpcFlowError
+
+    if isinstance(exc, VpcFlowError):
+        return str(exc)
+    return f"{identity}: cannot read: {getattr(exc, 'strerror', None) or exc}"

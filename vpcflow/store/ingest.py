@@ -8,9 +8,6 @@ ingests it whole.
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -25,12 +22,13 @@ from ..parse.transform import (
     insert_flows_sql,
     insert_quarantine_sql,
     insert_typed_sql,
+    parquet_format,
     stage_lines_sql,
     stage_parquet_sql,
     typed_check_sql,
 )
 from ..parse.typed import BlockDecoder, TypedBatch
-from ..sources.base import PARQUET, Source
+from ..sources.base import PARQUET, Source, failure
 from .ledger import already, purge
 from .readahead import SourceRead
 from .schema import QUARANTINE_TEXT_LIMIT, ensure_columns, insert_arrow, present_columns
@@ -221,25 +219,16 @@ class _Ingest:
         self._quarantine(rows)
 
     def parquet(self) -> None:
-        path, tmp = self.src.local_path, None
-        if path is None:
-            tmp = tempfile.NamedTemporaryFile(suffix=".parquet", delete=False)
-            with self.src.opener() as raw:
-                shutil.copyfileobj(raw, tmp)
-            tmp.close()
-            path = tmp.name
-        try:
-            names = [r[0] for r in self.con.execute("DESCRIBE SELECT * FROM read_parquet(?, hive_partitioning = false)", [path]).fetchall()]
-            self.fmt = LogFormat.parse(" ".join(names))
-            ensure_columns(self.con, self.fmt.fields, self.columns)
-            self._stage(stage_parquet_sql(self.fmt), {"path": path})
-            with open(path, "rb") as fh:
-                self.checksum = hashlib.file_digest(fh, "sha256").hexdigest()
-        except duckdb.Error as exc:
-            raise SourceError(f"not a readable Parquet file: {str(exc).splitlines()[0]}", location=self.src.identity) from exc
-        finally:
-            if tmp is not None:
-                os.unlink(tmp.name)
+        with self.src.local_file() as path:
+            try:
+                self.fmt = parquet_format(self.con, path)
+                ensure_columns(self.con, self.fmt.fields, self.columns)
+                self._stage(stage_parquet_sql(self.fmt), {"path": path})
+                with open(path, "rb") as fh:
+                    self.checksum = hashlib.file_digest(fh, "sha256").hexdigest()
+            except duckdb.Error as exc:
+                raise SourceError(f"not a readable Parquet file: {str(exc).splitlines()[0]}",
+                                  location=self.src.identity) from exc
 
 
 def ingest_one(con: duckdb.DuckDBPyConnection, src: Source, *, format: LogFormat | None = None,
@@ -287,7 +276,7 @@ def ingest_one(con: duckdb.DuckDBPyConnection, src: Source, *, format: LogFormat
         return SourceResult(src.identity, status="failed", message=str(exc))
     except OSError as exc:
         _abandon(con, job, columns)
-        return SourceResult(src.identity, status="failed", message=f"{src.identity}: cannot read: {exc.strerror or exc}")
+        return SourceResult(src.identity, status="failed", message=failure(src.identity, exc))
     except BaseException:
         con.execute("ROLLBACK")
         raise

@@ -10,7 +10,7 @@ import duckdb
 
 from ..errors import VpcFlowError
 from ..fields import LogFormat
-from ..sources.base import TEXT, Source
+from ..sources.base import TEXT, Source, failure
 from .ingest import BeforeCommit, IngestResult, Progress, SourceResult, ingest_one
 from .readahead import ReadAhead, SourceRead
 from .schema import present_columns
@@ -54,8 +54,7 @@ def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], *,
                                   columns=columns, ahead=reading.pop(id(src), None)))
             continue
         if isinstance(pre, BaseException):
-            why = str(pre) if isinstance(pre, VpcFlowError) else f"{src.identity}: cannot read: {pre.strerror or pre}"
-            result.add(SourceResult(src.identity, status="failed", message=why))
+            result.add(SourceResult(src.identity, status="failed", message=failure(src.identity, pre)))
             continue
         if not pre.groupable:
             flush()

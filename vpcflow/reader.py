@@ -221,7 +221,7 @@ class _Reader:
             yield _failed(src.identity, failure(src.identity, exc))
 
     def _streamed(self, src: Source) -> Iterator[SourceRecords]:
-        ahead = SourceRead(src, src.format or self.given)
+        ahead = SourceRead(src, src.format or self.given, threads=True)  # no store wants the other core
         blocks = _Blocks(self.con, ahead.decoder, src.first_line)
         try:
             for records, bad in blocks.read(ahead):

@@ -81,9 +81,11 @@ class BlockDecoder:
     """Runs in the reader thread: tells the source's layout from its first line, then turns each block
     into a TypedBatch when it can and into lines (a LineBatch) when it cannot."""
 
-    def __init__(self, reader: LineReader | None, given: LogFormat | None, location: str, defer: bool = False):
+    def __init__(self, reader: LineReader | None, given: LogFormat | None, location: str, defer: bool = False,
+                 threads: bool = False):
         self.reader, self.given, self.location = reader, given, location  # reader: set before iterating
         self.defer = defer  # hand blocks over unparsed (TypedBatch.text), for parse_together
+        self.threads = threads  # parse a block on every core: nothing else (no store) wants the other one
         self.layout: Layout | None = None  # set before the first batch that needs it is handed over
         self.header_line = 0  # line number of the header, when the source has one
         self.parser: TypedParser | None = None
@@ -103,7 +105,7 @@ class BlockDecoder:
                 if self.defer:
                     yield TypedBatch(block, None, data, rows)
                     continue
-                records = self.parser.parse(data)
+                records = self.parser.parse(data, self.threads)
                 if records is not None:
                     yield TypedBatch(block, records)
                     continue

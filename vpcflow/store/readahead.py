@@ -115,8 +115,8 @@ class SourceRead(ReadAhead):
     """One text source opened, decoded and parsed in a thread; `decoder` tells its layout as it goes.
     Opening happens in the thread too, so its errors surface where the source is consumed."""
 
-    def __init__(self, src: Source, given: LogFormat | None, **reader_options):
-        self.decoder = BlockDecoder(None, given, src.identity)
+    def __init__(self, src: Source, given: LogFormat | None, threads: bool = False, **reader_options):
+        self.decoder = BlockDecoder(None, given, src.identity, threads=threads)
         super().__init__(self._decode(src, reader_options), name=f"vpcflow-read {src.identity[-40:]}")
 
     def _decode(self, src: Source, reader_options: dict) -> Iterator:

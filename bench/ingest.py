@@ -109,7 +109,8 @@ def peak_memory(gb: float) -> None:
         with open(big, "wb") as out:
             while out.tell() < gb * (1 << 30):
                 out.write(chunk)
-    peak = "; import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"  # KiB, the child's own
+    # the child's own peak (VmHWM, KiB): ru_maxrss would carry over the high-water mark of this parent it forked from
+    peak = "; print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')))"
     ingest = ("import sys; from vpcflow.store import Store; "
               "r = Store(sys.argv[2]).ingest(sys.argv[1]); print(r.records, r.quarantined)" + peak)
     reading = ("import sys; from vpcflow import read; parts = [(p.records.num_rows, len(p.quarantined)) "

@@ -12,10 +12,6 @@ from vpcflow.store import Store
 
 pytest_plugins = ["tests.fixtures.moto_server"]  # moto's server over HTTP, for every area that talks to AWS
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-if not SHARED.exists():  # CI clones main into a fresh folder with shared/ beside it
-    SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:

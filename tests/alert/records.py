@@ -7,10 +7,9 @@ from pathlib import Path
 
 from vpcflow.store.store import Store
 
-# CI clones the repository with shared/ beside it.
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "spec" / "aws-doc-examples.txt"
+from ..support import AWS_DOC_EXAMPLES
 
-# The documented default-format records (spec/aws-doc-examples.txt, "Format: DEFAULT"), plus a few made here
+# The documented default-format records (tests/fixtures/aws-doc-examples.txt, "Format: DEFAULT"), plus a few made here
 # to reach the cases the documentation lacks (port 2222, large transfers, an HTTP port).
 DOC_LINES = [
     "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK",
@@ -33,9 +32,9 @@ LINES = DOC_LINES + MADE_LINES
 
 
 def doc_lines_in_spec() -> list[str]:
-    """The default-format record lines of the shared spec file, to check DOC_LINES against it."""
+    """The default-format record lines of AWS's documented examples, to check DOC_LINES against them."""
     out, default = [], False
-    for line in EXAMPLES.read_text().splitlines():
+    for line in AWS_DOC_EXAMPLES.read_text().splitlines():
         if line.startswith("#"):
             default = "Format: DEFAULT" in line
         elif line.strip() and default:

@@ -14,8 +14,6 @@ from vpcflow.fields import PRESETS, LogFormat
 from vpcflow.store import schema
 from vpcflow.store.schema import DDL, quote
 
-SPEC = Path(__file__).resolve().parents[2].parent / "shared" / "spec" / "aws-doc-examples.txt"
-
 DEFAULT_LINES = """\
 2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK
 2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK

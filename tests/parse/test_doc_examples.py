@@ -11,9 +11,8 @@ import pytest
 from vpcflow.fields import DEFAULT, LogFormat
 from vpcflow.store import Store
 
-from ..conftest import SHARED
+from ..support import AWS_DOC_EXAMPLES as EXAMPLES
 
-EXAMPLES = SHARED / "spec" / "aws-doc-examples.txt"
 GOLDEN = Path(__file__).parent / "golden" / "doc_examples.json"
 _CUSTOM = re.compile(r'"(\$\{[^"]+\})"')
 _ID = re.compile(r"^# \[([a-z0-9-]+)\]")

@@ -11,9 +11,9 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..emulate import capture as c
 from ..emulate.topology import Topology
 from ..fields import LogFormat
+from . import columns as c
 from .records import Renderer
 
 CLOUDWATCH, S3, FIREHOSE = "cloudwatch", "s3", "firehose"

@@ -12,7 +12,7 @@ import time
 
 from isal import igzip
 
-from ..emulate import capture as c
+from . import columns as c
 from .base import CLOUDWATCH, Writer, digest, register
 
 _SUFFIX = {"ALL": "all", "ACCEPT": "accept", "REJECT": "reject"}  # -accept/-reject: assumed, not documented

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from ..emulate import capture as c
 from ..emulate.topology import INSTANCE, Topology
 from ..fields import INT_32, INT_64, LogFormat
+from . import columns as c
 
 # fields that come straight from a record tuple
 _FROM_RECORD = {

@@ -14,16 +14,30 @@ import random
 from bisect import bisect_right
 from operator import itemgetter
 
+from ..deliver.columns import (  # noqa: F401  (the lab and tests read them here too)
+    I_ACTION,
+    I_BYTES,
+    I_DIRECTION,
+    I_DPORT,
+    I_DST,
+    I_END,
+    I_FLAGS,
+    I_IFACE,
+    I_PACKETS,
+    I_PATH,
+    I_PKT_DST,
+    I_PKT_SRC,
+    I_PROTO,
+    I_SPORT,
+    I_SRC,
+    I_START,
+    I_STATUS,
+)
 from .rules import Rules
 from .topology import Topology
 from .traffic import FLOW, PROBE_CLOSED, PROBE_OPEN, SYN, TCP, Session
 
 FIN, SYN_FLAG, RST, SYN_ACK = 1, 2, 4, 18
-
-# index of each value in an emitted record tuple
-(I_IFACE, I_SRC, I_DST, I_SPORT, I_DPORT, I_PROTO, I_PACKETS, I_BYTES, I_START, I_END, I_ACTION, I_STATUS,
- I_FLAGS, I_PKT_SRC, I_PKT_DST, I_DIRECTION, I_PATH) = range(17)
-
 
 _BY_START = itemgetter(I_START)
 

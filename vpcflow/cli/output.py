@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from ..jsonable import jsonable, rows_of
 
@@ -25,8 +26,9 @@ class Output(enum.StrEnum):
 
 OUTPUT_OPTION = typer.Option(Output.table, "--output", "-o", help="How to print the result: table, json or csv.")
 
-console = Console()
-err_console = Console(stderr=True)
+# Data is printed as text: no emoji codes (":100:") and no markup read from values ("[red]", "[/]").
+console = Console(emoji=False)
+err_console = Console(stderr=True, emoji=False)
 
 
 def emit(data: Any, output: Output | str, *, columns: Iterable[str] | None = None, title: str | None = None) -> None:
@@ -42,14 +44,14 @@ def emit(data: Any, output: Output | str, *, columns: Iterable[str] | None = Non
         for r in rows:
             writer.writerow(["" if r.get(c) is None else r.get(c) for c in cols])
     else:
-        table = Table(title=title, show_lines=False, header_style="bold")
+        table = Table(title=Text(title) if title else None, show_lines=False, header_style="bold")
         for c in cols:
-            table.add_column(c, overflow="fold")
+            table.add_column(Text(str(c)), overflow="fold")
         for r in rows:
             table.add_row(*[_cell(r.get(c)) for c in cols])
         console.print(table)
         if not rows:
-            console.print("(no rows)")
+            console.print("(no rows)", markup=False)
 
 
 def emit_object(obj: Mapping, output: Output | str, *, title: str | None = None) -> None:
@@ -63,14 +65,14 @@ def emit_object(obj: Mapping, output: Output | str, *, title: str | None = None)
          output, title=title)
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any) -> Text:
     if value is None:
-        return "-"
+        return Text("-")
     if isinstance(value, float):
-        return f"{value:,.2f}"
+        return Text(f"{value:,.2f}")
     if isinstance(value, (list, dict)):
-        return json.dumps(value)
-    return str(value)
+        return Text(json.dumps(value))
+    return Text(str(value))
 
 
 def _schema_names(data: Any) -> list[str]:

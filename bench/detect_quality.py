@@ -30,8 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from vpcflow.detect import detections, load_threat_list, run  # noqa: E402
 from vpcflow.diagnose import diagnose  # noqa: E402
 from vpcflow.emulate import load_scenario, simulate  # noqa: E402
-from vpcflow.emulate.topology import build_topology  # noqa: E402
 from vpcflow.enrich import load_topology_interfaces  # noqa: E402
+from vpcflow.network.topology import build_topology  # noqa: E402
 from vpcflow.store.store import Store  # noqa: E402
 
 SLACK = 600

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from vpcflow.diagnose import diagnose
-from vpcflow.diagnose.config import load_topology
+from vpcflow.network.load import load_topology
 from vpcflow.store import Store
 
 from .records import rec, write

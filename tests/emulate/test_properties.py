@@ -23,9 +23,9 @@ from vpcflow.emulate.capture import (
     I_STATUS,
     Capture,
 )
-from vpcflow.emulate.rules import Rules
-from vpcflow.emulate.topology import build_topology
 from vpcflow.emulate.traffic import FLOW, PROBE_CLOSED, PROBE_OPEN, SYN, TCP, Session
+from vpcflow.network.evaluator import Rules
+from vpcflow.network.topology import build_topology
 
 START = 1767571200
 REACHABLE_FLAGS = set(range(8)) | {18, 19, 22, 23}

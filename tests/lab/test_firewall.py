@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from vpcflow.emulate.topology import build_topology
+from vpcflow.network.topology import build_topology
 from vpcflow.lab import firewall
 from vpcflow.lab.network import UPLINK
 from vpcflow.lab.scenario import topology_spec

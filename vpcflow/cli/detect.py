@@ -70,7 +70,7 @@ def detect_command(
         if threat_list is not None:
             detect.load_threat_list(store.con, threat_list)
         if topology is not None:
-            from ..diagnose.config import load_topology
+            from ..network.load import load_topology
             from ..enrich import load_topology_interfaces
 
             load_topology_interfaces(store.con, load_topology(topology))
@@ -127,7 +127,7 @@ def diagnose_command(
 
     config = topology
     if aws:
-        from ..diagnose.config import aws_topology
+        from ..network.load import aws_topology
 
         config = aws_topology(_aws_session(region, profile, endpoint_url))
     if engine != "duckdb":

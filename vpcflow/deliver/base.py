@@ -11,8 +11,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..emulate.topology import Topology
 from ..fields import LogFormat
+from ..network.topology import Topology
 from . import columns as c
 from .records import Renderer
 

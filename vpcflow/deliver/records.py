@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from ..emulate.topology import INSTANCE, Topology
 from ..fields import INT_32, INT_64, LogFormat
+from ..network.topology import INSTANCE, Topology
 from . import columns as c
 
 # fields that come straight from a record tuple

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .config import Evaluator, load_topology
+from ..network import Evaluator, load_topology
 from .pairing import is_request, legs, own_addresses, when
 
 VERDICTS = ("security-group", "network-acl", "security-group-or-network-acl", "allowed")

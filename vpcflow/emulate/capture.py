@@ -33,8 +33,8 @@ from ..deliver.columns import (  # noqa: F401  (the lab and tests read them here
     I_START,
     I_STATUS,
 )
-from .rules import Rules
-from .topology import Topology
+from ..network.evaluator import Rules
+from ..network.topology import Topology
 from .traffic import FLOW, PROBE_CLOSED, PROBE_OPEN, SYN, TCP, Session
 
 FIN, SYN_FLAG, RST, SYN_ACK = 1, 2, 4, 18

@@ -13,11 +13,11 @@ from operator import itemgetter
 from pathlib import Path
 
 from ..deliver.base import writer_for
+from ..network.evaluator import Rules
+from ..network.topology import Interface, ScenarioError, build_topology
 from .capture import Capture
 from .events import KINDS, Event
-from .rules import Rules
 from .scenario import Scenario, flow_logs, load_scenario, parse_time, seconds
-from .topology import Interface, ScenarioError, build_topology
 from .traffic import Conversation, Session
 
 DEFAULT_START = "2026-01-05T00:00:00Z"

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from .rules import Rules
-from .topology import Interface, ScenarioError, Topology, protocol_number
+from ..network.evaluator import Rules
+from ..network.topology import Interface, ScenarioError, Topology, protocol_number
 from .traffic import FLOW, PROBE_CLOSED, PROBE_OPEN, SYN, TCP, Endpoints, Session, packets_for
 
 

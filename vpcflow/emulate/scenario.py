@@ -13,7 +13,7 @@ import yaml
 from ..deliver.base import CLOUDWATCH, FIREHOSE, S3, TRAFFIC_TYPES, FlowLog
 from ..errors import FormatError, NotFound
 from ..fields import LogFormat
-from .topology import ScenarioError, Topology, derive_id
+from ..network.topology import ScenarioError, Topology, derive_id
 
 COMPRESSIONS = ("none", "gzip", "zip", "snappy", "hadoop-snappy")  # a Firehose stream's CompressionFormat
 _DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
@@ -58,6 +58,13 @@ class Scenario:
 def builtin_names() -> list[str]:
     folder = resources.files(__package__) / "scenarios"
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def builtin_topology(name: str) -> dict | None:
+    """The `topology:` of a built-in scenario, or None: registered as the network model's named topologies."""
+    if name not in builtin_names():
+        return None
+    return load_scenario(name).spec.get("topology") or {}
 
 
 def load_scenario(scenario) -> Scenario:

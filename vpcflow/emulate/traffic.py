@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .topology import Interface, ScenarioError, Topology, protocol_number
+from ..network.topology import Interface, ScenarioError, Topology, protocol_number
 
 # shape of a session: which TCP flags its packets carry, and whether the server answers
 TCP = "tcp"  # SYN .. FIN from the client, SYN-ACK .. FIN from the server

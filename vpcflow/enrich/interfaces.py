@@ -14,7 +14,7 @@ _AWS_TYPES = {"nat_gateway": "nat_gateway", "network_load_balancer": "network_lo
 
 
 def load_topology_interfaces(con, topology) -> int:
-    """The emulator topology's interfaces (a `vpcflow.emulate.topology.Topology`)."""
+    """The emulator topology's interfaces (a `vpcflow.network.topology.Topology`)."""
     ensure_tables(con)
     rows = [[i.id, i.ip, i.kind, i.instance_id or i.id, i.name, i.subnet.id, topology.vpc_id,
              ",".join(g.id for g in i.groups), "topology"] for i in topology.interfaces]

@@ -9,7 +9,7 @@ the packet, so the capture agent can turn them into REJECT records.
 
 from __future__ import annotations
 
-from ..emulate.topology import Interface, NetworkAcl, Rule, Topology
+from ..network.topology import Interface, NetworkAcl, Rule, Topology
 
 DEVICE = "eth0"  # the instance's interface inside its namespace
 SG_IN, SG_OUT, NACL_IN, NACL_OUT = "sg-in", "sg-out", "nacl-in", "nacl-out"

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..emulate.topology import NAT_GATEWAY, Topology, build_topology
+from ..network.topology import NAT_GATEWAY, Topology, build_topology
 from . import firewall
 from .netns import DEFAULT_STATE_DIR, LabError, LabState, labs, nft, sh, teardown
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..deliver import writer_for
 from ..emulate import capture as c
 from ..emulate.scenario import flow_logs
-from ..emulate.topology import Topology
+from ..network.topology import Topology
 
 
 def read_spool(path: Path) -> list[tuple]:

@@ -241,3 +241,34 @@ class Rules:
         yield Step(nat, True, nat.ip, dst.ip, src, dst.ip, 1,
                    ((True, nat.subnet.acl, False, dst.ip),) if crosses else ())
         yield Step(dst, False, src, dst.ip, src, dst.ip, None, self._arrive(dst, True, crosses, src))
+
+
+class Evaluator:
+    """Names the rule that decides a packet at an interface, and the change that would let it through."""
+
+    def __init__(self, topology: Topology):
+        self.topology = topology
+        self.rules = Rules(topology)
+        self.by_id = {i.id: i for i in topology.interfaces}
+
+    def interface(self, interface_id: str) -> Interface | None:
+        return self.by_id.get(interface_id)
+
+    def decide(self, iface: Interface, inbound: bool, protocol: int, port: int, other: str,
+               reply: bool) -> tuple[str, str] | None:
+        """(layer, rule) that drops the packet, or None when the configuration lets it through."""
+        try:
+            crosses = ipaddress.ip_address(other) not in iface.subnet.cidr
+        except ValueError:
+            crosses = True
+        if inbound:
+            reason = self.rules.acl(iface.subnet.acl, True, protocol, port, other) if crosses else None
+            if reason is None and not reply:
+                reason = self.rules.groups(iface, True, protocol, port, other)
+        else:
+            reason = None if reply else self.rules.groups(iface, False, protocol, port, other)
+            if reason is None and crosses:
+                reason = self.rules.acl(iface.subnet.acl, False, protocol, port, other)
+        if reason is None:
+            return None
+        return ("network-acl" if reason.startswith("acl-") else "security-group"), reason

@@ -4,26 +4,37 @@ into the same model, so one evaluator names the security group or ACL rule for b
 from __future__ import annotations
 
 import ipaddress
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import yaml
 
-from ..emulate.rules import Rules
-from ..emulate.topology import Interface, Topology, build_topology
 from ..errors import VpcFlowError
+from .topology import Topology, build_topology
+
+# Named topologies (the emulator's built-in scenarios) plug in here, the way a third party's catalog would.
+TOPOLOGY_GROUP = "vpcflow.topologies"
+
+
+def named_topology(name: str) -> dict | None:
+    """The topology mapping a registered catalog knows by this name, or None."""
+    for entry in entry_points(group=TOPOLOGY_GROUP):
+        spec = entry.load()(name)
+        if spec is not None:
+            return spec
+    return None
 
 
 def load_topology(source) -> Topology:
     """A Topology, a scenario name or file (its `topology:`), or a topology YAML/JSON file."""
     if isinstance(source, Topology):
         return source
-    from ..emulate.scenario import builtin_names, load_scenario
-
     if isinstance(source, dict):
         return build_topology(source.get("topology", source))
     text = str(source)
-    if text in builtin_names():
-        return build_topology(load_scenario(text).spec["topology"])
+    spec = named_topology(text)
+    if spec is not None:
+        return build_topology(spec)
     path = Path(text)
     if not path.is_file():
         raise VpcFlowError(f"no topology file {text}", hint="give a scenario YAML or a built-in scenario name")
@@ -80,33 +91,3 @@ def aws_topology(session) -> Topology:
         spec["vpc"]["cidr"] = "0.0.0.0/0"
     return build_topology(spec)
 
-
-class Evaluator:
-    """Names the rule that decides a packet at an interface, and the change that would let it through."""
-
-    def __init__(self, topology: Topology):
-        self.topology = topology
-        self.rules = Rules(topology)
-        self.by_id = {i.id: i for i in topology.interfaces}
-
-    def interface(self, interface_id: str) -> Interface | None:
-        return self.by_id.get(interface_id)
-
-    def decide(self, iface: Interface, inbound: bool, protocol: int, port: int, other: str,
-               reply: bool) -> tuple[str, str] | None:
-        """(layer, rule) that drops the packet, or None when the configuration lets it through."""
-        try:
-            crosses = ipaddress.ip_address(other) not in iface.subnet.cidr
-        except ValueError:
-            crosses = True
-        if inbound:
-            reason = self.rules.acl(iface.subnet.acl, True, protocol, port, other) if crosses else None
-            if reason is None and not reply:
-                reason = self.rules.groups(iface, True, protocol, port, other)
-        else:
-            reason = None if reply else self.rules.groups(iface, False, protocol, port, other)
-            if reason is None and crosses:
-                reason = self.rules.acl(iface.subnet.acl, False, protocol, port, other)
-        if reason is None:
-            return None
-        return ("network-acl" if reason.startswith("acl-") else "security-group"), reason

@@ -1,0 +1,9 @@
+"""The one network model: VPCs, subnets, interfaces, security groups and network ACLs with their rules, read from
+an emulator topology or from the account, and the one evaluator that decides a packet against them."""
+
+from .evaluator import Evaluator, Rules
+from .load import aws_topology, load_topology, named_topology
+from .topology import Interface, NetworkAcl, Rule, ScenarioError, SecurityGroup, Subnet, Topology, build_topology
+
+__all__ = ["Evaluator", "Interface", "NetworkAcl", "Rule", "Rules", "ScenarioError", "SecurityGroup", "Subnet",
+           "Topology", "aws_topology", "build_topology", "load_topology", "named_topology"]

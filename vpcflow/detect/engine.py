@@ -149,7 +149,7 @@ def _finding(d: Detection, row: dict) -> Finding:
         summary = f"{d.title}: {shown}"
     evidence_params = {"first_seen": first, "last_seen": last, "src": row["src"], "dst": row["dst"],
                        "dst_port": dst_port, "protocol": protocol, "limit": 10000}
-    return Finding(finding_id(d.id, row["src"], row["dst"], dst_port, protocol, first), d.id, d.severity,
+    return Finding(finding_id(d.id, row["src"], row["dst"], dst_port, protocol, first), d.id, d.severity_of(row),
                    row["src"], row["dst"], dst_port, protocol, _time(first), _time(last), int(row["records"]),
                    summary, EVIDENCE_SQL, evidence_params)
 

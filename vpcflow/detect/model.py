@@ -7,6 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 SEVERITIES = ("low", "medium", "high")
+ACTORS = ("instance", "remote", "either")  # who acts, in GuardDuty's sense: the VPC's own instance or a remote host
+
+
+def severity_rank(severity: str) -> int:
+    """low 0, medium 1, high 2: for --min-severity and ranking."""
+    return SEVERITIES.index(severity)
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,9 @@ class Detection:
     The SQL returns one row per finding with the columns `src, dst, dst_port, protocol, first_seen, last_seen`
     (unix seconds), `records` and `metric`; `summary` is a format string over those columns.
     `needs` are fields without which it cannot run; `uses` are fields it is better with (degraded without).
+    The SQL may also return a `severity` column (low, medium, high) when severity depends on the row: accepted
+    beats rejected, the instance as actor beats the instance as target; `severity` is then the highest it gives.
+    `actor` says who acts (instance, remote, either); `lists` the threat-list categories it reads.
     """
 
     id: str
@@ -40,6 +49,14 @@ class Detection:
     mitre: str = ""
     doc: str = ""
     degraded_note: str = ""
+    max_interval: int | None = None
+    why_interval: str = ""
+    actor: str = "either"
+    lists: tuple[str, ...] = ()
+
+    def severity_of(self, row: dict) -> str:
+        """The row's own severity when the SQL gives one, else the detection's."""
+        return row.get("severity") or self.severity
 
     def defaults(self) -> dict[str, object]:
         return {name: p.default for name, p in self.params.items()}

@@ -56,7 +56,10 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except typer.Exit as exc:
         return exc.exit_code
-    except typer.Abort:
+    except typer.Abort as exc:
+        if isinstance(exc.__cause__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+            err_console.print("interrupted")
+            return 130
         err_console.print("aborted")
         return 1
     except KeyboardInterrupt:

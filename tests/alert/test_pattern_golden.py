@@ -7,7 +7,6 @@ Regenerate after a deliberate change with VPCFLOW_UPDATE_GOLDEN=1 and review the
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from vpcflow.alert.pattern import parse
 from vpcflow.alert.sql import compile_sql, line_of
 from vpcflow.fields import DEFAULT
 
+from ..support import assert_golden
 from .records import LINES, make_store
 
 GOLDEN = Path(__file__).parent / "golden" / "patterns.json"
@@ -79,11 +79,13 @@ def store(tmp_path_factory):
     con.close()
 
 
+def test_golden_file_holds_every_pattern_as_computed_now(store):
+    """Runs first: under VPCFLOW_UPDATE_GOLDEN=1 it rewrites the file the tests below read."""
+    assert_golden(GOLDEN, json.dumps([case(p, store) for p in PATTERNS], indent=1) + "\n")
+
+
 @pytest.fixture(scope="module")
-def golden(store):
-    current = [case(p, store) for p in PATTERNS]
-    if os.environ.get("VPCFLOW_UPDATE_GOLDEN") == "1":
-        GOLDEN.write_text(json.dumps(current, indent=1) + "\n")
+def golden():
     return {c["pattern"]: c for c in json.loads(GOLDEN.read_text())}
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 from vpcflow.aws.request import make_request
 from vpcflow.aws.templates import cloudformation, terraform
+
+from ..support import assert_golden
 
 GOLDEN = Path(__file__).parent / "golden"
 REQUESTS = {
@@ -27,21 +28,14 @@ REQUESTS = {
 }
 
 
-def _check(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        path.write_text(text)
-    assert text == path.read_text(), f"{name} drifted; rerun with UPDATE_GOLDEN=1 if the change is intended"
-
-
 @pytest.mark.parametrize("kind", sorted(REQUESTS))
 def test_terraform_matches_golden(kind):
-    _check(f"{kind}.tf", terraform(REQUESTS[kind]))
+    assert_golden(GOLDEN / f"{kind}.tf", terraform(REQUESTS[kind]))
 
 
 @pytest.mark.parametrize("kind", sorted(REQUESTS))
 def test_cloudformation_matches_golden(kind):
-    _check(f"{kind}.cfn.json", cloudformation(REQUESTS[kind]))
+    assert_golden(GOLDEN / f"{kind}.cfn.json", cloudformation(REQUESTS[kind]))
 
 
 def test_cloudformation_flow_logs_carry_every_setting():

@@ -14,7 +14,8 @@ from vpcflow.athena import LAYOUTS, TableSpec, athena_sql, create_table
 from vpcflow.errors import VpcFlowError
 from vpcflow.fields import LogFormat
 
-from .test_transpile import GOLDEN, _golden
+from ..support import assert_golden
+from .test_transpile import GOLDEN
 
 CASES = [(layout, fmt) for layout in LAYOUTS for fmt in ("text", "parquet") if not (layout == "lake" and fmt == "text")]
 
@@ -23,7 +24,7 @@ CASES = [(layout, fmt) for layout in LAYOUTS for fmt in ("text", "parquet") if n
 def test_create_table_matches_golden(layout, file_format):
     spec = TableSpec("flow-log-bucket", "prod", "123456789012", ("us-east-1", "eu-west-1"), layout, file_format,
                      LogFormat.parse("v5"))
-    _golden(GOLDEN / "ddl" / f"{layout}-{file_format}.sql", create_table(spec))
+    assert_golden(GOLDEN / "ddl" / f"{layout}-{file_format}.sql", create_table(spec))
 
 
 def test_text_table_skips_the_header_line_and_splits_on_spaces():

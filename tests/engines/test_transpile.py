@@ -3,7 +3,6 @@ the generated SQL, and parameters are bound or written as literals by sqlglot, n
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,29 +13,20 @@ from vpcflow.engines.queries import get
 from vpcflow.engines.sql import TranspileError, parameters
 from vpcflow.errors import NotFound, VpcFlowError
 
+from ..support import assert_golden
+
 GOLDEN = Path(__file__).parent / "golden"
-# the same switch as the detections' golden files, so one regeneration updates both
-UPDATE = "1" in (os.environ.get("VPCFLOW_UPDATE_GOLDEN"), os.environ.get("VPCFLOW_REGEN"))
-
-
-def _golden(path: Path, text: str) -> None:
-    if UPDATE or not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        if not UPDATE:
-            pytest.fail(f"golden file {path.name} was missing and has been written; re-run")
-    assert text == path.read_text(), f"{path} drifted (VPCFLOW_REGEN=1 rewrites it)"
 
 
 @pytest.mark.parametrize("name", sorted(registry()))
 def test_spark_sql_matches_golden(name):
     q = get(name)
-    _golden(GOLDEN / "spark" / f"{name}.sql", transpile(q.sql, "spark", pretty=True).sql + "\n")
+    assert_golden(GOLDEN / "spark" / f"{name}.sql", transpile(q.sql, "spark", pretty=True).sql + "\n")
 
 
 @pytest.mark.parametrize("name", sorted(registry()))
 def test_athena_sql_matches_golden(name):
-    _golden(GOLDEN / "athena" / f"{name}.sql", athena_sql(name) + "\n")
+    assert_golden(GOLDEN / "athena" / f"{name}.sql", athena_sql(name) + "\n")
 
 
 def test_spark_keeps_named_markers_and_binds_values():

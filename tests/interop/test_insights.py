@@ -4,12 +4,13 @@ anything unsupported is an error naming the construct and its position."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 from vpcflow.interop.insights import InsightsError, run, translate
+
+from ..support import assert_golden
 
 GOLDEN = Path(__file__).with_name("golden") / "insights"
 
@@ -38,10 +39,7 @@ SAMPLES = {
 def test_sample_query_translates_to_its_golden_sql(name):
     sql, params = translate(SAMPLES[name])
     text = f"{sql}\n-- params: {json.dumps(params)}\n"
-    path = GOLDEN / f"{name}.sql"
-    if os.environ.get("VPCFLOW_UPDATE_GOLDEN") or not path.exists():
-        path.write_text(text)
-    assert text == path.read_text()
+    assert_golden(GOLDEN / f"{name}.sql", text)
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))

@@ -11,14 +11,9 @@ from vpcflow.lab import firewall
 from vpcflow.lab.network import UPLINK
 from vpcflow.lab.scenario import topology_spec
 
+from ..support import assert_golden
+
 GOLDEN = Path(__file__).parent / "golden"
-
-
-def _golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if not path.exists():  # first run writes it; review and commit
-        path.write_text(text)
-    assert text == path.read_text()
 
 
 @pytest.fixture
@@ -27,11 +22,11 @@ def ping_topology():
 
 
 def test_security_group_ruleset_matches_golden(ping_topology):
-    _golden("nacl-ping-sg.nft", firewall.security_group_ruleset(ping_topology.interfaces[0], ping_topology))
+    assert_golden(GOLDEN / "nacl-ping-sg.nft", firewall.security_group_ruleset(ping_topology.interfaces[0], ping_topology))
 
 
 def test_router_ruleset_matches_golden(ping_topology):
-    _golden("nacl-ping-router.nft", firewall.router_ruleset(ping_topology, {"web": "br0"}, UPLINK, []))
+    assert_golden(GOLDEN / "nacl-ping-router.nft", firewall.router_ruleset(ping_topology, {"web": "br0"}, UPLINK, []))
 
 
 def test_network_acl_rules_run_lowest_number_first_then_final_deny(ping_topology):

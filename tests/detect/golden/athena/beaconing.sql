@@ -1,0 +1,287 @@
+WITH candidates AS (
+  SELECT
+    srcaddr,
+    dstaddr,
+    dstport,
+    protocol
+  FROM flow_windows
+  WHERE
+    requests > 0 AND src_private AND NOT dst_private
+  GROUP BY
+    srcaddr,
+    dstaddr,
+    dstport,
+    protocol
+  HAVING
+    SUM(requests) >= :min_connections
+    AND COUNT(DISTINCT window_start) >= :min_windows
+), connections AS (
+  SELECT
+    f.srcaddr,
+    f.dstaddr,
+    f.dstport,
+    f.protocol,
+    f.srcport,
+    MIN(f.start) AS t,
+    MAX(f."end") AS t_end,
+    SUM(f.bytes) AS bytes,
+    COUNT(*) AS records
+  FROM flows AS f
+  JOIN candidates AS c
+    ON f.srcaddr = c.srcaddr
+    AND f.dstaddr = c.dstaddr
+    AND f.dstport = c.dstport
+    AND f.protocol = c.protocol
+  WHERE
+    f.srcport > f.dstport AND f.start >= :since AND f.start < :until
+  GROUP BY
+    f.srcaddr,
+    f.dstaddr,
+    f.dstport,
+    f.protocol,
+    f.srcport,
+    f.start - f.start % :max_gap
+), gaps AS (
+  SELECT
+    connections.*,
+    t - LAG(t) OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol ORDER BY t) AS gap
+  FROM connections
+), numbered AS (
+  SELECT
+    gaps.*,
+    SUM(CASE WHEN gap IS NULL OR gap > :max_gap THEN 1 ELSE 0 END) OVER (
+      PARTITION BY srcaddr, dstaddr, dstport, protocol
+      ORDER BY t
+      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS episode,
+    CASE WHEN gap <= :max_gap THEN gap END AS interval
+  FROM gaps
+), ranked AS (
+  SELECT
+    numbered.*,
+    ROW_NUMBER() OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol, episode ORDER BY interval) - 1 AS interval_rank,
+    ROW_NUMBER() OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol, episode ORDER BY bytes) - 1 AS bytes_rank,
+    COUNT(interval) OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol, episode) AS intervals,
+    COUNT(*) OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol, episode) AS n
+  FROM numbered
+), quartiles AS (
+  SELECT
+    srcaddr,
+    dstaddr,
+    dstport,
+    protocol,
+    episode,
+    n,
+    MIN(t) AS first_seen,
+    MAX(t_end) AS last_seen,
+    CAST(SUM(records) AS BIGINT) AS records,
+    (
+      MAX(
+        CASE
+          WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.25)
+          THEN CAST(interval AS DOUBLE)
+        END
+      ) + (
+        CAST(intervals - 1 AS DOUBLE) * 0.25 - FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.25)
+      ) * (
+        MAX(
+          CASE
+            WHEN interval_rank = CEIL(CAST(intervals - 1 AS DOUBLE) * 0.25)
+            THEN CAST(interval AS DOUBLE)
+          END
+        ) - MAX(
+          CASE
+            WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.25)
+            THEN CAST(interval AS DOUBLE)
+          END
+        )
+      )
+    ) AS i1,
+    (
+      MAX(
+        CASE
+          WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.5)
+          THEN CAST(interval AS DOUBLE)
+        END
+      ) + (
+        CAST(intervals - 1 AS DOUBLE) * 0.5 - FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.5)
+      ) * (
+        MAX(
+          CASE
+            WHEN interval_rank = CEIL(CAST(intervals - 1 AS DOUBLE) * 0.5)
+            THEN CAST(interval AS DOUBLE)
+          END
+        ) - MAX(
+          CASE
+            WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.5)
+            THEN CAST(interval AS DOUBLE)
+          END
+        )
+      )
+    ) AS i2,
+    (
+      MAX(
+        CASE
+          WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.75)
+          THEN CAST(interval AS DOUBLE)
+        END
+      ) + (
+        CAST(intervals - 1 AS DOUBLE) * 0.75 - FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.75)
+      ) * (
+        MAX(
+          CASE
+            WHEN interval_rank = CEIL(CAST(intervals - 1 AS DOUBLE) * 0.75)
+            THEN CAST(interval AS DOUBLE)
+          END
+        ) - MAX(
+          CASE
+            WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.75)
+            THEN CAST(interval AS DOUBLE)
+          END
+        )
+      )
+    ) AS i3,
+    (
+      MAX(
+        CASE
+          WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.25)
+          THEN CAST(bytes AS DOUBLE)
+        END
+      ) + (
+        CAST(n - 1 AS DOUBLE) * 0.25 - FLOOR(CAST(n - 1 AS DOUBLE) * 0.25)
+      ) * (
+        MAX(
+          CASE
+            WHEN bytes_rank = CEIL(CAST(n - 1 AS DOUBLE) * 0.25)
+            THEN CAST(bytes AS DOUBLE)
+          END
+        ) - MAX(
+          CASE
+            WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.25)
+            THEN CAST(bytes AS DOUBLE)
+          END
+        )
+      )
+    ) AS b1,
+    (
+      MAX(
+        CASE
+          WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.5)
+          THEN CAST(bytes AS DOUBLE)
+        END
+      ) + (
+        CAST(n - 1 AS DOUBLE) * 0.5 - FLOOR(CAST(n - 1 AS DOUBLE) * 0.5)
+      ) * (
+        MAX(
+          CASE
+            WHEN bytes_rank = CEIL(CAST(n - 1 AS DOUBLE) * 0.5)
+            THEN CAST(bytes AS DOUBLE)
+          END
+        ) - MAX(
+          CASE
+            WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.5)
+            THEN CAST(bytes AS DOUBLE)
+          END
+        )
+      )
+    ) AS b2,
+    (
+      MAX(
+        CASE
+          WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.75)
+          THEN CAST(bytes AS DOUBLE)
+        END
+      ) + (
+        CAST(n - 1 AS DOUBLE) * 0.75 - FLOOR(CAST(n - 1 AS DOUBLE) * 0.75)
+      ) * (
+        MAX(
+          CASE
+            WHEN bytes_rank = CEIL(CAST(n - 1 AS DOUBLE) * 0.75)
+            THEN CAST(bytes AS DOUBLE)
+          END
+        ) - MAX(
+          CASE
+            WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.75)
+            THEN CAST(bytes AS DOUBLE)
+          END
+        )
+      )
+    ) AS b3
+  FROM ranked
+  GROUP BY
+    srcaddr,
+    dstaddr,
+    dstport,
+    protocol,
+    episode,
+    n,
+    intervals
+  HAVING
+    n >= :min_connections
+), scored AS (
+  SELECT
+    quartiles.*,
+    CAST((
+      (
+        1 - LEAST(
+          1.0,
+          ABS(
+            CASE
+              WHEN i3 - i1 > :min_spread * i2
+              THEN CAST((
+                i3 + i1 - 2 * i2
+              ) AS DOUBLE) / (
+                i3 - i1
+              )
+              ELSE 0
+            END
+          )
+        )
+      ) + GREATEST(0.0, 1 - CAST((
+        i3 - i1
+      ) AS DOUBLE) / GREATEST(i2, 1))
+    ) AS DOUBLE) / 2 AS interval_score,
+    CAST((
+      (
+        1 - LEAST(
+          1.0,
+          ABS(
+            CASE
+              WHEN b3 - b1 > :min_spread * b2
+              THEN CAST((
+                b3 + b1 - 2 * b2
+              ) AS DOUBLE) / (
+                b3 - b1
+              )
+              ELSE 0
+            END
+          )
+        )
+      ) + GREATEST(0.0, 1 - CAST((
+        b3 - b1
+      ) AS DOUBLE) / GREATEST(b2, 1))
+    ) AS DOUBLE) / 2 AS size_score
+  FROM quartiles
+)
+SELECT
+  srcaddr AS src,
+  dstaddr AS dst,
+  dstport AS dst_port,
+  protocol,
+  first_seen,
+  last_seen,
+  records,
+  CAST((
+    interval_score + size_score
+  ) AS DOUBLE) / 2 AS metric
+FROM scored
+WHERE
+  CAST((
+    interval_score + size_score
+  ) AS DOUBLE) / 2 >= :min_score
+  AND interval_score >= :min_interval_score
+  AND i2 >= :min_interval
+ORDER BY
+  first_seen,
+  src,
+  dst

@@ -1,0 +1,115 @@
+WITH hits AS (
+  WITH rejects AS (
+    SELECT
+      dstaddr,
+      dstport,
+      protocol,
+      window_start,
+      COUNT(DISTINCT srcaddr) AS sources,
+      MIN(srcaddr) AS any_source,
+      SUM(records) AS records,
+      MIN(first_start) AS first_seen,
+      MAX(last_end) AS last_seen
+    FROM flow_windows
+    WHERE
+      action = 'REJECT' AND NOT dstport IS NULL
+    GROUP BY
+      dstaddr,
+      dstport,
+      protocol,
+      window_start
+  ), windows AS (
+    SELECT
+      COUNT(DISTINCT window_start) AS n
+    FROM flow_windows
+  ), baseline AS (
+    SELECT
+      dstaddr,
+      dstport,
+      protocol,
+      SUM(records) AS total
+    FROM rejects
+    GROUP BY
+      dstaddr,
+      dstport,
+      protocol
+  ), scanners AS (
+    SELECT
+      srcaddr,
+      dstaddr,
+      window_start
+    FROM flow_windows
+    WHERE
+      action = 'REJECT'
+    GROUP BY
+      srcaddr,
+      dstaddr,
+      window_start
+    HAVING
+      COUNT(DISTINCT dstport) > :max_ports
+  )
+  SELECT
+    CASE WHEN r.sources = 1 THEN r.any_source END AS src,
+    r.dstaddr AS dst,
+    r.dstport AS dst_port,
+    r.protocol,
+    r.first_seen,
+    r.last_seen,
+    r.records,
+    r.records AS metric
+  FROM rejects AS r
+  JOIN baseline AS b
+    ON r.dstaddr = b.dstaddr AND r.dstport = b.dstport AND r.protocol = b.protocol
+  CROSS JOIN windows AS w
+  WHERE
+    r.records >= :min_rejects
+    AND r.records * w.n >= :baseline_factor * b.total
+    AND NOT EXISTS(
+      SELECT
+        1
+      FROM scanners AS s
+      WHERE
+        s.dstaddr = r.dstaddr
+        AND s.window_start = r.window_start
+        AND s.srcaddr = r.any_source
+        AND r.sources = 1
+    )
+), marked AS (
+  SELECT
+    hits.*,
+    CASE
+      WHEN first_seen - LAG(last_seen) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen) <= :gap
+      THEN 0
+      ELSE 1
+    END AS new_episode
+  FROM hits
+), numbered AS (
+  SELECT
+    marked.*,
+    SUM(new_episode) OVER (
+      PARTITION BY src, dst, dst_port, protocol
+      ORDER BY first_seen
+      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS episode
+  FROM marked
+)
+SELECT
+  src,
+  dst,
+  dst_port,
+  protocol,
+  MIN(first_seen) AS first_seen,
+  MAX(last_seen) AS last_seen,
+  SUM(records) AS records,
+  MAX(metric) AS metric
+FROM numbered
+GROUP BY
+  src,
+  dst,
+  dst_port,
+  protocol,
+  episode
+ORDER BY
+  first_seen,
+  src,
+  dst

@@ -1,0 +1,61 @@
+WITH hits AS (
+  SELECT
+    srcaddr AS src,
+    dstaddr AS dst,
+    CAST(NULL AS INT) AS dst_port,
+    protocol,
+    MIN(first_start) AS first_seen,
+    MAX(last_end) AS last_seen,
+    SUM(records) AS records,
+    COUNT(DISTINCT dstport) AS metric
+  FROM flow_windows
+  WHERE
+    probes > 0 AND protocol IN (6, 17)
+  GROUP BY
+    srcaddr,
+    dstaddr,
+    protocol,
+    window_start
+  HAVING
+    COUNT(DISTINCT dstport) BETWEEN :min_window_ports AND :max_window_ports
+), marked AS (
+  SELECT
+    hits.*,
+    CASE
+      WHEN first_seen - LAG(last_seen) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen NULLS LAST) <= :gap
+      THEN 0
+      ELSE 1
+    END AS new_episode
+  FROM hits
+), numbered AS (
+  SELECT
+    marked.*,
+    SUM(new_episode) OVER (
+      PARTITION BY src, dst, dst_port, protocol
+      ORDER BY first_seen NULLS LAST
+      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS episode
+  FROM marked
+)
+SELECT
+  src,
+  dst,
+  dst_port,
+  protocol,
+  MIN(first_seen) AS first_seen,
+  MAX(last_seen) AS last_seen,
+  SUM(records) AS records,
+  SUM(metric) AS metric
+FROM numbered
+GROUP BY
+  src,
+  dst,
+  dst_port,
+  protocol,
+  episode
+HAVING
+  SUM(metric) >= :min_ports AND COUNT(*) >= :min_windows
+ORDER BY
+  first_seen NULLS LAST,
+  src NULLS LAST,
+  dst NULLS LAST

@@ -1,0 +1,112 @@
+WITH uses AS (
+  SELECT
+    srcaddr,
+    CASE WHEN COUNT(DISTINCT dstaddr) = 1 THEN MIN(dstaddr) END AS dstaddr,
+    dstport,
+    protocol,
+    window_start,
+    MIN(first_start) AS first_seen,
+    MAX(last_end) AS last_seen,
+    SUM(records) AS records
+  FROM flow_windows
+  WHERE
+    requests > 0
+    AND src_private
+    AND NOT dst_private
+    AND action = 'ACCEPT'
+    AND protocol IN (6, 17)
+    AND NOT ARRAY_CONTAINS(:known_ports, dstport)
+    AND NOT ARRAY_CONTAINS(:mining_ports, dstport)
+  GROUP BY
+    srcaddr,
+    dstport,
+    protocol,
+    window_start
+), port_windows AS (
+  SELECT DISTINCT
+    srcaddr,
+    dstport,
+    protocol,
+    window_start
+  FROM uses
+), prior AS (
+  SELECT
+    srcaddr,
+    dstport,
+    protocol,
+    window_start,
+    COUNT(*) OVER (
+      PARTITION BY srcaddr, dstport, protocol
+      ORDER BY window_start NULLS LAST
+      RANGE BETWEEN :lookback PRECEDING AND 1 PRECEDING
+    ) AS prior_windows
+  FROM port_windows
+), history AS (
+  SELECT
+    srcaddr,
+    MIN(window_start) AS since
+  FROM flow_windows
+  WHERE
+    src_private
+  GROUP BY
+    srcaddr
+), hits AS (
+  SELECT
+    u.srcaddr AS src,
+    u.dstaddr AS dst,
+    u.dstport AS dst_port,
+    u.protocol,
+    u.first_seen,
+    u.last_seen,
+    u.records,
+    p.prior_windows AS metric
+  FROM uses AS u
+  JOIN prior AS p
+    ON u.srcaddr = p.srcaddr
+    AND u.dstport = p.dstport
+    AND u.protocol = p.protocol
+    AND u.window_start = p.window_start
+  JOIN history AS h
+    ON u.srcaddr = h.srcaddr
+  WHERE
+    p.prior_windows <= :max_prior_windows
+    AND u.window_start - h.since >= :min_history
+), marked AS (
+  SELECT
+    hits.*,
+    CASE
+      WHEN first_seen - LAG(last_seen) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen NULLS LAST) <= :gap
+      THEN 0
+      ELSE 1
+    END AS new_episode
+  FROM hits
+), numbered AS (
+  SELECT
+    marked.*,
+    SUM(new_episode) OVER (
+      PARTITION BY src, dst, dst_port, protocol
+      ORDER BY first_seen NULLS LAST
+      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS episode
+  FROM marked
+)
+SELECT
+  src,
+  dst,
+  dst_port,
+  protocol,
+  MIN(first_seen) AS first_seen,
+  MAX(last_seen) AS last_seen,
+  SUM(records) AS records,
+  MAX(metric) AS metric
+FROM numbered
+GROUP BY
+  src,
+  dst,
+  dst_port,
+  protocol,
+  episode
+ORDER BY
+  first_seen NULLS LAST,
+  src NULLS LAST,
+  dst NULLS LAST

@@ -127,7 +127,7 @@ def diagnose_command(
 
     config = topology
     if aws:
-        from ..network.load import aws_topology
+        from ..aws.network import aws_topology
 
         config = aws_topology(_aws_session(region, profile, endpoint_url))
     if engine != "duckdb":

@@ -2,8 +2,18 @@
 an emulator topology or from the account, and the one evaluator that decides a packet against them."""
 
 from .evaluator import Evaluator, Rules
-from .load import aws_topology, load_topology, named_topology
-from .topology import Interface, NetworkAcl, Rule, ScenarioError, SecurityGroup, Subnet, Topology, build_topology
+from .load import described_topology, load_topology, named_topology
+from .topology import (
+    Interface,
+    NetworkAcl,
+    PrefixList,
+    Rule,
+    ScenarioError,
+    SecurityGroup,
+    Subnet,
+    Topology,
+    build_topology,
+)
 
-__all__ = ["Evaluator", "Interface", "NetworkAcl", "Rule", "Rules", "ScenarioError", "SecurityGroup", "Subnet",
-           "Topology", "aws_topology", "build_topology", "load_topology", "named_topology"]
+__all__ = ["Evaluator", "Interface", "NetworkAcl", "PrefixList", "Rule", "Rules", "ScenarioError", "SecurityGroup", "Subnet",
+           "Topology", "build_topology", "described_topology", "load_topology", "named_topology"]

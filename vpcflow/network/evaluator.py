@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 from typing import NamedTuple
 
-from .topology import INSTANCE, Interface, NetworkAcl, ScenarioError, Topology
+from .topology import INSTANCE, Interface, NetworkAcl, Rule, ScenarioError, Topology
 
 
 class Hop(NamedTuple):
@@ -89,12 +89,8 @@ class Rules:
         key = (iface.index, inbound, protocol, other)
         ranges = self._sg_cache.get(key)
         if ranges is None:  # the port ranges the interface's groups allow for this protocol and address
-            address = self._address(other)
-            peer = self._by_ip.get(other)
-            peer_groups = {g.name for g in peer.groups} if peer else set()
-            ranges = self._sg_cache[key] = [
-                (r.low, r.high) for g in iface.groups for r in (g.inbound if inbound else g.outbound)
-                if (r.group is None or r.group in peer_groups) and r.matches(protocol, -1, address)]
+            ranges = self._sg_cache[key] = [(r.low, r.high) for _, r in self.group_rules(iface, inbound, protocol,
+                                                                                          -1, other)]
         if ranges:
             if protocol not in (6, 17):
                 return None
@@ -103,6 +99,25 @@ class Rules:
                     return None
         ids = ",".join(g.id for g in iface.groups) or "no-security-group"
         return f"{ids} {'inbound' if inbound else 'outbound'}"
+
+    def group_rules(self, iface: Interface, inbound: bool, protocol: int, port: int, other: str) -> list:
+        """(group, rule) for every rule of the interface's groups that allows this request (port -1: any port).
+
+        A rule naming a group matches when the peer address is an interface of that group (its membership).
+        """
+        address = self._address(other)
+        peer = self._by_ip.get(other)
+        peer_groups = {g.name for g in peer.groups} if peer else set()
+        return [(g, r) for g in iface.groups for r in (g.inbound if inbound else g.outbound)
+                if (r.group is None or r.group in peer_groups) and r.matches(protocol, port, address)]
+
+    def acl_entry(self, acl: NetworkAcl, inbound: bool, protocol: int, port: int, other: str) -> Rule | None:
+        """The entry that decides a packet, lowest number first; None when only the final `*` deny matches."""
+        address = self._address(other)
+        for r in acl.inbound if inbound else acl.outbound:
+            if r.matches(protocol, port, address):
+                return r
+        return None
 
     def _leave(self, iface: Interface, stateful: bool, crosses: bool, other: str) -> tuple:
         """Checks a packet leaving `iface` passes: its security groups (requests only), then its subnet's ACL."""
@@ -254,13 +269,18 @@ class Evaluator:
     def interface(self, interface_id: str) -> Interface | None:
         return self.by_id.get(interface_id)
 
+    @staticmethod
+    def crosses(iface: Interface, other: str) -> bool:
+        """Whether traffic with `other` leaves the interface's subnet, and so meets its network ACL."""
+        try:
+            return ipaddress.ip_address(other) not in iface.subnet.cidr
+        except ValueError:
+            return True
+
     def decide(self, iface: Interface, inbound: bool, protocol: int, port: int, other: str,
                reply: bool) -> tuple[str, str] | None:
         """(layer, rule) that drops the packet, or None when the configuration lets it through."""
-        try:
-            crosses = ipaddress.ip_address(other) not in iface.subnet.cidr
-        except ValueError:
-            crosses = True
+        crosses = self.crosses(iface, other)
         if inbound:
             reason = self.rules.acl(iface.subnet.acl, True, protocol, port, other) if crosses else None
             if reason is None and not reply:

@@ -44,50 +44,66 @@ def load_topology(source) -> Topology:
     return build_topology(spec.get("topology", spec))
 
 
-def _aws_rule(perm: dict, acl: bool) -> list[dict]:
-    proto = str(perm.get("IpProtocol", perm.get("Protocol", "-1")))
-    proto = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp"}.get(proto, proto)
-    ports = "all"
-    rng = perm.get("PortRange") if acl else perm
-    if rng and rng.get("FromPort") is not None and proto in ("tcp", "udp") and rng["FromPort"] >= 0:
-        ports = f"{rng['FromPort']}-{rng['ToPort']}"
-    if acl:
-        return [{"rule": perm["RuleNumber"], "protocol": proto, "ports": ports, "cidr": perm.get("CidrBlock") or
-                 perm.get("Ipv6CidrBlock"), "action": perm["RuleAction"]}] if perm["RuleNumber"] < 32767 else []
-    out = [{"protocol": proto, "ports": ports, "cidr": r["CidrIp"]} for r in perm.get("IpRanges", [])]
-    out += [{"protocol": proto, "ports": ports, "cidr": r["CidrIpv6"]} for r in perm.get("Ipv6Ranges", [])]
-    out += [{"protocol": proto, "ports": ports, "source_group": g["GroupId"]} for g in perm.get("UserIdGroupPairs", [])]
+def _ports(low, high, proto: str) -> str:
+    if proto not in ("tcp", "udp") or low is None or low < 0:
+        return "all"
+    return f"{low}-{high}"
+
+
+def _protocol(value) -> str:
+    return {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}.get(str(value), str(value))
+
+
+def _group_rule(r: dict) -> dict:
+    """One entry of DescribeSecurityGroupRules as a topology rule."""
+    proto = _protocol(r.get("IpProtocol", "-1"))
+    out = {"id": r["SecurityGroupRuleId"], "protocol": proto, "ports": _ports(r.get("FromPort"), r.get("ToPort"), proto)}
+    if r.get("ReferencedGroupInfo", {}).get("GroupId"):
+        out["source_group"] = r["ReferencedGroupInfo"]["GroupId"]
+    elif r.get("PrefixListId"):
+        out["prefix_list"] = r["PrefixListId"]
+    else:
+        out["cidr"] = r.get("CidrIpv4") or r.get("CidrIpv6")
     return out
 
 
-def aws_topology(session) -> Topology:
-    """Describe security groups, network ACLs, subnets and interfaces, and build the evaluator's model."""
-    ec2 = session.client("ec2")
-    groups = ec2.describe_security_groups()["SecurityGroups"]
-    acls = ec2.describe_network_acls()["NetworkAcls"]
-    subnets = ec2.describe_subnets()["Subnets"]
-    enis = ec2.describe_network_interfaces()["NetworkInterfaces"]
-    vpcs = ec2.describe_vpcs()["Vpcs"]
+def _acl_entry(e: dict) -> list[dict]:
+    """One network-ACL entry; the final `*` entry (32767) is the model's implicit deny."""
+    if e["RuleNumber"] >= 32767:
+        return []
+    proto = _protocol(e.get("Protocol", "-1"))
+    rng = e.get("PortRange") or {}
+    return [{"rule": e["RuleNumber"], "protocol": proto, "ports": _ports(rng.get("From"), rng.get("To"), proto),
+             "cidr": e.get("CidrBlock") or e.get("Ipv6CidrBlock"), "action": e["RuleAction"]}]
+
+
+def described_topology(described: dict) -> Topology:
+    """The model from the answers of EC2's describe calls (a mapping of their result lists, see aws.network)."""
+    vpcs, subnets, acls = described["Vpcs"], described["Subnets"], described["NetworkAcls"]
     acl_of = {a["SubnetId"]: acl["NetworkAclId"] for acl in acls for a in acl.get("Associations", [])}
+    rules: dict[tuple[str, bool], list[dict]] = {}
+    for r in described["SecurityGroupRules"]:
+        rules.setdefault((r["GroupId"], bool(r.get("IsEgress"))), []).append(_group_rule(r))
     spec = {
         "account": (vpcs[0].get("OwnerId") if vpcs else None) or "000000000000",  # no extra STS call
         "vpc": {"cidr": vpcs[0]["CidrBlock"] if vpcs else "10.0.0.0/8", "id": vpcs[0]["VpcId"] if vpcs else None},
-        "security_groups": [{"name": g["GroupId"], "id": g["GroupId"],
-                             "inbound": [r for p in g.get("IpPermissions", []) for r in _aws_rule(p, False)],
-                             "outbound": [r for p in g.get("IpPermissionsEgress", []) for r in _aws_rule(p, False)]}
-                            for g in groups],
+        "prefix_lists": [{"id": p["PrefixListId"], "name": p.get("PrefixListName") or p["PrefixListId"],
+                          "cidrs": [e["Cidr"] for e in p.get("Entries", [])]} for p in described["PrefixLists"]],
+        "security_groups": [{"name": g["GroupId"], "id": g["GroupId"], "inbound": rules.get((g["GroupId"], False), []),
+                             "outbound": rules.get((g["GroupId"], True), [])} for g in described["SecurityGroups"]],
         "network_acls": [{"name": a["NetworkAclId"], "id": a["NetworkAclId"],
-                          "inbound": [r for e in a["Entries"] if not e["Egress"] for r in _aws_rule(e, True)],
-                          "outbound": [r for e in a["Entries"] if e["Egress"] for r in _aws_rule(e, True)]}
+                          "inbound": [r for e in a["Entries"] if not e["Egress"] for r in _acl_entry(e)],
+                          "outbound": [r for e in a["Entries"] if e["Egress"] for r in _acl_entry(e)]}
                          for a in acls],
         "subnets": [{"name": s["SubnetId"], "id": s["SubnetId"], "cidr": s["CidrBlock"], "public": True,
                      "network_acl": acl_of.get(s["SubnetId"])} for s in subnets],
         "interfaces": [{"name": n["NetworkInterfaceId"], "id": n["NetworkInterfaceId"], "subnet": n["SubnetId"],
                         "ip": n["PrivateIpAddress"], "public": True,
-                        "security_groups": [g["GroupId"] for g in n.get("Groups", [])]} for n in enis],
+                        "ipv6": (n.get("Ipv6Addresses") or [{}])[0].get("Ipv6Address"),
+                        "security_groups": [g["GroupId"] for g in n.get("Groups", [])]}
+                       for n in described["NetworkInterfaces"]],
     }
     if vpcs and not all(ipaddress.ip_network(s["CidrBlock"]).subnet_of(ipaddress.ip_network(vpcs[0]["CidrBlock"]))
                         for s in subnets):
         spec["vpc"]["cidr"] = "0.0.0.0/0"
     return build_topology(spec)
-

@@ -47,13 +47,25 @@ class Rule:
     group: str | None = None  # security-group reference (name)
     number: int | None = None  # ACL rule number
     allow: bool = True
+    id: str | None = None  # the security-group rule's id (sgr-...)
+    prefix_list: str | None = None  # a managed prefix list's id, matched by its CIDRs in `prefixes`
+    prefixes: tuple = ()
 
     def matches(self, protocol: int, port: int, address) -> bool:
         if self.protocol is not None and self.protocol != protocol:
             return False
         if protocol in (6, 17) and port >= 0 and not (self.low <= port <= self.high):
             return False
+        if self.prefix_list is not None:
+            return any(address.version == n.version and address in n for n in self.prefixes)
         return self.cidr is None or (address.version == self.cidr.version and address in self.cidr)
+
+    @property
+    def ports(self) -> str:
+        """The port range as AWS's console writes it: `22`, `1024-65535` or `all`."""
+        if self.protocol not in (6, 17) or (self.low, self.high) == (0, 65535):
+            return "all"
+        return str(self.low) if self.low == self.high else f"{self.low}-{self.high}"
 
 
 @dataclass
@@ -116,6 +128,15 @@ class Peer:
 
 
 @dataclass
+class PrefixList:
+    """A managed prefix list: AWS's (`com.amazonaws.us-east-1.s3`) or the account's own."""
+
+    id: str
+    name: str
+    cidrs: tuple
+
+
+@dataclass
 class Topology:
     account: str
     region: str
@@ -128,6 +149,7 @@ class Topology:
     roles: dict[str, list[Interface]]  # name or group name -> interfaces
     peers: dict[str, Peer]
     igw_id: str
+    prefix_lists: dict[str, PrefixList] = field(default_factory=dict)  # by id
 
     def __post_init__(self):
         self.unlogged_addresses = UNLOGGED_ADDRESSES | {self.dns_resolver}
@@ -184,22 +206,33 @@ def _network(text, where: str):
         raise ScenarioError(f"bad CIDR {text!r}", location=where) from None
 
 
-def _rule(spec: dict, where: str, acl: bool) -> Rule:
+def _rule(spec: dict, where: str, acl: bool, prefix_lists: dict | None = None, rule_id: str | None = None) -> Rule:
     low, high = _ports(spec.get("ports", spec.get("port")))
     cidr = spec.get("cidr")
     group = spec.get("source_group", spec.get("group"))
-    if cidr is None and group is None:
-        raise ScenarioError("rule names neither cidr nor group", location=where)
+    listed = spec.get("prefix_list")
+    if cidr is None and group is None and listed is None:
+        raise ScenarioError("rule names neither cidr, group nor prefix_list", location=where)
+    prefixes: tuple = ()
+    if listed is not None:
+        found = (prefix_lists or {}).get(listed) or next(
+            (p for p in (prefix_lists or {}).values() if p.name == listed), None)
+        if found is None:
+            raise ScenarioError(f"unknown prefix list {listed!r}", location=where,
+                                hint="declare it under topology.prefix_lists")
+        listed, prefixes = found.id, found.cidrs
     number = spec.get("rule") if acl else None
     if acl and not isinstance(number, int):
         raise ScenarioError("network ACL rule needs a rule number", location=where, hint="add rule: 100")
     allow = str(spec.get("action", "allow")).lower() == "allow"
     return Rule(protocol_number(spec.get("protocol", "all")), low, high,
-                _network(cidr, where) if cidr is not None else None, group, number, allow)
+                _network(cidr, where) if cidr is not None else None, group, number, allow,
+                None if acl else spec.get("id") or rule_id, listed, prefixes)
 
 
-def _rules(specs, where: str, acl: bool) -> list[Rule]:
-    rules = [_rule(s, f"{where}[{n}]", acl) for n, s in enumerate(specs or [])]
+def _rules(specs, where: str, acl: bool, prefix_lists: dict | None = None, id_of: str = "") -> list[Rule]:
+    rules = [_rule(s, f"{where}[{n}]", acl, prefix_lists, derive_id("sgr", id_of, where, n) if id_of else None)
+             for n, s in enumerate(specs or [])]
     return sorted(rules, key=lambda r: r.number or 0) if acl else rules
 
 
@@ -216,17 +249,21 @@ def build_topology(spec: dict) -> Topology:
     vpc = spec.get("vpc") or {}
     cidr = _network(vpc.get("cidr", "10.0.0.0/16"), "topology.vpc.cidr")
     vpc_id = vpc.get("id") or derive_id("vpc", account, cidr)
+    prefix_lists = _prefix_lists(spec.get("prefix_lists") or [], vpc_id)
     groups = {}
     for n, g in enumerate(spec.get("security_groups") or []):
         where = f"topology.security_groups[{n}]"
-        groups[g["name"]] = SecurityGroup(g["name"], g.get("id") or derive_id("sg", vpc_id, g["name"]),
-                                          _rules(g.get("inbound"), where + ".inbound", False),
+        gid = g.get("id") or derive_id("sg", vpc_id, g["name"])
+        groups[g["name"]] = SecurityGroup(g["name"], gid,
+                                          _rules(g.get("inbound"), where + ".inbound", False, prefix_lists, gid),
                                           _rules(g.get("outbound", [{"cidr": "0.0.0.0/0"}, {"cidr": "::/0"}]),
-                                                 where + ".outbound", False))
+                                                 where + ".outbound", False, prefix_lists, gid))
     if "default" not in groups:  # like a VPC's default group: members talk to each other, all may go out
-        groups["default"] = SecurityGroup("default", derive_id("sg", vpc_id, "default"),
-                                          [Rule(None, 0, 65535, group="default")],
-                                          _rules([{"cidr": "0.0.0.0/0"}, {"cidr": "::/0"}], "default", False))
+        gid = derive_id("sg", vpc_id, "default")
+        groups["default"] = SecurityGroup("default", gid,
+                                          [Rule(None, 0, 65535, group="default", id=derive_id("sgr", gid, "in"))],
+                                          _rules([{"cidr": "0.0.0.0/0"}, {"cidr": "::/0"}], "default", False,
+                                                 id_of=gid))
     for g in groups.values():
         for r in g.inbound + g.outbound:
             if r.group and r.group not in groups:
@@ -263,7 +300,19 @@ def build_topology(spec: dict) -> Topology:
         if name in roles:
             raise ScenarioError(f"{name!r} names both a peer and an interface")
     return Topology(account, region, vpc_id, cidr, subnets, groups, acls, interfaces, roles, peers,
-                    (spec.get("internet_gateway") or {}).get("id") or derive_id("igw", vpc_id))
+                    (spec.get("internet_gateway") or {}).get("id") or derive_id("igw", vpc_id), prefix_lists)
+
+
+def _prefix_lists(specs, vpc_id: str) -> dict[str, PrefixList]:
+    """Managed prefix lists by id: `{name, id?, cidrs: [...]}` entries."""
+    out = {}
+    for n, spec in enumerate(specs):
+        where = f"topology.prefix_lists[{n}]"
+        if not isinstance(spec, dict) or "name" not in spec:
+            raise ScenarioError("a prefix list needs a name and cidrs", location=where)
+        pid = spec.get("id") or derive_id("pl", vpc_id, spec["name"], width=17)
+        out[pid] = PrefixList(pid, str(spec["name"]), tuple(_network(c, where) for c in spec.get("cidrs") or []))
+    return out
 
 
 def _interfaces(specs, subnets, groups, vpc_id):

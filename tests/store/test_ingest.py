@@ -7,8 +7,8 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -180,25 +180,43 @@ def test_stdin_is_a_source(cli, db_path):
     assert result.code == 0 and result.json()["records"] == 1
 
 
-def test_a_killed_ingest_leaves_nothing_and_the_next_run_ingests_the_source_whole(tmp_path):
-    big = tmp_path / "big.log"
-    with open(big, "w") as fh:
-        for i in range(600_000):
-            fh.write(SSH.replace("20641", str(i % 65536)) + "\n")
+# A child that ingests in steps of 1000 records and, after its first step has committed, waits to be killed.
+KILLED_MID_SOURCE = """
+import sys, time
+import vpcflow.store.ingest as ingest
+from vpcflow.store import Store
+ingest.COMMIT_ROWS = 1000
+
+def wait_for_the_kill(source, records, raw_bytes):
+    print(records, flush=True)
+    time.sleep(600)
+
+with Store(sys.argv[1]) as store:
+    store.ingest(sys.argv[2], progress=wait_for_the_kill)
+"""
+
+
+def test_a_source_killed_mid_ingest_is_wholly_absent_then_ingested_exactly_once(tmp_path):
+    big = tmp_path / "big.log"  # 6 MB: past the small-source size, so it streams and commits in steps
+    big.write_text("".join(SSH.replace("20641", str(i % 65536)) + "\n" for i in range(60_000)))
     db = tmp_path / "k.duckdb"
-    proc = subprocess.Popen([sys.executable, "-m", "vpcflow.cli.main", "ingest", str(big), "--db", str(db)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
-    while not (db.exists() and db.stat().st_size > 0) and time.time() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.3)
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_MID_SOURCE, str(db), str(big)],
+                            stdout=subprocess.PIPE, text=True)
+    committed = int(proc.stdout.readline())  # blocks until the child's first step has committed
     proc.send_signal(signal.SIGKILL)
-    assert proc.wait() == -signal.SIGKILL  # it was still running: the kill landed mid-ingest
-    with Store(db) as store:
-        assert store.stats()["records"] in (0, 600_000)  # all of it or nothing of it, never a part
-        store.ingest(big)
-        assert store.stats()["records"] == 600_000
-        assert store.stats()["sources"] == 1
+    assert proc.wait() == -signal.SIGKILL
+    con = duckdb.connect(str(db), read_only=True)  # the file as the kill left it: some steps of one source
+    assert 0 < committed < 60_000
+    assert con.execute("SELECT count(*) FROM flow_records").fetchall() == [(committed,)]
+    assert con.execute("SELECT status FROM sources").fetchall() == [("loading",)]
+    con.close()
+    with Store(db) as store:  # opening deletes the unfinished source
+        assert (store.stats()["records"], store.stats()["sources"]) == (0, 0)
+        first = store.ingest(big)
+        again = store.ingest(big)
+        assert (first.records, first.sources) == (60_000, 1)
+        assert again.records == 0
+        assert (store.stats()["records"], store.stats()["sources"]) == (60_000, 1)
 
 
 def test_a_large_source_interrupted_after_some_steps_is_purged_on_open_and_read_whole(tmp_path, monkeypatch):

@@ -2,10 +2,8 @@
 
 from .errors import VpcFlowError
 from .fields import DEFAULT, FIELDS, LogFormat
+from .reader import SourceRecords, read
 from .store import IngestResult, Store
-
-# isort: split
-from .reader import SourceRecords, read  # after .store: parse.transform imports from the store package
 
 __version__ = "0.1.0"
 

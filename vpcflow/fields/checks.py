@@ -18,6 +18,11 @@ def lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def quote(name: str) -> str:
+    """A column name as a quoted SQL identifier (names come from the field table or a checked header)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def ms_to_s(f: Field, value: str) -> str:
     """start/end given in milliseconds become seconds."""
     if f.name in ("start", "end"):

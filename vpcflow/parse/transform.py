@@ -8,9 +8,10 @@ rest to `quarantine`. Everything is computed in DuckDB, in parallel, without Pyt
 from __future__ import annotations
 
 from ..fields import LogFormat
-from ..fields.checks import check_arms, lit, ms_to_s, typed_sql, value_checks
-from ..store.schema import QUARANTINE_TEXT_LIMIT, quote
+from ..fields.checks import check_arms, lit, ms_to_s, quote, typed_sql, value_checks
 from .sniff import CLOCK, ISO
+
+QUARANTINE_TEXT_LIMIT = 4096  # a quarantined line keeps its first 4 KB: enough to see what went wrong
 
 
 def _tokens_expr() -> str:

@@ -11,20 +11,14 @@ quarantine: lines that did not fit, with their location and reason.
 from __future__ import annotations
 
 from ..fields import DEFAULT, FIELDS
+from ..fields.checks import quote
+from ..parse.transform import QUARANTINE_TEXT_LIMIT  # noqa: F401  (the store's readers look it up here)
 
 META_COLUMNS = (
     ("event_time", "TIMESTAMPTZ"),
     ("log_stream", "VARCHAR"),
     ("source_id", "BIGINT"),
 )
-
-QUARANTINE_TEXT_LIMIT = 4096  # a quarantined line keeps its first 4 KB: enough to see what went wrong
-
-
-def quote(name: str) -> str:
-    """A column name as a quoted SQL identifier (names come from the field table or a checked header)."""
-    return '"' + name.replace('"', '""') + '"'
-
 
 def records_ddl() -> str:
     """The physical table starts with the default format's columns; other fields are added when a format

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 from typing import NamedTuple
 
-from .topology import INSTANCE, Interface, NetworkAcl, Rule, ScenarioError, Topology
+from .topology import GATEWAY_ENDPOINT, INSTANCE, INTERNET, Interface, NetworkAcl, Rule, ScenarioError, Topology
 
 
 class Hop(NamedTuple):
@@ -57,6 +57,7 @@ class Rules:
     def __init__(self, topology: Topology):
         self.topology = topology
         self._by_ip = topology.by_ip()
+        self._routed = {ip: p for p in topology.peers.values() if p.via != INTERNET for ip in p.ips + p.ipv6}
         self._acl_cache: dict = {}
         self._sg_cache: dict = {}
         self._addresses: dict = {}
@@ -219,6 +220,10 @@ class Rules:
             yield Step(src, True, s, d, s, d, 1, self._leave(src, response, crosses, d))
             yield Step(dst, False, s, d, s, d, None, self._arrive(dst, response, crosses, s))
             return
+        peer = self._routed.get(dst if isinstance(src, Interface) else src)
+        if peer is not None:  # a gateway endpoint or a peered VPC: the route table's own target, no NAT
+            yield from self._routed_steps(src, dst, peer, response, v6)
+            return
         if v6:  # IPv6 goes straight through the internet gateway: no NAT
             iface, out = (src, True) if isinstance(src, Interface) else (dst, False)
             if not iface.subnet.public:
@@ -256,6 +261,18 @@ class Rules:
         yield Step(nat, True, nat.ip, dst.ip, src, dst.ip, 1,
                    ((True, nat.subnet.acl, False, dst.ip),) if crosses else ())
         yield Step(dst, False, src, dst.ip, src, dst.ip, None, self._arrive(dst, True, crosses, src))
+
+
+    def _routed_steps(self, src, dst, peer, response: bool, v6: bool):
+        """Out to or in from a gateway endpoint's service or a peered VPC: one hop at the VPC's interface."""
+        if isinstance(src, Interface):
+            path = 7 if peer.via == GATEWAY_ENDPOINT else 4 if (peer.region or self.topology.region) == \
+                self.topology.region else 5
+            s = src.ipv6 if v6 else src.ip
+            yield Step(src, True, s, dst, s, dst, path, self._leave(src, response, True, dst))
+        else:
+            d = dst.ipv6 if v6 else dst.ip
+            yield Step(dst, False, src, d, src, d, None, self._arrive(dst, response, True, src))
 
 
 class Evaluator:

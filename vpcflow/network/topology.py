@@ -24,6 +24,9 @@ INTERFACE_TYPES = {"instance": INSTANCE, "nat_gateway": NAT_GATEWAY, "nat": NAT_
 UNLOGGED_ADDRESSES = {"169.254.169.253", "169.254.169.254", "169.254.169.123", "fd00:ec2::253", "fd00:ec2::254",
                       "fd00:ec2::123"}
 DHCP_PORTS = {67, 68, 546, 547}
+# How a peer outside the VPC is reached (Peer.via); the evaluator routes each its own way.
+INTERNET, GATEWAY_ENDPOINT, PEERING = "internet", "gateway-endpoint", "peering"
+PEER_ROUTES = (INTERNET, GATEWAY_ENDPOINT, PEERING)
 
 
 class ScenarioError(VpcFlowError):
@@ -125,6 +128,14 @@ class Peer:
     ips: list[str]
     ipv6: list[str] = field(default_factory=list)
     bad: bool = False  # on a threat list (known-bad-peer)
+    # how the VPC reaches it: the internet (through the IGW or the subnet's NAT gateway), a gateway endpoint
+    # (S3, DynamoDB), or a peered VPC (with its region and availability zone)
+    via: str = "internet"
+    service: str | None = None  # the AWS service owning its addresses (S3, DYNAMODB, ...)
+    cidr: object | None = None
+    vpc_id: str | None = None
+    region: str | None = None
+    az_id: str | None = None
 
 
 @dataclass
@@ -377,4 +388,10 @@ def _peer(spec: dict, n: int) -> Peer:
     else:
         raise ScenarioError("peer needs ip or cidr", location=where)
     v6 = [str(ipaddress.ip_address(spec["ipv6"]))] if spec.get("ipv6") else []
-    return Peer(spec["name"], ips, v6, bool(spec.get("bad")))
+    via = str(spec.get("via", "internet"))
+    if via not in PEER_ROUTES:
+        raise ScenarioError(f"unknown route {via!r}", location=where, hint=f"use one of {', '.join(PEER_ROUTES)}")
+    cidr = _network(spec["cidr"], where) if "cidr" in spec else None
+    return Peer(spec["name"], ips, v6, bool(spec.get("bad")), via, spec.get("service"), cidr,
+                spec.get("vpc_id") or (derive_id("vpc", spec["name"]) if via == PEERING else None),
+                spec.get("region"), spec.get("az_id"))

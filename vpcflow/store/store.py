@@ -14,8 +14,10 @@ from ..fields import DEFAULT, LogFormat
 from ..sources.base import Source
 from ..sources.local import resolve
 from .ingest import BeforeCommit, IngestResult, Progress, SourceResult
+from .holder import live_holder, wait_for_holder
 from .ledger import in_ledger, purge_unfinished
 from .many import ingest_sources
+from .remote import RemoteConnection
 from .schema import DDL, SCHEMA_VERSION, arrow, ensure_columns
 
 DEFAULT_PATH = "vpcflow.duckdb"
@@ -23,7 +25,11 @@ _READ_ONLY_TYPES = {"SELECT", "EXPLAIN", "PRAGMA"}
 
 
 class Store:
-    """A flow-log store in one DuckDB file. Use as a context manager, or call close()."""
+    """A flow-log store in one DuckDB file. Use as a context manager, or call close().
+
+    When another process holds the file (`vpcflow serve`), the store is reached through it: `con` is then a
+    RemoteConnection (vpcflow.store.remote) and ingest is handed over, so nothing fails on DuckDB's file lock.
+    """
 
     def __init__(self, path: str | Path = DEFAULT_PATH, *, read_only: bool = False, memory_limit: str = "2GB",
                  ingest_memory_limit: str = "512MB"):
@@ -33,6 +39,11 @@ class Store:
         self.read_only = read_only
         if read_only and self.path != ":memory:" and not Path(self.path).exists():
             raise StoreError(f"no store at {self.path}", hint="ingest something first: vpcflow ingest PATH")
+        holder = live_holder(self.path)
+        self.remote = holder is not None
+        if holder is not None:
+            self.con = RemoteConnection(holder, read_only=read_only)
+            return
         try:
             self.con = duckdb.connect(self.path, read_only=read_only, config={"memory_limit": memory_limit})
             try:  # no DuckDB progress bar: it would write to the stdout of whatever embeds the store
@@ -40,6 +51,10 @@ class Store:
             except duckdb.Error:
                 pass  # a locked configuration (the dashboard's) has it off already
         except duckdb.Error as exc:
+            holder = wait_for_holder(self.path) if "lock" in str(exc).lower() else None
+            if holder is not None:  # a holder was starting as we opened: go through it
+                self.remote, self.con = True, RemoteConnection(holder, read_only=read_only)
+                return
             raise StoreError(f"cannot open {self.path}: {str(exc).splitlines()[0]}",
                              hint="is another vpcflow process writing to it?") from exc
         if not read_only:
@@ -92,6 +107,14 @@ class Store:
                     errors.append(exc)
                 failures.extend(SourceResult(e.location or str(t), status="failed", message=str(e)) for e in errors)
 
+        if self.remote:
+            if before_commit is not None:
+                raise StoreError("another process holds this store: a before_commit hook cannot run there",
+                                 hint="follow the source in the holder: vpcflow serve --follow SOURCE")
+            result = self.con.ingest(sources(), format=fmt, progress=progress)
+            for f in failures:
+                result.add(f)
+            return result
         self.con.execute("SET memory_limit = ?", [self.ingest_memory_limit])
         try:
             result = ingest_sources(self.con, sources(), format=fmt, progress=progress, before_commit=before_commit)

@@ -300,10 +300,11 @@ class Evaluator:
         crosses = self.crosses(iface, other)
         if inbound:
             reason = self.rules.acl(iface.subnet.acl, True, protocol, port, other) if crosses else None
-            if reason is None and not reply:
+            if reason is None and not reply and iface.kind != "nat_gateway":  # a NAT gateway has no groups
                 reason = self.rules.groups(iface, True, protocol, port, other)
         else:
-            reason = None if reply else self.rules.groups(iface, False, protocol, port, other)
+            stateful = reply or iface.kind == "nat_gateway"
+            reason = None if stateful else self.rules.groups(iface, False, protocol, port, other)
             if reason is None and crosses:
                 reason = self.rules.acl(iface.subnet.acl, False, protocol, port, other)
         if reason is None:

@@ -5,15 +5,17 @@ Every step calls the same library functions a user would; the CLI only prints wh
 
 from __future__ import annotations
 
-import importlib
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .analyze.top import top
+from . import detect
+from .analyze import top
+from .diagnose import diagnose
 from .emulate.engine import simulate
 from .errors import VpcFlowError
+from .report.html import write_report
 from .store import Store
 
 MARKER = ".vpcflow-demo"  # marks a folder the demo made, so a re-run may clear it and nothing else
@@ -29,19 +31,11 @@ class DemoResult:
     stats: dict = field(default_factory=dict)
     top_talkers: list[dict] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)
-    findings: list[dict] | None = None  # None when the detections are not installed
+    findings: list[dict] = field(default_factory=list)
     detector_notes: list = field(default_factory=list)  # detections that ran degraded or could not run
-    diagnoses: list[dict] | None = None
+    diagnoses: list[dict] = field(default_factory=list)
     report: Path | None = None
     labels: int = 0
-
-
-def _optional(module: str, name: str):
-    """A function from an optional part of vpcflow, or None when that part is not installed."""
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
 
 
 def _fresh(out: Path) -> None:
@@ -71,22 +65,16 @@ def run_demo(out: str | Path = "vpcflow-demo", *, seed: int = 7, step: Callable[
         with Store(":memory:") as check:  # the CloudWatch copy must read back to the same records
             result.cloudwatch_records = check.ingest(out / "cloudwatch").records
         result.stats = store.stats()
-        result.top_talkers = top(store.con, "pair", "bytes", 5).to_pylist()
-        result.rejected = top(store.con, "src", "flows", 5, action="REJECT").to_pylist()
+        result.top_talkers = top(store, "pair", "bytes", 5).to_pylist()
+        result.rejected = top(store, "src", "flows", 5, action="REJECT").to_pylist()
 
-        run_detections = _optional("vpcflow.detect", "run")
-        if run_detections is not None:
-            step("running the detections")
-            report = run_detections(store.con)
-            result.findings = [f.as_dict() for f in report.findings]
-            result.detector_notes = [s for s in report.statuses if s.status != "ok"]
-        diagnose = _optional("vpcflow.diagnose", "diagnose")
-        if diagnose is not None:
-            step("diagnosing rejected traffic: security group or network ACL?")
-            result.diagnoses = [d for d in diagnose(store.con, topology="seed-demo") if d["verdict"] != "allowed"]
-        write_report = _optional("vpcflow.report.html", "write_report")
-        if write_report is not None:
-            step("writing the HTML report")
-            result.report = out / "report.html"
-            write_report(store.con, result.report, store_path=str(result.db), topology="seed-demo")
+        step("running the detections")
+        report = detect.run(store)
+        result.findings = [f.as_dict() for f in report.findings]
+        result.detector_notes = [s for s in report.statuses if s.status != "ok"]
+        step("diagnosing rejected traffic: security group or network ACL?")
+        result.diagnoses = [d for d in diagnose(store, topology="seed-demo") if d["verdict"] != "allowed"]
+        step("writing the HTML report")
+        result.report = out / "report.html"
+        write_report(store.con, result.report, store_path=str(result.db), topology="seed-demo")
     return result

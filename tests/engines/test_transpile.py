@@ -21,7 +21,7 @@ GOLDEN = Path(__file__).parent / "golden"
 @pytest.mark.parametrize("name", sorted(registry()))
 def test_spark_sql_matches_golden(name):
     q = get(name)
-    assert_golden(GOLDEN / "spark" / f"{name}.sql", transpile(q.sql, "spark", pretty=True).sql + "\n")
+    assert_golden(GOLDEN / "spark" / f"{name}.sql", transpile(q.statement(), "spark", pretty=True).sql + "\n")
 
 
 @pytest.mark.parametrize("name", sorted(registry()))

@@ -14,8 +14,7 @@ import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 
-from ..engines.detections import reads_side_table, side_tables_sql
-from ..engines.queries import get
+from ..engines.queries import get, side_tables, side_tables_read
 from ..engines.sql import transpile
 from ..errors import VpcFlowError
 
@@ -36,8 +35,8 @@ def athena_sql(name: str, params: dict | None = None, *, table: str = "flows", p
     threat-list detection therefore finds nothing (a documented gap).
     """
     q = get(name)
-    sql = q.sql
-    sides = reads_side_table(q)
+    sql = q.statement()
+    sides = side_tables_read(q)
     if sides or table != "flows":
         tree = sqlglot.parse_one(sql, read="duckdb")
 
@@ -49,7 +48,7 @@ def athena_sql(name: str, params: dict | None = None, *, table: str = "flows", p
 
         tree = tree.transform(rename)
         for side in sides:
-            cte = sqlglot.parse_one(side_tables_sql(side), read="duckdb")
+            cte = sqlglot.parse_one(side_tables()[side].empty_sql(), read="duckdb")
             tree = _prepend(tree, side, cte)
         return transpile(tree.sql(dialect="duckdb"), "athena", q.bind(params), inline=True, pretty=pretty).sql
     return transpile(sql, "athena", q.bind(params), inline=True, pretty=pretty).sql

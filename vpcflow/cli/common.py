@@ -18,6 +18,11 @@ SOURCES_ARGUMENT = typer.Argument(..., help="Files, directories, '-' for stdin, 
 SOURCE_PROFILE_OPTION = typer.Option(None, "--profile", help="AWS profile, for s3:// and cwl://.")
 SOURCE_REGION_OPTION = typer.Option(None, "--region", help="AWS region, for s3:// and cwl://.")
 SOURCE_ENDPOINT_OPTION = typer.Option(None, "--endpoint-url", help="AWS endpoint URL (for example a local emulator).")
+# Where a query runs (`--engine`): the store, or Spark over a Parquet lake or raw flow logs.
+ENGINE_OPTION = typer.Option("duckdb", "--engine", help="Where to run: duckdb (the store) or spark.")
+SPARK_MASTER_OPTION = typer.Option("local[*]", "--spark-master", help="Spark master: local[N] or a cluster URL.")
+LAKE_OPTION = typer.Option(None, "--lake", help="Spark reads this Parquet lake (vpcflow's export or AWS Parquet).")
+RAW_OPTION = typer.Option(None, "--raw", help="Spark reads raw flow logs below this path (S3 text or Parquet).")
 FORMAT_OPTION = typer.Option(None, "--format", help="Log format: a preset (default, v3, v4, v5, v8, all, tgw) or "
                              "'${version} ${account-id} ...'. Default: from the header line, else the default format.")
 
@@ -33,3 +38,22 @@ def open_store(db: str | None, read_only: bool = False) -> Store:
 
 def times(since: str | None, until: str | None) -> tuple[datetime | None, datetime | None]:
     return parse_time(since), parse_time(until)
+
+
+def open_engine(engine: str, *, db: str | None = None, lake: str | None = None, raw: list[str] | None = None,
+                format: str | None = None, master: str = "local[*]"):
+    """The engine a command asked for, and a callable that closes what it opened."""
+    from ..engines import engine as engines
+    from ..errors import VpcFlowError
+    from .output import err_console
+
+    if engine == "duckdb":
+        store = open_store(db, read_only=True)
+        return engines.DuckDBEngine(store), store.close
+    if engine == "spark":
+        spark_engine, report = engines.spark_engine(engines.SparkInput(lake, tuple(raw or ()), format, master))
+        if report is not None and report.failed:
+            for path, why in report.failed:
+                err_console.print(f"[yellow]warning:[/yellow] {path}: {why}", highlight=False, soft_wrap=True)
+        return spark_engine, lambda: None
+    raise VpcFlowError(f"unknown engine {engine!r}", hint=f"use one of {', '.join(engines.ENGINES)}")

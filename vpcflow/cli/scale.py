@@ -1,8 +1,7 @@
 """Scale-out commands: `vpcflow spark ...` (the named queries on Apache Spark) and `vpcflow athena ...`
 (CREATE TABLE for a layout, the transpiled SQL of any analysis or detection, and running it).
 
-The options here (ENGINE_OPTION, SPARK_MASTER_OPTION, LAKE_OPTION, RAW_OPTION) are declared once for the
-commands that take `--engine` elsewhere.
+The engine options (--engine, --lake, --raw, --spark-master) are declared once in cli/common.py.
 """
 
 from __future__ import annotations
@@ -15,13 +14,19 @@ import typer
 from ..engines import engine as engines
 from ..engines.queries import registry
 from ..errors import VpcFlowError
-from .common import DB_OPTION, SINCE_OPTION, UNTIL_OPTION, open_store, times
+from .common import (
+    DB_OPTION,
+    LAKE_OPTION,
+    RAW_OPTION,
+    SINCE_OPTION,
+    SPARK_MASTER_OPTION,
+    UNTIL_OPTION,
+    open_engine,
+    open_store,
+    times,
+)
 from .output import OUTPUT_OPTION, Output, console, emit, emit_object, err_console
 
-ENGINE_OPTION = typer.Option("duckdb", "--engine", help="Where to run: duckdb (the store) or spark.")
-SPARK_MASTER_OPTION = typer.Option("local[*]", "--spark-master", help="Spark master: local[N] or a cluster URL.")
-LAKE_OPTION = typer.Option(None, "--lake", help="Spark reads this Parquet lake (vpcflow's export or AWS Parquet).")
-RAW_OPTION = typer.Option(None, "--raw", help="Spark reads raw flow logs below this path (S3 text or Parquet).")
 PARAM_OPTION = typer.Option(None, "--param", "-p", help="A query parameter, NAME=VALUE (repeatable).")
 FORMAT_OPTION = typer.Option(None, "--format", help="Log format of headerless raw files (default: AWS's default).")
 
@@ -38,21 +43,6 @@ def parse_params(pairs: list[str] | None) -> dict:
             raise VpcFlowError(f"--param wants NAME=VALUE, not {pair!r}")
         out[name.strip()] = value
     return out
-
-
-def open_engine(engine: str, *, db: str | None = None, lake: str | None = None, raw: list[str] | None = None,
-                format: str | None = None, master: str = "local[*]"):
-    """The engine a command asked for, and a callable that closes what it opened."""
-    if engine == "duckdb":
-        store = open_store(db, read_only=True)
-        return engines.DuckDBEngine(store), store.close
-    if engine == "spark":
-        spark_engine, report = engines.spark_engine(engines.SparkInput(lake, tuple(raw or ()), format, master))
-        if report is not None and report.failed:
-            for path, why in report.failed:
-                err_console.print(f"[yellow]warning:[/yellow] {path}: {why}", highlight=False, soft_wrap=True)
-        return spark_engine, lambda: None
-    raise VpcFlowError(f"unknown engine {engine!r}", hint=f"use one of {', '.join(engines.ENGINES)}")
 
 
 @spark_app.command("run")

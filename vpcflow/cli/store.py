@@ -9,22 +9,26 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from ..analyze.top import KEYS, METRICS, top
+from ..analyze import KEYS, METRICS, top
 from ..fields import FIELDS
 from .common import (
     DB_OPTION,
+    ENGINE_OPTION,
     FORMAT_OPTION,
+    LAKE_OPTION,
+    RAW_OPTION,
     SINCE_OPTION,
     SOURCE_ENDPOINT_OPTION,
     SOURCE_PROFILE_OPTION,
     SOURCE_REGION_OPTION,
     SOURCES_ARGUMENT,
+    SPARK_MASTER_OPTION,
     UNTIL_OPTION,
+    open_engine,
     open_store,
     times,
 )
 from .output import OUTPUT_OPTION, Output, emit, emit_object, err_console, progress_bar
-from .scale import ENGINE_OPTION, LAKE_OPTION, RAW_OPTION, SPARK_MASTER_OPTION, open_engine
 
 
 def ingest(
@@ -144,18 +148,11 @@ def top_command(
 ) -> None:
     """Top talkers: the largest groups by bytes, packets or flows, largest first."""
     start, end = times(since, until)
-    if engine != "duckdb":
-        from ..engines import engine as engines
-
-        eng, close = open_engine(engine, lake=lake, raw=raw, master=master)
-        try:
-            emit(engines.top(eng, by, metric, n, action=action, since=start, until=end), output,
-                 title=f"top {by} by {metric}")
-        finally:
-            close()
-        return
-    with open_store(db, read_only=True) as store:
-        emit(top(store.con, by, metric, n, action=action, since=start, until=end), output, title=f"top {by} by {metric}")
+    eng, close = open_engine(engine, db=db, lake=lake, raw=raw, master=master)
+    try:
+        emit(top(eng, by, metric, n, action=action, since=start, until=end), output, title=f"top {by} by {metric}")
+    finally:
+        close()
 
 
 def stats(db: str | None = DB_OPTION, output: Output = OUTPUT_OPTION) -> None:

@@ -1,5 +1,9 @@
-"""Detections: named SQL queries with parameters that turn flow records into findings with evidence."""
+"""Detections: named SQL queries with parameters that turn flow records into findings with evidence.
 
+Importing this package registers the shipped detections (the `vpcflow.analyses` entry point `detect`).
+"""
+
+from . import catalog  # noqa: F401  (registers the shipped detections)
 from .engine import DetectReport, ensure_tables, evidence, run, set_status
 from .model import Detection, DetectorStatus, Finding, Param
 from .registry import detections, get, register

@@ -8,6 +8,8 @@ port): without tcp-flags this is how the direction of a connection shows in the 
 
 from __future__ import annotations
 
+from ..engines.queries import Relation, SideTable, relation, side_table
+
 _RFC1918_172 = ", ".join(f"'172.{k}.'" for k in range(16, 32))
 
 
@@ -55,6 +57,16 @@ SELECT w.*, {private('srcaddr')} AS src_private, {private('dstaddr')} AS dst_pri
 
 AGGREGATES: dict[str, str] = {"flow_windows": FLOW_WINDOWS}
 AGGREGATE_PARAMS = ("window", "since", "until")
+for _name, _sql in AGGREGATES.items():
+    relation(Relation(_name, _sql))
+
+# What the user loads beside the records (vpcflow.enrich, --threat-list); every engine provides them, empty if not.
+ENRICH_INTERFACES = side_table(SideTable("enrich_interfaces", (
+    ("interface_id", "VARCHAR"), ("address", "VARCHAR"), ("resource_type", "VARCHAR"), ("resource_id", "VARCHAR"),
+    ("name", "VARCHAR"), ("subnet_id", "VARCHAR"), ("vpc_id", "VARCHAR"), ("security_groups", "VARCHAR"),
+    ("source", "VARCHAR")), key=("interface_id",)))
+THREAT_LIST = side_table(SideTable("threat_list", (
+    ("network", "VARCHAR"), ("low", "BIGINT"), ("high", "BIGINT"), ("list", "VARCHAR"))))
 
 KEY = "src, dst, dst_port, protocol"
 

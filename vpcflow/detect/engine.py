@@ -1,5 +1,6 @@
-"""Running detections over a store: build the shared aggregates once, run each detection's SQL, check the
-fields each needs, turn rows into findings and upsert them into the `findings` table."""
+"""Running detections on any engine (the store, Spark): build the shared aggregates once, check the fields
+each detection needs, run each one's named query, turn rows into findings and, on the store, upsert them into
+the `findings` table."""
 
 from __future__ import annotations
 
@@ -11,27 +12,20 @@ from datetime import UTC, datetime
 
 import pyarrow as pa
 
+from ..engines.engine import as_engine, materialized, run_query, run_sql
+from ..engines.queries import get as get_query
 from ..errors import VpcFlowError
-from ..store.schema import arrow, present_columns
-from .aggregates import AGGREGATES
+from ..store.schema import arrow
+from .aggregates import ENRICH_INTERFACES, THREAT_LIST
 from .model import Detection, DetectorStatus, Finding, finding_id
-from .registry import select
+from .registry import FAR_FUTURE, WINDOW, select
 
-WINDOW = 600  # seconds per row of the shared aggregate
-FAR_FUTURE = 2**62
-
-TABLES = [
-    """CREATE TABLE IF NOT EXISTS findings (
+FINDINGS_TABLE = """CREATE TABLE IF NOT EXISTS findings (
   id VARCHAR PRIMARY KEY, detector VARCHAR NOT NULL, severity VARCHAR, src VARCHAR, dst VARCHAR,
   dst_port INTEGER, protocol INTEGER, first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ, records BIGINT,
   summary VARCHAR, evidence_sql VARCHAR, evidence_params JSON, status VARCHAR DEFAULT 'new',
-  run_at TIMESTAMPTZ)""",
-    """CREATE TABLE IF NOT EXISTS enrich_interfaces (
-  interface_id VARCHAR PRIMARY KEY, address VARCHAR, resource_type VARCHAR, resource_id VARCHAR,
-  name VARCHAR, subnet_id VARCHAR, vpc_id VARCHAR, security_groups VARCHAR, source VARCHAR)""",
-    """CREATE TABLE IF NOT EXISTS threat_list (
-  network VARCHAR, low BIGINT, high BIGINT, list VARCHAR)""",
-]
+  run_at TIMESTAMPTZ)"""
+TABLES = [FINDINGS_TABLE, ENRICH_INTERFACES.create_sql(), THREAT_LIST.create_sql()]
 
 STATUSES = ("new", "reviewed", "dismissed")
 
@@ -47,6 +41,8 @@ LIMIT $limit"""
 
 @dataclass
 class DetectReport:
+    """What a run found, and how each detection ran: ok, degraded (with the reason) or cannot-run (why)."""
+
     findings: list[Finding] = field(default_factory=list)
     statuses: list[DetectorStatus] = field(default_factory=list)
 
@@ -70,67 +66,66 @@ def bound(sql: str, values: dict) -> dict:
     return {k: v for k, v in values.items() if k in names}
 
 
-def _field_presence(con, since: int, until: int, columns: Iterable[str]) -> dict[str, bool]:
+def _field_presence(engine, since: int, until: int, columns: Iterable[str]) -> dict[str, bool]:
     """A field is present when some ingested format has it and some record in the range carries a value."""
-    physical = present_columns(con)
-    cols = sorted({c for c in columns if c in physical})
+    have = engine.columns()
+    cols = sorted({c for c in columns if c in have})
     present = {c: False for c in columns}
     if cols:
-        counts = con.execute(
-            "SELECT " + ", ".join(f'count("{c}")' for c in cols) +
-            " FROM flows WHERE start >= $since AND start < $until", {"since": since, "until": until}).fetchall()[0]
-        present.update({c: n > 0 for c, n in zip(cols, counts, strict=True)})
+        counts = run_sql(engine, "SELECT " + ", ".join(f'count("{c}") AS "{c}"' for c in cols) +
+                         " FROM flows WHERE start >= $since AND start < $until",
+                         {"since": since, "until": until}).to_pylist()[0]
+        present.update({c: counts[c] > 0 for c in cols})
     return present
 
 
-def build_aggregates(con, since: int, until: int, window: int = WINDOW) -> None:
-    for name, sql in AGGREGATES.items():
-        params = bound(sql, {"since": since, "until": until, "window": window})
-        execute(con, f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}", params)
+def _status(d: Detection, presence: dict[str, bool], threat_entries: int) -> DetectorStatus | None:
+    """Why a detection cannot run on these records, or None when it can."""
+    missing = [f for f in d.needs if not presence.get(f)]
+    if missing:
+        return DetectorStatus(d.id, "cannot-run", note="records lack " + ", ".join(missing))
+    if "threat_list" in d.reads and not threat_entries:
+        return DetectorStatus(d.id, "cannot-run", note="no threat list loaded (give --threat-list FILE)")
+    return None
 
 
-def drop_aggregates(con) -> None:
-    for name in AGGREGATES:
-        execute(con, f"DROP TABLE IF EXISTS {name}")
+def run(engine_or_store, *, since: datetime | None = None, until: datetime | None = None,
+        detectors: Iterable[str] | None = None, params: dict[str, dict] | None = None, store: bool | None = None,
+        window: int = WINDOW) -> DetectReport:
+    """Run the chosen detections (all by default) over the records in [since, until) on any engine.
 
-
-def run(con, *, since: datetime | None = None, until: datetime | None = None, detectors: Iterable[str] | None = None,
-        params: dict[str, dict] | None = None, store: bool = True, window: int = WINDOW) -> DetectReport:
-    """Run the chosen detections (all by default) over the records in [since, until); upsert their findings.
-
-    `params` overrides defaults per detection: {"ssh-brute-force": {"min_attempts": 50}}.
+    `engine_or_store` is a Store, a DuckDB connection or a vpcflow engine (Spark's too). `params` overrides
+    defaults per detection: {"ssh-brute-force": {"min_attempts": 50}}. On the store the findings are upserted
+    into its `findings` table (`store=False` keeps them out); another engine only returns them.
     """
-    ensure_tables(con)
+    engine = as_engine(engine_or_store)
+    on_store = engine.dialect == "duckdb"
+    if store and not on_store:
+        raise VpcFlowError(f"findings found on {engine.name} cannot be stored", hint="only the store keeps findings")
     chosen = select(detectors)
     lo = int(since.timestamp()) if since else 0
     hi = int(until.timestamp()) if until else FAR_FUTURE
-    presence = _field_presence(con, lo, hi, {f for d in chosen for f in d.needs + d.uses})
-    build_aggregates(con, lo, hi, window)
-    try:
-        threat_entries = con.execute("SELECT count(*) FROM threat_list").fetchall()[0][0]
-        report = DetectReport()
-        run_at = datetime.now(UTC)
+    presence = _field_presence(engine, lo, hi, {f for d in chosen for f in d.needs + d.uses})
+    threat_entries = run_sql(engine, "SELECT count(*) AS n FROM threat_list").to_pylist()[0]["n"]
+    window_params = {"since": lo, "until": hi, "window": window}
+    report = DetectReport()
+    run_at = datetime.now(UTC)
+    queries = {d.id: get_query(d.id) for d in chosen}
+    with materialized(engine, {t for q in queries.values() for t in q.tables}, window_params):
         for d in chosen:
-            missing = [f for f in d.needs if not presence.get(f)]
-            if missing:
-                report.statuses.append(DetectorStatus(d.id, "cannot-run", note="records lack " + ", ".join(missing)))
+            refused = _status(d, presence, threat_entries)
+            if refused:
+                report.statuses.append(refused)
                 continue
-            if "threat_list" in d.reads and not threat_entries:
-                report.statuses.append(DetectorStatus(d.id, "cannot-run",
-                                                      note="no threat list loaded (give --threat-list FILE)"))
-                continue
-            lacking = [f for f in d.uses if not presence.get(f)]
-            values = {**d.defaults(), **(params or {}).get(d.id, {}), "since": lo, "until": hi, "window": window}
-            rows = arrow(con, d.sql, bound(d.sql, values)).to_pylist()
-            found = [_finding(d, r) for r in rows]
+            q = queries[d.id]
+            given = {**(params or {}).get(d.id, {}), **{k: v for k, v in window_params.items() if k in q.defaults}}
+            found = [_finding(d, r) for r in run_query(engine, q, given).to_pylist()]
             report.findings.extend(found)
-            status = "degraded" if lacking else "ok"
+            lacking = [f for f in d.uses if not presence.get(f)]
             note = (d.degraded_note or "records lack " + ", ".join(lacking)) if lacking else ""
-            report.statuses.append(DetectorStatus(d.id, status, len(found), note))
-    finally:
-        drop_aggregates(con)  # a gigabyte at 50M records: free it for whatever the session does next
-    if store:
-        save(con, report.findings, run_at)
+            report.statuses.append(DetectorStatus(d.id, "degraded" if lacking else "ok", len(found), note))
+    if on_store and store is not False:
+        save(engine.con, report.findings, run_at)
     return report
 
 

@@ -1,17 +1,31 @@
-"""Detections by id. The shipped ones register exactly as a plugin's would; plugins come from the
-`vpcflow.detections` entry-point group (each entry point names a Detection or an iterable of them)."""
+"""Detections by id. Each registered detection is also a named query of vpcflow.engines, so every engine,
+`spark run`, Athena and the engines' test suite see it. The shipped ones register exactly as a plugin's
+would: a plugin's package, named in the `vpcflow.analyses` entry-point group, calls `register` on import."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from importlib import metadata
+from dataclasses import replace
 
+from ..engines.queries import NamedQuery
+from ..engines.queries import load as load_analyses
+from ..engines.queries import register as register_query
+from ..engines.sql import parameters
 from ..errors import VpcFlowError
 from .model import SEVERITIES, Detection
 
-ENTRY_POINT_GROUP = "vpcflow.detections"
+WINDOW = 600  # seconds per row of the shared aggregate `flow_windows`
+FAR_FUTURE = 2**62
 _REGISTRY: dict[str, Detection] = {}
-_loaded = False
+
+
+def as_query(detection: Detection) -> NamedQuery:
+    """The detection as a named query: its SQL, its parameters' defaults and the time window's."""
+    q = NamedQuery(detection.id, detection.title, detection.sql, kind="detection", needs=detection.needs,
+                   uses=detection.uses, max_interval=detection.max_interval, why_interval=detection.why_interval)
+    names = set(parameters(q.statement()))
+    defaults = {**detection.defaults(), "window": WINDOW, "since": 0, "until": FAR_FUTURE}
+    return replace(q, defaults={k: v for k, v in defaults.items() if k in names})
 
 
 def register(detection: Detection) -> Detection:
@@ -19,30 +33,19 @@ def register(detection: Detection) -> Detection:
         raise VpcFlowError(f"detection {detection.id}: severity must be one of {', '.join(SEVERITIES)}")
     if detection.id in _REGISTRY and _REGISTRY[detection.id] is not detection:
         raise VpcFlowError(f"two detections share the id {detection.id!r}", hint="give the plugin's another id")
+    if detection.id not in _REGISTRY:
+        register_query(as_query(detection))
     _REGISTRY[detection.id] = detection
     return detection
 
 
-def _load() -> None:
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    from . import catalog  # noqa: F401  (registers the shipped detections)
-
-    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
-        loaded = ep.load()
-        for d in ([loaded] if isinstance(loaded, Detection) else list(loaded)):
-            register(d)
-
-
 def detections() -> list[Detection]:
-    _load()
+    load_analyses()  # plugins' detections too
     return list(_REGISTRY.values())
 
 
 def get(detection_id: str) -> Detection:
-    _load()
+    load_analyses()
     if detection_id not in _REGISTRY:
         raise VpcFlowError(f"no detection {detection_id!r}", hint="vpcflow detect --list shows them")
     return _REGISTRY[detection_id]

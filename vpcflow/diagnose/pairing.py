@@ -5,7 +5,7 @@ A REJECT of a request coming in: a security group or the network ACL. A request 
 rejected going out: the network ACL, since security groups are stateful and let replies out. A request
 rejected going out: an outbound security-group or network-ACL rule.
 
-The two queries are named queries of vpcflow.engines (`diagnose-legs`, `diagnose-own-addresses`), written once
+The two queries are named queries registered here (`diagnose-legs`, `diagnose-own-addresses`), written once
 in DuckDB's dialect: `con` is a DuckDB connection or Store, or any vpcflow engine (DuckDB, Spark), which
 runs them transpiled. Both are ordered, so every engine hands the pairing the same rows in the same order.
 """
@@ -13,12 +13,10 @@ runs them transpiled. Both are ordered, so every engine hands the pairing the sa
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
 from datetime import UTC, datetime
 
-import pyarrow as pa
-
-from ..store.schema import arrow
+from ..engines.engine import as_engine, run_query, run_sql
+from ..engines.queries import NamedQuery, register
 
 LEGS_SQL = """
 WITH legs AS (
@@ -52,45 +50,36 @@ SELECT interface_id, address, count(*) AS n FROM (
   SELECT interface_id, dstaddr AS address FROM flows WHERE list_contains($interfaces, interface_id)
 ) a WHERE address IS NOT NULL GROUP BY interface_id, address ORDER BY interface_id, address
 """
-# parameters and their defaults, as the engines' registry declares them
-LEGS_DEFAULTS = {"src": None, "dst": None, "port": None, "all": False, "slack": 120}
-OWN_ADDRESS_DEFAULTS = {"interfaces": [""]}  # a typed (string) list; no interface is named ''
-
-
-def runner(con) -> Callable[[str, dict], pa.Table]:
-    """Run a DuckDB-dialect statement on `con`: an engine (transpiled to its dialect) or a DuckDB connection."""
-    if hasattr(con, "dialect"):
-        from ..engines.engine import run_sql
-
-        return lambda sql, params: run_sql(con, sql, params)
-    con = getattr(con, "con", con)
-    return lambda sql, params: arrow(con, sql, params)
+_LEG_FIELDS = ("interface_id", "srcaddr", "dstaddr", "srcport", "dstport", "protocol", "action", "start", "end")
+LEGS = register(NamedQuery(
+    "diagnose-legs", "Each flow leg (interface, 5-tuple, action) touching a rejected one, with its reverse",
+    LEGS_SQL.strip(), {"src": None, "dst": None, "port": None, "all": False, "slack": 120}, kind="diagnose",
+    needs=_LEG_FIELDS, uses=("flow_direction",)))
+OWN_ADDRESSES = register(NamedQuery(
+    "diagnose-own-addresses", "Addresses seen on the given interfaces, with record counts",
+    OWN_ADDRESS_SQL.strip(), {"interfaces": [""]},  # a typed (string) list; no interface is named ''
+    kind="diagnose", needs=("interface_id", "srcaddr", "dstaddr")))
 
 
 def legs(con, src, dst, port, everything: bool, slack: int = 120) -> list[dict]:
-    return runner(con)(LEGS_SQL, {"src": src, "dst": dst, "port": port, "all": everything,
-                                  "slack": slack}).to_pylist()
+    return run_query(as_engine(con), LEGS, {"src": src, "dst": dst, "port": port, "all": everything,
+                                            "slack": slack}).to_pylist()
 
 
-def _inventory(con) -> dict[str, str]:
-    """Interface addresses the enrichment inventory knows (an engine always has the table, maybe empty)."""
-    if hasattr(con, "dialect"):
-        rows = runner(con)("SELECT interface_id, address FROM enrich_interfaces", {}).to_pylist()
-        return {r["interface_id"]: r["address"] for r in rows}
-    con = getattr(con, "con", con)
-    if con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'enrich_interfaces'"
-                   ).fetchall()[0][0]:
-        return dict(con.execute("SELECT interface_id, address FROM enrich_interfaces").fetchall())
-    return {}
+def _inventory(engine) -> dict[str, str]:
+    """Interface addresses the enrichment inventory knows (every engine has the table, maybe empty)."""
+    rows = run_sql(engine, "SELECT interface_id, address FROM enrich_interfaces").to_pylist()
+    return {r["interface_id"]: r["address"] for r in rows}
 
 
 def own_addresses(con, interfaces: list[str]) -> dict[str, str]:
     """Each interface's own address: the one its records share (from the inventory when it has it)."""
-    known = _inventory(con)
+    engine = as_engine(con)
+    known = _inventory(engine)
     missing = [i for i in interfaces if i not in known]
     if missing:
         best: dict[str, tuple[int, bool, str]] = {}
-        for row in runner(con)(OWN_ADDRESS_SQL, {"interfaces": missing}).to_pylist():
+        for row in run_query(engine, OWN_ADDRESSES, {"interfaces": missing}).to_pylist():
             iface, address, n = row["interface_id"], row["address"], row["n"]
             rank = (n, _private(address), address)  # on a tie, an interface's own address is the private one
             if rank > best.get(iface, (-1, False, "")):

@@ -1,19 +1,23 @@
-"""Run a named query or a DuckDB statement on any engine: the one entry point the CLI's `--engine` uses.
+"""Run a named query or a DuckDB statement on any engine: the one entry point every caller uses.
 
-An engine has a `dialect` and `sql(text, params) -> Arrow`; a query written in DuckDB's dialect is
-transpiled to the engine's dialect first, with its parameters bound by the engine.
+An engine has a `dialect`, `sql(text, params) -> Arrow`, `columns()` (what `flows` carries) and
+`materialize(name, sql, params)` / `release(name)` for the shared relations several queries read. A query
+written in DuckDB's dialect is transpiled to the engine's dialect first, with its parameters bound by the
+engine; a shared relation the engine has not materialized with the same parameters is inlined as a CTE.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
 
 from ..errors import QueryError, VpcFlowError
-from ..store.schema import arrow
-from .queries import NamedQuery, get
+from ..store.schema import arrow, present_columns
+from .queries import RELATIONS, NamedQuery, get, side_tables
 from .sql import transpile
 
 ENGINES = ("duckdb", "spark")
@@ -27,24 +31,37 @@ class DuckDBEngine:
 
     def __init__(self, con):
         self.con = getattr(con, "con", con)
-        from .detections import SIDE_TABLES, side_tables_sql
-
+        self.materialized: dict[str, dict] = {}
         have = {r[0] for r in self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        missing = [name for name in SIDE_TABLES if name not in have]
-        if missing:
-            try:  # a writable store gets the real tables, so enrichment loaded later is seen
-                from ..detect.engine import ensure_tables
-
-                ensure_tables(self.con)
-            except (ImportError, duckdb.Error):
-                for name in missing:  # a read-only store: empty temp views, gone with the connection
-                    self.con.execute(f"CREATE TEMP VIEW {name} AS {side_tables_sql(name)}")
+        missing = [t for name, t in side_tables().items() if name not in have]
+        if not missing:
+            return
+        read_only = self.con.execute(
+            "SELECT readonly FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
+        for table in missing:  # a writable store gets the real table, so what is loaded later is seen
+            self.con.execute(f"CREATE TEMP VIEW {table.name} AS {table.empty_sql()}" if read_only
+                             else table.create_sql()).fetchall()
 
     def sql(self, sql: str, params: dict | None = None) -> pa.Table:
         try:
             return arrow(self.con, sql, params or None)
         except duckdb.Error as exc:
             raise QueryError(str(exc).splitlines()[0]) from exc
+
+    def columns(self) -> set[str]:
+        """The flow-log columns some ingested format has (the store's table has every field)."""
+        return set(present_columns(self.con))
+
+    def materialize(self, name: str, sql: str, params: dict) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}", params).fetchall()
+
+    def release(self, name: str) -> None:
+        self.con.execute(f"DROP TABLE IF EXISTS {name}").fetchall()
+
+
+def as_engine(engine_or_store):
+    """An engine as given, or the DuckDB engine over a Store or a DuckDB connection."""
+    return engine_or_store if hasattr(engine_or_store, "dialect") else DuckDBEngine(engine_or_store)
 
 
 def run_sql(engine, sql: str, params: dict | None = None) -> pa.Table:
@@ -56,7 +73,29 @@ def run_sql(engine, sql: str, params: dict | None = None) -> pa.Table:
 def run_query(engine, query: NamedQuery | str, params: dict | None = None) -> pa.Table:
     """Run a named analysis or detection with its defaults overlaid by `params`."""
     q = get(query) if isinstance(query, str) else query
-    return run_sql(engine, q.sql, q.bind(params))
+    bound = q.bind(params)
+    built = getattr(engine, "materialized", {})
+    ready = {n for n, p in built.items() if all(bound.get(k) == v for k, v in p.items())}
+    return run_sql(engine, q.statement(ready), bound)
+
+
+@contextmanager
+def materialized(engine, names, params: dict) -> Iterator[None]:
+    """Build the shared relations `names` once on the engine for the queries run inside (same `params`)."""
+    built = []
+    try:
+        for name in sorted(set(names) & set(RELATIONS)):
+            rel = RELATIONS[name]
+            values = {k: params[k] for k in rel.parameters}
+            t = transpile(rel.sql, engine.dialect, values)
+            engine.materialize(name, t.sql, t.params)
+            engine.materialized[name] = values
+            built.append(name)
+        yield
+    finally:
+        for name in built:  # a gigabyte at 50M records: free it for whatever the session does next
+            engine.materialized.pop(name, None)
+            engine.release(name)
 
 
 @dataclass(frozen=True)
@@ -81,23 +120,3 @@ def spark_engine(source: SparkInput, spark=None):
         return spark_mod.SparkEngine(spark, spark_mod.read_lake(spark, source.lake)), None
     report = raw.read_raw(spark, list(source.raw), source.format)
     return spark_mod.SparkEngine(spark, report.flows), report
-
-
-def top(engine, by: str = "pair", metric: str = "bytes", n: int = 10, *, action: str | None = None,
-        since=None, until=None) -> pa.Table:
-    """vpcflow.analyze.top.top on any engine: the `top-{by}` named query with the same options."""
-    from ..analyze.top import KEYS, METRICS
-    from ..timeutil import epoch
-
-    if by not in KEYS:
-        raise VpcFlowError(f"cannot group by {by!r}", hint=f"choose one of {', '.join(KEYS)}")
-    if metric not in METRICS:
-        raise VpcFlowError(f"unknown metric {metric!r}", hint=f"choose one of {', '.join(METRICS)}")
-    if n < 1:
-        raise VpcFlowError("-n must be at least 1")
-    params: dict = {"metric": metric, "n": n, "action": action.upper() if action else "ANY"}
-    if since is not None:
-        params["since"] = epoch(since)
-    if until is not None:
-        params["until"] = epoch(until)
-    return run_query(engine, f"top-{by}", params)

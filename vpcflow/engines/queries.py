@@ -1,29 +1,47 @@
-"""Named queries every engine runs: the analyses (declared here as data) and the detections (read from
-vpcflow.detect's registry). Each is one DuckDB statement over `flows` with `$name` parameters and defaults.
+"""The registry of named queries every engine runs, filled by the analysis packages themselves.
 
-The top-N analyses are built from vpcflow.analyze.top's KEYS table, one query per key; the metric is a
-parameter, so ranking by bytes, packets or flows is the same query.
+Each analysis, detection or diagnose leg is one DuckDB statement over `flows` with `$name` parameters and
+defaults, registered by the package that owns it. The packages are found through the `vpcflow.analyses`
+entry-point group: vpcflow's own (analyze, detect, diagnose) are declared in pyproject.toml exactly as a
+plugin's would be, and importing one registers its queries.
+
+Besides `flows`, a query may read a side table (data a user loads, such as a threat list: empty unless
+loaded) or a shared relation (an aggregate over `flows` that several queries read, such as the detections'
+`flow_windows`). Whoever owns one declares it here; the engines provide both generically.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import metadata
 
-from ..analyze.top import KEYS
+import sqlglot
+from sqlglot import exp
+
 from ..errors import NotFound, VpcFlowError
 
+ENTRY_POINT_GROUP = "vpcflow.analyses"
 ALL_TIME = {"since": 0, "until": 253402300800}  # [since, until) on the capture window; until = year 10000
 
 
 @dataclass(frozen=True)
 class NamedQuery:
-    """One analysis or detection: its name, what it answers, its SQL and its parameters' defaults."""
+    """One analysis, detection or diagnose leg: its name, what it answers, its SQL and its parameters' defaults.
+
+    `needs` are flow-log columns without which it cannot run, `uses` columns it is better with (degraded
+    without); `max_interval` is the coarsest aggregation interval (seconds) that still resolves it.
+    """
 
     name: str
     title: str
     sql: str
     defaults: dict = field(default_factory=dict)
     kind: str = "analysis"  # analysis | detection | diagnose
+    needs: tuple[str, ...] = ()
+    uses: tuple[str, ...] = ()
+    max_interval: int | None = None
+    why_interval: str = ""
 
     def bind(self, given: dict | None = None) -> dict:
         """Defaults overlaid by given values (converted to the default's type); unknown names are refused."""
@@ -36,6 +54,18 @@ class NamedQuery:
         for k, v in given.items():
             out[k] = _as_type(self.name, k, v, self.defaults[k])
         return out
+
+    @cached_property
+    def tables(self) -> frozenset[str]:
+        """The tables the written SQL reads (flows, side tables, shared relations), CTE names excluded."""
+        tree = sqlglot.parse_one(self.sql, read="duckdb")
+        ctes = {c.alias for c in tree.find_all(exp.CTE)}
+        return frozenset(t.name for t in tree.find_all(exp.Table) if t.name not in ctes)
+
+    def statement(self, materialized: frozenset[str] | set[str] = frozenset()) -> str:
+        """The SQL to run: each shared relation it reads and the engine has not materialized, as a leading CTE."""
+        inline = {n: RELATIONS[n].sql for n in sorted(self.tables) if n in RELATIONS and n not in materialized}
+        return with_ctes(self.sql, inline)
 
 
 def _as_type(query: str, name: str, value, default):
@@ -50,105 +80,95 @@ def _as_type(query: str, name: str, value, default):
         raise VpcFlowError(f"{query}: parameter {name} wants a {type(default).__name__}, not {value!r}") from exc
 
 
-_WINDOW = '"end" >= $since AND start < $until'
-_ACTION = "($action = 'ANY' OR action = $action)"
+def with_ctes(sql: str, ctes: dict[str, str]) -> str:
+    """`sql` with each (name, body) prepended as a CTE, all in DuckDB's dialect.
+
+    Spliced at the statement's leading WITH token, found by sqlglot's tokenizer: regenerating the SQL from
+    sqlglot's tree would rewrite `percentile_cont(q) WITHIN GROUP (...)` into a form it cannot read back.
+    """
+    if not ctes:
+        return sql
+    from sqlglot.tokens import Tokenizer, TokenType
+
+    text = ", ".join(f"{name} AS ({body.strip()})" for name, body in ctes.items())
+    if sqlglot.parse_one(sql, read="duckdb").args.get("with_") is None:
+        return f"WITH {text}\n{sql.strip()}"
+    first = next(t for t in Tokenizer().tokenize(sql) if t.token_type == TokenType.WITH)
+    return f"{sql[:first.end + 1]} {text},{sql[first.end + 1:]}".strip()
 
 
-def _top(by: str) -> NamedQuery:
-    cols = KEYS[by]
-    keys = ", ".join(f'"{c}"' for c in cols)
-    not_null = " AND ".join(f'"{c}" IS NOT NULL' for c in cols)
-    # ranked outside the aggregate: Spark resolves sum(bytes) in ORDER BY to the output alias `bytes`
-    sql = (f"SELECT * FROM (SELECT {keys}, CAST(sum(bytes) AS BIGINT) AS bytes, "
-           f"CAST(sum(packets) AS BIGINT) AS packets, count(*) AS flows FROM flows "
-           f"WHERE log_status = 'OK' AND {_WINDOW} AND {_ACTION} AND {not_null} GROUP BY {keys}) AS grouped "
-           f"ORDER BY CASE $metric WHEN 'packets' THEN packets WHEN 'flows' THEN flows ELSE bytes END DESC, {keys} "
-           "LIMIT $n")
-    return NamedQuery(f"top-{by}", f"Top {by} by a metric (bytes, packets or flows), largest first", sql,
-                      {"metric": "bytes", "n": 10, "action": "ANY", **ALL_TIME})
+@dataclass(frozen=True)
+class SideTable:
+    """A table queries read beside `flows`, filled by the user (enrichment, a threat list); empty otherwise."""
+
+    name: str
+    columns: tuple[tuple[str, str], ...]  # (column, DuckDB type)
+    key: tuple[str, ...] = ()
+
+    def create_sql(self) -> str:
+        cols = [f"{c} {t}" for c, t in self.columns] + ([f"PRIMARY KEY ({', '.join(self.key)})"] if self.key else [])
+        return f"CREATE TABLE IF NOT EXISTS {self.name} ({', '.join(cols)})"
+
+    def empty_sql(self) -> str:
+        """An empty relation with the table's columns (DuckDB dialect)."""
+        cols = ", ".join(f"CAST(NULL AS {t}) AS {c}" for c, t in self.columns)
+        return f"SELECT {cols} WHERE 1 = 0"
 
 
-_ANALYSES = [
-    NamedQuery(
-        "rejected-traffic", "Rejected traffic: who was refused where, most refused first",
-        "SELECT srcaddr, dstaddr, dstport, protocol, count(*) AS flows, CAST(sum(packets) AS BIGINT) AS packets, "
-        "CAST(sum(bytes) AS BIGINT) AS bytes, min(start) AS first_start, max(\"end\") AS last_end "
-        f"FROM flows WHERE action = 'REJECT' AND log_status = 'OK' AND {_WINDOW} "
-        "GROUP BY srcaddr, dstaddr, dstport, protocol "
-        "ORDER BY flows DESC, packets DESC, srcaddr, dstaddr, dstport, protocol LIMIT $n",
-        {"n": 50, **ALL_TIME}),
-    NamedQuery(
-        "rejected-ports", "Destination ports with the most rejected records and distinct sources",
-        "SELECT dstport, protocol, count(*) AS flows, count(DISTINCT srcaddr) AS sources, "
-        "CAST(sum(packets) AS BIGINT) AS packets "
-        f"FROM flows WHERE action = 'REJECT' AND log_status = 'OK' AND {_WINDOW} "
-        "GROUP BY dstport, protocol ORDER BY flows DESC, dstport, protocol LIMIT $n",
-        {"n": 20, **ALL_TIME}),
-    NamedQuery(
-        "traffic-over-time", "Bytes, packets and records per time bucket (by the capture window's start)",
-        "SELECT CAST(floor(start / $bucket) AS BIGINT) * $bucket AS bucket_start, "
-        "CAST(sum(bytes) AS BIGINT) AS bytes, CAST(sum(packets) AS BIGINT) AS packets, count(*) AS flows, "
-        "count(*) FILTER (WHERE action = 'ACCEPT') AS accepted, count(*) FILTER (WHERE action = 'REJECT') AS rejected "
-        f"FROM flows WHERE log_status = 'OK' AND {_WINDOW} "
-        "GROUP BY CAST(floor(start / $bucket) AS BIGINT) * $bucket ORDER BY bucket_start",
-        {"bucket": 3600, **ALL_TIME}),
-    NamedQuery(
-        "protocol-mix", "Traffic by IANA protocol number and action",
-        "SELECT protocol, action, count(*) AS flows, CAST(sum(packets) AS BIGINT) AS packets, "
-        f"CAST(sum(bytes) AS BIGINT) AS bytes FROM flows WHERE log_status = 'OK' AND {_WINDOW} "
-        "GROUP BY protocol, action ORDER BY bytes DESC, protocol, action",
-        ALL_TIME),
-    NamedQuery(
-        "admin-port-traffic", "Sources reaching administrative ports (SSH 22, RDP 3389 by default)",
-        "SELECT srcaddr, dstport, action, count(*) AS flows, CAST(sum(bytes) AS BIGINT) AS bytes "
-        f"FROM flows WHERE log_status = 'OK' AND dstport IN ($port_a, $port_b) AND {_WINDOW} "
-        "GROUP BY srcaddr, dstport, action ORDER BY flows DESC, srcaddr, dstport, action LIMIT $n",
-        {"port_a": 22, "port_b": 3389, "n": 10, **ALL_TIME}),
-    NamedQuery(
-        "log-status", "Capture windows per interface by log status: NODATA and SKIPDATA show gaps",
-        "SELECT interface_id, log_status, count(*) AS records, min(start) AS first_start, max(\"end\") AS last_end "
-        f"FROM flows WHERE {_WINDOW} GROUP BY interface_id, log_status ORDER BY interface_id, log_status",
-        ALL_TIME),
-    NamedQuery(
-        "interface-summary", "Per interface: records, bytes, peers and rejected share",
-        "SELECT interface_id, count(*) AS flows, CAST(sum(bytes) AS BIGINT) AS bytes, "
-        "count(DISTINCT dstaddr) AS destinations, "
-        "round(CAST(count(*) FILTER (WHERE action = 'REJECT') AS DOUBLE) / count(*), 6) AS rejected_share "
-        f"FROM flows WHERE log_status = 'OK' AND {_WINDOW} GROUP BY interface_id ORDER BY bytes DESC, interface_id "
-        "LIMIT $n",
-        {"n": 20, **ALL_TIME}),
-]
+@dataclass(frozen=True)
+class Relation:
+    """An aggregate over `flows` that several queries read by name; the engine inlines or materializes it."""
 
-ANALYSES: dict[str, NamedQuery] = {q.name: q for q in [_top(by) for by in KEYS] + _ANALYSES}
+    name: str
+    sql: str
+
+    @cached_property
+    def parameters(self) -> tuple[str, ...]:
+        from .sql import parameters
+
+        return parameters(self.sql)
 
 
-def detections() -> dict[str, NamedQuery]:
-    """The detections' SQL from vpcflow.detect's registry, when it is installed (empty otherwise)."""
-    from .detections import load
+QUERIES: dict[str, NamedQuery] = {}
+SIDE_TABLES: dict[str, SideTable] = {}
+RELATIONS: dict[str, Relation] = {}
+_loaded = False
 
-    return load()
+
+def _declare(kind: str, table: dict, item):
+    if table.get(item.name, item) != item:
+        raise VpcFlowError(f"two {kind} share the name {item.name!r}", hint="give the plugin's another name")
+    table[item.name] = item
+    return item
 
 
-def diagnoses() -> dict[str, NamedQuery]:
-    """The queries vpcflow.diagnose pairs flows with; its verdicts are Python over their rows."""
-    from ..diagnose.pairing import LEGS_DEFAULTS, LEGS_SQL, OWN_ADDRESS_DEFAULTS, OWN_ADDRESS_SQL
+def register(query: NamedQuery) -> NamedQuery:
+    """Add a named query to the registry every engine, the CLI, the dashboard and Athena read."""
+    return _declare("named queries", QUERIES, query)
 
-    return {
-        "diagnose-legs": NamedQuery(
-            "diagnose-legs", "Each flow leg (interface, 5-tuple, action) touching a rejected one, with its reverse",
-            LEGS_SQL.strip(), LEGS_DEFAULTS, kind="diagnose"),
-        "diagnose-own-addresses": NamedQuery(
-            "diagnose-own-addresses", "Addresses seen on the given interfaces, with record counts",
-            OWN_ADDRESS_SQL.strip(), OWN_ADDRESS_DEFAULTS, kind="diagnose"),
-    }
+
+def side_table(table: SideTable) -> SideTable:
+    return _declare("side tables", SIDE_TABLES, table)
+
+
+def relation(rel: Relation) -> Relation:
+    return _declare("shared relations", RELATIONS, rel)
+
+
+def load() -> None:
+    """Import every package of the `vpcflow.analyses` entry-point group once: importing registers."""
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        ep.load()
 
 
 def registry() -> dict[str, NamedQuery]:
-    """Every named query: analyses, diagnose's pairing, then detections (a detection never shadows them)."""
-    out = {**ANALYSES, **diagnoses()}
-    for name, q in detections().items():
-        out.setdefault(name, q)
-    return out
+    """Every named query, by name."""
+    load()
+    return dict(QUERIES)
 
 
 def get(name: str) -> NamedQuery:
@@ -157,6 +177,11 @@ def get(name: str) -> NamedQuery:
         raise NotFound(f"no analysis or detection named {name!r}",
                        hint=f"choose one of: {', '.join(sorted(queries))}")
     return queries[name]
+
+
+def side_tables() -> dict[str, SideTable]:
+    load()
+    return dict(SIDE_TABLES)
 
 
 # What an engine cannot run or answers differently, by query: written down so a test expects the failure
@@ -169,3 +194,10 @@ GAPS: dict[str, dict[str, str]] = {
         "known-bad-peer": "reads the threat list, which vpcflow does not upload to Athena: an empty list there",
     },
 }
+
+
+def side_tables_read(query: NamedQuery) -> list[str]:
+    """The side tables a query's whole statement reads, its shared relations' included."""
+    tree = sqlglot.parse_one(query.statement(), read="duckdb")
+    names = {t.name for t in tree.find_all(exp.Table)}
+    return [n for n in side_tables() if n in names]

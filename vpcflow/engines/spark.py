@@ -174,21 +174,38 @@ class SparkEngine:
 
     def __init__(self, spark, flows=None):
         self.spark = spark
+        self.materialized: dict[str, dict] = {}
+        self._cached: dict = {}
         if flows is not None:
             self.use(flows)
 
     def use(self, flows, side_tables: dict | None = None) -> None:
-        """Make `flows` (and the detections' side tables: given Arrow tables, else empty) visible to SQL."""
-        from .detections import SIDE_TABLES, side_tables_sql
+        """Make `flows` (and the declared side tables: given Arrow tables, else empty) visible to SQL."""
+        from .queries import side_tables as declared
         from .sql import transpile
 
         flows.createOrReplaceTempView("flows")
-        for name in SIDE_TABLES:
+        for name, table in declared().items():
             given = (side_tables or {}).get(name)
             if given is not None and given.num_rows:
                 self.spark.createDataFrame(given.to_pandas()).createOrReplaceTempView(name)
             else:
-                self.spark.sql(transpile(side_tables_sql(name), "spark").sql).createOrReplaceTempView(name)
+                self.spark.sql(transpile(table.empty_sql(), "spark").sql).createOrReplaceTempView(name)
+
+    def columns(self) -> set[str]:
+        return set(self.spark.table("flows").columns)
+
+    def materialize(self, name: str, sql: str, params: dict) -> None:
+        """A cached temp view: computed once by the first query that reads it."""
+        frame = self.spark.sql(sql, args=params or None).cache()
+        frame.createOrReplaceTempView(name)
+        self._cached[name] = frame
+
+    def release(self, name: str) -> None:
+        self.spark.catalog.dropTempView(name)
+        frame = self._cached.pop(name, None)
+        if frame is not None:
+            frame.unpersist()
 
     def sql(self, sql: str, params: dict | None = None) -> pa.Table:
         """Run Spark SQL with `:name` markers bound from params; the result as Arrow."""

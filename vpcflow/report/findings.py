@@ -7,7 +7,6 @@ at once, so review status (dismissed, reviewed) lives in a sidecar JSON file nex
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import tempfile
@@ -17,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from ..detect import evidence
+from ..diagnose import diagnose
 from ..errors import NotFound, VpcFlowError
 from ..store.schema import arrow
 from ..timeutil import epoch, iso
@@ -33,7 +34,6 @@ SERVICES = {20: "ftp-data", 21: "ftp", 22: "ssh", 23: "telnet", 25: "smtp", 53: 
             3389: "rdp", 5432: "postgres", 5900: "vnc", 6379: "redis", 8080: "http-alt", 8443: "https-alt",
             9200: "elasticsearch", 27017: "mongodb"}
 NO_FINDINGS = "no findings yet: run `vpcflow detect` on this store"
-NO_DIAGNOSE = "diagnosis is not available: run `vpcflow diagnose` once the detections are installed"
 
 
 def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -111,27 +111,14 @@ def finding(con: duckdb.DuckDBPyConnection, finding_id: str, review: ReviewLog |
     if not rows:
         raise NotFound(f"no finding {finding_id!r}", hint="it may come from an older detection run")
     row = rows[0]
-    detect = _optional("vpcflow.detect")
-    if detect is not None and hasattr(detect, "evidence"):
-        evidence = detect.evidence(con, row["id"])
-    else:
-        params = json.loads(row["evidence_params"]) if isinstance(row.get("evidence_params"), str) else \
-            (row.get("evidence_params") or [])
-        evidence = arrow(con, row["evidence_sql"], params)
+    records = evidence(con, row["id"])
     mark = (review.load() if review else {}).get(str(row["id"]))
     row["status"] = mark["status"] if mark else (row.get("status") or "new")
-    shown = evidence.slice(0, EVIDENCE_LIMIT)
+    shown = records.slice(0, EVIDENCE_LIMIT)
     # Fields no record of the evidence carries (a v2 log has ~60 of them) are left out of the table.
     shown = shown.select([c for c in shown.column_names if shown[c].null_count < shown.num_rows]) if shown.num_rows else shown
     return {"finding": row, "evidence": shown.to_pylist(),
-            "evidence_columns": shown.column_names, "evidence_total": evidence.num_rows}
-
-
-def _optional(module: str):
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        return None
+            "evidence_columns": shown.column_names, "evidence_total": records.num_rows}
 
 
 def service_of(protocol, port) -> str:
@@ -147,12 +134,9 @@ def service_of(protocol, port) -> str:
 def diagnoses(con: duckdb.DuckDBPyConnection, window: Window, topology=None, per_group: int = VERDICTS_SHOWN) -> dict:
     """Security-group-or-network-ACL verdicts for rejected traffic overlapping the range, grouped by service,
     most rejected records first; `topology` (an emulator scenario or file) adds the rule and the fix."""
-    module = _optional("vpcflow.diagnose")
-    if module is None or not hasattr(module, "diagnose"):
-        return {"available": False, "message": NO_DIAGNOSE, "groups": []}
     since, until = epoch(window.since), epoch(window.until)
     groups: dict[str, list] = {}
-    for r in module.diagnose(con, topology=topology):
+    for r in diagnose(con, topology=topology):
         first, last = _seconds(r.get("first_seen")), _seconds(r.get("last_seen"))
         if (since is not None and last is not None and last < since) or \
                 (until is not None and first is not None and first >= until):

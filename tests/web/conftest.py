@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import socket
@@ -12,16 +11,15 @@ from pathlib import Path
 
 import pytest
 
+from vpcflow import detect as detections
 from vpcflow.emulate import simulate
 from vpcflow.store import Store
 
-# Findings come from the detections package, written in parallel; their tests wait for it to land.
-needs_detect = pytest.mark.skipif(importlib.util.find_spec("vpcflow.detect") is None,
-                                  reason="vpcflow.detect has not landed yet: no findings to show")
-
-# A record whose interface id and interface tag are markup: every page must show them as text.
-PLANTED_INTERFACE = "eni-<script>window.__xss=1</script>"
-PLANTED_TAG = "<script>window.__xss=2</script>"
+# A record whose interface id and interface tag are markup that runs when a page takes it as HTML (an image
+# with an empty source fires onerror, also when set through innerHTML, where a <script> would stay inert):
+# every page must show them as text, and window.__xss must stay unset.
+PLANTED_INTERFACE = "eni-<img/src/onerror=window.__xss=1>"
+PLANTED_TAG = "<img/src/onerror=window.__xss=2>"
 PLANTED_FORMAT = "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} " \
                  "${packets} ${bytes} ${start} ${end} ${action} ${log-status} ${interface-tag}"
 
@@ -35,7 +33,7 @@ def _plant(folder: Path) -> Path:
 
 
 def build_store(folder: Path, *, detect: bool = True, plant: bool = True) -> Path:
-    """seed-demo for six hours, ingested; detections run when the detect package is there."""
+    """seed-demo for six hours, ingested, with the detections run."""
     sim = folder / "sim"
     simulate("seed-demo", sim, duration="6h")
     db = folder / "flows.duckdb"
@@ -43,9 +41,7 @@ def build_store(folder: Path, *, detect: bool = True, plant: bool = True) -> Pat
         store.ingest(sim)
         if plant:
             store.ingest(_plant(folder), format=PLANTED_FORMAT)
-        if detect and importlib.util.find_spec("vpcflow.detect") is not None:
-            from vpcflow import detect as detections
-
+        if detect:
             detections.run(store.con)
     return db
 

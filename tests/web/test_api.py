@@ -15,7 +15,7 @@ from vpcflow.store import Store
 from vpcflow.timeutil import iso
 from vpcflow.web import create_app
 
-from .conftest import PLANTED_INTERFACE, PLANTED_TAG, needs_detect
+from .conftest import PLANTED_INTERFACE, PLANTED_TAG
 
 
 @pytest.fixture
@@ -153,7 +153,6 @@ def test_findings_without_a_findings_table_say_to_run_detect(bare_store):
         assert c.get("/api/findings/f-123").status_code == 404
 
 
-@needs_detect
 def test_findings_come_most_severe_first_with_their_evidence(client):
     body = client.get("/api/findings").json()
     assert body["available"] and body["findings"]
@@ -164,7 +163,6 @@ def test_findings_come_most_severe_first_with_their_evidence(client):
     assert {r["srcaddr"] for r in detail["evidence"]} & {first["src"], first["dst"]}
 
 
-@needs_detect
 def test_review_status_is_kept_in_a_sidecar_file_beside_the_store(store_copy):
     with TestClient(create_app(store_copy), base_url="http://127.0.0.1") as c:
         fid = c.get("/api/findings").json()["findings"][0]["id"]
@@ -179,21 +177,18 @@ def test_review_status_of_an_unknown_finding_is_a_404(client):
     assert client.post("/api/findings/f-nope/status", json={"status": "reviewed"}).status_code == 404
 
 
-@needs_detect
 def test_review_status_refuses_a_form_post(client):
     fid = client.get("/api/findings").json()["findings"][0]["id"]
     r = client.post(f"/api/findings/{fid}/status", data={"status": "dismissed"})
     assert r.status_code == 422
 
 
-def test_diagnoses_answer_even_before_the_diagnose_package_lands(client):
+def test_diagnoses_are_grouped_by_service_with_the_first_verdicts_shown(client):
     body = client.get("/api/diagnoses").json()
-    if body["available"]:
-        assert body["groups"] and all(g["verdicts"] for g in body["groups"])
-        assert body["groups"][0]["service"] == "other tcp ports"  # the port scan: one group, not a thousand
-        assert body["groups"][0]["verdict_count"] > len(body["groups"][0]["verdicts"]) == 100
-    else:
-        assert "vpcflow diagnose" in body["message"]
+    assert body["available"]
+    assert body["groups"] and all(g["verdicts"] for g in body["groups"])
+    assert body["groups"][0]["service"] == "other tcp ports"  # the port scan: one group, not a thousand
+    assert body["groups"][0]["verdict_count"] > len(body["groups"][0]["verdicts"]) == 100
 
 
 def test_openapi_documents_every_api_path(client):

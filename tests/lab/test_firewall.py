@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from vpcflow.network.topology import build_topology
 from vpcflow.lab import firewall
 from vpcflow.lab.network import UPLINK
 from vpcflow.lab.scenario import topology_spec
+from vpcflow.network.topology import build_topology
 
 from ..support import assert_golden
 

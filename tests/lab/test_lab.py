@@ -8,8 +8,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-import pytest
-
+from vpcflow import detect
+from vpcflow.diagnose import diagnose
 from vpcflow.lab import down, run, up
 from vpcflow.lab.netns import NETNS_DIR, labs
 from vpcflow.lab.scenario import topology_spec
@@ -51,7 +51,6 @@ def test_nacl_ping_gives_inbound_accept_and_outbound_reject(state_dir, tmp_path)
 
 def test_diagnose_names_the_network_acl_for_the_ping_reply(state_dir, tmp_path):
     lab_ready("ping")
-    diagnose = pytest.importorskip("vpcflow.diagnose").diagnose
     run("nacl-ping", tmp_path / "out", window=WINDOW, state_dir=state_dir)
     with _ingest(tmp_path / "out", tmp_path / "lab.duckdb") as store:
         verdicts = diagnose(store.con)
@@ -61,7 +60,6 @@ def test_diagnose_names_the_network_acl_for_the_ping_reply(state_dir, tmp_path):
 
 def test_nmap_scan_is_detected_with_the_attacker_as_source(state_dir, tmp_path):
     lab_ready("nmap")
-    detect = pytest.importorskip("vpcflow.detect")
     run("nmap-scan", tmp_path / "out", window=WINDOW, state_dir=state_dir,
         flow_log={"destination": "s3", "format": "v5"})
     with _ingest(tmp_path / "out", tmp_path / "lab.duckdb") as store:

@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "interop",
     "scale",
     "detect",
+    "rules",
     "web",
     "aws",
     "aws_sandbox",

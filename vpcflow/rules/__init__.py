@@ -3,4 +3,13 @@
 Importing this package registers its named query (the `vpcflow.analyses` entry point `rules`).
 """
 
-from .usage import USAGE  # noqa: F401  (registers rule-usage)
+from .audit import COLUMNS, STATUSES, Audit, audit, judge, traffic
+from .change import CHANGE_FORMATS, render
+from .check import ProposalError, check, load_proposal, proposed_topology
+from .encryption import encryption
+from .narrow import DEFAULTS
+from .suggest import suggest
+from .usage import USAGE
+
+__all__ = ["CHANGE_FORMATS", "COLUMNS", "DEFAULTS", "STATUSES", "USAGE", "Audit", "ProposalError", "audit", "check",
+           "encryption", "judge", "load_proposal", "proposed_topology", "render", "suggest", "traffic"]

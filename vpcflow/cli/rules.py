@@ -1,0 +1,160 @@
+"""vpcflow rules audit|suggest|check|encryption: the access rules against the traffic in the store."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from .common import (
+    DB_OPTION,
+    SINCE_OPTION,
+    UNTIL_OPTION,
+    AwsEndpointUrl,
+    AwsProfile,
+    AwsRegion,
+    aws_session,
+    open_store,
+    times,
+)
+from .output import OUTPUT_OPTION, Output, console, emit, emit_object, err_console
+
+TOPOLOGY_OPTION = typer.Option(None, "--topology", help="Emulator scenario name or topology/scenario YAML file.")
+AWS_OPTION = typer.Option(False, "--aws", help="Read the account's groups, ACLs, interfaces and prefix lists.")
+MAX_CIDRS_OPTION = typer.Option(5, "--max-cidrs", help="Narrow a rule only to at most this many prefixes.")
+MAX_PREFIX_OPTION = typer.Option(24, "--max-prefix", help="No suggested IPv4 prefix wider than this (/24 default).")
+
+
+def _model(topology: str | None, aws: bool, profile, region, endpoint_url):
+    from ..errors import VpcFlowError
+
+    if aws == (topology is not None):
+        raise VpcFlowError("say where the rules come from", hint="give --aws or --topology SCENARIO|FILE (one)")
+    if aws:
+        from ..aws.network import aws_topology
+
+        return aws_topology(aws_session(profile, region, endpoint_url))
+    from ..network import load_topology
+
+    return load_topology(topology)
+
+
+def _audit(db, topology, aws, profile, region, endpoint_url, since, until, max_cidrs, max_prefix):
+    from .. import rules
+
+    model = _model(topology, aws, profile, region, endpoint_url)
+    start, end = times(since, until)
+    with open_store(db, read_only=True) as store:
+        usage = rules.traffic(store, model, start, end)
+    return model, usage, rules.judge(model, usage, max_cidrs=max_cidrs, max_prefix=max_prefix)
+
+
+def _notes(result) -> None:
+    for n in result.notes:
+        err_console.print(f"note: {n['where']}: {n['note']} ({n['flows']} flows)", highlight=False, soft_wrap=True)
+
+
+def audit_command(db: str | None = DB_OPTION, topology: str = TOPOLOGY_OPTION, aws: bool = AWS_OPTION,
+                  profile: AwsProfile = None, region: AwsRegion = None, endpoint_url: AwsEndpointUrl = None,
+                  since: str = SINCE_OPTION, until: str = UNTIL_OPTION, max_cidrs: int = MAX_CIDRS_OPTION,
+                  max_prefix: int = MAX_PREFIX_OPTION, output: Output = OUTPUT_OPTION) -> None:
+    """One row per security-group rule and network-ACL entry: the traffic that used it, and its status."""
+    from ..rules import COLUMNS
+
+    _, _, result = _audit(db, topology, aws, profile, region, endpoint_url, since, until, max_cidrs, max_prefix)
+    _notes(result)
+    if output == Output.table:
+        _table(result.rows)
+        return
+    emit(result.rows, output, columns=COLUMNS, title="rules")
+
+
+def _table(rows: list[dict]) -> None:
+    """Rows grouped by security group and ACL, each with a bar of its share of the group's flows."""
+    grouped: dict[tuple, list[dict]] = defaultdict(list)
+    for r in rows:
+        grouped[(r["kind"], r["id"])].append(r)
+    for (kind, owner), items in grouped.items():
+        most = max((r["flows"] for r in items), default=0) or 1
+        table = Table(title=f"{kind} {owner}", title_justify="left")
+        for col in ("rule", "direction", "protocol", "ports", "peer", "action", "flows", "usage", "status", "suggest"):
+            table.add_column(col, justify="right" if col == "flows" else "left")
+        for r in items:
+            bar = "█" * round(20 * r["flows"] / most)
+            table.add_row(*(Text(str(v)) for v in (r["rule"], r["direction"], r["protocol"], r["ports"], r["peer"],
+                                                    r["action"], r["flows"], bar, r["status"], r["suggest"])))
+        console.print(table)
+
+
+def suggest_command(db: str | None = DB_OPTION, topology: str = TOPOLOGY_OPTION, aws: bool = AWS_OPTION,
+                    profile: AwsProfile = None, region: AwsRegion = None, endpoint_url: AwsEndpointUrl = None,
+                    since: str = SINCE_OPTION, until: str = UNTIL_OPTION, max_cidrs: int = MAX_CIDRS_OPTION,
+                    max_prefix: int = MAX_PREFIX_OPTION,
+                    terraform: bool = typer.Option(False, "--terraform", help="The change as Terraform resources."),
+                    cloudformation: bool = typer.Option(False, "--cloudformation",
+                                                        help="The change as a CloudFormation template."),
+                    aws_cli: bool = typer.Option(False, "--aws-cli", help="The change as AWS CLI commands."),
+                    output: Output = OUTPUT_OPTION) -> None:
+    """The least-privilege rule set the window's traffic needs (JSON rows to edit), or the change to apply."""
+    from .. import rules
+    from ..errors import VpcFlowError
+
+    chosen = [f for f, on in (("terraform", terraform), ("cloudformation", cloudformation), ("aws-cli", aws_cli))
+              if on]
+    if len(chosen) > 1:
+        raise VpcFlowError("choose one of --terraform, --cloudformation, --aws-cli")
+    _, _, result = _audit(db, topology, aws, profile, region, endpoint_url, since, until, max_cidrs, max_prefix)
+    _notes(result)
+    proposal = rules.suggest(result)
+    if chosen:
+        typer.echo(rules.render(result, proposal, chosen[0]), nl=False)
+        return
+    emit(proposal, Output.json if output == Output.table else output,
+         columns=("kind", "id", "rule", "direction", "protocol", "ports", "peer", "action"), title="proposal")
+
+
+def check_command(proposed: str = typer.Option(..., "--proposed", help="The proposal: JSON rows, as suggest prints."),
+                  db: str | None = DB_OPTION, topology: str = TOPOLOGY_OPTION, aws: bool = AWS_OPTION,
+                  profile: AwsProfile = None, region: AwsRegion = None, endpoint_url: AwsEndpointUrl = None,
+                  since: str = SINCE_OPTION, until: str = UNTIL_OPTION, output: Output = OUTPUT_OPTION) -> None:
+    """Replay the window's records against proposed rules: what would newly be rejected or accepted."""
+    from .. import rules
+
+    rows = rules.load_proposal(proposed)  # a bad file fails before any work is printed
+    model = _model(topology, aws, profile, region, endpoint_url)
+    changed = rules.proposed_topology(model, rows, proposed)
+    start, end = times(since, until)
+    with open_store(db, read_only=True) as store:
+        usage = rules.traffic(store, model, start, end)
+    result = rules.check(model, changed, usage)
+    if output == Output.json or output == Output.table:
+        emit_object(result, Output.json)
+        return
+    emit([{"change": k} | item for k in ("newly_rejected", "newly_accepted") for item in result[k]], output)
+
+
+def encryption_command(db: str | None = DB_OPTION, topology: str = TOPOLOGY_OPTION, aws: bool = AWS_OPTION,
+                       profile: AwsProfile = None, region: AwsRegion = None, endpoint_url: AwsEndpointUrl = None,
+                       since: str = SINCE_OPTION, until: str = UNTIL_OPTION, output: Output = OUTPUT_OPTION) -> None:
+    """Encryption-controls readiness: flows the platform did not encrypt, and what enforce mode would block."""
+    from .. import rules
+
+    model = _model(topology, aws, profile, region, endpoint_url)
+    start, end = times(since, until)
+    with open_store(db, read_only=True) as store:
+        usage = rules.traffic(store, model, start, end)
+    from ..rules.encryption import COLUMNS
+
+    emit(rules.encryption(model, usage), output, columns=COLUMNS, title="encryption readiness")
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(help="Which access rules traffic used; least-privilege proposals; a replay.",
+                        no_args_is_help=True)
+    group.command("audit")(audit_command)
+    group.command("suggest")(suggest_command)
+    group.command("check")(check_command)
+    group.command("encryption")(encryption_command)
+    app.add_typer(group, name="rules")

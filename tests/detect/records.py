@@ -62,11 +62,17 @@ def attack(detector: str) -> list[str]:
         out = [rec(f"198.51.100.{130 + s}", HOST, 40000 + s, 80, 6, 600_000, 36_000_000, t, t + 599)
                for s in range(20)]
     elif detector == "dos-outbound":
-        out = [rec(HOST, "192.0.2.170", 40001, 53, 17, 18_000_000, 9_216_000_000, t, t + 599)]
+        out = [rec(HOST, "192.0.2.170", 40001, 9987, 17, 18_000_000, 9_216_000_000, t, t + 599)]
+    elif detector == "dos-outbound-dns":
+        out = [rec(HOST, "192.0.2.170", 40001, 53, 17, 18_000_000, 1_440_000_000, t, t + 599)]
+    elif detector == "dos-outbound-tcp":
+        out = [rec(HOST, "192.0.2.170", 40001, 80, 6, 3_000_000, 150_000_000, t, t + 599)]
+    elif detector == "dos-outbound-unusual-protocol":
+        out = [rec(HOST, "192.0.2.170", 0, 0, 2, 3_000_000, 120_000_000, t, t + 599)]
     elif detector == "udp-on-tcp-ports":
-        out = [rec(HOST, "192.0.2.170", 40001, 443, 17, 40_000, 48_000_000, t, t + 59)]
+        out = [rec(HOST, "192.0.2.170", 40001, 443, 17, 400_000, 480_000_000, t, t + 59)]
     elif detector == "crypto-mining":
-        out = [rec(HOST, "192.0.2.133", 43000, 3333, 6, 400, 60000, t, t + 59)]
+        out = [rec(HOST, "192.0.2.133", 43000, 3333, 6, 400, 60000, t, t + 599)]
     elif detector == "unusual-port":
         out = [rec(HOST, "192.0.2.150", 43000 + k, 31337, 6, 6, 800, t + k * 120) for k in range(5)]
     elif detector == "spam":
@@ -76,7 +82,33 @@ def attack(detector: str) -> list[str]:
     elif detector == "reject-spike":
         out = [rec(f"198.51.100.{k % 50 + 1}", HOST, 45000 + k, 3306, 6, 2, 120, t + k * 2, t + k * 2, "REJECT")
                for k in range(150)]
+    elif detector == "port-scan-outbound":
+        out = [rec(HOST, "10.0.1.9", 41000, p, 6, 1, 44, t, t, "REJECT") for p in range(1, 101)]
+    elif detector in ("port-probe-unprotected", "port-probe-emr"):
+        port = 9200 if detector == "port-probe-unprotected" else 8088
+        out = [rec(f"198.51.100.{20 + s}", HOST, 41000 + s, port, 6, 2, 84, t + s * 300) for s in range(5)]
+    elif detector == "internet-background":
+        out = [rec(f"198.51.100.{20 + s}", HOST, 41000 + s, 23, 6, 1, 44, t + s * 300, action="REJECT")
+               for s in range(10)]
+    elif detector == "dns-unusual-resolver":
+        out = [rec(HOST, "203.0.113.53", 41000 + k, 53, 17, 1, 70, t + k * 30) for k in range(20)]
+    elif detector in ("dns-over-https", "dns-over-tls"):
+        resolver, port = ("1.1.1.1", 443) if detector == "dns-over-https" else ("9.9.9.9", 853)
+        out = [rec(HOST, resolver, 41000 + k, port, 6, 10, 2000, t + k * 60, t + k * 60 + 5) for k in range(5)]
+    elif detector in LISTED:
+        out = [rec(HOST, LISTED[detector], 41000 + k, 443, 6, 10, 2000, t + k * 60, t + k * 60 + 5)
+               for k in range(3)]
+    elif detector == "tor-client":
+        out = [rec(HOST, f"100.70.{k}.1", 41000 + k, 9001, 6, 40, 9000, t + k, t + 300) for k in range(3)]
+    elif detector == "tor-relay":
+        out = [rec(f"100.70.{k}.1", HOST, 41000 + k, 9001, 6, 40, 9000, t + k, t + 300) for k in range(5)]
     return out
+
+
+# A threat list with categories (vpcflow.detect.lists' CSV shape), naming the addresses LISTED calls.
+LISTED = {"c2-activity": "192.0.2.200", "blackhole-traffic": "192.0.2.201", "drop-point": "192.0.2.202"}
+CATEGORIES_CSV = ("network,category,source\n192.0.2.200,c2,test\n192.0.2.201,blackhole,test\n"
+                  "192.0.2.202,drop-point,test\n198.18.5.0/24,tor-relay,test\n")
 
 
 def write(path: Path, lines: list[str]) -> Path:

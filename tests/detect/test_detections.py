@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from vpcflow.detect import detections, evidence, load_threat_list, run, set_status
+from vpcflow.detect.lists import load_lists
 from vpcflow.store import Store
 
-from .records import HOST, attack, benign, write
+from .records import CATEGORIES_CSV, HOST, attack, benign, write
 
 IDS = sorted(d.id for d in detections())
 
@@ -18,6 +19,9 @@ def _store(tmp_path, lines, name="flows.log"):
     threats = tmp_path / "threats.txt"
     threats.write_text("# test list\n192.0.2.64/27\nExitAddress 198.18.0.1 2026-01-01 00:00:00\n")
     load_threat_list(store.con, threats)
+    categorized = tmp_path / "categories.csv"
+    categorized.write_text(CATEGORIES_CSV)
+    load_lists(store.con, [(categorized, None)], replace=False)
     return store
 
 

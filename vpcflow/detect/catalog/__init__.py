@@ -1,3 +1,3 @@
 """The shipped detections, one module per family; importing this package registers them."""
 
-from . import access, exfiltration, network, scanning, traffic  # noqa: F401
+from . import access, dns, exfiltration, intel, network, scanning, traffic  # noqa: F401

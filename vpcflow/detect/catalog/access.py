@@ -2,6 +2,8 @@
 
 Connections are distinct client ports per window, counted over this service's own records in `flows` (a
 filtered read: a distinct count over the whole shared aggregate would cost more than the aggregate itself).
+Severity follows GuardDuty: high when the instance is the one guessing passwords, low when it is the target,
+unless a connection in the window carried a session's worth of bytes (a login that got through).
 
 With tcp-flags in the records a window also has to show connections closing (FIN or RST) as failed logins do;
 without them (the default format) the count and size of connections decide alone: a degraded form.
@@ -9,28 +11,34 @@ without them (the default format) the count and size of connections decide alone
 
 from __future__ import annotations
 
-from ..aggregates import NAT_GATEWAYS, episodes
+from ..aggregates import NAT_GATEWAYS
 from ..model import Detection, Param
 from ..registry import register
+from .common import OWN, episodes, own_address
 
 
-def _brute(id_: str, service: str, ports: list[int], technique: str) -> Detection:
+def _brute(id_: str, service: str, ports: list[int], guardduty: str) -> Detection:
     return register(Detection(
         id=id_, title=f"{service} brute force", severity="high", category="access",
         summary="{src} opened {metric} short " + service + " connections to {dst}",
         params={"ports": Param(ports, f"{service} ports"),
                 "min_attempts": Param(30, "connections (distinct source ports) in one window"),
                 "max_bytes_per_attempt": Param(20000, "request bytes per connection; sessions carry more"),
-                "gap": Param(1800, "windows at most this many seconds apart form one finding")},
-        uses=("tcp_flags",),
+                "session_bytes": Param(50000, "one record this large in the window: a login got through"),
+                "gap": Param(1800, "windows at most this many seconds apart form one finding"), **OWN},
+        uses=("tcp_flags",), actor="either",
         degraded_note="no tcp-flags: connection counts and sizes only, no FIN/RST pattern",
-        guardduty=f"UnauthorizedAccess:EC2/{'SSH' if service == 'SSH' else 'RDP'}BruteForce",
-        mitre=technique, doc=f"docs/detections.md#{id_}",
+        guardduty=guardduty, mitre="T1110 Brute Force", doc=f"docs/detections.md#{id_}",
         reads=("flows",),
         sql=episodes(f"""
 SELECT srcaddr AS src, dstaddr AS dst, dstport AS dst_port, protocol,
        min(start) AS first_seen, max("end") AS last_seen, count(*) AS records,
-       count(DISTINCT srcport) AS metric
+       count(DISTINCT srcport) AS metric,
+       CASE WHEN {own_address('srcaddr')} THEN 'high' WHEN max(bytes) >= $session_bytes THEN 'high'
+            ELSE 'low' END AS severity,
+       CASE WHEN {own_address('srcaddr')} THEN 'the instance is the actor'
+            WHEN max(bytes) >= $session_bytes THEN 'a session followed' ELSE 'the instance is the target' END
+         AS basis
 FROM flows
 WHERE protocol = 6 AND array_contains($ports, dstport) AND srcport > dstport AND srcaddr IS NOT NULL
   AND start >= $since AND start < $until AND interface_id NOT IN {NAT_GATEWAYS}
@@ -40,6 +48,6 @@ HAVING count(DISTINCT srcport) >= $min_attempts
    AND (bit_or(tcp_flags) IS NULL OR (bit_or(tcp_flags) & 5) > 0)""")))
 
 
-_brute("ssh-brute-force", "SSH", [22], "T1110 Brute Force")
-_brute("rdp-brute-force", "RDP", [3389], "T1110 Brute Force")
-_brute("winrm-brute-force", "WinRM", [5985, 5986], "T1110 Brute Force")
+_brute("ssh-brute-force", "SSH", [22], "UnauthorizedAccess:EC2/SSHBruteForce")
+_brute("rdp-brute-force", "RDP", [3389], "UnauthorizedAccess:EC2/RDPBruteForce")
+_brute("winrm-brute-force", "WinRM", [5985, 5986], "Impact:EC2/WinRMBruteForce")

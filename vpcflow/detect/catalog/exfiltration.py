@@ -1,29 +1,31 @@
 """Exfiltration (egress volume against the source's own baseline, to a destination new for it) and beaconing
-(periodic callbacks, scored like RITA: regular intervals and regular sizes)."""
+(periodic callbacks, scored like RITA: regular intervals and regular sizes). A destination most of the fleet
+calls (a monitoring heartbeat, an update service) is not a beacon."""
 
 from __future__ import annotations
 
-from ..aggregates import episodes
 from ..model import Detection, Param
 from ..registry import register
+from .common import OWN, episodes, own
 
 register(Detection(
-    id="exfiltration", title="Data exfiltration", severity="high", category="exfiltration",
+    id="exfiltration", title="Unusual egress volume", severity="medium", category="exfiltration",
     summary="{src} sent {metric} bytes to {dst}, new for it, far above its usual egress",
-    params={"min_bytes": Param(100_000_000, "TCP bytes to one public destination in one window"),
+    params={"min_bytes": Param(100_000_000, "TCP bytes to one public destination in one episode"),
+            "min_window_bytes": Param(25_000_000, "bytes in a window for it to count toward an episode"),
             "baseline_factor": Param(20, "times the source's median egress per window"),
             "lookback": Param(21600, "a destination is new when the source has not reached it in this many "
                                      "seconds before (apart from the episode itself)"),
-            "max_prior_windows": Param(3, "windows of earlier contact within the lookback still counted as new"),
-            "gap": Param(1800, "windows at most this many seconds apart form one finding")},
-    guardduty="Exfiltration:S3/AnomalousBehavior (closest: Behavior:EC2/TrafficVolumeUnusual)",
+            "min_history": Param(3600, "seconds of the source's history needed before anything is new"),
+            "gap": Param(1800, "windows at most this many seconds apart form one finding"), **OWN},
+    actor="instance", guardduty="Behavior:EC2/TrafficVolumeUnusual",
     mitre="T1048 Exfiltration Over Alternative Protocol", doc="docs/detections.md#exfiltration",
-    sql=episodes("""
+    sql=episodes(f"""
 WITH egress AS (
   SELECT srcaddr, dstaddr, dstport, protocol, window_start, sum(bytes) AS bytes, sum(records) AS records,
          min(first_start) AS first_seen, max(last_end) AS last_seen
   FROM flow_windows
-  WHERE src_private AND NOT dst_private AND action = 'ACCEPT' AND protocol = 6
+  WHERE {own('src')} AND NOT {own('dst')} AND action = 'ACCEPT' AND protocol = 6
   GROUP BY srcaddr, dstaddr, dstport, protocol, window_start
 ),
 per_window AS (SELECT srcaddr, window_start, sum(bytes) AS bytes FROM egress GROUP BY srcaddr, window_start),
@@ -31,20 +33,24 @@ baseline AS (
   SELECT srcaddr, percentile_cont(0.5) WITHIN GROUP (ORDER BY bytes) AS median_bytes
   FROM per_window GROUP BY srcaddr
 ),
+history AS (SELECT srcaddr, min(window_start) AS since FROM flow_windows WHERE {own('src')} GROUP BY srcaddr),
 contacts AS (SELECT DISTINCT srcaddr, dstaddr, window_start FROM egress),
 prior AS (
   SELECT srcaddr, dstaddr, window_start,
          count(*) OVER (PARTITION BY srcaddr, dstaddr ORDER BY window_start
-                        RANGE BETWEEN $lookback PRECEDING AND 1 PRECEDING) AS prior_windows
+                        RANGE BETWEEN $lookback PRECEDING AND $gap PRECEDING) AS prior_windows
   FROM contacts
 )
 SELECT e.srcaddr AS src, e.dstaddr AS dst, e.dstport AS dst_port, e.protocol,
-       e.first_seen, e.last_seen, e.records, e.bytes AS metric
+       e.first_seen, e.last_seen, e.records, e.bytes AS metric, 'medium' AS severity,
+       'against its own baseline' AS basis
 FROM egress e
 JOIN baseline b ON e.srcaddr = b.srcaddr
+JOIN history h ON e.srcaddr = h.srcaddr
 JOIN prior p ON e.srcaddr = p.srcaddr AND e.dstaddr = p.dstaddr AND e.window_start = p.window_start
-WHERE e.bytes >= $min_bytes AND e.bytes >= $baseline_factor * b.median_bytes
-  AND p.prior_windows <= $max_prior_windows""", metric="sum")))
+WHERE e.bytes >= $min_window_bytes AND e.bytes >= $baseline_factor * b.median_bytes
+  AND p.prior_windows = 0 AND e.window_start - h.since >= $min_history""", metric="sum",
+        having="sum(metric) >= $min_bytes")))
 
 PAIR = "srcaddr, dstaddr, dstport, protocol"
 
@@ -59,7 +65,7 @@ def _quartile(value: str, rank: str, count: str, q: float) -> str:
 
 
 register(Detection(
-    id="beaconing", title="Beaconing (periodic callbacks)", severity="high", category="command-and-control",
+    id="beaconing", title="Beaconing (periodic callbacks)", severity="medium", category="command-and-control",
     summary="{src} called {dst}:{dst_port} {records} times at regular intervals (score {metric:.2f})",
     params={"min_connections": Param(20, "connections from the source to one destination and port"),
             "min_windows": Param(3, "windows those connections spread over"),
@@ -68,17 +74,30 @@ register(Detection(
             "min_interval_score": Param(0.7, "interval regularity alone, 0 to 1"),
             "min_spread": Param(0.1, "a spread (IQR) below this share of the median counts as perfectly regular: "
                                      "skew is not measured"),
-            "min_interval": Param(10, "median seconds between callbacks; faster is a burst, not a beacon")},
-    reads=("flows", "flow_windows"),
-    guardduty="Backdoor:EC2/C&CActivity.B (closest)", mitre="T1071 Application Layer Protocol",
+            "min_interval": Param(10, "median seconds between callbacks; faster is a burst, not a beacon"),
+            "fleet_share": Param(0.3, "a destination this share of the instances calling out call is the fleet's"),
+            "fleet_min_sources": Param(3, "... and at least this many of them"), **OWN},
+    reads=("flows", "flow_windows"), actor="instance",
+    guardduty="", mitre="T1071 Application Layer Protocol",
     doc="docs/detections.md#beaconing",
     sql=f"""
-WITH candidates AS (
-  SELECT srcaddr, dstaddr, dstport, protocol
-  FROM flow_windows
-  WHERE requests > 0 AND src_private AND NOT dst_private
-  GROUP BY srcaddr, dstaddr, dstport, protocol
-  HAVING sum(requests) >= $min_connections AND count(DISTINCT window_start) >= $min_windows
+WITH outbound AS (
+  SELECT srcaddr, dstaddr, dstport, protocol, requests, window_start FROM flow_windows
+  WHERE requests > 0 AND {own('src')} AND NOT {own('dst')}
+),
+fleet AS (SELECT count(DISTINCT srcaddr) AS sources FROM outbound),
+popular AS (
+  SELECT dstaddr, dstport, protocol FROM outbound GROUP BY dstaddr, dstport, protocol
+  HAVING count(DISTINCT srcaddr) >= $fleet_min_sources
+     AND count(DISTINCT srcaddr) >= $fleet_share * (SELECT sources FROM fleet)
+),
+candidates AS (
+  SELECT o.srcaddr, o.dstaddr, o.dstport, o.protocol
+  FROM outbound o
+  LEFT JOIN popular p ON o.dstaddr = p.dstaddr AND o.dstport = p.dstport AND o.protocol = p.protocol
+  WHERE p.dstaddr IS NULL
+  GROUP BY o.srcaddr, o.dstaddr, o.dstport, o.protocol
+  HAVING sum(o.requests) >= $min_connections AND count(DISTINCT o.window_start) >= $min_windows
 ),
 connections AS (
   SELECT f.srcaddr, f.dstaddr, f.dstport, f.protocol, f.srcport, min(f.start) AS t, max(f."end") AS t_end,
@@ -129,7 +148,7 @@ scored AS (
   FROM quartiles
 )
 SELECT srcaddr AS src, dstaddr AS dst, dstport AS dst_port, protocol, first_seen, last_seen, records,
-       (interval_score + size_score) / 2 AS metric
+       (interval_score + size_score) / 2 AS metric, 'medium' AS severity, 'behaviour' AS basis
 FROM scored
 WHERE (interval_score + size_score) / 2 >= $min_score AND interval_score >= $min_interval_score
   AND i2 >= $min_interval

@@ -1,46 +1,38 @@
-"""Known-bad peers from the user's threat list, and spikes of rejected traffic."""
+"""The internet's weather, summarised: rejected inbound traffic per port and day, and spikes of it. Both are
+`low` whatever their count: a security group that rejects the internet's probes is doing its job."""
 
 from __future__ import annotations
 
-from ..aggregates import episodes, ipv4_number
 from ..model import Detection, Param
 from ..registry import register
+from .common import GAP, OWN, episodes, own
 
 register(Detection(
-    id="known-bad-peer", title="Traffic with a known-bad address", severity="high", category="threat-intel",
-    summary="{src} and {dst} exchanged traffic; one is on the threat list",
-    params={"gap": Param(3600, "windows at most this many seconds apart form one finding")},
-    reads=("flow_windows", "threat_list"),
-    guardduty="UnauthorizedAccess:EC2/MaliciousIPCaller.Custom", mitre="T1071 Application Layer Protocol",
-    doc="docs/detections.md#known-bad-peer",
-    sql=episodes(f"""
-WITH addresses AS (
-  SELECT DISTINCT address FROM (
-    SELECT srcaddr AS address FROM flow_windows UNION ALL SELECT dstaddr AS address FROM flow_windows) a
-),
-bad AS (
-  SELECT DISTINCT a.address
-  FROM addresses a JOIN threat_list t
-    ON {ipv4_number('a.address')} BETWEEN t.low AND t.high OR lower(a.address) = lower(t.network)
-)
-SELECT srcaddr AS src, dstaddr AS dst, dstport AS dst_port, protocol,
+    id="internet-background", title="Background probes from the internet (summary)", severity="low",
+    category="background",
+    summary="{metric} internet sources were rejected on port {dst_port} ({records} records)",
+    params={"min_sources": Param(5, "distinct internet sources rejected on one port in a period"),
+            "period": Param(86400, "seconds per summary row (a day)"), **OWN},
+    actor="remote", guardduty="", mitre="T1595 Active Scanning", doc="docs/detections.md#internet-background",
+    sql=f"""
+SELECT CAST(NULL AS VARCHAR) AS src, CAST(NULL AS VARCHAR) AS dst, dstport AS dst_port, protocol,
        min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
-       sum(bytes) AS metric
+       count(DISTINCT srcaddr) AS metric, 'low' AS severity, 'summary' AS basis
 FROM flow_windows
-WHERE (requests > 0 OR action = 'REJECT')
-  AND (srcaddr IN (SELECT address FROM bad) OR dstaddr IN (SELECT address FROM bad))
-GROUP BY srcaddr, dstaddr, dstport, protocol, window_start""")))
+WHERE action = 'REJECT' AND dstport IS NOT NULL AND {own('dst')} AND NOT {own('src')}
+GROUP BY dstport, protocol, window_start - window_start % $period
+HAVING count(DISTINCT srcaddr) >= $min_sources
+ORDER BY first_seen, dst_port
+"""))
 
 register(Detection(
-    id="reject-spike", title="Spike of rejected traffic", severity="medium", category="network",
+    id="reject-spike", title="Spike of rejected traffic", severity="low", category="background",
     summary="{metric} rejected connections to {dst}:{dst_port} in a window",
     params={"min_rejects": Param(100, "rejected records to one host and port in one window"),
             "baseline_factor": Param(10, "times the host-and-port's average rejects per window"),
-            "max_ports": Param(3, "more distinct ports from the sources makes it a scan instead"), "gap":
-            Param(1800, "windows at most this many seconds apart form one finding")},
+            "max_ports": Param(3, "more distinct ports from the sources makes it a scan instead"), "gap": GAP},
     needs=("srcaddr", "dstaddr", "dstport", "protocol", "start", "action"),
-    guardduty="Recon:EC2/PortProbeUnprotectedPort (closest)", mitre="T1595 Active Scanning",
-    doc="docs/detections.md#reject-spike",
+    actor="remote", guardduty="", mitre="T1595 Active Scanning", doc="docs/detections.md#reject-spike",
     sql=episodes("""
 WITH rejects AS (
   SELECT dstaddr, dstport, protocol, window_start, count(DISTINCT srcaddr) AS sources,
@@ -59,7 +51,8 @@ scanners AS (
   GROUP BY srcaddr, dstaddr, window_start HAVING count(DISTINCT dstport) > $max_ports
 )
 SELECT CASE WHEN r.sources = 1 THEN r.any_source END AS src, r.dstaddr AS dst, r.dstport AS dst_port,
-       r.protocol, r.first_seen, r.last_seen, r.records, r.records AS metric
+       r.protocol, r.first_seen, r.last_seen, r.records, r.records AS metric, 'low' AS severity,
+       'behaviour' AS basis
 FROM rejects r
 JOIN baseline b ON r.dstaddr = b.dstaddr AND r.dstport = b.dstport AND r.protocol = b.protocol
 CROSS JOIN windows w

@@ -116,7 +116,13 @@ def test_query_refuses_anything_but_one_read_only_statement(client, sql):
 def test_query_cannot_read_files_beside_the_store(client):
     r = client.post("/api/query", json={"sql": "SELECT * FROM read_csv('/etc/passwd')"})
     assert r.status_code == 400
-    assert "disabled by configuration" in r.json()["error"]
+    assert "not table functions" in r.json()["error"]
+
+
+def test_query_cannot_read_a_file_named_as_a_table(client):
+    r = client.post("/api/query", json={"sql": "SELECT * FROM '/etc/passwd'"})
+    assert r.status_code == 400
+    assert "no table '/etc/passwd' in the store" in r.json()["error"]
 
 
 def test_query_stops_at_the_row_limit(web_store):

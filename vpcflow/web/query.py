@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -37,6 +39,44 @@ def check(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     if kind not in ALLOWED:
         raise QueryError(f"only read-only queries run here, not {kind}", location="query",
                          hint="use SELECT or EXPLAIN; the dashboard never changes the store")
+    _store_tables_only(con, sql)
+
+
+_EXPLAIN = re.compile(r"\s*EXPLAIN(\s+ANALYZE)?\s", re.IGNORECASE)
+_PARSER = threading.local()
+GENERATORS = {"range", "generate_series", "unnest"}  # table functions that make rows and read nothing
+
+
+def _store_tables_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Refuse reading anything but the store's own tables and views: no table function and no file named as a
+    table. A store held for writing cannot lock DuckDB's external access off (ingest reads files through it)."""
+    if not hasattr(_PARSER, "con"):
+        _PARSER.con = duckdb.connect(":memory:")  # parsing needs no data
+    text = sql[_EXPLAIN.match(sql).end():] if _EXPLAIN.match(sql) else sql
+    tree = json.loads(_PARSER.con.execute("SELECT json_serialize_sql(?)", [text]).fetchall()[0][0])
+    if tree.get("error"):
+        raise QueryError(tree.get("error_message", "cannot read this query"), location="query")
+    known = {r[0].lower() for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() UNION ALL SELECT view_name FROM duckdb_views()").fetchall()}
+    nodes = list(_walk(tree))
+    known |= {m["key"].lower() for n in nodes if "cte_map" in n for m in n["cte_map"]["map"]}
+    for n in nodes:
+        if n.get("type") == "TABLE_FUNCTION" and n["function"].get("function_name", "").lower() not in GENERATORS:
+            raise QueryError("only the store's tables can be read here, not table functions", location="query",
+                             hint="query the store's tables: flows, sources, quarantine, findings")
+        if n.get("type") == "BASE_TABLE" and (n.get("catalog_name") or n["table_name"].lower() not in known):
+            raise QueryError(f"no table {n['table_name']!r} in the store", location="query",
+                             hint="query the store's tables: flows, sources, quarantine, findings")
+
+
+def _walk(node):
+    if isinstance(node, dict):
+        yield node
+        for v in node.values():
+            yield from _walk(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _walk(v)
 
 
 def limit_to_window(cur: duckdb.DuckDBPyConnection, since: int | None, until: int | None) -> None:

@@ -1,12 +1,14 @@
 """Settings, resolved once at the edge: defaults, then ./vpcflow.toml, then VPCFLOW_* environment, then flags.
 
-Library code never reads the environment; the CLI resolves Settings here and passes values down.
+Library code never reads the environment; the CLI resolves Settings here and passes values down. The `[aws]`
+section is the lowest layer under the AWS flags and environment (`vpcflow.aws.session.AwsSettings.resolve`).
 
     # vpcflow.toml
     db = "flows.duckdb"
     [aws]
     region = "eu-west-1"
     profile = "audit"
+    endpoint_url = "http://127.0.0.1:5000"
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from .errors import VpcFlowError
 
 CONFIG_FILE = "vpcflow.toml"
+AWS_KEYS = ("profile", "region", "endpoint_url")
 
 
 @dataclass(frozen=True)
@@ -43,10 +46,22 @@ def load(path: Path | None = None, env: Mapping[str, str] | None = None, **flags
             raise VpcFlowError(f"unknown setting {sorted(unknown)[0]!r}", location=str(path),
                                hint="settings are: db, [aws] profile/region/endpoint_url")
         values["db"] = data.get("db", values["db"])
-        values["aws"].update(data.get("aws", {}))
+        values["aws"].update(_aws_section(data.get("aws", {}), path))
     if env.get("VPCFLOW_DB"):
         values["db"] = env["VPCFLOW_DB"]
     for key in ("db",):
         if flags.get(key) is not None:
             values[key] = flags[key]
     return Settings(db=str(values["db"]), aws=values["aws"])
+
+
+def _aws_section(section: object, path: Path) -> dict[str, str]:
+    if not isinstance(section, dict):
+        raise VpcFlowError("[aws] must be a table", location=str(path), hint="write [aws] on its own line")
+    for key, value in section.items():
+        if key not in AWS_KEYS:
+            raise VpcFlowError(f"unknown setting aws.{key}", location=str(path),
+                               hint=f"[aws] settings are: {', '.join(AWS_KEYS)}")
+        if not isinstance(value, str):
+            raise VpcFlowError(f"aws.{key} must be a string", location=str(path))
+    return dict(section)

@@ -156,7 +156,7 @@ class CwlFollower:
               floor: int | None) -> tuple[bytes, str | None]:
         """The stream's events after `position`, as timestamped lines, and the position after them."""
         from ..aws.cwl_source import iso_ms
-        from ..aws.errors import explain
+        from ..aws.errors import aws_call
         from ..aws.prefetch import retry_body
 
         logs = self.session.client("logs")
@@ -166,10 +166,8 @@ class CwlFollower:
         out, token = io.StringIO(), None
         while True:
             call = dict(kwargs, **({"nextToken": token} if token else {}))
-            try:
+            with aws_call("logs:GetLogEvents", f"cwl://{group}/{stream}"):
                 page = retry_body(lambda call=call: logs.get_log_events(**call))
-            except Exception as exc:
-                raise explain(exc, f"cwl://{group}/{stream}", "logs:GetLogEvents") from exc
             for e in page["events"]:
                 ts = e["timestamp"]
                 if ts == last and skip:

@@ -14,6 +14,7 @@ import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 
+from ..aws.errors import AwsError, aws_call
 from ..engines.queries import get, side_tables, side_tables_read
 from ..engines.sql import transpile
 from ..errors import VpcFlowError
@@ -73,13 +74,15 @@ def run(client, sql: str, *, database: str = "default", output: str | None = Non
     if workgroup:
         request["WorkGroup"] = workgroup
     try:
-        qid = client.start_query_execution(**request)["QueryExecutionId"]
-    except Exception as exc:
-        raise AthenaError(f"Athena refused the query: {exc}", hint="check the database, workgroup and "
-                          "--output s3:// location, and your credentials") from exc
+        with aws_call("athena:StartQueryExecution", f"Athena database {database}"):
+            qid = client.start_query_execution(**request)["QueryExecutionId"]
+    except AwsError as err:
+        raise AthenaError(f"Athena refused the query: {err.message}", location=err.location,
+                          hint=err.hint or "check the database, workgroup and --output s3:// location") from err
     waited = 0.0
     while True:
-        status = client.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Status"]
+        with aws_call("athena:GetQueryExecution", f"Athena query {qid}"):
+            status = client.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Status"]
         if status["State"] in TERMINAL:
             break
         if waited >= timeout:
@@ -98,7 +101,9 @@ def results(client, qid: str) -> pa.Table:
     types: list[str] = []
     rows: list[list] = []
     first = True
-    for page in client.get_paginator("get_query_results").paginate(QueryExecutionId=qid):
+    with aws_call("athena:GetQueryResults", f"Athena query {qid}"):
+        pages = list(client.get_paginator("get_query_results").paginate(QueryExecutionId=qid))
+    for page in pages:
         result = page["ResultSet"]
         if not names:
             meta = result.get("ResultSetMetadata", {}).get("ColumnInfo", [])

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import policies as P
-from .errors import error_code, explain
+from .errors import AwsError, aws_call
 from .plan import CREATE, DELETE, KEEP, REPLACE, Plan, flow_log_tags, require_no_conflicts
 from .request import CLOUDWATCH, S3, FlowLogRequest, resource_type
-from .session import AwsError, AwsSession
+from .session import AwsSession
 
 _ORDER = [
     "iam-role",
@@ -76,7 +76,7 @@ def _apply_one(session: AwsSession, request: FlowLogRequest, change: Any) -> Non
         "bucket-policy": "s3:PutBucketPolicy",
         "flow-log-tags": "ec2:CreateTags",
     }[change.kind]
-    try:
+    with aws_call(action, f"{change.kind} {change.name}"):
         if change.kind == "iam-role":
             trust = json.dumps(change.detail["trust"])
             if change.action == CREATE:
@@ -116,8 +116,6 @@ def _apply_one(session: AwsSession, request: FlowLogRequest, change: Any) -> Non
             session.client("s3").put_bucket_policy(Bucket=dest.bucket, Policy=json.dumps(merged))
         elif change.kind == "flow-log-tags":
             _retag(session, change.detail["flow_log_id"], *change.detail["tags"])
-    except Exception as exc:
-        raise explain(exc, f"{change.kind} {change.name}", action) from exc
 
 
 def _retag(session: AwsSession, flow_log_id: str, current: dict, wanted: dict) -> None:
@@ -162,10 +160,8 @@ def _create_flow_logs(
         )
     else:
         kwargs.update(LogDestinationType="kinesis-data-firehose", LogDestination=dest.stream_arn)
-    try:
+    with aws_call("ec2:CreateFlowLogs", f"flow logs on {', '.join(resources)}"):
         response = session.client("ec2").create_flow_logs(**kwargs)
-    except Exception as exc:
-        raise explain(exc, f"flow logs on {', '.join(resources)}", "ec2:CreateFlowLogs") from exc
     result.flow_log_ids += response.get("FlowLogIds", [])
     for ok in response.get("FlowLogIds", []):
         result.done.append({"action": CREATE, "kind": "flow-log", "name": ok, "detail": dest.uri})
@@ -180,10 +176,8 @@ def _create_flow_logs(
 
 
 def _delete_flow_logs(session: AwsSession, ids: list[str]) -> list[dict[str, str]]:
-    try:
+    with aws_call("ec2:DeleteFlowLogs", f"flow logs {', '.join(ids)}"):
         response = session.client("ec2").delete_flow_logs(FlowLogIds=ids)
-    except Exception as exc:
-        raise explain(exc, f"flow logs {', '.join(ids)}", "ec2:DeleteFlowLogs") from exc
     failed = response.get("Unsuccessful", [])
     if failed:
         raise AwsError(
@@ -205,16 +199,15 @@ def destroy(session: AwsSession, plan: Plan) -> Result:
     for change in pending:
         if change.kind == "flow-log" or change.action == KEEP:
             continue
-        try:
+        # a role or policy already gone is what destroy wants
+        with aws_call(_DESTROY_ACTIONS[change.kind], f"{change.kind} {change.name}", tolerate={"NoSuchEntity"}):
             if change.kind == "iam-role-policy":
                 role, name = change.name.split("/", 1)
-                _ignore_missing(lambda r=role, n=name: iam.delete_role_policy(RoleName=r, PolicyName=n))
+                iam.delete_role_policy(RoleName=role, PolicyName=name)
             elif change.kind == "iam-role":
-                _ignore_missing(lambda n=change.name: iam.delete_role(RoleName=n))
+                iam.delete_role(RoleName=change.name)
             elif change.kind == "bucket-policy":
                 _strip_policy(session, change.name)
-        except Exception as exc:
-            raise explain(exc, f"{change.kind} {change.name}", _DESTROY_ACTIONS[change.kind]) from exc
         result.done.append(change.as_row())
     return result
 
@@ -235,14 +228,6 @@ def _strip_policy(session: AwsSession, bucket: str) -> None:
         s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(rest))
     else:
         s3.delete_bucket_policy(Bucket=bucket)
-
-
-def _ignore_missing(call) -> None:
-    try:
-        call()
-    except Exception as exc:
-        if error_code(exc) != "NoSuchEntity":
-            raise
 
 
 __all__ = ["Result", "apply", "destroy"]

@@ -14,7 +14,7 @@ from ..errors import FormatError
 from ..fields import DEFAULT, LogFormat
 from .analyses import coverage
 from .audit_checks import HIGH, SEVERITY_ORDER, Finding, check_bucket, check_log_group, check_roles, finding
-from .errors import explain
+from .errors import aws_call
 from .plan import describe_flow_logs
 from .session import AwsSession
 from .status import destination_uri
@@ -44,19 +44,15 @@ class AuditReport:
 
 def account_regions(session: AwsSession) -> list[str]:
     """The regions enabled for the account (DescribeRegions without opted-out ones)."""
-    try:
+    with aws_call("ec2:DescribeRegions", "the account"):
         regions = session.client("ec2").describe_regions(AllRegions=False)["Regions"]
-    except Exception as exc:
-        raise explain(exc, "the account", "ec2:DescribeRegions") from exc
     return sorted(r["RegionName"] for r in regions if r.get("OptInStatus", "opt-in-not-required") != "not-opted-in")
 
 
 def _paged(session: AwsSession, op: str, key: str, action: str) -> list[dict]:
-    try:
+    with aws_call(action, session.region):
         pages = session.client("ec2").get_paginator(op).paginate()
         return [x for page in pages for x in page[key]]
-    except Exception as exc:
-        raise explain(exc, session.region, action) from exc
 
 
 def _fmt(fl: dict) -> LogFormat | None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import policies as P
-from .errors import error_code, explain
+from .errors import aws_call
 from .session import AwsSession
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
@@ -159,10 +159,8 @@ def unguarded_flow_log_trust(document: Any) -> bool:
 def check_roles(session: AwsSession) -> list[Finding]:
     """IAM is global: every role of the account, once."""
     iam = session.client("iam")
-    try:
+    with aws_call("iam:ListRoles", "IAM roles"):
         roles = [r for page in iam.get_paginator("list_roles").paginate() for r in page["Roles"]]
-    except Exception as exc:
-        raise explain(exc, "IAM roles", "iam:ListRoles") from exc
     out = []
     acct = session.account_id()
     for role in roles:
@@ -184,12 +182,10 @@ def check_roles(session: AwsSession) -> list[Finding]:
 
 def check_log_group(session: AwsSession, group: str, resource: str, destination: str) -> list[Finding]:
     logs = session.client("logs")
-    try:
+    with aws_call("logs:DescribeLogGroups", group):
         found = [
             g for g in logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"] if g["logGroupName"] == group
         ]
-    except Exception as exc:
-        raise explain(exc, group, "logs:DescribeLogGroups") from exc
     if not found:
         return []  # delivery then fails, which the flow log's own status reports
     out = []
@@ -213,12 +209,9 @@ def check_log_group(session: AwsSession, group: str, resource: str, destination:
 def check_bucket(session: AwsSession, bucket: str, resource: str, destination: str) -> list[Finding]:
     s3, region = session.client("s3"), session.region
     out: list[Finding] = []
-    try:
+    policy = None
+    with aws_call("s3:GetBucketPolicy", f"s3://{bucket}", tolerate={"NoSuchBucketPolicy"}):
         policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
-    except Exception as exc:
-        if error_code(exc) != "NoSuchBucketPolicy":
-            raise explain(exc, f"s3://{bucket}", "s3:GetBucketPolicy") from exc
-        policy = None
     if not _allows_delivery(policy):
         out.append(
             finding(
@@ -231,23 +224,18 @@ def check_bucket(session: AwsSession, bucket: str, resource: str, destination: s
             )
         )
     if policy is not None:
-        try:
+        with aws_call("s3:GetBucketPolicyStatus", f"s3://{bucket}"):
             public = s3.get_bucket_policy_status(Bucket=bucket)["PolicyStatus"].get("IsPublic")
-        except Exception as exc:
-            raise explain(exc, f"s3://{bucket}", "s3:GetBucketPolicyStatus") from exc
         if public:
             out.append(
                 finding("bucket-public", region, bucket, "the bucket policy grants public access", bucket=bucket)
             )
-    try:
+    blocked = False
+    with aws_call("s3:GetBucketPublicAccessBlock", f"s3://{bucket}", tolerate={"NoSuchPublicAccessBlockConfiguration"}):
         block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
         blocked = all(
             block.get(k) for k in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
         )
-    except Exception as exc:
-        if error_code(exc) != "NoSuchPublicAccessBlockConfiguration":
-            raise explain(exc, f"s3://{bucket}", "s3:GetBucketPublicAccessBlock") from exc
-        blocked = False
     if not blocked:
         out.append(
             finding(

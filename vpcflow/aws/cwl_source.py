@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import botocore.exceptions
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -26,7 +27,7 @@ from ..errors import FormatError, VpcFlowError
 from ..fields import LogFormat
 from ..sources.base import TEXT, Source
 from .cwl_spans import END_OF_TIME, Held, Span, gaps, held_spans, ms, revision, wanted
-from .errors import error_code, explain
+from .errors import aws_call
 from .plan import describe_flow_logs
 from .prefetch import as_emitted, retry_body
 from .session import AwsSession
@@ -67,14 +68,11 @@ def split_uri(session: AwsSession, path: str) -> tuple[str, str]:
 
 def _group_exists(session: AwsSession, name: str) -> bool:
     logs = session.client("logs")
-    try:
+    # a name AWS would never accept as a group is no group
+    with aws_call("logs:DescribeLogGroups", f"cwl://{name}", tolerate={"InvalidParameterException"}):
         for page in logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=name):
             if any(g["logGroupName"] == name for g in page["logGroups"]):
                 return True
-    except Exception as exc:
-        if error_code(exc) == "InvalidParameterException":
-            return False
-        raise explain(exc, f"cwl://{name}", "logs:DescribeLogGroups") from exc
     return False
 
 
@@ -104,12 +102,10 @@ def list_streams(
 ) -> list[dict]:
     logs = session.client("logs")
     kwargs = {"logGroupName": group, **({"logStreamNamePrefix": prefix} if prefix else {})}
-    try:
+    with aws_call("logs:DescribeLogStreams", f"cwl://{group}"):
         streams = [
             s for page in logs.get_paginator("describe_log_streams").paginate(**kwargs) for s in page["logStreams"]
         ]
-    except Exception as exc:
-        raise explain(exc, f"cwl://{group}", "logs:DescribeLogStreams") from exc
     lo, hi = _ms(since), _ms(until)
     # streams that ended before `since` or began after `until` hold nothing for us
     return [
@@ -125,9 +121,9 @@ def _page(response: dict) -> dict:
     try:
         page = json.loads(raw) if raw is not None else response
     except ValueError as exc:
-        raise ConnectionError(f"GetLogEvents answer is not JSON: {exc}") from exc
+        raise botocore.exceptions.ResponseStreamingError(error=f"GetLogEvents answer is not JSON: {exc}") from exc
     if "events" not in page:  # a body cut short that still parsed
-        raise ConnectionError("GetLogEvents answer without events")
+        raise botocore.exceptions.ResponseStreamingError(error="GetLogEvents answer without events")
     return page
 
 
@@ -188,10 +184,8 @@ def read_span(session: AwsSession, group: str, stream: str, span: Span, emit: Ca
     first = 1  # the place in this read of the next piece's first event
     while stop is None or not stop.is_set():
         call = dict(kwargs, **({"nextToken": token} if token else {}))
-        try:
+        with aws_call("logs:GetLogEvents", f"cwl://{group}/{stream}"):
             page = retry_body(lambda call=call: _page(logs.get_log_events(**call)))
-        except Exception as exc:
-            raise explain(exc, f"cwl://{group}/{stream}", "logs:GetLogEvents") from exc
         events = page["events"]
         # endTime is exclusive in AWS; moto includes it, so the span's end is enforced here too
         if events and not (lo <= events[0]["timestamp"] and events[-1]["timestamp"] < hi):

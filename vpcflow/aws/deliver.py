@@ -24,8 +24,8 @@ import pyarrow.parquet as pq
 
 from ..fields import DEFAULT, INT_32, INT_64, LogFormat
 from ..sources.layouts import key_for, parse_key
-from .errors import error_code, explain
-from .session import AwsError, AwsSession
+from .errors import AwsError, aws_call
+from .session import AwsSession
 
 MAX_EVENTS = 10_000
 MAX_BATCH_BYTES = 1_048_576
@@ -119,11 +119,8 @@ class CloudWatchApiWriter:
     def close(self) -> None:
         logs = self.session.client("logs")
         if self.create_group:
-            _ignore_exists(
-                lambda: logs.create_log_group(logGroupName=self.log_group),
-                f"cwl://{self.log_group}",
-                "logs:CreateLogGroup",
-            )
+            with aws_call("logs:CreateLogGroup", f"cwl://{self.log_group}", tolerate={"ResourceAlreadyExistsException"}):
+                logs.create_log_group(logGroupName=self.log_group)
         everything = [r for rs in self.pending.values() for r in rs]
         now = self.now if self.now is not None else time.time()
         self.shifted_by = (
@@ -147,21 +144,16 @@ class CloudWatchApiWriter:
     def _put_stream(self, stream: str, events: list[tuple[int, str]]) -> tuple[int, int]:
         logs = self.session.client("logs")
         where = f"cwl://{self.log_group}/{stream}"
-        _ignore_exists(
-            lambda: logs.create_log_stream(logGroupName=self.log_group, logStreamName=stream),
-            where,
-            "logs:CreateLogStream",
-        )
+        with aws_call("logs:CreateLogStream", where, tolerate={"ResourceAlreadyExistsException"}):
+            logs.create_log_stream(logGroupName=self.log_group, logStreamName=stream)
         written = count = 0
         for batch in batches(events):
-            try:
+            with aws_call("logs:PutLogEvents", where):
                 response = logs.put_log_events(
                     logGroupName=self.log_group,
                     logStreamName=stream,
                     logEvents=[{"timestamp": ts, "message": m} for ts, m in batch],
                 )
-            except Exception as exc:
-                raise explain(exc, where, "logs:PutLogEvents") from exc
             rejected = response.get("rejectedLogEventsInfo")
             if rejected:
                 raise AwsError(
@@ -237,10 +229,9 @@ class S3ApiWriter:
 
         def put(item: tuple[int, list[str]]) -> str:
             key = self.key(*item)
-            try:
-                s3.put_object(Bucket=self.bucket, Key=key, Body=self.body(item[1]))
-            except Exception as exc:
-                raise explain(exc, f"s3://{self.bucket}/{key}", "s3:PutObject") from exc
+            body = self.body(item[1])
+            with aws_call("s3:PutObject", f"s3://{self.bucket}/{key}"):
+                s3.put_object(Bucket=self.bucket, Key=key, Body=body)
             return key
 
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
@@ -273,10 +264,9 @@ def upload_tree(session: AwsSession, root: Path, bucket: str, *, workers: int = 
 
     def put(path: Path) -> str:
         key = path.relative_to(root).as_posix()
-        try:
-            s3.upload_file(str(path), bucket, key)
-        except Exception as exc:
-            raise explain(exc, f"s3://{bucket}/{key}", "s3:PutObject") from exc
+        # PutObject, not upload_file: s3transfer wraps botocore's errors in its own
+        with aws_call("s3:PutObject", f"s3://{bucket}/{key}"), path.open("rb") as body:
+            s3.put_object(Bucket=bucket, Key=key, Body=body)
         return key
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -306,10 +296,3 @@ def replay_cloudwatch_export(
     writer.close()
     return writer
 
-
-def _ignore_exists(call, where: str, action: str) -> None:
-    try:
-        call()
-    except Exception as exc:
-        if error_code(exc) != "ResourceAlreadyExistsException":
-            raise explain(exc, where, action) from exc

@@ -1,12 +1,63 @@
-"""AWS errors turned into one clear line: which resource, what went wrong, and what to do next."""
+"""AWS errors turned into one clear line: which resource, what went wrong, and what to do next.
+
+Every boto3 call runs inside `aws_call`, the one place botocore's errors are caught; anything else (a bug)
+passes through untouched, so a TypeError is never reported as AWS trouble.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import botocore.exceptions
 
-from .session import AwsError
+from ..errors import VpcFlowError
+
+# what boto3 raises: AWS's answers (ClientError) and the SDK's own failures (no credentials, no connection, waiters)
+BOTOCORE_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
+
+
+class AwsError(VpcFlowError):
+    """AWS refused or could not be reached; the message names the resource and the next step.
+
+    `code` is AWS's error code when AWS answered (`AccessDenied`, `NoSuchEntity`), else None.
+    """
+
+    def __init__(self, message: str, *, location: str | None = None, hint: str | None = None,
+                 code: str | None = None):
+        super().__init__(message, location=location, hint=hint)
+        self.code = code
+
+
+@dataclass
+class AwsCall:
+    """What `aws_call` saw: `code` is the tolerated error code AWS answered with, None when the call succeeded."""
+
+    action: str
+    resource: str
+    code: str | None = None
+
+    @property
+    def tolerated(self) -> bool:
+        return self.code is not None
+
+
+@contextmanager
+def aws_call(action: str, resource: str, *, tolerate: Collection[str] = ()) -> Iterator[AwsCall]:
+    """Run boto3 calls doing `action` (an IAM action, `s3:GetObject`) on `resource`; botocore's errors become
+    an AwsError. An error whose code is in `tolerate` (`NoSuchEntity`) ends the block quietly and is kept in
+    the yielded call's `code`."""
+    call = AwsCall(action, resource)
+    try:
+        yield call
+    except BOTOCORE_ERRORS as exc:
+        code = error_code(exc)
+        if code is not None and code in tolerate:
+            call.code = code
+            return
+        raise explain(exc, resource, action) from exc
 
 _EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"}
 _BAD_KEYS = {
@@ -56,10 +107,12 @@ def missing_action(message: str, default: str) -> str:
     return m.group(1) if m else default
 
 
-def explain(exc: BaseException, resource: str, action: str) -> AwsError:
-    """An AwsError for `exc`, raised doing `action` (an IAM action such as `s3:GetObject`) on `resource`."""
-    if isinstance(exc, AwsError):
-        return exc
+def explain(
+    exc: botocore.exceptions.ClientError | botocore.exceptions.BotoCoreError, resource: str, action: str
+) -> AwsError:
+    """An AwsError for botocore's `exc`, raised doing `action` (an IAM action such as `s3:GetObject`) on `resource`."""
+    if not isinstance(exc, BOTOCORE_ERRORS):
+        raise TypeError(f"explain() takes botocore's errors, not {type(exc).__name__}")
     if isinstance(exc, botocore.exceptions.NoCredentialsError):
         return AwsError(
             "no AWS credentials found",
@@ -79,44 +132,48 @@ def explain(exc: BaseException, resource: str, action: str) -> AwsError:
             hint="check the network, --region and --endpoint-url",
         )
     if isinstance(exc, botocore.exceptions.ClientError):
-        err = exc.response.get("Error", {})
-        code, message = str(err.get("Code", "")), str(err.get("Message", ""))
-        attempts = exc.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
-        if code in _EXPIRED:
-            return AwsError(
-                "the AWS credentials have expired",
-                location=resource,
-                hint="refresh them (`aws sso login`, a new session token) and run again",
-            )
-        if code in _BAD_KEYS:
-            return AwsError(
-                f"AWS does not accept these credentials ({code})",
-                location=resource,
-                hint="check AWS_PROFILE / --profile and the access key",
-            )
-        if code in _DENIED:
-            needed = missing_action(message, action)
-            return AwsError(
-                f"permission denied: the caller lacks {needed}",
-                location=resource,
-                hint=f"grant {needed} on {resource} to this identity",
-            )
-        if code in _THROTTLED:
-            return AwsError(
-                f"AWS kept throttling {action} after {attempts + 1} attempts",
-                location=resource,
-                hint="run again later or lower the parallelism",
-            )
-        if code in _NOT_FOUND:
-            return AwsError(
-                f"not found ({code}: {message})" if message else f"not found ({code})",
-                location=resource,
-                hint="check the name, the account and --region",
-            )
-        return AwsError(f"AWS refused {action}: {code}: {message}", location=resource)
-    if isinstance(exc, botocore.exceptions.BotoCoreError):
-        return AwsError(f"{action} failed: {exc}", location=resource)
-    return AwsError(f"{action} failed: {type(exc).__name__}: {exc}", location=resource)
+        error = _explain_client_error(exc, resource, action)
+        error.code = error_code(exc)
+        return error
+    return AwsError(f"{action} failed: {exc}", location=resource)
+
+
+def _explain_client_error(exc: botocore.exceptions.ClientError, resource: str, action: str) -> AwsError:
+    err = exc.response.get("Error", {})
+    code, message = str(err.get("Code", "")), str(err.get("Message", ""))
+    attempts = exc.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
+    if code in _EXPIRED:
+        return AwsError(
+            "the AWS credentials have expired",
+            location=resource,
+            hint="refresh them (`aws sso login`, a new session token) and run again",
+        )
+    if code in _BAD_KEYS:
+        return AwsError(
+            f"AWS does not accept these credentials ({code})",
+            location=resource,
+            hint="check AWS_PROFILE / --profile and the access key",
+        )
+    if code in _DENIED:
+        needed = missing_action(message, action)
+        return AwsError(
+            f"permission denied: the caller lacks {needed}",
+            location=resource,
+            hint=f"grant {needed} on {resource} to this identity",
+        )
+    if code in _THROTTLED:
+        return AwsError(
+            f"AWS kept throttling {action} after {attempts + 1} attempts",
+            location=resource,
+            hint="run again later or lower the parallelism",
+        )
+    if code in _NOT_FOUND:
+        return AwsError(
+            f"not found ({code}: {message})" if message else f"not found ({code})",
+            location=resource,
+            hint="check the name, the account and --region",
+        )
+    return AwsError(f"AWS refused {action}: {code}: {message}", location=resource)
 
 
 def error_code(exc: BaseException) -> str | None:
@@ -125,4 +182,4 @@ def error_code(exc: BaseException) -> str | None:
     return None
 
 
-__all__ = ["AwsError", "error_code", "explain", "missing_action"]
+__all__ = ["BOTOCORE_ERRORS", "AwsCall", "AwsError", "aws_call", "error_code", "explain", "missing_action"]

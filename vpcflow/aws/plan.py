@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import VpcFlowError
 from ..fields import DEFAULT, LogFormat
 from . import policies as P
-from .errors import error_code, explain
+from .errors import aws_call
 from .request import CLOUDWATCH, S3, Destination, FlowLogRequest
 from .session import AwsSession
 
@@ -72,11 +72,9 @@ def flow_log_tags(request: FlowLogRequest) -> dict[str, str]:
 
 def describe_flow_logs(session: AwsSession, filters: list[dict] | None = None) -> list[dict]:
     ec2 = session.client("ec2")
-    try:
+    with aws_call("ec2:DescribeFlowLogs", "flow logs"):
         pages = ec2.get_paginator("describe_flow_logs").paginate(Filters=filters or [])
         return [fl for page in pages for fl in page.get("FlowLogs", [])]
-    except Exception as exc:
-        raise explain(exc, "flow logs", "ec2:DescribeFlowLogs") from exc
 
 
 def tags_of(obj: dict) -> dict[str, str]:
@@ -116,11 +114,9 @@ def _role_changes(session: AwsSession, group: str) -> list[Change]:
     name = P.role_name(group)
     trust = P.trust_policy(part, region, acct)
     perms = P.role_permissions(part, region, acct, group)
-    try:
+    with aws_call("iam:GetRole", f"IAM role {name}", tolerate={"NoSuchEntity"}) as missing:
         role = iam.get_role(RoleName=name)["Role"]
-    except Exception as exc:
-        if error_code(exc) != "NoSuchEntity":
-            raise explain(exc, f"IAM role {name}", "iam:GetRole") from exc
+    if missing.tolerated:
         return [
             Change(CREATE, "iam-role", name, {"trust": trust}),
             Change(CREATE, "iam-role-policy", f"{name}/{P.ROLE_POLICY_NAME}", {"policy": perms}),
@@ -133,28 +129,23 @@ def _role_changes(session: AwsSession, group: str) -> list[Change]:
             {"trust": trust},
         )
     ]
-    try:
+    same = False
+    with aws_call("iam:GetRolePolicy", f"IAM role {name}", tolerate={"NoSuchEntity"}):
         doc = iam.get_role_policy(RoleName=name, PolicyName=P.ROLE_POLICY_NAME)["PolicyDocument"]
         same = P.canonical(doc) == P.canonical(perms)
-    except Exception as exc:
-        if error_code(exc) != "NoSuchEntity":
-            raise explain(exc, f"IAM role {name}", "iam:GetRolePolicy") from exc
-        same = False
     out.append(Change(KEEP if same else UPDATE, "iam-role-policy", f"{name}/{P.ROLE_POLICY_NAME}", {"policy": perms}))
     return out
 
 
 def _log_group_changes(session: AwsSession, group: str, retention: int) -> list[Change]:
     logs = session.client("logs")
-    try:
+    with aws_call("logs:DescribeLogGroups", f"log group {group}"):
         found = [
             g
             for page in logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=group)
             for g in page["logGroups"]
             if g["logGroupName"] == group
         ]
-    except Exception as exc:
-        raise explain(exc, f"log group {group}", "logs:DescribeLogGroups") from exc
     if not found:
         return [Change(CREATE, "log-group", group, {"retention_days": retention})]
     current = found[0].get("retentionInDays")
@@ -170,24 +161,17 @@ def _log_group_changes(session: AwsSession, group: str, retention: int) -> list[
 
 
 def current_bucket_policy(session: AwsSession, bucket: str) -> dict | None:
-    try:
+    with aws_call("s3:GetBucketPolicy", f"s3://{bucket}", tolerate={"NoSuchBucketPolicy"}):
         return json.loads(session.client("s3").get_bucket_policy(Bucket=bucket)["Policy"])
-    except Exception as exc:
-        if error_code(exc) == "NoSuchBucketPolicy":
-            return None
-        raise explain(exc, f"s3://{bucket}", "s3:GetBucketPolicy") from exc
+    return None
 
 
 def _bucket_changes(session: AwsSession, request: FlowLogRequest) -> list[Change]:
     dest = request.destination
     s3 = session.client("s3")
-    try:
+    with aws_call("s3:ListBucket", f"s3://{dest.bucket}", tolerate={"404", "NoSuchBucket", "NotFound"}) as missing:
         s3.head_bucket(Bucket=dest.bucket)
-        exists = True
-    except Exception as exc:
-        if error_code(exc) not in ("404", "NoSuchBucket", "NotFound"):
-            raise explain(exc, f"s3://{dest.bucket}", "s3:ListBucket") from exc
-        exists = False
+    exists = not missing.tolerated
     ours = P.bucket_statements(
         session.partition, session.region, session.account_id(), dest.bucket, dest.prefix, request.hive
     )
@@ -207,10 +191,8 @@ def _bucket_changes(session: AwsSession, request: FlowLogRequest) -> list[Change
 
 def _firehose_check(session: AwsSession, dest: Destination) -> list[Change]:
     name = dest.stream_arn.rsplit("/", 1)[-1]
-    try:
+    with aws_call("firehose:DescribeDeliveryStream", dest.uri):
         session.client("firehose").describe_delivery_stream(DeliveryStreamName=name)
-    except Exception as exc:
-        raise explain(exc, dest.uri, "firehose:DescribeDeliveryStream") from exc
     return [Change(KEEP, "firehose-stream", dest.stream_arn)]
 
 
@@ -327,12 +309,10 @@ def plan_destroy(session: AwsSession, resources: list[str], destination: str) ->
 
 def _role_teardown(session: AwsSession, group: str, remaining: list[dict]) -> list[Change]:
     name = P.role_name(group)
-    try:
+    with aws_call("iam:GetRole", f"IAM role {name}", tolerate={"NoSuchEntity"}) as missing:
         role = session.client("iam").get_role(RoleName=name)["Role"]
-    except Exception as exc:
-        if error_code(exc) == "NoSuchEntity":
-            return []
-        raise explain(exc, f"IAM role {name}", "iam:GetRole") from exc
+    if missing.tolerated:
+        return []
     if tags_of(role).get(P.MANAGED_TAG) != "true":
         return []
     if any(fl.get("DeliverLogsPermissionArn") == role["Arn"] for fl in remaining):

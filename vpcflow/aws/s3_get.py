@@ -17,6 +17,7 @@ from typing import Any
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 
+from .errors import BOTOCORE_ERRORS
 from .session import AwsSession
 
 PRESIGN_SECONDS = 900  # signed just before it is sent
@@ -49,7 +50,7 @@ class PresignedGetter:
             response = self.http.send(request)
             body = response.content
             length = response.headers.get("content-length")
-        except Exception:  # any failure is the SDK path's to retry and explain
+        except BOTOCORE_ERRORS:  # a refused or broken presigned GET is the SDK path's to retry and explain
             return self._refused()
         if response.status_code != 200 or length is None or not length.isdigit() or int(length) != len(body):
             return self._refused()

@@ -17,12 +17,14 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import botocore.exceptions
+
 from ..errors import VpcFlowError
 from ..fields import LogFormat
 from ..sources import firehose
 from ..sources.base import PARQUET, TEXT, Source
 from ..sources.layouts import KeyInfo, parse_key
-from .errors import explain
+from .errors import aws_call
 from .plan import describe_flow_logs
 from .prefetch import ordered_map, retry_body
 from .request import FIREHOSE
@@ -109,19 +111,15 @@ def list_objects(
 
     def list_folder(folder: str) -> tuple[list[S3Object], list[str]]:
         objects, folders = [], []
-        try:
+        with aws_call("s3:ListBucket", f"s3://{bucket}/{folder}"):
             for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=folder, Delimiter="/"):
                 folders += [p["Prefix"] for p in page.get("CommonPrefixes", [])]
                 objects += _flow_logs(bucket, page)
-        except Exception as exc:
-            raise explain(exc, f"s3://{bucket}/{folder}", "s3:ListBucket") from exc
         return objects, folders
 
     # a small prefix comes whole in one answer, where the walk would list level after level
-    try:
+    with aws_call("s3:ListBucket", f"s3://{bucket}/{start}"):
         first = s3.list_objects_v2(Bucket=bucket, Prefix=start, MaxKeys=WHOLE_LISTING)
-    except Exception as exc:
-        raise explain(exc, f"s3://{bucket}/{start}", "s3:ListBucket") from exc
     if not first.get("IsTruncated"):
         yield from (o for o in _flow_logs(bucket, first) if key_info(o.key).may_hold(since, until))
         return
@@ -147,14 +145,13 @@ def download(session: AwsSession, obj: S3Object, fast: PresignedGetter | None = 
     def fetch() -> bytes:
         response = s3.get_object(Bucket=obj.bucket, Key=obj.key, IfMatch=f'"{obj.etag}"')
         data = response["Body"].read()
-        if len(data) != response.get("ContentLength", len(data)):
-            raise ConnectionError(f"{obj.identity}: body cut short")
+        expected = response.get("ContentLength", len(data))
+        if len(data) != expected:
+            raise botocore.exceptions.IncompleteReadError(actual_bytes=len(data), expected_bytes=expected)
         return data
 
-    try:
+    with aws_call("s3:GetObject", obj.identity):
         return retry_body(fetch)
-    except Exception as exc:
-        raise explain(exc, obj.identity, "s3:GetObject") from exc
 
 
 def s3_sources(

@@ -1,8 +1,9 @@
 """The one place that decides which AWS account, region and endpoint vpcflow talks to.
 
-Follows the AWS CLI: flags win over the environment (`AWS_PROFILE`, `AWS_REGION` then `AWS_DEFAULT_REGION`,
-`AWS_ENDPOINT_URL`), which wins over the profile's config file. Only the CLI edge calls `AwsSettings.resolve`
-with `os.environ`; library code receives an `AwsSession`.
+Follows the AWS CLI: flags win over the environment (`VPCFLOW_AWS_PROFILE` then `AWS_PROFILE`; `VPCFLOW_AWS_REGION`,
+`AWS_REGION` then `AWS_DEFAULT_REGION`; `VPCFLOW_AWS_ENDPOINT_URL` then `AWS_ENDPOINT_URL`), which win over
+`vpcflow.toml`'s `[aws]` section, which wins over the profile's config file. Only the CLI edge calls
+`AwsSettings.resolve` with `os.environ`; library code receives an `AwsSession`.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ import boto3
 import botocore.config
 import botocore.exceptions
 
-from ..errors import VpcFlowError
+from .errors import AwsError, aws_call
 
-
-class AwsError(VpcFlowError):
-    """AWS refused or could not be reached; the message names the resource and the next step."""
-
+# each setting's environment variables, first found wins; the AWS CLI's own names after vpcflow's
+_ENVIRONMENT = {
+    "profile": ("VPCFLOW_AWS_PROFILE", "AWS_PROFILE"),
+    "region": ("VPCFLOW_AWS_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"),
+    "endpoint_url": ("VPCFLOW_AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL"),
+}
 
 @dataclass(frozen=True)
 class AwsSettings:
@@ -35,17 +38,20 @@ class AwsSettings:
     def resolve(
         cls,
         env: Mapping[str, str],
+        file: Mapping[str, str] | None = None,
         *,
         profile: str | None = None,
         region: str | None = None,
         endpoint_url: str | None = None,
     ) -> AwsSettings:
-        """Flags first, then the environment, as the AWS CLI does."""
-        return cls(
-            profile=profile or env.get("AWS_PROFILE") or None,
-            region=region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
-            endpoint_url=endpoint_url or env.get("AWS_ENDPOINT_URL") or None,
-        )
+        """Flags first, then the environment, as the AWS CLI does, then `file` (vpcflow.toml's `[aws]`)."""
+        flags = {"profile": profile, "region": region, "endpoint_url": endpoint_url}
+        file = file or {}
+        chosen = {}
+        for name, variables in _ENVIRONMENT.items():
+            layers = [flags[name], *(env.get(v) for v in variables), file.get(name)]
+            chosen[name] = next((value for value in layers if value), None)
+        return cls(**chosen)
 
 
 _CUT_BODY = {
@@ -135,12 +141,8 @@ class AwsSession:
     def account_id(self) -> str:
         """The caller's account, asked once (STS GetCallerIdentity)."""
         if self._account is None:
-            from .errors import explain
-
-            try:
+            with aws_call("sts:GetCallerIdentity", "the AWS credentials"):
                 self._account = self.client("sts").get_caller_identity()["Account"]
-            except Exception as exc:
-                raise explain(exc, "the AWS credentials", "sts:GetCallerIdentity") from exc
         return self._account
 
     def arn(self, service: str, resource: str, *, region: bool = True, account: bool = True) -> str:

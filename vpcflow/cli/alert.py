@@ -10,7 +10,16 @@ import typer
 from ..alert.filtering import filter_lines, filter_store
 from ..alert.pattern import parse
 from ..fields import DEFAULT, LogFormat
-from .common import DB_OPTION, FORMAT_OPTION, SINCE_OPTION, open_store
+from .common import (
+    DB_OPTION,
+    FORMAT_OPTION,
+    SINCE_OPTION,
+    AwsEndpointUrl,
+    AwsProfile,
+    AwsRegion,
+    aws_session,
+    open_store,
+)
 from .output import OUTPUT_OPTION, Output, emit, emit_object, err_console
 
 
@@ -29,16 +38,8 @@ OUTPUT_HELP = "text prints matching lines as they were; json, csv or table print
 
 
 def _session_factory(profile: str | None, region: str | None, endpoint_url: str | None):
-    """An AwsSession made on first use, from the flags then the environment (boto3 loads only when needed)."""
-
-    def make():
-        import os
-
-        from ..aws.session import AwsSession, AwsSettings
-
-        return AwsSession(AwsSettings.resolve(os.environ, profile=profile, region=region, endpoint_url=endpoint_url))
-
-    return make
+    """An AwsSession made on first use (boto3 loads only when an s3:// or cwl:// source needs it)."""
+    return lambda: aws_session(profile, region, endpoint_url)
 
 
 def filter_command(
@@ -48,9 +49,9 @@ def filter_command(
     db: str = typer.Option(None, "--db", help="Filter the records of this store instead of files."),
     log_format: str = typer.Option("default", "--format", help=FORMAT_HELP),
     output: FilterOutput = typer.Option(FilterOutput.text, "--output", "-o", help=OUTPUT_HELP),
-    profile: str = typer.Option(None, "--profile", help="AWS profile, for s3:// and cwl://."),
-    region: str = typer.Option(None, "--region", help="AWS region, for s3:// and cwl://."),
-    endpoint_url: str = typer.Option(None, "--endpoint-url", help="AWS endpoint URL, for s3:// and cwl://."),
+    profile: AwsProfile = None,
+    region: AwsRegion = None,
+    endpoint_url: AwsEndpointUrl = None,
 ) -> None:
     """Print the records a filter pattern matches, like `aws logs filter-log-events`."""
     parsed = parse(pattern)
@@ -113,16 +114,15 @@ def watch_command(
     since: str = SINCE_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print no line per source taken in."),
     report_every: float = typer.Option(30.0, "--report-every", help="Seconds between lag reports when idle."),
-    profile: str = typer.Option(None, "--profile", help="AWS profile, for s3:// and cwl://."),
-    region: str = typer.Option(None, "--region", help="AWS region, for s3:// and cwl://."),
-    endpoint_url: str = typer.Option(None, "--endpoint-url", help="AWS endpoint URL, for s3:// and cwl://."),
+    profile: AwsProfile = None,
+    region: AwsRegion = None,
+    endpoint_url: AwsEndpointUrl = None,
 ) -> None:
     """Follow a directory, S3 prefix or CloudWatch Logs group: ingest new sources, evaluate the rules, notify; resumes where it stopped.
 
     Prints one line per source and a lag line (newest record, pending sources) to stderr; stops cleanly on
     SIGINT or SIGTERM after the source in hand is committed.
     """
-    import os
     import time
     from pathlib import Path
 
@@ -134,12 +134,7 @@ def watch_command(
     loaded = load_rules(rules)
     fmt = LogFormat.parse(log_format) if log_format else None
 
-    def session():
-        from ..aws.session import AwsSession, AwsSettings
-
-        return AwsSession(AwsSettings.resolve(os.environ, profile=profile, region=region, endpoint_url=endpoint_url))
-
-    follower = follower_for(source, session_factory=session, settle=settle, format=fmt, since=parse_time(since))
+    follower = follower_for(source, session_factory=_session_factory(profile, region, endpoint_url), settle=settle, format=fmt, since=parse_time(since))
     last: list[float | None] = [None]  # the first poll is always reported: the watcher is up
 
     def on_source(detail) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -10,6 +9,7 @@ from typing import Annotated
 import typer
 
 from ..errors import VpcFlowError
+from .common import AwsEndpointUrl, AwsProfile, AwsRegion, aws_session
 from .output import OUTPUT_OPTION, Output, emit, emit_object, err_console
 
 aws_app = typer.Typer(
@@ -20,16 +20,7 @@ RESOURCE = typer.Option("--resource", "-r", help="VPC (vpc-...), subnet (subnet-
 DESTINATION = typer.Option(
     "--destination", "-d", help="cloudwatch://LOG_GROUP, s3://BUCKET\\[/PREFIX] or firehose://STREAM_ARN."
 )
-PROFILE = typer.Option("--profile", help="AWS profile (else AWS_PROFILE).")
-REGION = typer.Option("--region", help="AWS region (else AWS_REGION, AWS_DEFAULT_REGION, the profile).")
-ENDPOINT = typer.Option("--endpoint-url", help="AWS endpoint URL (else AWS_ENDPOINT_URL), e.g. a local emulator.")
 YES = typer.Option("--yes", "-y", help="Do it without asking.")
-
-
-def _session(profile, region, endpoint_url):
-    from ..aws.session import AwsSession, AwsSettings
-
-    return AwsSession(AwsSettings.resolve(os.environ, profile=profile, region=region, endpoint_url=endpoint_url))
 
 
 def _request(
@@ -139,9 +130,9 @@ def plan_cmd(
         str | None, typer.Option("--cloudformation", help="Write a CloudFormation template to PATH ('-': stdout).")
     ] = None,
     output: Output = OUTPUT_OPTION,
-    profile: Annotated[str | None, PROFILE] = None,
-    region: Annotated[str | None, REGION] = None,
-    endpoint_url: Annotated[str | None, ENDPOINT] = None,
+    profile: AwsProfile = None,
+    region: AwsRegion = None,
+    endpoint_url: AwsEndpointUrl = None,
 ) -> None:
     """Show exactly what `apply` would create or change; nothing is changed."""
     request = _request(
@@ -167,7 +158,7 @@ def plan_cmd(
         return
     from ..aws.plan import plan_apply
 
-    _show(plan_apply(_session(profile, region, endpoint_url), request), output, "plan")
+    _show(plan_apply(aws_session(profile, region, endpoint_url), request), output, "plan")
 
 
 @aws_app.command("apply")
@@ -185,9 +176,9 @@ def apply_cmd(
     vended_logs: Annotated[bool, VENDED] = False,
     yes: Annotated[bool, YES] = False,
     output: Output = OUTPUT_OPTION,
-    profile: Annotated[str | None, PROFILE] = None,
-    region: Annotated[str | None, REGION] = None,
-    endpoint_url: Annotated[str | None, ENDPOINT] = None,
+    profile: AwsProfile = None,
+    region: AwsRegion = None,
+    endpoint_url: AwsEndpointUrl = None,
 ) -> None:
     """Create the role, log group or bucket policy, and flow logs; running it twice changes nothing."""
     from ..aws.apply import apply
@@ -206,7 +197,7 @@ def apply_cmd(
         retention_days,
         vended_logs,
     )
-    session = _session(profile, region, endpoint_url)
+    session = aws_session(profile, region, endpoint_url)
     plan = plan_apply(session, request)
     require_no_conflicts(plan)
     if not plan.pending:
@@ -226,15 +217,15 @@ def destroy_cmd(
     resource: Annotated[list[str] | None, RESOURCE] = None,
     yes: Annotated[bool, YES] = False,
     output: Output = OUTPUT_OPTION,
-    profile: Annotated[str | None, PROFILE] = None,
-    region: Annotated[str | None, REGION] = None,
-    endpoint_url: Annotated[str | None, ENDPOINT] = None,
+    profile: AwsProfile = None,
+    region: AwsRegion = None,
+    endpoint_url: AwsEndpointUrl = None,
 ) -> None:
     """Delete the flow logs, role and policy statements vpcflow created; delivered data stays."""
     from ..aws.apply import destroy
     from ..aws.plan import plan_destroy
 
-    session = _session(profile, region, endpoint_url)
+    session = aws_session(profile, region, endpoint_url)
     plan = plan_destroy(session, resource or [], destination)
     if not plan.pending:
         for note in plan.notes:
@@ -251,14 +242,14 @@ def destroy_cmd(
 @aws_app.command("status")
 def status_cmd(
     output: Output = OUTPUT_OPTION,
-    profile: Annotated[str | None, PROFILE] = None,
-    region: Annotated[str | None, REGION] = None,
-    endpoint_url: Annotated[str | None, ENDPOINT] = None,
+    profile: AwsProfile = None,
+    region: AwsRegion = None,
+    endpoint_url: AwsEndpointUrl = None,
 ) -> None:
     """The account's flow logs: destination, format, interval, delivery, and which analyses each can feed."""
     from ..aws.status import status
 
-    rows = status(_session(profile, region, endpoint_url))
+    rows = status(aws_session(profile, region, endpoint_url))
     columns = (
         None
         if output is not Output.table

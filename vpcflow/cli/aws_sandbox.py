@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
 
-from .aws import ENDPOINT, PROFILE, REGION, YES
+from .aws import YES
+from .common import AwsEndpointUrl, AwsProfile, AwsRegion, aws_session
 from .output import OUTPUT_OPTION, Output, emit, emit_object, err_console
 
 sandbox_app = typer.Typer(
@@ -22,12 +22,6 @@ SSH_FROM = typer.Option(
     help="CIDR allowed to SSH in (e.g. 203.0.113.7/32), or 'auto' to ask checkip.amazonaws.com once. "
     "Default: no SSH at all.",
 )
-
-
-def _session(profile, region, endpoint_url):
-    from ..aws.session import AwsSession, AwsSettings
-
-    return AwsSession(AwsSettings.resolve(os.environ, profile=profile, region=region, endpoint_url=endpoint_url))
 
 
 def _say(message: str) -> None:
@@ -57,16 +51,16 @@ def up_cmd(
     ] = "t3.micro",
     yes: Annotated[bool, YES] = False,
     output: Output = OUTPUT_OPTION,
-    profile: Annotated[str | None, PROFILE] = None,
-    region: Annotated[str | None, REGION] = None,
-    endpoint_url: Annotated[str | None, ENDPOINT] = None,
+    profile: AwsProfile = None,
+    region: AwsRegion = None,
+    endpoint_url: AwsEndpointUrl = None,
 ) -> None:
     """Print the plan and the hourly cost, then build the sandbox (instances run, and cost, until `down`)."""
     from ..aws.sandbox import SandboxSpec, plan_up, resolve_ssh_from, up
     from ..aws.sandbox.pricing import QUOTED
 
     spec = SandboxSpec(name=name, cidr=cidr, ssh_from=resolve_ssh_from(ssh_from), instance_type=instance_type)
-    session = _session(profile, region, endpoint_url)
+    session = aws_session(profile, region, endpoint_url)
     plan = plan_up(session, spec)
     cost = [line.as_row() for line in plan.cost]
     if output is not Output.json:
@@ -99,14 +93,14 @@ def traffic_cmd(
     name: Annotated[str, NAME] = "vpcflow-sandbox",
     wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Wait for the command to finish.")] = True,
     output: Output = OUTPUT_OPTION,
-    profile: Annotated[str | None, PROFILE] = None,
-    region: Annotated[str | None, REGION] = None,
-    endpoint_url: Annotated[str | None, ENDPOINT] = None,
+    profile: AwsProfile = None,
+    region: AwsRegion = None,
+    endpoint_url: AwsEndpointUrl = None,
 ) -> None:
     """Requests and a short port scan from one sandbox instance to the other (SSM Run Command): REJECTs show up."""
     from ..aws.sandbox import SandboxSpec, traffic
 
-    run = traffic(_session(profile, region, endpoint_url), SandboxSpec(name=name), wait=wait)
+    run = traffic(aws_session(profile, region, endpoint_url), SandboxSpec(name=name), wait=wait)
     emit_object(run.as_dict(), output, title="traffic")
 
 
@@ -114,14 +108,14 @@ def traffic_cmd(
 def status_cmd(
     name: Annotated[str, NAME] = "vpcflow-sandbox",
     output: Output = OUTPUT_OPTION,
-    profile: Annotated[str | None, PROFILE] = None,
-    region: Annotated[str | None, REGION] = None,
-    endpoint_url: Annotated[str | None, ENDPOINT] = None,
+    profile: AwsProfile = None,
+    region: AwsRegion = None,
+    endpoint_url: AwsEndpointUrl = None,
 ) -> None:
     """What the sandbox has, what it costs an hour, and whether flow-log records are arriving."""
     from ..aws.sandbox import SandboxSpec, status
 
-    st = status(_session(profile, region, endpoint_url), SandboxSpec(name=name))
+    st = status(aws_session(profile, region, endpoint_url), SandboxSpec(name=name))
     if output is Output.json:
         emit_object(
             {**st.summary(), "resources": st.inventory.as_rows(), "cost": [line.as_row() for line in st.cost]}, output
@@ -136,14 +130,14 @@ def down_cmd(
     name: Annotated[str, NAME] = "vpcflow-sandbox",
     yes: Annotated[bool, YES] = False,
     output: Output = OUTPUT_OPTION,
-    profile: Annotated[str | None, PROFILE] = None,
-    region: Annotated[str | None, REGION] = None,
-    endpoint_url: Annotated[str | None, ENDPOINT] = None,
+    profile: AwsProfile = None,
+    region: AwsRegion = None,
+    endpoint_url: AwsEndpointUrl = None,
 ) -> None:
     """Delete everything tagged with the sandbox's name, in dependency order; run it again to finish a failed run."""
     from ..aws.sandbox import SandboxSpec, down, inventory
 
-    session, spec = _session(profile, region, endpoint_url), SandboxSpec(name=name)
+    session, spec = aws_session(profile, region, endpoint_url), SandboxSpec(name=name)
     if not yes:
         inv = inventory(session, spec)
         if not inv.empty:
@@ -163,14 +157,14 @@ def audit_cmd(
         list[str] | None, typer.Option("--region", help="Region to audit; repeat. Default: every enabled region.")
     ] = None,
     output: Output = OUTPUT_OPTION,
-    profile: Annotated[str | None, PROFILE] = None,
-    endpoint_url: Annotated[str | None, ENDPOINT] = None,
+    profile: AwsProfile = None,
+    endpoint_url: AwsEndpointUrl = None,
 ) -> None:
     """Flow-log coverage of every VPC, subnet and interface, and the gaps with their fixes. Exit 2 on a high gap."""
     from ..aws.audit import audit
 
     regions = list(dict.fromkeys(region or []))
-    session = _session(profile, regions[0] if regions else None, endpoint_url)
+    session = aws_session(profile, regions[0] if regions else None, endpoint_url)
     report = audit(session, regions or None)
     if output is Output.json:
         emit_object(report.as_dict(), output)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -10,14 +12,23 @@ from .. import config
 from ..store import DEFAULT_PATH, Store
 from ..timeutil import parse_time
 
+if TYPE_CHECKING:
+    from ..aws.session import AwsSession
+
 DB_OPTION = typer.Option(None, "--db", help=f"The store file (default: $VPCFLOW_DB or ./{DEFAULT_PATH}).")
 SINCE_OPTION = typer.Option(None, "--since", help="From this time: ISO-8601, a date, Unix seconds, or 24h/7d ago.")
 UNTIL_OPTION = typer.Option(None, "--until", help="Up to this time (same forms as --since).")
 SOURCES_ARGUMENT = typer.Argument(..., help="Files, directories, '-' for stdin, s3://BUCKET/PREFIX, cwl://GROUP[/STREAM].")
-# the AWS account that s3:// and cwl:// sources are read from
-SOURCE_PROFILE_OPTION = typer.Option(None, "--profile", help="AWS profile, for s3:// and cwl://.")
-SOURCE_REGION_OPTION = typer.Option(None, "--region", help="AWS region, for s3:// and cwl://.")
-SOURCE_ENDPOINT_OPTION = typer.Option(None, "--endpoint-url", help="AWS endpoint URL (for example a local emulator).")
+# The AWS account every command talks to (provisioning, s3:// and cwl:// sources, Athena): a parameter typed
+# `profile: AwsProfile = None` gets the option; `aws_session` resolves it with the environment and vpcflow.toml.
+AwsProfile = Annotated[str | None, typer.Option(
+    "--profile", help="AWS profile (else $VPCFLOW_AWS_PROFILE, $AWS_PROFILE, vpcflow.toml's [aws] profile).")]
+AwsRegion = Annotated[str | None, typer.Option(
+    "--region", help="AWS region (else $VPCFLOW_AWS_REGION, $AWS_REGION, $AWS_DEFAULT_REGION, vpcflow.toml, "
+    "the profile's).")]
+AwsEndpointUrl = Annotated[str | None, typer.Option(
+    "--endpoint-url", help="AWS endpoint URL, e.g. a local emulator (else $VPCFLOW_AWS_ENDPOINT_URL, "
+    "$AWS_ENDPOINT_URL, vpcflow.toml).")]
 # Where a query runs (`--engine`): the store, or Spark over a Parquet lake or raw flow logs.
 ENGINE_OPTION = typer.Option("duckdb", "--engine", help="Where to run: duckdb (the store) or spark.")
 SPARK_MASTER_OPTION = typer.Option("local[*]", "--spark-master", help="Spark master: local[N] or a cluster URL.")
@@ -30,6 +41,15 @@ FORMAT_OPTION = typer.Option(None, "--format", help="Log format: a preset (defau
 def db_path(db: str | None) -> str:
     """The store path: the flag, then $VPCFLOW_DB, then vpcflow.toml's `db`, then ./vpcflow.duckdb."""
     return config.load(db=db).db
+
+
+def aws_session(profile: str | None, region: str | None, endpoint_url: str | None) -> AwsSession:
+    """The AWS session from the flags, then the environment, then vpcflow.toml's [aws] (boto3 loads only here)."""
+    from ..aws.session import AwsSession, AwsSettings
+
+    settings = AwsSettings.resolve(os.environ, config.load().aws, profile=profile, region=region,
+                                   endpoint_url=endpoint_url)
+    return AwsSession(settings)
 
 
 def open_store(db: str | None, read_only: bool = False) -> Store:

@@ -66,13 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err_console.print("interrupted")
         return 130
-    except Exception as exc:  # usage errors: typer vendors its own click, older typers use click's
-        import click
-
-        if isinstance(exc, click.ClickException | typer.TyperException) and hasattr(exc, "show"):
-            exc.show()
-            return exc.exit_code
-        raise
+    except typer.TyperException as exc:  # usage errors, from the click typer vendors: its message, exit code 2
+        show = getattr(exc, "show", None)
+        if show is None:
+            raise
+        show()
+        return exc.exit_code
     return 0
 
 

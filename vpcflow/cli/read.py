@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import sys
 from typing import Annotated
 
@@ -19,11 +18,12 @@ from ..reader import read
 from .common import (
     FORMAT_OPTION,
     SINCE_OPTION,
-    SOURCE_ENDPOINT_OPTION,
-    SOURCE_PROFILE_OPTION,
-    SOURCE_REGION_OPTION,
     SOURCES_ARGUMENT,
     UNTIL_OPTION,
+    AwsEndpointUrl,
+    AwsProfile,
+    AwsRegion,
+    aws_session,
     times,
 )
 from .output import OUTPUT_OPTION, Output, emit, err_console, progress_bar
@@ -40,17 +40,15 @@ def read_command(
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help=f"Stop after this many records (a table shows {TABLE_ROWS} unless given).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Stop with an error at the first line that is not a record.")] = False,
     output: Output = OUTPUT_OPTION,
-    profile: str | None = SOURCE_PROFILE_OPTION,
-    region: str | None = SOURCE_REGION_OPTION,
-    endpoint_url: str | None = SOURCE_ENDPOINT_OPTION,
+    profile: AwsProfile = None,
+    region: AwsRegion = None,
+    endpoint_url: AwsEndpointUrl = None,
 ) -> None:
     """Print the records of flow logs without storing them; lines that are not records are listed on stderr."""
     start, end = times(since, until)
     session = None
     if any(p.startswith(("s3://", "cwl://")) for p in paths):
-        from ..aws.session import AwsSession, AwsSettings  # boto3 loads only when AWS is read
-
-        session = AwsSession(AwsSettings.resolve(os.environ, profile=profile, region=region, endpoint_url=endpoint_url))
+        session = aws_session(profile, region, endpoint_url)  # boto3 loads only when AWS is read
     if limit is None and output is Output.table:
         limit = TABLE_ROWS
     printer, told = _Printer(output), _Told()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Annotated
 
@@ -18,12 +17,13 @@ from .common import (
     LAKE_OPTION,
     RAW_OPTION,
     SINCE_OPTION,
-    SOURCE_ENDPOINT_OPTION,
-    SOURCE_PROFILE_OPTION,
-    SOURCE_REGION_OPTION,
     SOURCES_ARGUMENT,
     SPARK_MASTER_OPTION,
     UNTIL_OPTION,
+    AwsEndpointUrl,
+    AwsProfile,
+    AwsRegion,
+    aws_session,
     open_engine,
     open_store,
     times,
@@ -38,9 +38,9 @@ def ingest(
     since: str | None = SINCE_OPTION,
     until: str | None = UNTIL_OPTION,
     output: Output = OUTPUT_OPTION,
-    profile: str | None = SOURCE_PROFILE_OPTION,
-    region: str | None = SOURCE_REGION_OPTION,
-    endpoint_url: str | None = SOURCE_ENDPOINT_OPTION,
+    profile: AwsProfile = None,
+    region: AwsRegion = None,
+    endpoint_url: AwsEndpointUrl = None,
 ) -> None:
     """Read flow logs into the store, each source exactly once; bad lines go to the quarantine."""
     start, end = times(since, until)
@@ -98,11 +98,10 @@ def _targets(paths, since, until, format, aws: dict, seen=None, store=None, fetc
         if p.startswith(("s3://", "cwl://")):
             # imported here: boto3 loads only when AWS is used
             from ..aws.cwl_spans import store_ledger
-            from ..aws.session import AwsSession, AwsSettings
             from ..aws.sources import resolve
 
             if session is None:
-                session = AwsSession(AwsSettings.resolve(os.environ, **aws))
+                session = aws_session(**aws)
             held = store_ledger(store) if store is not None else None
             yield from resolve(p, session, since, until, format, seen=seen, held=held, progress=fetched)
         else:

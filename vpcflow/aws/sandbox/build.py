@@ -11,13 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import botocore.exceptions
+
 from ...errors import VpcFlowError
 from .. import policies as P
 from ..apply import apply
-from ..errors import error_code, explain
+from ..errors import AwsError, aws_call, error_code
 from ..plan import plan_apply
 from ..request import make_request
-from ..session import AwsError, AwsSession
+from ..session import AwsSession
 from . import pricing
 from .inventory import inventory
 from .spec import (
@@ -61,16 +63,14 @@ class SandboxResult:
 
 def latest_image(session: AwsSession) -> str:
     """The current Amazon Linux 2023 image, from AWS's public SSM parameter (never a hard-coded AMI id)."""
-    try:
+    with aws_call("ssm:GetParameter", AMI_PARAMETER):
         return session.client("ssm").get_parameter(Name=AMI_PARAMETER)["Parameter"]["Value"]
-    except Exception as exc:
-        raise explain(exc, AMI_PARAMETER, "ssm:GetParameter") from exc
 
 
 def pick_zones(session: AwsSession, instance_type: str) -> tuple[str, str]:
     """The first two zones (by name) that are available and offer the instance type."""
     ec2 = session.client("ec2")
-    try:
+    with aws_call("ec2:DescribeAvailabilityZones", session.region):
         zones = [
             z["ZoneName"]
             for z in ec2.describe_availability_zones(Filters=[{"Name": "state", "Values": ["available"]}])[
@@ -85,8 +85,6 @@ def pick_zones(session: AwsSession, instance_type: str) -> tuple[str, str]:
             )
             for o in page["InstanceTypeOfferings"]
         }
-    except Exception as exc:
-        raise explain(exc, session.region, "ec2:DescribeAvailabilityZones") from exc
     usable = sorted(z for z in zones if z in offered)
     if len(usable) < 2:
         raise VpcFlowError(
@@ -139,14 +137,15 @@ class _Builder:
 
     def step(self, action: str, resource: str, fn, *args, **kwargs):
         try:
-            return fn(*args, **kwargs)
-        except Exception as exc:
-            err = explain(exc, resource, action)
+            with aws_call(action, resource):
+                return fn(*args, **kwargs)
+        except AwsError as err:
             raise AwsError(
                 f"sandbox up stopped at {resource}: {err.message}",
                 location=self.spec.name,
                 hint="`vpcflow aws sandbox down` removes what was created; then run up again",
-            ) from exc
+                code=err.code,
+            ) from err
 
     def network(self) -> None:
         spec, ec2 = self.spec, self.ec2
@@ -398,7 +397,7 @@ def _run_instance(ec2, kwargs: dict) -> str:
     while True:
         try:
             return ec2.run_instances(**kwargs)["Instances"][0]["InstanceId"]
-        except Exception as exc:
+        except botocore.exceptions.ClientError as exc:  # the caller's aws_call explains any other error
             if (
                 error_code(exc) != "InvalidParameterValue"
                 or "iamInstanceProfile" not in str(exc)

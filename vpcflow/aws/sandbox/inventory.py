@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import policies as P
-from ..errors import error_code, explain
+from ..errors import aws_call
 from ..plan import describe_flow_logs, tags_of
 from ..session import AwsSession
 from .spec import SANDBOX_TAG, SandboxSpec
@@ -52,10 +52,8 @@ def _tag_filter(name: str) -> list[dict]:
 
 
 def _call(action: str, resource: str, fn, *args, **kwargs):
-    try:
+    with aws_call(action, resource):
         return fn(*args, **kwargs)
-    except Exception as exc:
-        raise explain(exc, resource, action) from exc
 
 
 def _ec2_items(session: AwsSession, name: str) -> list[Item]:
@@ -154,7 +152,7 @@ def _log_group_items(session: AwsSession, spec: SandboxSpec) -> list[Item]:
 def _iam_items(session: AwsSession, spec: SandboxSpec) -> list[Item]:
     iam = session.client("iam")
     items: list[Item] = []
-    try:
+    with aws_call("iam:GetInstanceProfile", f"instance profile {spec.instance_role}", tolerate={"NoSuchEntity"}):
         profile = iam.get_instance_profile(InstanceProfileName=spec.instance_role)["InstanceProfile"]
         if tags_of(profile).get(SANDBOX_TAG) == spec.name:  # GetInstanceProfile returns the tags
             items.append(
@@ -165,17 +163,14 @@ def _iam_items(session: AwsSession, spec: SandboxSpec) -> list[Item]:
                     {"roles": [r["RoleName"] for r in profile["Roles"]]},
                 )
             )
-    except Exception as exc:
-        if error_code(exc) != "NoSuchEntity":
-            raise explain(exc, f"instance profile {spec.instance_role}", "iam:GetInstanceProfile") from exc
     for role_name, kind in ((spec.instance_role, "instance-role"), (P.role_name(spec.log_group), "delivery-role")):
-        try:
+        with aws_call("iam:GetRole", f"IAM role {role_name}", tolerate={"NoSuchEntity"}) as missing:
             role = iam.get_role(RoleName=role_name)["Role"]
-        except Exception as exc:
-            if error_code(exc) != "NoSuchEntity":
-                raise explain(exc, f"IAM role {role_name}", "iam:GetRole") from exc
+            tags = tags_of(role) or {
+                t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=role_name).get("Tags", [])
+            }
+        if missing.tolerated:
             continue
-        tags = tags_of(role) or {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=role_name).get("Tags", [])}
         if tags.get(SANDBOX_TAG) == spec.name or (kind == "delivery-role" and tags.get(P.MANAGED_TAG) == "true"):
             items.append(Item(kind, role_name, "present"))
     return items

@@ -153,7 +153,7 @@ def resolve_ssh_from(value: str | None, *, lookup=None) -> str | None:
 
     try:
         address = ipaddress.ip_address(lookup().strip())
-    except Exception as exc:
+    except (OSError, ValueError) as exc:  # no network, an HTTP error, or an answer that is not an address
         raise VpcFlowError(
             f"could not learn your public address from {CHECKIP_URL}: {exc}",
             hint="pass --ssh-from YOUR.IP/32 instead",

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import explain
+from ..errors import aws_call
 from ..session import AwsSession
 from . import pricing
 from .inventory import Inventory, inventory
@@ -45,12 +45,10 @@ class SandboxStatus:
 def last_record_time(session: AwsSession, log_group: str) -> dt.datetime | None:
     """The newest event time in any stream of the log group (one stream per network interface)."""
     logs = session.client("logs")
-    try:
+    with aws_call("logs:DescribeLogStreams", log_group):
         streams = logs.describe_log_streams(logGroupName=log_group, orderBy="LastEventTime", descending=True, limit=5)[
             "logStreams"
         ]
-    except Exception as exc:
-        raise explain(exc, log_group, "logs:DescribeLogStreams") from exc
     stamps = [s.get("lastEventTimestamp") or s.get("lastIngestionTime") for s in streams]
     stamps = [s for s in stamps if s]
     return dt.datetime.fromtimestamp(max(stamps) / 1000, dt.UTC) if stamps else None

@@ -13,9 +13,9 @@ import botocore.exceptions
 import botocore.waiter
 
 from ..apply import destroy
-from ..errors import error_code, explain
+from ..errors import AwsCall, AwsError, aws_call
 from ..plan import plan_destroy
-from ..session import AwsError, AwsSession
+from ..session import AwsSession
 from .inventory import Inventory, inventory
 from .spec import SandboxSpec
 
@@ -79,44 +79,44 @@ class _Teardown:
         With `_enis`, a DependencyViolation waits until no network interface matches those filters (a terminated
         instance's interface lingers for a while), then tries once more.
         """
-        try:
-            try:
-                fn(**kwargs)
-            except Exception as exc:
-                if _enis is None or error_code(exc) != "DependencyViolation":
-                    raise
-                self.say(f"{kind} {rid}: waiting for its network interfaces to go")
-                self.wait_enis_gone(_enis, f"network interfaces of {kind} {rid}")
-                fn(**kwargs)
-            outcome = "deleted"
-        except Exception as exc:
-            if isinstance(exc, AwsError):
-                raise
-            if error_code(exc) not in _GONE:
-                self.fail(kind, rid, action, exc)
-            outcome = "already gone"
+        busy = {"DependencyViolation"} if _enis is not None else set()
+        call = self.call(kind, rid, action, fn, tolerate=_GONE | busy, **kwargs)
+        if call.code in busy:
+            self.say(f"{kind} {rid}: waiting for its network interfaces to go")
+            self.wait_enis_gone(_enis, f"network interfaces of {kind} {rid}")
+            call = self.call(kind, rid, action, fn, tolerate=_GONE, **kwargs)
+        outcome = "already gone" if call.tolerated else "deleted"
         self.result.deleted.append({"kind": kind, "id": rid, "outcome": outcome})
         self.say(f"{kind} {rid}: {outcome}")
 
-    def fail(self, kind: str, rid: str, action: str, exc: BaseException):
-        err = explain(exc, f"{kind} {rid}", action)
+    def call(self, kind: str, rid: str, action: str, fn, *, tolerate=frozenset(), **kwargs) -> AwsCall:
+        """`fn(**kwargs)`; an AWS error outside `tolerate` stops the teardown with a message saying so."""
+        try:
+            with aws_call(action, f"{kind} {rid}", tolerate=tolerate) as call:
+                fn(**kwargs)
+        except AwsError as err:
+            self.stop(kind, rid, err)
+        return call
+
+    def stop(self, kind: str, rid: str, err: AwsError):
         raise AwsError(
             f"sandbox down stopped at {kind} {rid}: {err.message}"
             + (f" ({err.hint})" if err.hint and "run again" not in err.hint else ""),
             location=self.spec.name,
             hint="what was deleted stays deleted; run `vpcflow aws sandbox down` again to finish",
-        ) from exc
+            code=err.code,
+        ) from err
 
     def wait(self, what: str, action: str, fn, **kwargs) -> None:
-        try:
-            fn(**kwargs)
-        except botocore.exceptions.WaiterError as exc:
-            last = getattr(exc, "last_response", {}) or {}
-            if error_code_of(last) in _GONE:
-                return
-            self.fail("waiter", what, action, exc)
-        except Exception as exc:
-            self.fail("waiter", what, action, exc)
+        def wait_until_gone() -> None:
+            try:
+                fn(**kwargs)
+            except botocore.exceptions.WaiterError as exc:  # a waiter that failed on "not found": it is gone
+                last = getattr(exc, "last_response", {}) or {}
+                if error_code_of(last) not in _GONE:
+                    raise
+
+        self.call("waiter", what, action, wait_until_gone)
 
     def wait_enis_gone(self, filters: list[dict], what: str) -> None:
         waiter = botocore.waiter.create_waiter_with_client("NetworkInterfacesGone", _ENI_WAITERS, self.ec2)
@@ -219,7 +219,8 @@ class _Teardown:
     def release_acl(self, acl: str) -> None:
         """Give the ACL's subnets back to their VPC's default ACL, as AWS does when a subnet is deleted."""
         ec2 = self.ec2
-        try:
+
+        def release() -> None:
             found = ec2.describe_network_acls(NetworkAclIds=[acl])["NetworkAcls"]
             for a in found[0]["Associations"] if found else []:
                 default = ec2.describe_network_acls(
@@ -227,9 +228,8 @@ class _Teardown:
                 )["NetworkAcls"][0]["NetworkAclId"]
                 ec2.replace_network_acl_association(AssociationId=a["NetworkAclAssociationId"], NetworkAclId=default)
                 self.say(f"subnet {a['SubnetId']}: back on the default network ACL {default}")
-        except Exception as exc:
-            if error_code(exc) not in _GONE:
-                self.fail("network-acl", acl, "ec2:ReplaceNetworkAclAssociation", exc)
+
+        self.call("network-acl", acl, "ec2:ReplaceNetworkAclAssociation", release, tolerate=_GONE)
 
     def flow_logs(self) -> None:
         """Through the provisioning code: the flow log, then its delivery role once nothing uses it."""
@@ -248,13 +248,15 @@ class _Teardown:
 
     def instance_role(self, role: str) -> None:
         iam = self.iam
-        try:
-            attached = iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]
-            inline = iam.list_role_policies(RoleName=role)["PolicyNames"]
-        except Exception as exc:
-            if error_code(exc) in _GONE:
-                return
-            self.fail("iam-role", role, "iam:ListAttachedRolePolicies", exc)
+        policies: dict[str, list] = {}
+
+        def list_policies() -> None:
+            policies["attached"] = iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]
+            policies["inline"] = iam.list_role_policies(RoleName=role)["PolicyNames"]
+
+        if self.call("iam-role", role, "iam:ListAttachedRolePolicies", list_policies, tolerate=_GONE).tolerated:
+            return
+        attached, inline = policies["attached"], policies["inline"]
         for p in attached:
             self.delete(
                 "role-policy-attachment",

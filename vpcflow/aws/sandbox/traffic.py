@@ -12,7 +12,7 @@ from typing import Any
 import botocore.exceptions
 
 from ...errors import VpcFlowError
-from ..errors import explain
+from ..errors import aws_call
 from ..session import AwsSession
 from .inventory import inventory
 from .spec import SandboxSpec
@@ -55,7 +55,7 @@ def traffic(session: AwsSession, spec: SandboxSpec, *, wait: bool = True) -> Tra
     source, target = running[0], running[1]
     ip = target.detail["private_ip"]
     ssm = session.client("ssm")
-    try:
+    with aws_call("ssm:SendCommand", source.id):
         command = ssm.send_command(
             InstanceIds=[source.id],
             DocumentName="AWS-RunShellScript",
@@ -63,22 +63,19 @@ def traffic(session: AwsSession, spec: SandboxSpec, *, wait: bool = True) -> Tra
             Parameters={"commands": traffic_script(ip)},
             TimeoutSeconds=600,
         )["Command"]
-    except Exception as exc:
-        raise explain(exc, source.id, "ssm:SendCommand") from exc
     run = TrafficRun(command["CommandId"], source.id, target.id, ip, command.get("Status", "Pending"))
     if not wait:
         return run
-    try:
-        ssm.get_waiter("command_executed").wait(CommandId=run.command_id, InstanceId=source.id)
-    except botocore.exceptions.WaiterError as exc:
-        raise VpcFlowError(
-            f"the traffic command {run.command_id} on {source.id} did not succeed: {exc}",
-            location=source.id,
-            hint="is the SSM agent online? `aws ssm describe-instance-information`",
-        ) from exc
-    except Exception as exc:
-        raise explain(exc, source.id, "ssm:GetCommandInvocation") from exc
-    inv = ssm.get_command_invocation(CommandId=run.command_id, InstanceId=source.id)
+    with aws_call("ssm:GetCommandInvocation", source.id):
+        try:
+            ssm.get_waiter("command_executed").wait(CommandId=run.command_id, InstanceId=source.id)
+        except botocore.exceptions.WaiterError as exc:  # the command ran and failed, or never ran
+            raise VpcFlowError(
+                f"the traffic command {run.command_id} on {source.id} did not succeed: {exc}",
+                location=source.id,
+                hint="is the SSM agent online? `aws ssm describe-instance-information`",
+            ) from exc
+        inv = ssm.get_command_invocation(CommandId=run.command_id, InstanceId=source.id)
     run.status, run.output = inv.get("Status", run.status), inv.get("StandardOutputContent", "")
     return run
 

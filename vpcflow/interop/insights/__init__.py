@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import duckdb
 import pyarrow as pa
 
 from ...errors import QueryError
@@ -34,10 +35,6 @@ def run(store_or_connection, query: str, since: datetime | int | None = None,
     con = getattr(store_or_connection, "con", store_or_connection)
     try:
         return con.sql(sql, params=params).to_arrow_table()
-    except Exception as exc:  # the engine's own complaint, e.g. comparing text with a number
-        import duckdb
-
-        if isinstance(exc, duckdb.Error):
-            raise QueryError(f"the translated query failed: {str(exc).splitlines()[0]}",
-                             hint="run with --show-sql to see the translation") from exc
-        raise
+    except duckdb.Error as exc:  # the engine's own complaint, e.g. comparing text with a number
+        raise QueryError(f"the translated query failed: {str(exc).splitlines()[0]}",
+                         hint="run with --show-sql to see the translation") from exc

@@ -1,0 +1,13 @@
+"""Where the bytes go and what they cost: a path for every record, data-transfer USD per group, what-ifs, and
+the flow logs' own bill. Importing this package registers its named queries (`cost-{by}`, `flow-log-volume`)
+and the `flow_paths` relation (the `vpcflow.analyses` entry point `cost`).
+"""
+
+from .attribute import CostResult, cost, cost_rows, span_days, what_ifs
+from .bill import DESTINATIONS, flow_log_bill, volume
+from .network import load_network, topology_rows
+from .paths import BY, PATHS
+from .prices import PRICES, Prices, prices_for
+
+__all__ = ["BY", "DESTINATIONS", "PATHS", "PRICES", "CostResult", "Prices", "cost", "cost_rows", "flow_log_bill",
+           "load_network", "prices_for", "span_days", "topology_rows", "volume", "what_ifs"]

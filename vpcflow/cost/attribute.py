@@ -1,0 +1,157 @@
+"""Bytes and USD per group (`cost-{by}`, one named query per grouping), and the what-ifs read from the same rows.
+
+A row of a `cost-{by}` query is a group, a path, whether the bytes are billed here (the once-counted copy) and
+the two price flags (crossed AZs, left for the internet); `cost()` prices the billed rows and sums per group.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..engines.engine import as_engine, run_query
+from ..engines.queries import ALL_TIME, NamedQuery, Relation, register, relation
+from ..errors import VpcFlowError
+from ..timeutil import epoch
+from .paths import BY, PATHS, cost_sql, flow_paths_sql
+from .prices import BYTES_PER_GB, DAYS_PER_MONTH, Prices, prices_for, usd_per_gb
+
+_NEEDS = ("bytes", "start", "end", "log_status", "srcaddr", "dstaddr", "interface_id", "action")
+_USES = ("flow_direction", "traffic_path", "az_id", "vpc_id", "pkt_srcaddr", "pkt_dstaddr", "pkt_src_aws_service",
+         "pkt_dst_aws_service", "interface_type", "next_hop_az_id", "next_hop_vpc_id", "next_hop_interface_type")
+
+for _by in BY:
+    register(NamedQuery(f"cost-{_by}", f"Bytes per {_by}, path and price flags, each byte billed once",
+                        cost_sql(_by), dict(ALL_TIME), needs=_NEEDS, uses=_USES))
+# Every record with its path: a relation any named query can read as `flow_paths`.
+FLOW_PATHS = relation(Relation("flow_paths", flow_paths_sql()))
+
+
+@dataclass
+class CostResult:
+    """Per group: billed bytes and USD; what was skipped as a second copy; what could not be placed."""
+
+    by: str
+    rows: list[dict]
+    prices: Prices
+    days: float
+    duplicate_bytes: int = 0  # second copies (both ends logged, a NAT gateway's own records): not billed
+    unknown_bytes: int = 0
+    unknown_records: int = 0
+    raw: list[dict] = field(default_factory=list)
+
+    @property
+    def usd(self) -> float:
+        return sum(r["usd"] for r in self.rows)
+
+    def notes(self) -> list[str]:
+        out = []
+        if self.unknown_bytes:
+            out.append(f"{self.unknown_bytes:,} bytes in {self.unknown_records:,} records have no known path: the "
+                       "records lack flow-direction, az-id or traffic-path and no --topology places them "
+                       "(see docs/cost.md)")
+        if self.duplicate_bytes:
+            out.append(f"{self.duplicate_bytes:,} bytes were logged a second time (both ends, or a NAT gateway's "
+                       "own records) and are counted once")
+        return out
+
+
+def _params(since: datetime | int | None, until: datetime | int | None) -> dict:
+    params = {}
+    for name, value in (("since", since), ("until", until)):
+        if value is not None:
+            params[name] = value if isinstance(value, int) else epoch(value)
+    return params
+
+
+def cost_rows(engine_or_store, by: str = "path", *, since=None, until=None) -> list[dict]:
+    """The `cost-{by}` query's rows on any engine."""
+    if by not in BY:
+        raise VpcFlowError(f"cannot group cost by {by!r}", hint=f"choose one of {', '.join(BY)}")
+    return run_query(as_engine(engine_or_store), f"cost-{by}", _params(since, until)).to_pylist()
+
+
+def price_row(row: dict, prices: Prices) -> float:
+    rate = usd_per_gb(prices, row["path"], cross_az=bool(row["cross_az"]), to_internet=bool(row["to_internet"]))
+    return row["bytes"] / BYTES_PER_GB * rate
+
+
+def cost(engine_or_store, by: str = "path", *, prices: Prices | None = None, since=None, until=None,
+         days: float | None = None) -> CostResult:
+    """Billed bytes and USD per group, largest USD first; JSON-ready rows {<by>, bytes, usd, records, paths}."""
+    prices = prices or prices_for()
+    raw = cost_rows(engine_or_store, by, since=since, until=until)
+    groups: dict = defaultdict(lambda: {"bytes": 0, "usd": 0.0, "records": 0, "paths": set()})
+    result = CostResult(by, [], prices, days or 0.0, raw=raw)
+    for r in raw:
+        if r["path"] == "unknown":
+            result.unknown_records += r["records"]
+            if r["billed"]:
+                result.unknown_bytes += r["bytes"]
+        if not r["billed"]:
+            result.duplicate_bytes += r["bytes"] if r["path"] != "unknown" else 0
+            continue
+        g = groups[r["key"]]
+        g["bytes"] += r["bytes"]
+        g["usd"] += price_row(r, prices)
+        g["records"] += r["records"]
+        g["paths"].add(r["path"])
+    rows = [{by: key, "bytes": g["bytes"], "usd": round(g["usd"], 4), "records": g["records"],
+             "paths": ",".join(sorted(g["paths"]))} for key, g in groups.items()]
+    rows.sort(key=lambda r: (-r["usd"], -r["bytes"], str(r[by])))
+    result.rows = rows
+    return result
+
+
+def span_days(engine_or_store, *, since=None, until=None) -> float:
+    """Days the records cover (for monthly figures): the capture windows from first start to last end."""
+    rows = run_query(as_engine(engine_or_store), "traffic-over-time",
+                     {"bucket": 60, **_params(since, until)}).to_pylist()
+    if not rows:
+        return 1.0
+    return max((rows[-1]["bucket_start"] + 60 - rows[0]["bucket_start"]) / 86400, 1 / 24)
+
+
+def what_ifs(engine_or_store, *, prices: Prices | None = None, since=None, until=None, pairs: int = 5) -> list[dict]:
+    """What three changes would save over the records' period, and a month at that rate.
+
+    Rows: {"what_if", "bytes", "usd_saved", "monthly_usd_saved", "adds_monthly_usd", "detail"}.
+    """
+    prices = prices or prices_for()
+    by_path = [r for r in cost_rows(engine_or_store, "path", since=since, until=until) if r["billed"]]
+    days = span_days(engine_or_store, since=since, until=until)
+    month = DAYS_PER_MONTH / days
+    out = []
+
+    through_nat = [r for r in by_path if r["path"] == "nat-gateway" and r["service"] in ("S3", "DYNAMODB")]
+    moved = sum(r["bytes"] for r in through_nat)
+    saved = sum(price_row(r, prices) for r in through_nat)  # a gateway endpoint is free, and in the client's AZ
+    services = ", ".join(sorted({r["service"] for r in through_nat})) or "none seen"
+    out.append({"what_if": "gateway endpoints for S3 and DynamoDB instead of the NAT gateway", "bytes": moved,
+                "usd_saved": round(saved, 4), "monthly_usd_saved": round(saved * month, 2), "adds_monthly_usd": 0.0,
+                "detail": f"NAT processing and cross-AZ charges on traffic to {services}"})
+
+    crossing = [r for r in by_path if r["path"] == "nat-gateway" and r["cross_az"]]
+    moved = sum(r["bytes"] for r in crossing)
+    saved = moved / BYTES_PER_GB * prices.cross_az_per_gb
+    out.append({"what_if": "a NAT gateway in each client's availability zone", "bytes": moved,
+                "usd_saved": round(saved, 4), "monthly_usd_saved": round(saved * month, 2),
+                "adds_monthly_usd": round(prices.nat_gateway_per_hour * 24 * DAYS_PER_MONTH, 2) if moved else 0.0,
+                "detail": "cross-AZ charges to reach the NAT gateway; each further NAT gateway adds its hourly price"})
+
+    by_pair = [r for r in cost_rows(engine_or_store, "pair", since=since, until=until)
+               if r["billed"] and r["path"] == "inter-az"]
+    chatty: dict[str, int] = defaultdict(int)
+    for r in by_pair:
+        chatty[r["key"]] += r["bytes"]
+    top = sorted(chatty.items(), key=lambda kv: (-kv[1], kv[0]))[:pairs]
+    moved = sum(b for _, b in top)
+    saved = moved / BYTES_PER_GB * prices.cross_az_per_gb
+    out.append({"what_if": f"the {len(top)} chattiest cross-AZ pairs kept in one availability zone", "bytes": moved,
+                "usd_saved": round(saved, 4), "monthly_usd_saved": round(saved * month, 2), "adds_monthly_usd": 0.0,
+                "detail": "; ".join(f"{k}: {b:,} bytes" for k, b in top) or "no cross-AZ pairs"})
+    return out
+
+
+__all__ = ["PATHS", "CostResult", "cost", "cost_rows", "price_row", "span_days", "what_ifs"]

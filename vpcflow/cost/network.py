@@ -1,0 +1,93 @@
+"""The network model as the side tables path classification reads: `network_addresses` and `network_ranges`.
+
+From a topology (the emulator's, or the account's through vpcflow.network's described topology) and AWS's
+published IP ranges. Rows carry their source, so loading a topology again replaces only its own rows.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pyarrow as pa
+
+from ..network import Topology
+from ..network.topology import GATEWAY_ENDPOINT, INSTANCE, NAT_GATEWAY, PEERING
+from .paths import NETWORK_ADDRESSES, NETWORK_RANGES
+
+
+def _range(cidr) -> tuple[int, int] | None:
+    net = ipaddress.ip_network(cidr, strict=False)
+    if net.version != 4:
+        return None  # ranges are IPv4 integers (see vpcflow.detect.aggregates.ipv4_number)
+    return int(net.network_address), int(net.broadcast_address)
+
+
+def topology_rows(topology: Topology, source: str = "topology") -> dict[str, list[tuple]]:
+    """Rows for both side tables from one topology."""
+    nat_az = {name: ifs[0].subnet.az_id for name, ifs in topology.roles.items() if ifs[0].kind == NAT_GATEWAY}
+    addresses = []
+    for i in topology.interfaces:
+        if i.kind == NAT_GATEWAY:
+            route = None
+        elif i.public and i.subnet.public:
+            route = "igw"
+        else:
+            route = "nat" if i.subnet.nat_gateway else None
+        for address in (i.ip, i.ipv6):
+            if address:
+                addresses.append((address, i.id, None if i.kind == INSTANCE else i.kind, i.subnet.az_id,
+                                  topology.vpc_id, i.subnet.id, i.instance_id, topology.region, route,
+                                  nat_az.get(i.subnet.nat_gateway or ""), i.role or i.name, source))
+    ranges = []
+    for s in topology.subnets.values():
+        bounds = _range(s.cidr)
+        if bounds:
+            ranges.append((*bounds, str(s.cidr), "subnet", s.az_id, topology.vpc_id, topology.region, None, source))
+    for peer in topology.peers.values():
+        kind = {GATEWAY_ENDPOINT: "gateway-endpoint", PEERING: "vpc-peering"}.get(peer.via)
+        if kind is None and not peer.service:
+            continue
+        kind = kind or "aws-service"
+        vpc = topology.vpc_id if kind == "gateway-endpoint" else peer.vpc_id
+        for cidr in [peer.cidr] if peer.cidr is not None else [f"{ip}/32" for ip in peer.ips]:
+            bounds = _range(cidr)
+            if bounds:
+                ranges.append((*bounds, str(cidr), kind, peer.az_id, vpc, peer.region or topology.region,
+                               peer.service, source))
+    return {"network_addresses": addresses, "network_ranges": ranges}
+
+
+def aws_range_rows(ip_ranges: list[list]) -> list[tuple]:
+    """AWS's published ranges (rows of vpcflow.enrich.ipranges: prefix, low, high, region, service, group)."""
+    # AMAZON is the superset of every service's ranges; the specific service names the endpoint
+    return [(low, high, prefix, "aws-service", None, None, region, service, "ip-ranges")
+            for prefix, low, high, region, service, _group in ip_ranges if low is not None and service != "AMAZON"]
+
+
+def as_arrow(name: str, rows: list[tuple]) -> pa.Table:
+    """Rows as an Arrow table of the side table's columns (for an engine that takes them as data: Spark)."""
+    table = NETWORK_ADDRESSES if name == "network_addresses" else NETWORK_RANGES
+    names = [c for c, _ in table.columns]
+    return pa.table({c: [r[k] for r in rows] for k, c in enumerate(names)},
+                    schema=pa.schema([(c, pa.int64() if t == "BIGINT" else pa.string()) for c, t in table.columns]))
+
+
+def load_network(con, topology: Topology | None = None, *, ip_ranges: list[list] | None = None,
+                 source: str = "topology") -> dict[str, int]:
+    """Fill a writable store's side tables: the topology's rows (replacing that source's), and AWS's published
+    ranges (replacing the previous copy) when given."""
+    for table in (NETWORK_ADDRESSES, NETWORK_RANGES):
+        con.execute(table.create_sql())
+    counts = {"network_addresses": 0, "network_ranges": 0}
+    if topology is not None:
+        for name, rows in topology_rows(topology, source).items():
+            con.execute(f"DELETE FROM {name} WHERE source = ?", [source])
+            if rows:
+                con.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+            counts[name] += len(rows)
+    if ip_ranges is not None:
+        rows = aws_range_rows(ip_ranges)
+        con.execute("DELETE FROM network_ranges WHERE source = 'ip-ranges'")
+        con.executemany("INSERT INTO network_ranges VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        counts["network_ranges"] += len(rows)
+    return counts

@@ -102,11 +102,11 @@ class Attribution:
         if row["action"] == "ACCEPT":
             for group, rule in group_rules:
                 self._hit(("security-group", group.id, rule.id), row)
-            if not group_rules and not row["reply"] and iface.kind != "nat_gateway":
+            if not group_rules and row["reply"] is False and iface.kind != "nat_gateway":
                 self.note("accepted requests no security-group rule allows (is the configuration current?)",
                           iface.id, row["flows"])
         # the ACL meets traffic leaving the subnet; an outbound request a security group dropped never reaches it
-        reaches_acl = inbound or row["reply"] or row["action"] == "ACCEPT" or bool(group_rules) or \
+        reaches_acl = inbound or row["reply"] is not False or row["action"] == "ACCEPT" or bool(group_rules) or \
             iface.kind == "nat_gateway"
         if reaches_acl and self.evaluator.crosses(iface, peer):
             acl = iface.subnet.acl

@@ -117,7 +117,9 @@ def check(model: Topology, proposed: Topology, usage: list[dict]) -> dict:
         iface = evaluator.interface(row["interface_id"])
         if iface is None or row["inbound"] is None or row["reject_reason"] in PLATFORM_REJECTS:
             continue
-        decided = evaluator.decide(iface, row["inbound"], row["protocol"], row["port"], row["peer"], row["reply"])
+        decided = evaluator.decide(iface, row["inbound"], row["protocol"], row["port"], row["peer"], bool(row["reply"]))
+        if decided is not None and row["reply"] is None:  # undecided: a request, or the reply of its reverse
+            decided = evaluator.decide(iface, row["inbound"], row["protocol"], row["port"], row["peer"], True)
         was = row["action"] == "ACCEPT"
         if was == (decided is None):
             same["accepted" if was else "rejected"] += row["flows"]

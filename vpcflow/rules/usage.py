@@ -10,7 +10,9 @@ Request or reply, in this order (security groups are stateful: a reply never cou
 1. TCP flags, when the format has them: a SYN-ACK (18) marks the answering side, a SYN without it the opener.
 2. Ports: the side whose source port is the lower one is the service answering (the ephemeral-port heuristic:
    clients pick high ports, services listen on low ones).
-3. Equal ports (ICMP, whose records carry port 0): the direction seen first on the interface opened it.
+3. Equal ports (ICMP's port 0, NTP's 123 to 123): the direction seen first on the interface opened it. When
+   both were first seen in the same second, `reply` is NULL: the leg is a request if a rule allows it, else
+   the reply of its reverse (the only way AWS could have let it through).
 """
 
 from __future__ import annotations
@@ -57,7 +59,8 @@ classified AS (
          CASE WHEN l.protocol = 6 AND (l.tcp_flags & 16) <> 0 THEN TRUE
               WHEN l.protocol = 6 AND (l.tcp_flags & 2) <> 0 THEN FALSE
               WHEN l.srcport <> l.dstport THEN l.srcport < l.dstport
-              WHEN o.first_seen IS NOT NULL THEN o.first_seen < l.first_seen
+              WHEN o.first_seen < l.first_seen THEN TRUE
+              WHEN o.first_seen = l.first_seen THEN NULL
               ELSE FALSE END AS reply
   FROM legs l
   LEFT JOIN opened o ON l.srcport = l.dstport AND o.interface_id = l.interface_id AND o.srcaddr = l.dstaddr

@@ -61,8 +61,8 @@ def test_status_lists_flow_logs_and_what_each_can_feed(aws_env, vpc, capsys):
         600,
         "SUCCESS",
     )
-    assert "port-scan: format lacks tcp-flags" in default["analyses_not"]
-    assert "reject-layer: format lacks tcp-flags, flow-direction" in default["analyses_not"]
+    assert "top-vpc: format lacks vpc-id" in default["analyses_not"]
+    assert "ssh-brute-force: format lacks tcp-flags (runs degraded)" in default["analyses_not"]
     assert full["analyses_not"] == [] and "beaconing" in full["analyses_ok"]
 
 

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from importlib import metadata
 
 import sqlglot
 from sqlglot import exp
 
 from ..errors import NotFound, VpcFlowError
+from ..fields.needs import FieldNeeds, declare, load_analyses
 
-ENTRY_POINT_GROUP = "vpcflow.analyses"
 ALL_TIME = {"since": 0, "until": 253402300800}  # [since, until) on the capture window; until = year 10000
 
 
@@ -132,7 +131,6 @@ class Relation:
 QUERIES: dict[str, NamedQuery] = {}
 SIDE_TABLES: dict[str, SideTable] = {}
 RELATIONS: dict[str, Relation] = {}
-_loaded = False
 
 
 def _declare(kind: str, table: dict, item):
@@ -144,7 +142,9 @@ def _declare(kind: str, table: dict, item):
 
 def register(query: NamedQuery) -> NamedQuery:
     """Add a named query to the registry every engine, the CLI, the dashboard and Athena read."""
-    return _declare("named queries", QUERIES, query)
+    _declare("named queries", QUERIES, query)
+    declare(FieldNeeds(query.name, query.needs, query.uses, query.max_interval, query.why_interval))
+    return query
 
 
 def side_table(table: SideTable) -> SideTable:
@@ -155,14 +155,7 @@ def relation(rel: Relation) -> Relation:
     return _declare("shared relations", RELATIONS, rel)
 
 
-def load() -> None:
-    """Import every package of the `vpcflow.analyses` entry-point group once: importing registers."""
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-        ep.load()
+load = load_analyses  # every package of the `vpcflow.analyses` entry-point group, imported once
 
 
 def registry() -> dict[str, NamedQuery]:

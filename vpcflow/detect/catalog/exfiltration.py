@@ -78,6 +78,7 @@ register(Detection(
             "fleet_share": Param(0.3, "a destination this share of the instances calling out call is the fleet's"),
             "fleet_min_sources": Param(3, "... and at least this many of them"), **OWN},
     reads=("flows", "flow_windows"), actor="instance",
+    max_interval=60, why_interval="beacon periods under 10 minutes vanish in 600 s windows",
     guardduty="", mitre="T1071 Application Layer Protocol",
     doc="docs/detections.md#beaconing",
     sql=f"""

@@ -15,8 +15,10 @@ from pathlib import Path
 from ..deliver.base import writer_for
 from ..network.evaluator import Rules
 from ..network.topology import Interface, ScenarioError, build_topology
+from .attacks import attacks
 from .capture import Capture
 from .events import KINDS, Event
+from .internet import Internet
 from .scenario import Scenario, flow_logs, load_scenario, parse_time, seconds
 from .traffic import Conversation, Session
 
@@ -67,7 +69,10 @@ class Emulation:
                               for n, c in enumerate(spec.get("conversations") or [])]
         self.traffic_rng = random.Random(f"{self.seed}:traffic")
         self.events = self._events(spec.get("events") or [])
-        self.event_sessions = sorted((s for e in self.events for s in e.sessions if s.t0 < self.end),
+        self.internet = Internet(self.topology, spec["internet"], self.seed, self.listening()) \
+            if spec.get("internet") else None  # background radiation, fleets' periodic traffic
+        self.attacks = attacks(self.topology, spec.get("attacks"), self.seed, self.start, self.end)
+        self.event_sessions = sorted((s for e in self.events + self.attacks for s in e.sessions if s.t0 < self.end),
                                      key=lambda s: s.t0)
         self._event_starts = [s.t0 for s in self.event_sessions]
 
@@ -105,6 +110,8 @@ class Emulation:
         out: list[Session] = []
         for conv in self.conversations:
             conv.sessions(self.traffic_rng, hour_start, out)
+        if self.internet is not None:
+            self.internet.sessions(hour_start, self.start, self.end, out)
         hour_end = min(hour_start + 3600, self.end)
         out = [s for s in out if self.start <= s.t0 < hour_end]
         events = self.event_sessions  # sorted by start: the hour's are one slice
@@ -113,7 +120,7 @@ class Emulation:
         return out
 
     def labels(self) -> list[dict]:
-        return sorted((e.label for e in self.events), key=lambda label: (label["start"] or "", label["kind"]))
+        return sorted((e.label for e in self.events + self.attacks), key=lambda label: (label["start"] or "", label["kind"]))
 
 
 def simulate(scenario, out, *, seed: int | None = None, start: str | datetime | None = None,

@@ -2,11 +2,13 @@
 
 DuckDB builds each record as nested structs and writes it itself (`COPY (SELECT ...) TO`), so memory stays
 bounded and nothing passes through Python row by row. Progress comes from DuckDB's own query progress, polled
-from the calling thread while the COPY runs in a worker thread.
+by a thread while the COPY runs in the calling one. The COPY writes a temporary file beside the
+destination, renamed into place when whole: Ctrl-C or an error leaves no partial file.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -119,41 +121,47 @@ def export(con: duckdb.DuckDBPyConnection | object, kind: str, dest: str | Path,
     Path(dest).parent.mkdir(parents=True, exist_ok=True)
     options = COPY_OPTIONS["json_documents" if fmt == "json" and kind in ("ocsf", "ecs") else fmt]
     sql = f"COPY ({select}) TO $dest ({options})"
+    partial = f"{dest}.partial-{os.getpid()}"
     began = time.perf_counter()
     try:
-        records = _run_with_progress(con, sql, {**params, "dest": dest}, progress)
+        records = _run_with_progress(con, sql, {**params, "dest": partial}, progress)
+        os.replace(partial, dest)
     except duckdb.IOException as exc:
         raise ExportError(f"cannot write: {exc}", location=dest, hint="check the directory and permissions") from exc
+    finally:
+        Path(partial).unlink(missing_ok=True)
     return ExportResult(kind, dest, fmt, records, time.perf_counter() - began)
 
 
 def _run_with_progress(con: duckdb.DuckDBPyConnection, sql: str, params: dict,
                        progress: Callable[[float], None] | None) -> int:
-    """Run a COPY; while it runs, report DuckDB's query progress (a fraction) to `progress`."""
-    if progress is None:
-        return _records(con.execute(sql, params))
-    outcome: dict = {}
+    """Run a COPY in this thread (so Ctrl-C interrupts DuckDB); a poller thread reports its progress (0..1)."""
+    finished = threading.Event()
 
-    def work() -> None:
-        try:
-            outcome["records"] = _records(con.execute(sql, params))
-        except BaseException as exc:  # handed to the caller's thread below
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=work, name="vpcflow-export", daemon=True)
-    worker.start()
-    while worker.is_alive():
-        worker.join(0.2)
-        try:
+    def poll() -> None:
+        while not finished.wait(0.2):
             done = con.query_progress()
-        except duckdb.Error:
-            done = -1
-        if done is not None and done >= 0:
-            progress(min(done / 100.0, 1.0))
-    if "error" in outcome:
-        raise outcome["error"]
-    progress(1.0)
-    return outcome["records"]
+            if done is not None and done >= 0:
+                progress(min(done / 100.0, 1.0))
+
+    poller = threading.Thread(target=poll, name="vpcflow-export-progress", daemon=True)
+    if progress is not None:
+        # DuckDB tracks a query's progress only with its progress bar on; its own printing stays off
+        con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
+        poller.start()
+    try:
+        records = _records(con.execute(sql, params))
+    except RuntimeError as exc:
+        if str(exc) == "Query interrupted":  # DuckDB takes Ctrl-C during a query and says so this way
+            raise KeyboardInterrupt from exc
+        raise
+    finally:
+        finished.set()
+        if poller.is_alive():
+            poller.join()
+    if progress is not None:
+        progress(1.0)
+    return records
 
 
 def _records(result: duckdb.DuckDBPyConnection) -> int:

@@ -9,7 +9,18 @@ from typing import Annotated
 import typer
 
 from ..errors import VpcFlowError
-from .common import DB_OPTION, SINCE_OPTION, UNTIL_OPTION, db_path, open_store
+from .common import (
+    DB_OPTION,
+    FORMAT_OPTION,
+    SINCE_OPTION,
+    UNTIL_OPTION,
+    AwsEndpointUrl,
+    AwsProfile,
+    AwsRegion,
+    aws_session,
+    db_path,
+    open_store,
+)
 from .output import console
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -26,21 +37,75 @@ def serve(
     row_limit: Annotated[int, typer.Option("--row-limit", help="Most rows the query page returns.")] = 10_000,
     time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds before a query-page query is stopped.")] = 10.0,
     topology: str | None = TOPOLOGY_OPTION,
+    follow: Annotated[list[str] | None, typer.Option(
+        "--follow", help="Follow a directory, s3://BUCKET/PREFIX or cwl://LOG_GROUP[/STREAM]: store each new "
+        "delivery once, run the detections and the rules' alarms on it (repeatable).")] = None,
+    rules: Annotated[str | None, typer.Option("--rules", help="Alarms and notifiers for what is followed (as for watch).")] = None,
+    poll: Annotated[float, typer.Option("--poll", help="Seconds between looks for new deliveries.")] = 1.0,
+    settle: Annotated[float, typer.Option("--settle", help="Leave files modified within this many seconds for later "
+                                          "(a file still being written is not read half).")] = 1.0,
+    detect_every: Annotated[float, typer.Option("--detect-every", help="Most often, in seconds, the detections run "
+                                                "on what arrived.")] = 10.0,
+    since: str | None = SINCE_OPTION,
+    log_format: str | None = FORMAT_OPTION,
+    profile: AwsProfile = None,
+    region: AwsRegion = None,
+    endpoint_url: AwsEndpointUrl = None,
 ) -> None:
-    """Serve the dashboard over a store opened read-only: overview, interfaces, findings, diagnose, graph, query."""
+    """Serve the dashboard, holding the store: other vpcflow commands read and ingest through this process.
+
+    With --follow it also takes in each new delivery, runs the detections and alarms on it, and the pages update
+    by themselves. When another process holds the store already, the dashboard reads through it.
+    """
     import uvicorn
 
+    from ..store.holder import live_holder
     from ..web.app import create_app
 
     if host not in LOOPBACK and not token:
         token = secrets.token_urlsafe(24)
-    app = create_app(db_path(db), token=token, row_limit=row_limit, time_limit=time_limit, topology=topology)
+    path = db_path(db)
+    held = live_holder(path)
+    live = None
+    if held is not None:
+        if follow:
+            raise VpcFlowError(f"{path} is held by another process (pid {held.pid}): it alone can follow sources",
+                               hint="add --follow to that process, or stop it first")
+        app = create_app(path, token=token, row_limit=row_limit, time_limit=time_limit, topology=topology)
+        how = f"through pid {held.pid}, which holds it"
+    else:
+        live = _hold(path, follow or [], rules, poll, settle, detect_every, since, log_format,
+                     (profile, region, endpoint_url))
+        app = create_app(path, token=token, row_limit=row_limit, time_limit=time_limit, topology=topology,
+                         reader=live.server.reader, live=live)
+        how = "held: other vpcflow commands go through this process" + \
+            (f"; following {len(live.watchers)} source(s)" if live.watchers else "")
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
-    console.print(f"vpcflow dashboard on {url}  (store {db_path(db)}, read-only; Ctrl-C stops)", highlight=False, soft_wrap=True)
+    console.print(f"vpcflow dashboard on {url}  (store {path}, {how}; Ctrl-C stops)", highlight=False, soft_wrap=True)
     if token:
         console.print(f"token: {token}  (send it as Authorization: Bearer TOKEN, or open the URL above)", highlight=False)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        if live is not None:
+            live.close()
+
+
+def _hold(path: str, follow: list[str], rules: str | None, poll: float, settle: float, detect_every: float,
+          since: str | None, log_format: str | None, aws: tuple):
+    from ..alert.follow import follower_for
+    from ..alert.rules import load_rules
+    from ..fields import LogFormat
+    from ..live import Live
+    from ..timeutil import parse_time
+
+    fmt = LogFormat.parse(log_format) if log_format else None
+    followers = [follower_for(f, session_factory=lambda: aws_session(*aws), settle=settle, format=fmt,
+                              since=parse_time(since)) for f in follow]
+    return Live(path, followers, load_rules(rules) if rules else None,
+                rules_base=Path(rules).resolve().parent if rules else None, format=fmt, poll=poll,
+                detect_every=detect_every)
 
 
 def report(

@@ -17,7 +17,7 @@ import shutil
 import socketserver
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import duckdb
@@ -27,6 +27,7 @@ from ..fields import LogFormat
 from ..sources.base import Source
 from ..sources.layouts import parse_key
 from ..store import holder
+from ..store.ingest import IngestResult, SourceResult
 from ..store.store import Store
 
 # What a read-only session may run. It is one transaction rolled back at its end, so nothing it does reaches the
@@ -48,11 +49,13 @@ def whole_sources_only(cur: duckdb.DuckDBPyConnection) -> None:
 class HolderServer:
     """Publishes `<db>.holder.json` and serves other processes' sessions and ingests until close()."""
 
-    def __init__(self, store: Store, write_lock: threading.RLock | None = None):
+    def __init__(self, store: Store, write_lock: threading.RLock | None = None,
+                 on_ingest: Callable[[IngestResult], None] | None = None):
         if store.remote or store.read_only:
             raise VpcFlowError(f"{store.path} is not open for writing in this process")
         self.store = store
         self.write_lock = write_lock or threading.RLock()
+        self.on_ingest = on_ingest  # the holder's detections look at what was handed over too
         self._root = store.con.cursor()  # sessions' cursors come from here, never from the writer's connection
         self._root_lock = threading.Lock()
         self.sessions: dict[int, duckdb.DuckDBPyConnection] = {}
@@ -83,13 +86,13 @@ class HolderServer:
     @contextmanager
     def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A snapshot of whole sources on a cursor of its own (the dashboard's requests use this too)."""
-        cur = self._cursor(read_only=True)
+        cur = self.cursor(read_only=True)
         try:
             yield cur
         finally:
             cur.close()
 
-    def _cursor(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+    def cursor(self, read_only: bool) -> duckdb.DuckDBPyConnection:
         with self._root_lock:
             cur = self._root.cursor()
         if read_only:
@@ -128,7 +131,7 @@ class HolderServer:
             return  # the other process went away; its cursor and spooled bytes are dropped with it
 
     def _session(self, sock, read_only: bool) -> None:
-        cur = self._cursor(read_only)
+        cur = self.cursor(read_only)
         session = next(self._ids)
         self.sessions[session] = cur
         try:
@@ -190,6 +193,8 @@ class HolderServer:
                                            progress=progress)
             for f in failed:
                 result.add(f)
+            if self.on_ingest is not None and result.sources:
+                self.on_ingest(result)
             details = [{"source": d.source, "records": d.records, "quarantined": d.quarantined,
                         "status": d.status, "message": d.message, "source_id": d.source_id} for d in result.details]
             holder.send_json(sock, {"ok": True, "details": details, "seconds": result.seconds})
@@ -197,8 +202,6 @@ class HolderServer:
             shutil.rmtree(spool, ignore_errors=True)
 
     def _receive_sources(self, sock, spool: str):
-        from ..store.ingest import SourceResult
-
         sources: list[Source] = []
         failed: list[SourceResult] = []
         n = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Literal
 
 from fastapi import APIRouter, Body, Query, Request
@@ -43,9 +44,20 @@ def _json(data) -> JSONResponse:
 @router.get("/summary", summary="What the store holds and the time range it covers")
 def summary(request: Request):
     d = _dash(request)
+    d.refresh()
     b = d.bounds
     return _json({"path": d.db_path, "records": b["records"], "first": iso(b["first"]), "last": iso(b["last"]),
                   "row_limit": d.row_limit, "time_limit": d.time_limit})
+
+
+@router.get("/live", summary="What changed: the data's version, each followed source's lag, alarm states")
+def get_live(request: Request):
+    d = _dash(request)
+    version = d.refresh()
+    b = d.bounds
+    status = d.live.status() if d.live is not None else {"holder": False, "sources": []}
+    return _json({**status, "version": "-".join(str(v) for v in version), "records": b["records"],
+                  "last": iso(b["last"]), "now": iso(int(time.time()))})
 
 
 @router.get("/overview", summary="Traffic over time, top talkers, top rejected sources, protocol and port mix")

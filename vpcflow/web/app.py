@@ -40,10 +40,13 @@ templates = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"
 
 
 def create_app(db_path: str | Path, token: str | None = None, *, row_limit: int = ROW_LIMIT,
-               time_limit: float = TIME_LIMIT, topology=None) -> FastAPI:
+               time_limit: float = TIME_LIMIT, topology=None, reader=None, live=None) -> FastAPI:
     """The dashboard app over one store file (opened read-only). Give `token` whenever it listens beyond loopback;
-    `topology` (an emulator scenario name or file) lets the diagnose page name the rule and the fix."""
-    dashboard = Dashboard(str(db_path), row_limit=row_limit, time_limit=time_limit, topology=topology)
+    `topology` (an emulator scenario name or file) lets the diagnose page name the rule and the fix.
+    In the process holding the store, `reader` gives its snapshot cursors and `live` (vpcflow.live.Live) says
+    what it follows; pages then update by themselves."""
+    dashboard = Dashboard(str(db_path), row_limit=row_limit, time_limit=time_limit, topology=topology,
+                          reader=reader, live=live)
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield

@@ -1,7 +1,8 @@
-"""What the server holds while it runs: the read-only store, a cache of answers, and the review log.
+"""What the server holds while it runs: the store, a cache of answers, and the review log.
 
-The store is opened read-only and DuckDB locks the file against writers in other processes, so the data cannot
-change under the server: an answer computed once for a time range stays right, and is cached.
+Opened read-only, DuckDB locks the file against writers, so the data cannot change under the server. When the
+store is held (this process follows sources, or another process holds it) records keep arriving: answers are
+cached per version of the ledger, and the range's bounds are read again when it moves.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,13 +52,18 @@ class Memo:
 
 class Dashboard:
     def __init__(self, db_path: str, *, row_limit: int = ROW_LIMIT, time_limit: float = TIME_LIMIT,
-                 topology=None):
+                 topology=None, reader: Callable[[], AbstractContextManager] | None = None, live=None):
         self.db_path = str(db_path)
         self.topology = topology  # for diagnoses: which rule rejected, and the fix
-        self.store = Store(self.db_path, read_only=True)
+        self.reader, self.live = reader, live  # the holder's snapshot cursors, and what it follows
+        self.store = None if reader is not None else Store(self.db_path, read_only=True)
+        self.changing = reader is not None or self.store.remote
+        self.version = None
         # The query page must not reach files or extensions beyond the store: lock that off for good. (Another
-        # dashboard in this process on the same file shares DuckDB's instance, already locked.)
-        if self.store.con.execute("SELECT current_setting('enable_external_access')").fetchall()[0][0]:
+        # dashboard in this process on the same file shares DuckDB's instance, already locked.) A held store
+        # reads files for ingest; there the query page's own check (query.py) keeps to the store's tables.
+        if not self.changing and \
+                self.store.con.execute("SELECT current_setting('enable_external_access')").fetchall()[0][0]:
             self.store.con.execute("SET enable_external_access = false")
             self.store.con.execute("SET lock_configuration = true")
         self.row_limit = row_limit
@@ -66,10 +72,29 @@ class Dashboard:
         self.review = ReviewLog(self.db_path)
         with self.cursor() as con:
             self.bounds = bounds(con)
+            self.version = self._version(con)
+
+    def _version(self, con) -> tuple:
+        """Moves whenever a source is taken in (or, in the holder, findings are refreshed)."""
+        row = con.execute("SELECT count(*), max(source_id) FROM sources").fetchall()[0]
+        return (*row, self.live.changed if self.live is not None else 0)
+
+    def refresh(self) -> tuple:
+        """The data's version now; the bounds follow it. A store nobody writes to is read once."""
+        if self.changing:
+            with self.cursor() as con:
+                version = self._version(con)
+                if version != self.version:
+                    self.bounds, self.version = bounds(con), version
+        return self.version
 
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection of the request's own (DuckDB connections are not shared across threads)."""
+        if self.reader is not None:
+            with self.reader() as cur:
+                yield cur
+            return
         cur = self.store.con.cursor()
         try:
             yield cur
@@ -82,13 +107,15 @@ class Dashboard:
         return None if last is None else datetime.fromtimestamp(last, UTC)
 
     def window(self, since: str | None, until: str | None) -> Window:
+        self.refresh()
         return Window.parse(since, until, self.latest)
 
     def cached(self, name: str, window: Window, compute: Callable[[duckdb.DuckDBPyConnection], Any], *extra):
         def run():
             with self.cursor() as con:
                 return compute(con)
-        return self.memo.get((name, window, *extra), run)
+        return self.memo.get((name, window, self.version, *extra), run)
 
     def close(self) -> None:
-        self.store.close()
+        if self.store is not None:
+            self.store.close()

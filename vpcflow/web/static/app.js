@@ -276,4 +276,12 @@
     page().then(function () { document.body.dataset.ready = "1"; })
       .catch(function (e) { showError(e.message); document.body.dataset.ready = "error"; });
   }
+  // New records, findings or alarm states (live.js): pages that only show data load it again.
+  const RELOADS = ["overview", "findings", "graph", "diagnose"];
+  if (page && RELOADS.indexOf(document.body.dataset.page) >= 0) {
+    window.addEventListener("vpcflow:changed", function () {
+      page().then(function () { document.body.dataset.reloaded = String(Number(document.body.dataset.reloaded || 0) + 1); })
+        .catch(function (e) { showError(e.message); });
+    });
+  }
 })();

@@ -117,7 +117,7 @@ def export(con: duckdb.DuckDBPyConnection | object, kind: str, dest: str | Path,
         columns = LogFormat.parse(log_format) if isinstance(log_format, str) else log_format
         columns = columns or present_fields(con, where, params)
     select = export_sql(kind, fmt, where=where, columns=columns, seed=seed)
-    dest = str(dest)
+    dest = str(Path(dest).absolute())  # the COPY may run in the process holding the store, elsewhere
     Path(dest).parent.mkdir(parents=True, exist_ok=True)
     options = COPY_OPTIONS["json_documents" if fmt == "json" and kind in ("ocsf", "ecs") else fmt]
     sql = f"COPY ({select}) TO $dest ({options})"

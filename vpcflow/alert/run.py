@@ -6,9 +6,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 from ..errors import StoreError
+from ..store.store import Store
 from .alarms import StateChange
 from .engine import AlertEngine, Contribution
 from .lines import read_lines
@@ -48,7 +47,8 @@ def _messages(rules: Rules, paths, db):
     if db is not None:
         if not Path(db).exists():
             raise StoreError("no such store", location=str(db))
-        con = duckdb.connect(str(db), read_only=True)
+        store = Store(db, read_only=True)  # through the holder when another process holds it
+        con = store.con
         try:
             cursor = con.execute(
                 f'SELECT {line_of(rules.format)} FROM flows ORDER BY "start", "end", source_id'
@@ -57,7 +57,7 @@ def _messages(rules: Rules, paths, db):
                 for (message,) in rows:
                     yield message
         finally:
-            con.close()
+            store.close()
         return
     for line in read_lines(list(paths or [])):
         yield line.message

@@ -2,9 +2,9 @@
 
 `read()` is the reader for a notebook or a script: files, folders, stdin, `s3://` and `cwl://` in, Arrow tables
 out, one per source (a large source in several, block by block), with every line that is not a record named
-beside them with its number and reason. The checks are the store's own SQL, so a line is a record here exactly
-when ingest would store it. Small sources are read ahead in a thread, parsed together and checked in groups,
-as ingest does; nothing is written anywhere.
+beside them with its number and reason. It runs the store's own block pipeline (vpcflow.store.pipeline) with a
+sink that hands the records over instead of storing them, so a line is a record here exactly when ingest would
+store it; nothing is written anywhere.
 """
 
 from __future__ import annotations
@@ -23,21 +23,19 @@ from .errors import SourceError, VpcFlowError
 from .fields import LogFormat
 from .fields.checks import MS_THRESHOLD
 from .fields.table import INT_32, INT_64
-from .parse.chunks import LineBatch
 from .parse.transform import (
+    QUARANTINE_TEXT_LIMIT,
     parquet_format,
-    stage_lines_sql,
     stage_parquet_sql,
     staged_quarantine_sql,
     staged_records_sql,
-    typed_check_sql,
     typed_select_sql,
 )
-from .parse.typed import BlockDecoder, TypedBatch
 from .sources.base import PARQUET, Source, failure
-from .store.many import PREREAD_BYTES, PREREAD_DEPTH, _prepared, _text_bytes
-from .store.readahead import ReadAhead, SourceRead
-from .store.small import STORE_ROWS, Preread
+from .store.pipeline import ALONE, CLOSE, FAILED, JOIN, Step, feed, passes_checks, steps
+from .store.prepare import STORE_ROWS, Preread, read_ahead
+from .store.readahead import SourceRead
+from .store.targets import resolve_targets
 
 ON_ERROR = ("report", "raise")
 EVENT_TIME = pa.timestamp("us", tz="UTC")
@@ -88,16 +86,18 @@ def read(targets: Iterable[str | Path | Source] | str | Path | Source, *, format
     fmt = LogFormat.parse(format) if isinstance(format, str) else format
     targets = [targets] if isinstance(targets, (str, Path, Source)) else targets
     failed: list[SourceRecords] = []
+
+    def unresolved(location: str, why: str) -> None:
+        failed.append(_failed(location, why))
+
     con = duckdb.connect()  # in memory: the checks and the staging SQL only
     con.execute("SET TimeZone = 'UTC'")
-    ahead = ReadAhead(_prepared(None, _sources(targets, since, until, session, failed), fmt), depth=PREREAD_DEPTH,
-                      name="vpcflow-preread", weight=_text_bytes, budget=PREREAD_BYTES)
-    reader = _Reader(con, fmt)
-    try:
-        for src, pre in ahead:
+    ahead = read_ahead(resolve_targets(targets, since, until, session, fmt, unresolved), fmt)
+    reader = _Reader(con)
+    try:  # no store wants the second core: a large source's blocks are parsed on every core
+        for step in steps(ahead, fmt, STORE_ROWS, threads=True):
             yield from _raising(_drain(failed), on_error)
-            yield from _raising(reader.take(src, pre), on_error)
-        yield from _raising(reader.flush(), on_error)
+            yield from _raising(reader.take(step, fmt), on_error)
         yield from _raising(_drain(failed), on_error)
     finally:  # stopped early (a break, on_error="raise"): the read-ahead threads end before the caller goes on
         ahead.close()
@@ -122,62 +122,27 @@ def _drain(failed: list[SourceRecords]) -> Iterator[SourceRecords]:
         yield failed.pop(0)
 
 
-def _sources(targets, since, until, session, failed: list[SourceRecords]) -> Iterator[Source]:
-    """The targets as Sources; a target that cannot be resolved is listed in `failed`, the others go on."""
-    from .sources.local import resolve
-
-    for t in targets:
-        if isinstance(t, Source):
-            yield t
-            continue
-        t = str(t)
-        errors: list = []
-        try:
-            if t.startswith(("s3://", "cwl://")):
-                if session is None:
-                    raise VpcFlowError("reading AWS needs a session", location=t,
-                                       hint="pass session=AwsSession(AwsSettings(region=...)) from vpcflow.aws.session")
-                from .aws.sources import resolve as aws_resolve
-                yield from aws_resolve(t, session, since, until)
-            else:
-                yield from resolve(t, since, until, errors)
-        except VpcFlowError as exc:
-            errors.append(exc)
-        failed.extend(_failed(e.location or t, str(e)) for e in errors)
-
-
 class _Reader:
-    """Turns what the read-ahead thread hands over into SourceRecords, in source order: small sources that
-    parsed whole wait in a group of one layout and are checked in one query, the rest are read one by one."""
+    """Takes the pipeline's steps and gives SourceRecords, in source order: a group of small sources is
+    checked in one query when it closes, other sources are read one by one."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, given: LogFormat | None):
-        self.con, self.given = con, given
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
         self.group: list[Preread] = []
-        self.rows = 0
 
-    def take(self, src: Source, pre) -> Iterator[SourceRecords]:
-        """What is ready once this source is taken: a group's sources when it fills, a large source block by
+    def take(self, step: Step, given: LogFormat | None) -> Iterator[SourceRecords]:
+        """What is ready once this step is taken: a group's sources when it closes, a large source block by
         block as it is read (a generator, so memory holds a block, not the source)."""
-        if isinstance(pre, Preread) and pre.groupable and pre.typed:  # the group is bounded by its rows
-            if self.group and self.group[0].key() != pre.key():
-                yield from self.flush()
-            self.group.append(pre)
-            self.rows += sum(b.records.num_rows for b in pre.batches)
-            if self.rows >= STORE_ROWS:
-                yield from self.flush()
-            return
-        yield from self.flush()
-        if isinstance(pre, BaseException):
-            yield _failed(src.identity, failure(src.identity, pre))
-            return
-        yield from self._one(src, pre)
-
-    def flush(self) -> list[SourceRecords]:
-        group, self.group, self.rows = self.group, [], 0
-        if not group:
-            return []
-        checked = self._typed_group(group)
-        return [checked[id(p)] if id(p) in checked else self._whole(p) for p in group]
+        if step.kind == JOIN:
+            self.group.append(step.pre)
+        elif step.kind == CLOSE:
+            group, self.group = self.group, []
+            checked = self._typed_group([p for p in group if p.typed])
+            yield from (checked[id(p)] if id(p) in checked else self._whole(p) for p in group)
+        elif step.kind == FAILED:
+            yield _failed(step.src.identity, failure(step.src.identity, step.error))
+        elif step.kind == ALONE:
+            yield from self._one(step, given)
 
     def _typed_group(self, typed: list[Preread]) -> dict[int, SourceRecords]:
         """Sources whose blocks all parsed, checked in one query; {} when a value fails (each is then read
@@ -185,107 +150,90 @@ class _Reader:
         if not typed:
             return {}
         layout = typed[0].layout
-        tables = [b.records for p in typed for b in p.batches]
-        table = _checked(self.con, layout.format, layout.stamped, pa.concat_tables(tables))
-        if table is None:
+        batch = pa.concat_tables([b.records for p in typed for b in p.batches])
+        if not passes_checks(self.con, layout.format, layout.stamped, batch):
             return {}
+        table = _Collected(self.con).as_stored(layout.format, layout.stamped, batch)
         table = _conform(table, layout.format)  # once for the group, not per source
         out, offset = {}, 0
         for p in typed:
-            n = sum(b.records.num_rows for b in p.batches)
-            out[id(p)] = _result(p.src, layout.format, table.slice(offset, n), [], p.truncated)
-            offset += n
+            out[id(p)] = _result(p.src, layout.format, table.slice(offset, p.rows), [], p.truncated)
+            offset += p.rows
         return out
 
     def _whole(self, pre: Preread) -> SourceRecords:
         if pre.error is not None:
             return _failed(pre.src.identity, str(pre.error))
-        blocks = _Blocks(self.con, pre.decoder, pre.src.first_line)
-        parts = list(blocks.read(pre.batches))
-        bad = [b for _, lines in parts for b in lines] + blocks.truncation()
-        fmt = pre.layout.format if pre.layout else None
-        records = [_conform(r, fmt) for r, _ in parts if r is not None]
-        return _result(pre.src, fmt, pa.concat_tables(records) if records else _NONE, bad, pre.truncated)
+        sink = _Collected(self.con)
+        for _ in feed(pre.batches, pre.decoder, sink, pre.src.first_line):
+            pass
+        records, bad = sink.taken()
+        return _result(pre.src, sink.format, records, bad, pre.truncated)
 
-    def _one(self, src: Source, pre) -> Iterator[SourceRecords]:
-        """A source read on its own: streamed block by block (a large text), whole (a Preread that cannot be
-        grouped), or through DuckDB (Parquet)."""
+    def _one(self, step: Step, given: LogFormat | None) -> Iterator[SourceRecords]:
+        """A source read on its own: streamed block by block (a large text), whole (one read whole that
+        cannot join a group), or through DuckDB (Parquet)."""
+        src = step.src
         try:
-            if isinstance(pre, Preread):
-                yield self._whole(pre)
+            if step.pre is not None:
+                yield self._whole(step.pre)
             elif src.kind == PARQUET:
                 yield _parquet(self.con, src)
             else:
-                yield from self._streamed(src)
+                yield from self._streamed(src, step.ahead or SourceRead(src, src.format or given, threads=True))
         except (VpcFlowError, OSError) as exc:
             yield _failed(src.identity, failure(src.identity, exc))
 
-    def _streamed(self, src: Source) -> Iterator[SourceRecords]:
-        ahead = SourceRead(src, src.format or self.given, threads=True)  # no store wants the other core
-        blocks = _Blocks(self.con, ahead.decoder, src.first_line)
+    def _streamed(self, src: Source, ahead: SourceRead) -> Iterator[SourceRecords]:
+        sink = _Collected(self.con)
         try:
-            for records, bad in blocks.read(ahead):
-                yield _result(src, blocks.format, records if records is not None else _NONE, bad, None)
+            for _ in feed(ahead, ahead.decoder, sink, src.first_line):
+                records, bad = sink.taken()
+                yield _result(src, sink.format, records, bad, None)
         finally:
             ahead.close()
-        if (cut := blocks.truncation()):
-            yield _result(src, blocks.format, _NONE, cut, ahead.decoder.reader.truncated)
+        records, cut = sink.taken()
+        if cut:
+            yield _result(src, sink.format, records, cut, ahead.decoder.reader.truncated)
 
 
-class _Blocks:
-    """(records, bad lines) of each block of one source, as ingest decides them: a typed block whose values
-    pass the checks as it is, anything else line by line through the staging SQL."""
+class _Collected:
+    """read()'s sink for the block pipeline: each block's records as the store would hold them, and its bad
+    lines, kept until taken."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, decoder: BlockDecoder, first_line: int = 1):
-        self.con, self.decoder = con, decoder
-        self.next_line = first_line  # the line after the last one taken: where a cut-short stream is reported
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+        self.format: LogFormat | None = None
+        self.records: list[pa.Table] = []
+        self.bad: list[BadLine] = []
 
-    @property
-    def format(self) -> LogFormat | None:
-        return self.decoder.layout.format if self.decoder.layout else None
+    def start(self, layout) -> None:
+        self.format = layout.format
 
-    def read(self, items) -> Iterator[tuple[pa.Table | None, list[BadLine]]]:
-        for item in items:
-            layout, fmt = self.decoder.layout, self.format
-            if isinstance(item, TypedBatch):
-                self.next_line = item.block.first_line + item.block.lines
-                records = _checked(self.con, fmt, layout.stamped, item.records)
-                if records is not None:
-                    yield records, []
-                    continue
-                item = self.decoder.reader.lines(item.block)  # a value out of bounds: the staging SQL says which
-            self.next_line = item.first_line + len(item.lines)
-            bad = [BadLine(n, reason, text) for n, reason, text in item.problems]
-            if fmt is None:
-                reason = (layout.why_unknown if layout else None) or "cannot tell the format; pass format="
-                bad += [BadLine(item.first_line + i, reason, s[:4096])
-                        for i, s in enumerate(item.lines.to_pylist()) if s.strip()]
-                yield None, sorted(bad, key=lambda b: b.line)
-                continue
-            records, staged_bad = _staged(self.con, fmt, layout, item)
-            yield records, sorted(bad + staged_bad, key=lambda b: b.line)
+    def typed(self, fmt: LogFormat, stamped: bool, batch: pa.Table) -> None:
+        self.records.append(_conform(self.as_stored(fmt, stamped, batch), fmt))
 
-    def truncation(self) -> list[BadLine]:
-        cut = self.decoder.reader.truncated if self.decoder.reader is not None else None
-        return [BadLine(self.next_line, cut, "")] if cut else []
+    def as_stored(self, fmt: LogFormat, stamped: bool, batch: pa.Table) -> pa.Table:
+        """A checked typed block as the store holds it: start and end in seconds, the leading time cast."""
+        ms = [batch[c] for c in ("start", "end") if c in batch.column_names]
+        if stamped or any((pc.max(col).as_py() or 0) > MS_THRESHOLD for col in ms):
+            return self.con.sql(typed_select_sql(fmt, stamped)).to_arrow_table()  # reads `batch` from this frame
+        return batch.append_column("event_time", pa.nulls(batch.num_rows, EVENT_TIME))
 
+    def staged(self, fmt: LogFormat, stage_sql: str, batch: pa.Table, expected: int) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {stage_sql}")  # reads `batch` from this frame
+        records, bad = _good_and_bad(self.con, fmt)
+        self.records.append(_conform(records, fmt))
+        self.bad += bad
 
-def _checked(con, fmt: LogFormat, stamped: bool, batch: pa.Table) -> pa.Table | None:
-    """A typed block as the store would hold it, or None when a value fails the checks."""
-    if con.execute(typed_check_sql(fmt, stamped)).fetchall()[0][0]:  # reads `batch` from this frame
-        return None
-    ms = [batch[c] for c in ("start", "end") if c in batch.column_names]
-    if stamped or any((pc.max(col).as_py() or 0) > MS_THRESHOLD for col in ms):
-        return con.sql(typed_select_sql(fmt, stamped)).to_arrow_table()
-    return batch.append_column("event_time", pa.nulls(batch.num_rows, EVENT_TIME))
+    def quarantine(self, rows: list[tuple[int, str, str]]) -> None:
+        self.bad += [BadLine(n, reason, text[:QUARANTINE_TEXT_LIMIT]) for n, reason, text in rows]
 
-
-def _staged(con, fmt: LogFormat, layout, item: LineBatch) -> tuple[pa.Table, list[BadLine]]:
-    batch = pa.table({"n": pa.array(range(item.first_line, item.first_line + len(item.lines)), pa.int64()),
-                      "line": item.lines})
-    con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {stage_lines_sql(fmt, layout.prefix, layout.header)}")
-    del batch
-    return _good_and_bad(con, fmt)
+    def taken(self) -> tuple[pa.Table, list[BadLine]]:
+        """The records and bad lines (in line order) collected since the last call."""
+        records, self.records = self.records, []
+        bad, self.bad = sorted(self.bad, key=lambda b: b.line), []
+        return (pa.concat_tables(records) if records else _NONE), bad
 
 
 def _good_and_bad(con, fmt: LogFormat) -> tuple[pa.Table, list[BadLine]]:
@@ -305,6 +253,8 @@ def _parquet(con, src: Source) -> SourceRecords:
             con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {stage_parquet_sql(fmt)}", {"path": path})
             records, bad = _good_and_bad(con, fmt)
             return _result(src, fmt, records, bad, None)
+        except duckdb.InterruptException:
+            raise
         except duckdb.Error as exc:
             raise SourceError(f"not a readable Parquet file: {str(exc).splitlines()[0]}",
                               location=src.identity) from exc

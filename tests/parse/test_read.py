@@ -19,7 +19,7 @@ from vpcflow.errors import SourceError
 from vpcflow.fields import DEFAULT
 from vpcflow.reader import BadLine, read, records_schema
 from vpcflow.sources.base import Source
-from vpcflow.store.small import SMALL_BYTES
+from vpcflow.store.prepare import SMALL_BYTES
 
 
 def _read_rows(path: Path, **kw) -> tuple[list, list]:

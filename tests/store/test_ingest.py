@@ -221,12 +221,12 @@ def test_a_source_killed_mid_ingest_is_wholly_absent_then_ingested_exactly_once(
 
 def test_a_large_source_interrupted_after_some_steps_is_purged_on_open_and_read_whole(tmp_path, monkeypatch):
     import vpcflow.store.ingest as ingest
-    import vpcflow.store.many as many
+    import vpcflow.store.prepare as prepare
 
     monkeypatch.setattr(ingest, "COMMIT_ROWS", 1000)  # commit in steps of 1000 records
     big = tmp_path / "big.log"
     big.write_text("".join(SSH.replace("20641", str(i % 60000)) + "\n" for i in range(20_000)))
-    monkeypatch.setattr(many, "is_small", lambda src: False)
+    monkeypatch.setattr(prepare, "is_small", lambda src: False)
     db = tmp_path / "s.duckdb"
 
     def crash(source, records, raw_bytes):

@@ -8,7 +8,7 @@ ingests it whole.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -16,23 +16,21 @@ import pyarrow as pa
 
 from ..errors import SourceError, VpcFlowError
 from ..fields import LogFormat
-from ..parse.chunks import LineBatch
 from ..parse.sniff import Layout
 from ..parse.transform import (
+    QUARANTINE_TEXT_LIMIT,
     insert_flows_sql,
     insert_quarantine_sql,
     insert_typed_sql,
     parquet_format,
-    stage_lines_sql,
     stage_parquet_sql,
-    typed_check_sql,
 )
-from ..parse.typed import BlockDecoder, TypedBatch
 from ..sources.base import PARQUET, Source, failure
 from .ledger import already, purge
+from .pipeline import feed
+from .prepare import Preread
 from .readahead import SourceRead
-from .schema import QUARANTINE_TEXT_LIMIT, ensure_columns, insert_arrow, present_columns
-from .small import Preread
+from .schema import ensure_columns, insert_arrow, present_columns
 
 COMMIT_ROWS = 1_000_000  # a source larger than this commits in steps (see _Ingest.step)
 Progress = Callable[[str, int, int], None]  # (source, records so far in it, raw bytes read so far)
@@ -90,7 +88,7 @@ class IngestResult:
 
 
 class _Ingest:
-    """One source's ingest inside an open transaction."""
+    """One source's ingest inside an open transaction: the store's sink for the block pipeline."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, src: Source, source_id: int, given: LogFormat | None,
                  progress: Progress | None, columns: dict[str, str]):
@@ -102,9 +100,7 @@ class _Ingest:
         self.quarantined = 0
         self.message: str | None = None
         self.fmt: LogFormat | None = None
-        self.stamped = False  # lines led by an ISO-8601 timestamp (typed blocks carry it as text)
         self.checksum: str | None = None
-        self.next_line = src.first_line  # the line after the last one taken
 
     def _stage(self, sql: str, params: dict | None = None, expected: int | None = None,
                batch: pa.Table | None = None) -> None:
@@ -140,83 +136,51 @@ class _Ingest:
         self.con.execute("BEGIN TRANSACTION")
         self.uncommitted = 0
 
-    def _quarantine(self, rows: list[tuple[int, str, str]]) -> None:
-        if rows:
-            self.con.executemany(
-                "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)",
-                [(self.source_id, self.src.identity, n, reason, text[:QUARANTINE_TEXT_LIMIT]) for n, reason, text in rows],
-            )
-            self.quarantined += len(rows)
-
     def text(self, pre: Preread | None = None, ahead: SourceRead | None = None) -> None:
-        """Stream the source (or take the batches a pre-read already holds) into the store: blocks that
-        parsed whole are checked and inserted as they are, the rest go line by line through the staging SQL."""
-        given = self.src.format or self.given
+        """Stream the source (or take the batches a pre-read already holds) into the store, block by block
+        through the shared pipeline, which hands this sink each block's records and bad lines."""
         if pre is not None:
             if pre.error is not None:
                 raise pre.error
             decoder, items = pre.decoder, pre.batches
         else:
-            ahead = ahead or SourceRead(self.src, given)
+            ahead = ahead or SourceRead(self.src, self.src.format or self.given)
             decoder, items = ahead.decoder, ahead
         try:
-            self._take(items, decoder)
+            for _ in feed(items, decoder, self, self.src.first_line):
+                self.step()
+                if self.progress:
+                    self.progress(self.src.identity, self.records, decoder.reader.raw_bytes)
         finally:
             if ahead is not None:
                 ahead.close()
-        reader = decoder.reader
-        if reader.truncated:
-            self._quarantine([(self.next_line, reader.truncated, "")])
-            self.message = reader.truncated
-        self.checksum = reader.checksum
+        self.message = decoder.reader.truncated or self.message
+        self.checksum = decoder.reader.checksum
 
-    def _take(self, items: Iterable[TypedBatch | LineBatch], decoder: BlockDecoder) -> None:
-        layout: Layout | None = None
-        sql = None
-        for item in items:
-            if layout is None and decoder.layout is not None:
-                layout = decoder.layout
-                self.fmt = layout.format
-                if self.fmt is not None:
-                    ensure_columns(self.con, self.fmt.fields, self.columns)
-                    sql = stage_lines_sql(self.fmt, layout.prefix, layout.header)
-                    self.stamped = layout.stamped
-                else:
-                    self.message = layout.why_unknown
-            if isinstance(item, TypedBatch):
-                self.next_line = item.block.first_line + item.block.lines
-                if not self._insert_typed(item):
-                    item = decoder.reader.lines(item.block)  # a value out of bounds: the staging SQL says which
-            if isinstance(item, LineBatch):
-                next_line = self.next_line = item.first_line + len(item.lines)
-                self._quarantine(item.problems)
-                if sql is None:
-                    self._unknown(item, layout)
-                else:
-                    table = pa.table({"n": pa.array(range(item.first_line, next_line), pa.int64()), "line": item.lines})
-                    headers = 1 if layout.header and item.first_line <= decoder.header_line < next_line else 0
-                    self._stage(sql, expected=len(item.lines) - item.empty - headers, batch=table)
-            self.step()
-            if self.progress:
-                self.progress(self.src.identity, self.records, decoder.reader.raw_bytes)
+    # ---- the pipeline's sink (BlockSink)
+    def start(self, layout: Layout) -> None:
+        self.fmt = layout.format
+        if self.fmt is not None:
+            ensure_columns(self.con, self.fmt.fields, self.columns)
+        else:
+            self.message = layout.why_unknown
 
-    def _insert_typed(self, item: TypedBatch) -> bool:
-        """Insert a typed block when every value passes the checks; False (nothing inserted) otherwise."""
-        batch = item.records  # read by DuckDB's replacement scan of this frame
-        if self.con.execute(typed_check_sql(self.fmt, self.stamped)).fetchall()[0][0]:
-            return False
-        good = insert_arrow(self.con, insert_typed_sql(self.fmt, stamped=self.stamped),
+    def typed(self, fmt: LogFormat, stamped: bool, batch: pa.Table) -> None:
+        good = insert_arrow(self.con, insert_typed_sql(fmt, stamped=stamped),
                             {"log_stream": self.src.log_stream, "source_id": self.source_id}, batch=batch)
-        del batch
         self.records += good
         self.uncommitted += good
-        return True
 
-    def _unknown(self, batch: LineBatch, layout: Layout | None) -> None:
-        """No format could be told: every non-blank line is quarantined with the reason, so nothing is lost."""
-        reason = (layout.why_unknown if layout else None) or "cannot tell the format; pass --format"
-        rows = [(batch.first_line + i, reason, s) for i, s in enumerate(batch.lines.to_pylist()) if s.strip()]
-        self._quarantine(rows)
+    def staged(self, fmt: LogFormat, stage_sql: str, batch: pa.Table, expected: int) -> None:
+        self._stage(stage_sql, expected=expected, batch=batch)
+
+    def quarantine(self, rows: list[tuple[int, str, str]]) -> None:
+        if not rows:
+            return
+        self.con.executemany(
+            "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)",
+            [(self.source_id, self.src.identity, n, reason, text[:QUARANTINE_TEXT_LIMIT]) for n, reason, text in rows])
+        self.quarantined += len(rows)
 
     def parquet(self) -> None:
         with self.src.local_file() as path:
@@ -226,6 +190,8 @@ class _Ingest:
                 self._stage(stage_parquet_sql(self.fmt), {"path": path})
                 with open(path, "rb") as fh:
                     self.checksum = hashlib.file_digest(fh, "sha256").hexdigest()
+            except duckdb.InterruptException:
+                raise
             except duckdb.Error as exc:
                 raise SourceError(f"not a readable Parquet file: {str(exc).splitlines()[0]}",
                                   location=self.src.identity) from exc

@@ -1,112 +1,28 @@
-"""Many small sources (S3 objects of a few KB, CloudWatch streams) ingested together.
+"""Many small sources (S3 objects of a few KB, CloudWatch streams) stored together.
 
-Planning a statement costs about as much as running it on a few thousand lines, so small sources of the
-same layout are read whole (parsed to typed columns where they can be) and stored together. The group commits
-as one transaction with a ledger row per source: still exactly once, since a crash commits none of them. A group that fails is
-retried one source at a time, so one bad source cannot sink the others.
+Small sources of one layout, read whole by the pipeline (prepare.py), are stored in one transaction with a
+ledger row per source: still exactly once, since a crash commits none of them. A group whose data is not
+clean (a value DuckDB cannot convert, a constraint) is retried one source at a time, so one bad source cannot
+sink the others; any other error (an interrupt, a bug) surfaces.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import duckdb
 import pyarrow as pa
 
-from ..errors import FormatError
+from ..errors import VpcFlowError
 from ..fields import LogFormat
-from ..parse.chunks import LineBatch, LineReader
 from ..parse.sniff import Layout
-from ..parse.transform import insert_typed_sql, stage_lines_sql, typed_check_sql
-from ..parse.typed import BlockDecoder, TypedBatch, parse_together
-from ..sources.base import TEXT, Source
-from .schema import QUARANTINE_TEXT_LIMIT, ensure_columns, insert_arrow, quote
+from ..parse.transform import QUARANTINE_TEXT_LIMIT, insert_typed_sql, stage_lines_sql
+from .pipeline import passes_checks
+from .prepare import STORE_ROWS, Preread
+from .schema import ensure_columns, insert_arrow, quote
 
-SMALL_BYTES = 4 << 20  # raw bytes; larger sources stream on their own
-# Lines stored in one statement and transaction: fewer commits leave fewer partial row groups to merge. Lines
-# staged by SQL weigh STAGED_WEIGHT typed ones: the staging holds every token as a string, which bounds memory.
-GROUP_LINES = 1_000_000
-STAGED_WEIGHT = 4
-STORE_ROWS = 122_880  # typed rows a group inserts at a time: a whole DuckDB row group
-
-
-@dataclass
-class Preread:
-    """A small source read whole: its blocks (typed where they parsed whole, else lines), checksum, layout."""
-
-    src: Source
-    batches: list[TypedBatch | LineBatch]
-    decoder: BlockDecoder  # holds the layout, the header's line and the reader (checksum, truncation)
-    error: Exception | None = None  # raised again on the one-by-one path, inside its transaction
-
-    @property
-    def layout(self) -> Layout | None:
-        return self.decoder.layout
-
-    @property
-    def checksum(self) -> str:
-        return self.decoder.reader.checksum
-
-    @property
-    def truncated(self) -> str | None:
-        return self.decoder.reader.truncated
-
-    @property
-    def lines(self) -> int:
-        return sum(b.block.lines if isinstance(b, TypedBatch) else len(b.lines) for b in self.batches)
-
-    @property
-    def weight(self) -> int:
-        """What the source counts toward a group's GROUP_LINES."""
-        return self.lines if self.typed else self.lines * STAGED_WEIGHT
-
-    @property
-    def typed(self) -> bool:
-        return bool(self.batches) and all(isinstance(b, TypedBatch) for b in self.batches)
-
-    def line_batches(self) -> list[LineBatch]:
-        return [self.decoder.reader.lines(b.block) if isinstance(b, TypedBatch) else b for b in self.batches]
-
-    @property
-    def groupable(self) -> bool:
-        return (self.error is None and self.truncated is None and self.layout is not None
-                and self.layout.format is not None
-                and not any(isinstance(b, LineBatch) and b.problems for b in self.batches))
-
-    def key(self) -> tuple:
-        lay = self.layout
-        return (tuple(lay.format.columns), lay.prefix, lay.header)
-
-
-def is_small(src: Source) -> bool:
-    return src.kind == TEXT and src.size is not None and src.size <= SMALL_BYTES
-
-
-def preread(src: Source, given: LogFormat | None, defer: bool = False) -> Preread:
-    """The source read whole; with `defer`, its blocks are left unparsed for parse_prereads."""
-    reader = LineReader(src.opener(), src.identity, first_line=src.first_line)
-    decoder = BlockDecoder(reader, src.format or given, src.identity, defer=defer)
-    try:
-        return Preread(src, list(decoder), decoder)
-    except FormatError as exc:  # a header that disagrees: reported by the one-by-one path
-        return Preread(src, [], decoder, error=exc)
-
-
-def parse_prereads(pres: list[Preread]) -> None:
-    """Parse the deferred blocks of these sources, one call per format for all of them; a block that does not
-    parse whole becomes lines, as it would have alone."""
-    by_format: dict[tuple, list[tuple[Preread, int]]] = {}
-    for pre in pres:
-        for i, b in enumerate(pre.batches):
-            if isinstance(b, TypedBatch) and b.records is None:
-                by_format.setdefault(tuple(pre.decoder.parser.columns), []).append((pre, i))
-    for pending in by_format.values():
-        parsers = [pre.decoder.parser for pre, _ in pending]
-        tables = parse_together(parsers, [pre.batches[i].text for pre, i in pending],
-                                [pre.batches[i].rows for pre, i in pending])
-        for (pre, i), table in zip(pending, tables, strict=True):
-            block = pre.batches[i].block
-            pre.batches[i] = TypedBatch(block, table) if table is not None else pre.decoder.reader.lines(block)
+# What a group's data can raise when it is not clean: each source is then stored alone, where the bad one is
+# named (a group too large for memory is smaller alone). Anything else, DuckDB's interrupt included, surfaces.
+NOT_CLEAN = (duckdb.ConversionException, duckdb.ConstraintException, duckdb.InvalidInputException,
+             duckdb.OutOfRangeException, duckdb.OutOfMemoryException, pa.ArrowInvalid, VpcFlowError)
 
 
 class OpenGroup:
@@ -124,7 +40,6 @@ class OpenGroup:
         self.counts: dict[int, tuple[int, int]] = {}
         self.results: list = []
         self.held: set[tuple[str, str]] = set()
-        self.lines = 0
         self.begun = False
         self.failed = False
 
@@ -135,9 +50,7 @@ class OpenGroup:
     def add(self, pre: Preread) -> None:
         self.members.append(pre)
         self.waiting.append(pre)
-        self.lines += pre.weight
-        if pre.typed:
-            self.waiting_rows += sum(b.records.num_rows for b in pre.batches)
+        self.waiting_rows += pre.rows
         if not self.failed and self.waiting_rows >= STORE_ROWS:
             self._store_waiting()
 
@@ -149,7 +62,7 @@ class OpenGroup:
                 ensure_columns(self.con, self.members[0].layout.format.fields, self.columns)
             self._store(self.waiting)
             self.waiting, self.waiting_rows = [], 0
-        except Exception:
+        except NOT_CLEAN:
             self._abandon()
 
     def _store(self, pres: list[Preread]) -> None:
@@ -198,9 +111,14 @@ class OpenGroup:
                 self.results.append(done)
             self.con.execute("COMMIT")
             return self.results
-        except Exception:
+        except NOT_CLEAN:
             self._abandon()
             return None
+
+    def abandon(self) -> None:
+        """Roll back what the group holds (it was interrupted): nothing of it commits."""
+        if not self.failed:
+            self._abandon()
 
 
 def _ledger(con: duckdb.DuckDBPyConnection, fmt: LogFormat, live: list[tuple[Preread, int]], counts: dict) -> None:
@@ -230,7 +148,7 @@ def _insert_typed(con: duckdb.DuckDBPyConnection, fmt: LogFormat, typed: list[tu
             tables.append(b.records.append_column("source_id", pa.repeat(pa.scalar(sid, pa.int64()), n))
                           .append_column("log_stream", pa.repeat(pa.scalar(pre.src.log_stream, pa.string()), n)))
     batch = pa.concat_tables(tables)  # read by DuckDB's replacement scan of this frame (not registered)
-    if con.execute(typed_check_sql(fmt, stamped)).fetchall()[0][0]:
+    if not passes_checks(con, fmt, stamped, batch):
         return {}
     insert_arrow(con, insert_typed_sql(fmt, per_row=True, stamped=stamped), None, batch)
     del batch

@@ -1,0 +1,183 @@
+"""Sources made ready in a thread ahead of whatever takes their blocks (the store, or vpcflow.read).
+
+Planning a statement costs about as much as running it on a few thousand lines, so small sources (S3 objects
+of a few KB, CloudWatch streams) are read whole and parsed together, a run at a time, and taken in groups of
+one layout; a large source streams on its own. With a store, the ledger is looked up in batches first, so a
+source it holds is neither downloaded nor read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import duckdb
+
+from ..errors import FormatError, VpcFlowError
+from ..fields import LogFormat
+from ..parse.chunks import LineBatch, LineReader
+from ..parse.sniff import Layout
+from ..parse.typed import BlockDecoder, TypedBatch, parse_together
+from ..sources.base import TEXT, Source
+from .readahead import ReadAhead
+
+SMALL_BYTES = 4 << 20  # raw bytes; larger sources stream on their own
+# Lines taken in one group: fewer commits leave fewer partial row groups to merge. Lines staged by SQL weigh
+# STAGED_WEIGHT typed ones: the staging holds every token as a string, which bounds memory.
+GROUP_LINES = 1_000_000
+STAGED_WEIGHT = 4
+STORE_ROWS = 122_880  # typed rows a group takes at a time: a whole DuckDB row group
+LEDGER_LOOKUP = 64  # sources looked up in the ledger in one query
+# Small sources read ahead while a group is taken: enough to keep reading through an insert or a commit
+# (hundreds of thousands of lines), bounded by their decompressed text
+PREREAD_DEPTH, PREREAD_BYTES = 512, 64 << 20
+PARSE_TOGETHER = 8 << 20  # text of small sources parsed in one call: a few blocks for each core
+KNOWN = object()  # in place of a Preread: a source the ledger already holds
+
+
+@dataclass
+class Preread:
+    """A small source read whole: its blocks (typed where they parsed whole, else lines), checksum, layout."""
+
+    src: Source
+    batches: list[TypedBatch | LineBatch]
+    decoder: BlockDecoder  # holds the layout, the header's line and the reader (checksum, truncation)
+    error: Exception | None = None  # raised again when the source is taken alone, inside its transaction
+
+    @property
+    def layout(self) -> Layout | None:
+        return self.decoder.layout
+
+    @property
+    def checksum(self) -> str:
+        return self.decoder.reader.checksum
+
+    @property
+    def truncated(self) -> str | None:
+        return self.decoder.reader.truncated
+
+    @property
+    def lines(self) -> int:
+        return sum(b.block.lines if isinstance(b, TypedBatch) else len(b.lines) for b in self.batches)
+
+    @property
+    def weight(self) -> int:
+        """What the source counts toward a group's limit."""
+        return self.lines if self.typed else self.lines * STAGED_WEIGHT
+
+    @property
+    def typed(self) -> bool:
+        return bool(self.batches) and all(isinstance(b, TypedBatch) for b in self.batches)
+
+    @property
+    def rows(self) -> int:
+        """Typed records it holds (0 unless every block parsed whole)."""
+        return sum(b.records.num_rows for b in self.batches) if self.typed else 0
+
+    def line_batches(self) -> list[LineBatch]:
+        return [self.decoder.reader.lines(b.block) if isinstance(b, TypedBatch) else b for b in self.batches]
+
+    @property
+    def groupable(self) -> bool:
+        return (self.error is None and self.truncated is None and self.layout is not None
+                and self.layout.format is not None
+                and not any(isinstance(b, LineBatch) and b.problems for b in self.batches))
+
+    def key(self) -> tuple:
+        lay = self.layout
+        return (tuple(lay.format.columns), lay.prefix, lay.header)
+
+
+def is_small(src: Source) -> bool:
+    return src.kind == TEXT and src.size is not None and src.size <= SMALL_BYTES
+
+
+def streams(src: Source) -> bool:
+    """A source read as a stream on its own (not read whole with small ones, not Parquet)."""
+    return src.kind == TEXT and not is_small(src)
+
+
+def preread(src: Source, given: LogFormat | None, defer: bool = False) -> Preread:
+    """The source read whole; with `defer`, its blocks are left unparsed for parse_prereads."""
+    reader = LineReader(src.opener(), src.identity, first_line=src.first_line)
+    decoder = BlockDecoder(reader, src.format or given, src.identity, defer=defer)
+    try:
+        return Preread(src, list(decoder), decoder)
+    except FormatError as exc:  # a header that disagrees: reported when the source is taken alone
+        return Preread(src, [], decoder, error=exc)
+
+
+def parse_prereads(pres: list[Preread]) -> None:
+    """Parse the deferred blocks of these sources, one call per format for all of them; a block that does not
+    parse whole becomes lines, as it would have alone."""
+    by_format: dict[tuple, list[tuple[Preread, int]]] = {}
+    for pre in pres:
+        for i, b in enumerate(pre.batches):
+            if isinstance(b, TypedBatch) and b.records is None:
+                by_format.setdefault(tuple(pre.decoder.parser.columns), []).append((pre, i))
+    for pending in by_format.values():
+        parsers = [pre.decoder.parser for pre, _ in pending]
+        tables = parse_together(parsers, [pre.batches[i].text for pre, i in pending],
+                                [pre.batches[i].rows for pre, i in pending])
+        for (pre, i), table in zip(pending, tables, strict=True):
+            block = pre.batches[i].block
+            pre.batches[i] = TypedBatch(block, table) if table is not None else pre.decoder.reader.lines(block)
+
+
+def read_ahead(sources: Iterable[Source], format: LogFormat | None,
+               ledger: duckdb.DuckDBPyConnection | None = None) -> ReadAhead:
+    """(source, what is known of it) in a thread, in source order: KNOWN when the `ledger` holds it, its
+    Preread when it is small (or the error reading it), None when it streams on its own."""
+    return ReadAhead(_prepared(ledger, sources, format), depth=PREREAD_DEPTH, name="vpcflow-preread",
+                     weight=_text_bytes, budget=PREREAD_BYTES)
+
+
+def _text_bytes(item: tuple) -> int:
+    pre = item[1]
+    return pre.decoder.reader.out_bytes if isinstance(pre, Preread) else 0
+
+
+def _prepared(con: duckdb.DuckDBPyConnection | None, sources: Iterable[Source],
+              format: LogFormat | None) -> Iterator[tuple[Source, object]]:
+    """Runs in a thread. Small sources are parsed together, a run of up to PARSE_TOGETHER bytes at a time.
+    Its own cursor sees only committed sources; a source ingested since is caught again by its checksum."""
+    cur = con.cursor() if con is not None else None
+    run: list[tuple[Source, object]] = []
+    text, together = 0, PARSE_TOGETHER >> 3  # the first runs are small, so storing starts early
+    # sources that arrive one by one (downloads) are looked up as they come, not once 64 have arrived
+    arriving = ReadAhead(sources, depth=LEDGER_LOOKUP, name="vpcflow-sources")
+    try:
+        for chunk in arriving.batches(LEDGER_LOOKUP):
+            keys = [s for s in chunk if s.version is not None]
+            held = set()
+            if keys and cur is not None:
+                held = set(cur.execute(
+                    "SELECT identity, revision FROM sources JOIN (SELECT unnest(?) AS identity, unnest(?) AS revision) "
+                    "USING (identity, revision)", [[s.identity for s in keys], [s.version for s in keys]]).fetchall())
+            for src in chunk:
+                if (src.identity, src.version) in held:
+                    run.append((src, KNOWN))
+                elif not is_small(src):
+                    yield from _parsed(run)
+                    run, text = [], 0
+                    yield src, None
+                else:
+                    try:
+                        pre = preread(src, format, defer=True)
+                        text += pre.decoder.reader.out_bytes
+                    except (VpcFlowError, OSError) as exc:
+                        pre = exc
+                    run.append((src, pre))
+                    if text >= together:
+                        yield from _parsed(run)
+                        run, text, together = [], 0, min(2 * together, PARSE_TOGETHER)
+        yield from _parsed(run)
+    finally:
+        arriving.close()
+        if cur is not None:
+            cur.close()
+
+
+def _parsed(run: list[tuple[Source, object]]) -> list[tuple[Source, object]]:
+    parse_prereads([pre for _, pre in run if isinstance(pre, Preread)])
+    return run

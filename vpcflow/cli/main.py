@@ -8,6 +8,7 @@ import sys
 import typer
 from rich.markup import escape
 
+from .. import __version__
 from ..errors import VpcFlowError
 from .output import err_console
 
@@ -36,6 +37,19 @@ COMMAND_MODULES = [
     "aws_sandbox",
     "lab",
 ]
+
+
+def _version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"vpcflow {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=_version, help="Print the version and exit."),
+) -> None:
+    """A workbench for AWS VPC Flow Logs: read, store, analyze, detect, alert, show and emulate them."""
 
 
 def _load() -> None:

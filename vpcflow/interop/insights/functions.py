@@ -16,6 +16,10 @@ DISCOVERED = {
     "@timestamp": "to_timestamp(start)",  # CloudWatch's event timestamp is the record's start
     "@message": None,  # rebuilt below
     "@logStream": "log_stream",
+    # the log group as the console names it (account:group) for cwl:// sources; other sources by their identity
+    "@log": "(SELECT CASE WHEN s.identity LIKE 'cwl://%' THEN flows.account_id || ':' || substr(s.identity, 7, "
+            "length(s.identity) - 7 - length(coalesce(flows.log_stream, ''))) ELSE s.identity END "
+            "FROM sources AS s WHERE s.source_id = flows.source_id)",
     "version": "version", "accountId": "account_id", "interfaceId": "interface_id",
     "srcAddr": "srcaddr", "dstAddr": "dstaddr", "srcPort": "srcport", "dstPort": "dstport",
     "protocol": "protocol", "packets": "packets", "bytes": "bytes",

@@ -65,6 +65,7 @@ class Capture:
         self.skipped_windows = 0
         self.nodata_windows = 0
         self._legs: dict[tuple, list] = {}  # (client, server, protocol, v6) -> [request _Leg, reply _Leg or None]
+        self.observe = None  # called with each direction's hops and bytes (vpcflow.emulate.paths' ground truth)
 
     # sessions -> pending records ------------------------------------------------------------------------
     def add(self, s: Session) -> None:
@@ -130,6 +131,8 @@ class Capture:
     def _direction(self, protocol, hops, sport, dport, nat_port, t0, t1, packets, nbytes, first, every,
                    last) -> None:
         """One direction's packets into the windows of each interface on its path, up to where it is dropped."""
+        if self.observe is not None:
+            self.observe(hops, nbytes)
         interval, bases, pendings = self.interval, self.base, self.pending
         limit = self.end - 0.001
         if limit < t1:

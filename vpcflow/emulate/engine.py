@@ -19,6 +19,7 @@ from .attacks import attacks
 from .capture import Capture
 from .events import KINDS, Event
 from .internet import Internet
+from .paths import PathTruth
 from .scenario import Scenario, flow_logs, load_scenario, parse_time, seconds
 from .traffic import Conversation, Session
 
@@ -141,6 +142,8 @@ def simulate(scenario, out, *, seed: int | None = None, start: str | datetime | 
     writers = [writer_for(fl, emu.topology, out) for fl in emu.flow_logs]
     captures = {interval: Capture(emu.topology, emu.rules, interval, emu.start, emu.end, emu.skipdata_rate,
                                   emu.seed) for interval in sorted({fl.interval for fl in emu.flow_logs})}
+    truth = PathTruth(emu.topology)
+    next(iter(captures.values())).observe = truth.observe
     summary = SimulationSummary(emu.scenario.name, out, datetime.fromtimestamp(emu.start, UTC),
                                 datetime.fromtimestamp(emu.end, UTC), flow_logs=[fl.id for fl in emu.flow_logs])
     with _no_cycle_collection():
@@ -165,6 +168,7 @@ def simulate(scenario, out, *, seed: int | None = None, start: str | datetime | 
     summary.skipdata = sum(capture.skipped_windows for capture in captures.values())
     first = next(iter(captures.values()))
     summary.unlogged_sessions = first.unlogged
+    truth.write(out)
     labels = emu.labels()
     (out / "labels.jsonl").write_text("".join(json.dumps(label, sort_keys=False) + "\n" for label in labels))
     summary.labels = len(labels)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
@@ -56,8 +55,9 @@ def test_the_switch_set_to_1_writes_the_golden_file(tmp_path, monkeypatch):
 @pytest.mark.parametrize("value", ["1", "0", ""])
 def test_ci_refuses_to_run_with_the_update_switch_set(value):
     ci = Path(__file__).resolve().parents[1] / ".ci" / "run"
-    done = subprocess.run([str(ci)], env={**os.environ, UPDATE_GOLDEN: value}, capture_output=True, text=True,
-                          timeout=60)
+    # no PATH: were the refusal gone, the script would stop at its first command instead of running the suite
+    done = subprocess.run(["/bin/bash", str(ci)], env={UPDATE_GOLDEN: value, "PATH": "/nonexistent"},
+                          capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert done.stderr == ("CI refuses to run with VPCFLOW_UPDATE_GOLDEN set: it would rewrite golden files "
                            "instead of comparing them\n")

@@ -24,28 +24,36 @@ def _brute(id_: str, service: str, ports: list[int], guardduty: str) -> Detectio
         params={"ports": Param(ports, f"{service} ports"),
                 "min_attempts": Param(30, "connections (distinct source ports) in one window"),
                 "max_bytes_per_attempt": Param(20000, "request bytes per connection; sessions carry more"),
-                "session_bytes": Param(50000, "one record this large in the window: a login got through"),
+                "session_bytes": Param(50000, "a record this large in the window or within $gap after: a login got through"),
                 "gap": Param(1800, "windows at most this many seconds apart form one finding"), **OWN},
         uses=("tcp_flags",), actor="either",
         degraded_note="no tcp-flags: connection counts and sizes only, no FIN/RST pattern",
         guardduty=guardduty, mitre="T1110 Brute Force", doc=f"docs/detections.md#{id_}",
         reads=("flows",),
         sql=episodes(f"""
-SELECT srcaddr AS src, dstaddr AS dst, dstport AS dst_port, protocol,
-       min(start) AS first_seen, max("end") AS last_seen, count(*) AS records,
-       count(DISTINCT srcport) AS metric,
-       CASE WHEN {own_address('srcaddr')} THEN 'high' WHEN max(bytes) >= $session_bytes THEN 'high'
-            ELSE 'low' END AS severity,
+WITH per_window AS (
+  SELECT srcaddr, dstaddr, dstport, protocol, start - start % $window AS window_start,
+         min(start) AS first_seen, max("end") AS last_seen, count(*) AS records,
+         count(DISTINCT srcport) AS attempts, sum(bytes) AS bytes, max(bytes) AS biggest, bit_or(tcp_flags) AS flags
+  FROM flows
+  WHERE protocol = 6 AND array_contains($ports, dstport) AND srcport > dstport AND srcaddr IS NOT NULL
+    AND start >= $since AND start < $until AND interface_id NOT IN {NAT_GATEWAYS}
+  GROUP BY srcaddr, dstaddr, dstport, protocol, start - start % $window
+),
+followed AS (
+  SELECT per_window.*, max(biggest) OVER (PARTITION BY srcaddr, dstaddr, dstport ORDER BY window_start
+                                          RANGE BETWEEN CURRENT ROW AND $gap FOLLOWING) AS later_biggest
+  FROM per_window
+)
+SELECT srcaddr AS src, dstaddr AS dst, dstport AS dst_port, protocol, first_seen, last_seen, records,
+       attempts AS metric,
+       CASE WHEN {own_address('srcaddr')} OR later_biggest >= $session_bytes THEN 'high' ELSE 'low' END AS severity,
        CASE WHEN {own_address('srcaddr')} THEN 'the instance is the actor'
-            WHEN max(bytes) >= $session_bytes THEN 'a session followed' ELSE 'the instance is the target' END
+            WHEN later_biggest >= $session_bytes THEN 'a session followed' ELSE 'the instance is the target' END
          AS basis
-FROM flows
-WHERE protocol = 6 AND array_contains($ports, dstport) AND srcport > dstport AND srcaddr IS NOT NULL
-  AND start >= $since AND start < $until AND interface_id NOT IN {NAT_GATEWAYS}
-GROUP BY srcaddr, dstaddr, dstport, protocol, start - start % $window
-HAVING count(DISTINCT srcport) >= $min_attempts
-   AND sum(bytes) <= $max_bytes_per_attempt * count(DISTINCT srcport)
-   AND (bit_or(tcp_flags) IS NULL OR (bit_or(tcp_flags) & 5) > 0)""")))
+FROM followed
+WHERE attempts >= $min_attempts AND bytes <= $max_bytes_per_attempt * attempts
+  AND (flags IS NULL OR (flags & 5) > 0)""")))
 
 
 _brute("ssh-brute-force", "SSH", [22], "UnauthorizedAccess:EC2/SSHBruteForce")

@@ -161,7 +161,7 @@ WHERE p.prior_windows <= $max_prior_windows AND u.window_start - h.since >= $min
 
 _new_use("unusual-port", "Unusual port for this host", "{src} used port {dst_port} to {dst}, new for it",
          "Behavior:EC2/NetworkPortUnusual",
-         "protocol IN (6, 17) AND NOT array_contains($known_ports, dstport) "
+         "protocol IN (6, 17) AND requests > probes AND NOT array_contains($known_ports, dstport) "
          "AND NOT array_contains($other_ports, dstport)", "",
          {"known_ports": Param(KNOWN_PORTS, "common service ports, never unusual"),
           "other_ports": Param(STRATUM_PORTS + TOR_PORTS, "left to crypto-mining and tor-client")},

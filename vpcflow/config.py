@@ -29,30 +29,34 @@ AWS_KEYS = ("profile", "region", "endpoint_url")
 class Settings:
     db: str = "vpcflow.duckdb"
     aws: dict = field(default_factory=dict)  # profile, region, endpoint_url
+    cost: dict = field(default_factory=dict)  # region (of the price table), prices: {region: {price: value}}
 
 
 def load(path: Path | None = None, env: Mapping[str, str] | None = None, **flags) -> Settings:
     """Merge the layers; a flag that is None leaves the lower layers' value."""
     env = os.environ if env is None else env
-    values: dict = {"db": Settings.db, "aws": {}}
+    values: dict = {"db": Settings.db, "aws": {}, "cost": {}}
     path = path or Path(env.get("VPCFLOW_CONFIG", CONFIG_FILE))
     if path.exists():
         try:
             data = tomllib.loads(path.read_text())
         except tomllib.TOMLDecodeError as exc:
             raise VpcFlowError(f"not valid TOML: {exc}", location=str(path)) from exc
-        unknown = set(data) - {"db", "aws"}
+        unknown = set(data) - {"db", "aws", "cost"}
         if unknown:
             raise VpcFlowError(f"unknown setting {sorted(unknown)[0]!r}", location=str(path),
-                               hint="settings are: db, [aws] profile/region/endpoint_url")
+                               hint="settings are: db, [aws] profile/region/endpoint_url, [cost]")
         values["db"] = data.get("db", values["db"])
         values["aws"].update(_aws_section(data.get("aws", {}), path))
+        values["cost"].update(_cost_section(data.get("cost", {}), path))
     if env.get("VPCFLOW_DB"):
         values["db"] = env["VPCFLOW_DB"]
     for key in ("db",):
         if flags.get(key) is not None:
             values[key] = flags[key]
-    return Settings(db=str(values["db"]), aws=values["aws"])
+    if env.get("VPCFLOW_COST_REGION"):
+        values["cost"]["region"] = env["VPCFLOW_COST_REGION"]
+    return Settings(db=str(values["db"]), aws=values["aws"], cost=values["cost"])
 
 
 def _aws_section(section: object, path: Path) -> dict[str, str]:
@@ -64,4 +68,14 @@ def _aws_section(section: object, path: Path) -> dict[str, str]:
                                hint=f"[aws] settings are: {', '.join(AWS_KEYS)}")
         if not isinstance(value, str):
             raise VpcFlowError(f"aws.{key} must be a string", location=str(path))
+    return dict(section)
+
+
+def _cost_section(section: object, path: Path) -> dict:
+    """[cost] region = "..." and [cost.prices.REGION] tables (the price fields are checked by vpcflow.cost)."""
+    if not isinstance(section, dict) or not set(section) <= {"region", "prices"}:
+        raise VpcFlowError("[cost] takes region and [cost.prices.REGION] tables", location=str(path),
+                           hint="see docs/cost.md")
+    if not all(isinstance(v, dict) for v in (section.get("prices") or {}).values()):
+        raise VpcFlowError("[cost.prices.REGION] must be tables of prices", location=str(path))
     return dict(section)

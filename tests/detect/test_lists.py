@@ -1,0 +1,45 @@
+"""Threat lists with categories: plain lists take the category given with the file, CSVs carry their own."""
+
+from __future__ import annotations
+
+import pytest
+
+from vpcflow.detect.catalog.dns import public_resolvers
+from vpcflow.detect.lists import categories_loaded, load_lists, parse_list
+from vpcflow.errors import VpcFlowError
+from vpcflow.store import Store
+
+
+def test_a_plain_list_takes_the_category_given():
+    assert parse_list("# relays\n185.220.100.1\n185.220.101.0/24\n", category="tor-relay") == [
+        ("185.220.100.1/32", 3118228481, 3118228481, "tor-relay"),
+        ("185.220.101.0/24", 3118228736, 3118228991, "tor-relay")]
+
+
+def test_a_plain_list_without_a_category_is_custom():
+    assert parse_list("192.0.2.1\n")[0][3] == "custom"
+
+
+def test_a_csv_carries_a_category_per_row():
+    rows = parse_list("network,category,source\n45.33.1.200,c2,feed\n2001:db8:c2::1,c2,feed\n45.33.1.133,mining-pool,x\n")
+    assert [(r[0], r[3]) for r in rows] == [("45.33.1.200/32", "c2"), ("2001:db8:c2::1", "c2"),
+                                            ("45.33.1.133/32", "mining-pool")]
+
+
+def test_an_unknown_category_names_the_line():
+    with pytest.raises(VpcFlowError) as err:
+        parse_list("network,category\n45.33.1.200,malware\n", "feeds.csv")
+    assert err.value.location == "feeds.csv:2" and "unknown threat-list category 'malware'" in err.value.message
+
+
+def test_loaded_lists_are_counted_per_category(tmp_path):
+    relays, feeds = tmp_path / "relays.txt", tmp_path / "feeds.csv"
+    relays.write_text("185.220.100.1\n185.220.100.2\n")
+    feeds.write_text("network,category\n45.33.1.200,c2\n")
+    with Store(tmp_path / "s.duckdb") as store:
+        load_lists(store.con, [(relays, "tor-relay"), (feeds, None)])
+        assert categories_loaded(store.con) == {"c2": 1, "tor-relay": 2}
+
+
+def test_the_shipped_resolver_list_has_well_known_resolvers():
+    assert {"1.1.1.1", "8.8.8.8", "9.9.9.9", "2620:fe::fe"} <= set(public_resolvers("dot-resolver"))

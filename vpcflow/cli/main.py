@@ -32,6 +32,7 @@ COMMAND_MODULES = [
     "scale",
     "detect",
     "rules",
+    "cost",
     "web",
     "aws",
     "aws_sandbox",

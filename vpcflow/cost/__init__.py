@@ -5,9 +5,9 @@ and the `flow_paths` relation (the `vpcflow.analyses` entry point `cost`).
 
 from .attribute import CostResult, cost, cost_rows, span_days, what_ifs
 from .bill import DESTINATIONS, flow_log_bill, volume
-from .network import load_network, topology_rows
+from .network import network_tables, topology_rows, use_network
 from .paths import BY, PATHS
 from .prices import PRICES, Prices, prices_for
 
 __all__ = ["BY", "DESTINATIONS", "PATHS", "PRICES", "CostResult", "Prices", "cost", "cost_rows", "flow_log_bill",
-           "load_network", "prices_for", "span_days", "topology_rows", "volume", "what_ifs"]
+           "network_tables", "prices_for", "span_days", "topology_rows", "use_network", "volume", "what_ifs"]

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from ..engines.engine import as_engine, run_query
 from ..engines.queries import ALL_TIME, NamedQuery, Relation, register, relation
 from ..errors import VpcFlowError
-from ..timeutil import epoch
+from .bill import window_params
 from .paths import BY, PATHS, cost_sql, flow_paths_sql
 from .prices import BYTES_PER_GB, DAYS_PER_MONTH, Prices, prices_for, usd_per_gb
 
@@ -57,19 +56,11 @@ class CostResult:
         return out
 
 
-def _params(since: datetime | int | None, until: datetime | int | None) -> dict:
-    params = {}
-    for name, value in (("since", since), ("until", until)):
-        if value is not None:
-            params[name] = value if isinstance(value, int) else epoch(value)
-    return params
-
-
 def cost_rows(engine_or_store, by: str = "path", *, since=None, until=None) -> list[dict]:
     """The `cost-{by}` query's rows on any engine."""
     if by not in BY:
         raise VpcFlowError(f"cannot group cost by {by!r}", hint=f"choose one of {', '.join(BY)}")
-    return run_query(as_engine(engine_or_store), f"cost-{by}", _params(since, until)).to_pylist()
+    return run_query(as_engine(engine_or_store), f"cost-{by}", window_params(since, until)).to_pylist()
 
 
 def price_row(row: dict, prices: Prices) -> float:
@@ -107,7 +98,7 @@ def cost(engine_or_store, by: str = "path", *, prices: Prices | None = None, sin
 def span_days(engine_or_store, *, since=None, until=None) -> float:
     """Days the records cover (for monthly figures): the capture windows from first start to last end."""
     rows = run_query(as_engine(engine_or_store), "traffic-over-time",
-                     {"bucket": 60, **_params(since, until)}).to_pylist()
+                     {"bucket": 60, **window_params(since, until)}).to_pylist()
     if not rows:
         return 1.0
     return max((rows[-1]["bucket_start"] + 60 - rows[0]["bucket_start"]) / 86400, 1 / 24)

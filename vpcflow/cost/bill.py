@@ -8,11 +8,13 @@ not apply), a space between fields and a newline after each record.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from ..engines.engine import as_engine, run_query
 from ..engines.queries import ALL_TIME, NamedQuery, register
 from ..fields import DEFAULT, FIELDS, LogFormat
 from ..fields.table import VPC
+from ..timeutil import epoch
 from .prices import BYTES_PER_GB, DAYS_PER_MONTH, Prices, prices_for
 
 _VPC_FIELDS = [f for f in FIELDS if f.schema != "tgw" and f.known and f.schema in (VPC, "vpc+tgw")]
@@ -63,10 +65,18 @@ class Volume:
         return per_day * DAYS_PER_MONTH * self.record_bytes(log_format) / BYTES_PER_GB
 
 
-def volume(engine_or_store, *, since: int | None = None, until: int | None = None) -> Volume:
+def window_params(since: datetime | int | None, until: datetime | int | None) -> dict:
+    """The named queries' [since, until) parameters (Unix seconds) for the times given."""
+    params = {}
+    for name, value in (("since", since), ("until", until)):
+        if value is not None:
+            params[name] = value if isinstance(value, int) else epoch(value)
+    return params
+
+
+def volume(engine_or_store, *, since: datetime | int | None = None, until: datetime | int | None = None) -> Volume:
     """Read the volume figures from any engine."""
-    params = {k: v for k, v in (("since", since), ("until", until)) if v is not None}
-    row = run_query(as_engine(engine_or_store), VOLUME, params).to_pylist()[0]
+    row = run_query(as_engine(engine_or_store), VOLUME, window_params(since, until)).to_pylist()[0]
     records = int(row["records"] or 0)
     span = (row["last_end"] or 0) - (row["first_start"] or 0)
     days = max(span, 1) / 86400 if records else 0.0
@@ -88,8 +98,8 @@ def destination_usd(prices: Prices, destination: str, gb: float) -> float:
 
 
 def flow_log_bill(engine_or_store, *, log_format: LogFormat | str | None = None, destination: str | None = None,
-                  prices: Prices | None = None, interval: int = 60, since: int | None = None,
-                  until: int | None = None) -> list[dict]:
+                  prices: Prices | None = None, interval: int = 60, since: datetime | int | None = None,
+                  until: datetime | int | None = None) -> list[dict]:
     """Monthly USD of these flow logs at each destination, then what each change would save at `destination`.
 
     Rows: {"destination", "change", "records_per_day", "gb_per_month", "usd", "saves_usd"}; `change` is

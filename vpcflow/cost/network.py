@@ -72,22 +72,25 @@ def as_arrow(name: str, rows: list[tuple]) -> pa.Table:
                     schema=pa.schema([(c, pa.int64() if t == "BIGINT" else pa.string()) for c, t in table.columns]))
 
 
-def load_network(con, topology: Topology | None = None, *, ip_ranges: list[list] | None = None,
-                 source: str = "topology") -> dict[str, int]:
-    """Fill a writable store's side tables: the topology's rows (replacing that source's), and AWS's published
-    ranges (replacing the previous copy) when given."""
-    for table in (NETWORK_ADDRESSES, NETWORK_RANGES):
-        con.execute(table.create_sql())
-    counts = {"network_addresses": 0, "network_ranges": 0}
-    if topology is not None:
-        for name, rows in topology_rows(topology, source).items():
-            con.execute(f"DELETE FROM {name} WHERE source = ?", [source])
-            if rows:
-                con.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(rows[0]))})", rows)
-            counts[name] += len(rows)
-    if ip_ranges is not None:
-        rows = aws_range_rows(ip_ranges)
-        con.execute("DELETE FROM network_ranges WHERE source = 'ip-ranges'")
-        con.executemany("INSERT INTO network_ranges VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        counts["network_ranges"] += len(rows)
-    return counts
+def network_tables(topology: Topology | None = None, ip_ranges: list[list] | None = None) -> dict[str, pa.Table]:
+    """Both side tables as Arrow, from a topology and AWS's published ranges (either may be None)."""
+    rows = topology_rows(topology) if topology is not None else {"network_addresses": [], "network_ranges": []}
+    rows["network_ranges"] = rows["network_ranges"] + aws_range_rows(ip_ranges or [])
+    return {name: as_arrow(name, r) for name, r in rows.items()}
+
+
+def use_network(engine, topology: Topology | None = None, ip_ranges: list[list] | None = None) -> dict[str, int]:
+    """Give an engine's session the side tables for this run: temporary on DuckDB (nothing is written to the
+    store, and a store open read-only works), temp views on Spark. Returns the rows of each."""
+    tables = network_tables(topology, ip_ranges)
+    if engine.dialect == "spark":
+        engine.use(engine.spark.table("flows"), tables)
+        return {name: t.num_rows for name, t in tables.items()}
+    con = engine.con
+    for side in (NETWORK_ADDRESSES, NETWORK_RANGES):
+        con.execute(f"DROP VIEW IF EXISTS temp.main.{side.name}")  # the engine's empty stand-in, if it made one
+        con.execute(side.create_sql().replace("CREATE TABLE IF NOT EXISTS", "CREATE OR REPLACE TEMP TABLE"))
+        con.register(f"tables_{side.name}", tables[side.name])
+        con.execute(f"INSERT INTO temp.main.{side.name} SELECT * FROM tables_{side.name}")
+        con.unregister(f"tables_{side.name}")
+    return {name: t.num_rows for name, t in tables.items()}

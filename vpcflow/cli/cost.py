@@ -1,0 +1,120 @@
+"""`vpcflow cost`: a thin shell over vpcflow.cost (bytes and USD per group, what-ifs, the flow logs' own bill)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .. import config
+from ..cost import BY, DESTINATIONS, cost, flow_log_bill, prices_for, use_network, what_ifs
+from ..errors import VpcFlowError
+from .common import (
+    DB_OPTION,
+    SINCE_OPTION,
+    UNTIL_OPTION,
+    AwsEndpointUrl,
+    AwsProfile,
+    AwsRegion,
+    EngineChoice,
+    aws_session,
+    takes_engine,
+    times,
+)
+from .output import OUTPUT_OPTION, Output, emit, err_console
+
+BILL_DESTINATIONS = {"cloudwatch": "cloudwatch-logs", "s3": "s3-text", "parquet": "s3-parquet",
+                     "firehose": "firehose", **{d: d for d in DESTINATIONS}}
+
+
+def _ip_ranges(engine) -> list[list]:
+    """AWS's ranges: the store's `aws_ip_ranges` (vpcflow enrich refresh) when it has them, else the shipped subset."""
+    from ..enrich.ipranges import load_ip_ranges
+
+    if engine.dialect == "duckdb":
+        con = engine.con
+        if con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'aws_ip_ranges'").fetchall()[0][0]:
+            rows = con.execute("SELECT prefix, low, high, region, service, network_border_group FROM aws_ip_ranges")
+            rows = [list(r) for r in rows.fetchall()]
+            if rows:
+                return rows
+    return load_ip_ranges()
+
+
+def _stored_format(engine) -> str | None:
+    """The log format most of the store's records arrived in (the ledger keeps each source's)."""
+    if engine.dialect != "duckdb":
+        return None
+    row = engine.con.execute("SELECT format FROM sources WHERE format IS NOT NULL GROUP BY format "
+                             "ORDER BY sum(records) DESC LIMIT 1").fetchall()
+    return row[0][0] if row else None
+
+
+@takes_engine
+def cost_command(
+    by: Annotated[str, typer.Option("--by", help=f"Group by: {', '.join(BY)}.")] = "path",
+    what_if: Annotated[bool, typer.Option("--what-if", help="What gateway endpoints, a NAT gateway per AZ and "
+                                          "chatty pairs kept in one AZ would save.")] = False,
+    flow_logs: Annotated[bool, typer.Option("--flow-logs", help="The flow logs' own monthly bill per destination, "
+                                            "and what a narrower format, a filter or 10-minute interval saves.")] = False,
+    destination: Annotated[str, typer.Option("--destination", help="With --flow-logs: where they go now "
+                                             "(cloudwatch, s3, parquet, firehose).")] = "cloudwatch",
+    log_format: Annotated[str | None, typer.Option("--format", help="With --flow-logs: the flow log's format "
+                                                   "(default: the one the store's records arrived in).")] = None,
+    interval: Annotated[int, typer.Option("--interval", help="With --flow-logs: the aggregation interval now, "
+                                          "60 or 600 seconds.")] = 60,
+    topology: Annotated[str | None, typer.Option("--topology", help="A scenario name or topology file: subnets, "
+                                                 "AZs, NAT gateways, endpoints, peering.")] = None,
+    aws: Annotated[bool, typer.Option("--aws", help="Read subnets and interfaces from the account.")] = False,
+    price_region: Annotated[str | None, typer.Option("--price-region", help="Region of the price table (else "
+                                                     "$VPCFLOW_COST_REGION, vpcflow.toml's [cost] region, "
+                                                     "us-east-1).")] = None,
+    since: str | None = SINCE_OPTION,
+    until: str | None = UNTIL_OPTION,
+    db: str | None = DB_OPTION,
+    output: Output = OUTPUT_OPTION,
+    profile: AwsProfile = None,
+    region: AwsRegion = None,
+    endpoint_url: AwsEndpointUrl = None,
+    *,
+    where: EngineChoice,
+) -> None:
+    """Where the bytes go and what they cost: bytes and USD per path (or interface, AZ, pair, day ...), each
+    byte counted once; with --what-if the savings of three changes; with --flow-logs the flow logs' own bill."""
+    settings = config.load(db=db).cost
+    prices = prices_for(price_region or settings.get("region"), settings.get("prices"))
+    start, end = times(since, until)
+    if destination not in BILL_DESTINATIONS:
+        raise VpcFlowError(f"unknown destination {destination!r}", hint=f"use one of {', '.join(BILL_DESTINATIONS)}")
+    engine, close = where.open(db)
+    try:
+        if flow_logs:
+            rows = flow_log_bill(engine, log_format=log_format or _stored_format(engine), prices=prices,
+                                 destination=BILL_DESTINATIONS[destination], interval=interval,
+                                 since=start, until=end)
+            emit(rows, output, title=f"flow logs' monthly bill ({prices.region})")
+            return
+        model = None
+        if topology:
+            from ..network import load_topology
+
+            model = load_topology(topology)
+        elif aws:
+            from ..aws.network import aws_topology
+
+            model = aws_topology(aws_session(profile, region, endpoint_url))
+        use_network(engine, model, _ip_ranges(engine))
+        if what_if:
+            emit(what_ifs(engine, prices=prices, since=start, until=end), output,
+                 title=f"what-ifs ({prices.region} prices)")
+            return
+        result = cost(engine, by, prices=prices, since=start, until=end)
+        emit(result.rows, output, title=f"cost by {by} ({prices.region} prices, USD over the records' period)")
+        for note in result.notes():
+            err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
+    finally:
+        close()
+
+
+def register(app: typer.Typer) -> None:
+    app.command("cost")(cost_command)

@@ -6,6 +6,7 @@ import time
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from ..demo import run_demo
 from .output import console, emit, emit_object
@@ -31,15 +32,17 @@ def demo(
         emit([{k: f.get(k) for k in ("detector", "severity", "src", "dst", "dst_port", "records", "summary")}
               for f in r.findings], "table", title="findings")
     for note in r.detector_notes:
-        console.print(f"[yellow]{note.detector}[/yellow]: {note.status}: {note.note}", highlight=False)
+        console.print(Text.assemble((note.detector, "yellow"), f": {note.status}: {note.note}"), highlight=False)
     if r.diagnoses is not None:
         emit(_grouped(r.diagnoses), "table", title="security group or network ACL? (vpcflow diagnose for every port and fix)")
     console.print(f"\nstore:   {r.db}\nlabels:  {r.out / 'labels.jsonl'}\nS3 layout: {r.out / 's3'}\n"
-                  f"CloudWatch layout: {r.out / 'cloudwatch'}")
+                  f"CloudWatch layout: {r.out / 'cloudwatch'}", markup=False, highlight=False)
     if r.report:
-        console.print(f"report:  {r.report}")
-    console.print(f"\nnext: vpcflow query \"SELECT * FROM flows LIMIT 5\" --db {r.db}"
-                  f"\ndone in {time.perf_counter() - started:.1f} s")
+        console.print(f"report:  {r.report}", markup=False, highlight=False)
+    # the default format's columns only: `SELECT *` would draw every field AWS has, mostly empty here
+    console.print(f"\nnext: vpcflow query \"SELECT interface_id, srcaddr, dstaddr, dstport, action, bytes FROM flows "
+                  f"LIMIT 5\" --db {r.db}\ndone in {time.perf_counter() - started:.1f} s", markup=False, highlight=False,
+                  soft_wrap=True)
 
 
 def _grouped(diagnoses: list[dict]) -> list[dict]:

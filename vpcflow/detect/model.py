@@ -52,6 +52,7 @@ class Detection:
     max_interval: int | None = None
     why_interval: str = ""
     actor: str = "either"
+    thresholds: str = ""  # how the defaults were chosen (docs/detections.md)
     lists: tuple[str, ...] = ()
 
     def severity_of(self, row: dict) -> str:

@@ -15,11 +15,12 @@ from ..aggregates import NAT_GATEWAYS
 from ..model import Detection, Param
 from ..registry import register
 from .common import OWN, episodes, own_address
+from .thresholds import WHY
 
 
 def _brute(id_: str, service: str, ports: list[int], guardduty: str) -> Detection:
     return register(Detection(
-        id=id_, title=f"{service} brute force", severity="high", category="access",
+        id=id_, thresholds=WHY[id_], title=f"{service} brute force", severity="high", category="access",
         summary="{src} opened {metric} short " + service + " connections to {dst}",
         params={"ports": Param(ports, f"{service} ports"),
                 "min_attempts": Param(30, "connections (distinct source ports) in one window"),

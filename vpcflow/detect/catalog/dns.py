@@ -14,6 +14,7 @@ from importlib import resources
 from ..model import Detection, Param
 from ..registry import register
 from .common import OWN, episodes, listed, own
+from .thresholds import WHY
 
 _GAP = Param(3600, "windows at most this many seconds apart form one finding")
 
@@ -26,7 +27,7 @@ def public_resolvers(category: str) -> list[str]:
 
 
 register(Detection(
-    id="dns-unusual-resolver", title="DNS to a resolver outside the VPC", severity="medium", category="dns",
+    id="dns-unusual-resolver", thresholds=WHY["dns-unusual-resolver"], title="DNS to a resolver outside the VPC", severity="medium", category="dns",
     summary="{src} sent {metric} DNS queries to {dst}, not the VPC's resolver",
     params={"min_queries": Param(10, "DNS queries (client ports) to one outside resolver in an episode"),
             "gap": _GAP, **OWN},
@@ -46,7 +47,7 @@ def _encrypted(id_: str, title: str, ports: list[int], category: str, guardduty:
     where_port = "array_contains($ports, dstport)"
     named = "(array_contains($resolvers, lower(dstaddr)) OR dstaddr IN (SELECT address FROM listed_resolvers))"
     return register(Detection(
-        id=id_, title=title, severity="medium", category="dns",
+        id=id_, thresholds=WHY[id_], title=title, severity="medium", category="dns",
         summary="{src} made {metric} connections to resolver {dst}:{dst_port} ({basis})",
         params={"ports": Param(ports, "the transport's ports"),
                 "resolvers": Param(public_resolvers(category), "well-known public resolvers (shipped list)"),

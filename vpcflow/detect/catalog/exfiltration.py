@@ -7,9 +7,10 @@ from __future__ import annotations
 from ..model import Detection, Param
 from ..registry import register
 from .common import OWN, episodes, own
+from .thresholds import WHY
 
 register(Detection(
-    id="exfiltration", title="Unusual egress volume", severity="medium", category="exfiltration",
+    id="exfiltration", thresholds=WHY["exfiltration"], title="Unusual egress volume", severity="medium", category="exfiltration",
     summary="{src} sent {metric} bytes to {dst}, new for it, far above its usual egress",
     params={"min_bytes": Param(100_000_000, "TCP bytes to one public destination in one episode"),
             "min_window_bytes": Param(25_000_000, "bytes in a window for it to count toward an episode"),
@@ -65,7 +66,7 @@ def _quartile(value: str, rank: str, count: str, q: float) -> str:
 
 
 register(Detection(
-    id="beaconing", title="Beaconing (periodic callbacks)", severity="medium", category="command-and-control",
+    id="beaconing", thresholds=WHY["beaconing"], title="Beaconing (periodic callbacks)", severity="medium", category="command-and-control",
     summary="{src} called {dst}:{dst_port} {records} times at regular intervals (score {metric:.2f})",
     params={"min_connections": Param(20, "connections from the source to one destination and port"),
             "min_windows": Param(3, "windows those connections spread over"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..model import Detection, Param
 from ..registry import register
 from .common import CATEGORIES, OWN, PUBLIC_SERVICE_PORTS, TOR_PORTS, episodes, listed, own
+from .thresholds import WHY
 
 _GAP = Param(3600, "windows at most this many seconds apart form one finding")
 
@@ -15,7 +16,7 @@ _GAP = Param(3600, "windows at most this many seconds apart form one finding")
 def _calls(id_: str, title: str, category: str, severity: str, guardduty: str, mitre: str) -> Detection:
     """The instance calls an address on the list's category (accepted or not: the attempt is the news)."""
     return register(Detection(
-        id=id_, title=title, severity=severity, category="threat-intel",
+        id=id_, thresholds=WHY[id_], title=title, severity=severity, category="threat-intel",
         summary="{src} called {dst}:{dst_port}, listed as " + category,
         params={"category": Param(category, "the threat-list category"), "gap": _GAP, **OWN},
         reads=("flow_windows", "threat_list"), actor="instance", lists=(category,), guardduty=guardduty,
@@ -39,7 +40,7 @@ _calls("drop-point", "Drop point for stolen data contacted", "drop-point", "medi
        "T1041 Exfiltration Over C2 Channel")
 
 register(Detection(
-    id="known-bad-peer", title="Traffic with an address on your own threat list", severity="medium",
+    id="known-bad-peer", thresholds=WHY["known-bad-peer"], title="Traffic with an address on your own threat list", severity="medium",
     category="threat-intel", summary="{src} and {dst} exchanged traffic; one is on your threat list",
     params={"categories": Param([c for c in CATEGORIES if c != "custom"],
                                 "categories with a detection of their own; every other entry is the user's"),
@@ -61,7 +62,7 @@ WHERE srcaddr IN (SELECT address FROM bad) OR dstaddr IN (SELECT address FROM ba
 GROUP BY srcaddr, dstaddr, dstport, protocol, window_start, src_private""")))
 
 register(Detection(
-    id="tor-client", title="The instance connects to Tor", severity="high", category="threat-intel",
+    id="tor-client", thresholds=WHY["tor-client"], title="The instance connects to Tor", severity="high", category="threat-intel",
     summary="{src} connected to {metric} Tor relays ({basis})",
     params={"categories": Param(["tor-relay", "tor-exit"], "threat-list categories of Tor relays"),
             "or_ports": Param(TOR_PORTS, "Tor's default ORPort and DirPort"),
@@ -85,7 +86,7 @@ GROUP BY srcaddr, protocol, window_start
 HAVING bool_or(on_list) OR count(DISTINCT dstaddr) >= $min_relays""")))
 
 register(Detection(
-    id="tor-relay", title="The instance acts as a Tor relay", severity="high", category="threat-intel",
+    id="tor-relay", thresholds=WHY["tor-relay"], title="The instance acts as a Tor relay", severity="high", category="threat-intel",
     summary="{dst} accepted Tor connections from {metric} peers on port {dst_port} ({basis})",
     params={"categories": Param(["tor-relay"], "threat-list categories of Tor relays"),
             "or_ports": Param(TOR_PORTS, "Tor's default ORPort and DirPort"),

@@ -6,9 +6,10 @@ from __future__ import annotations
 from ..model import Detection, Param
 from ..registry import register
 from .common import GAP, OWN, episodes, own
+from .thresholds import WHY
 
 register(Detection(
-    id="internet-background", title="Background probes from the internet (summary)", severity="low",
+    id="internet-background", thresholds=WHY["internet-background"], title="Background probes from the internet (summary)", severity="low",
     category="background",
     summary="{metric} internet sources were rejected on port {dst_port} ({records} records)",
     params={"min_sources": Param(5, "distinct internet sources rejected on one port in a period"),
@@ -26,7 +27,7 @@ ORDER BY first_seen, dst_port
 """))
 
 register(Detection(
-    id="reject-spike", title="Spike of rejected traffic", severity="low", category="background",
+    id="reject-spike", thresholds=WHY["reject-spike"], title="Spike of rejected traffic", severity="low", category="background",
     summary="{metric} rejected connections to {dst}:{dst_port} in a window",
     params={"min_rejects": Param(100, "rejected records to one host and port in one window"),
             "baseline_factor": Param(10, "times the host-and-port's average rejects per window"),

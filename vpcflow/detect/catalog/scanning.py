@@ -10,9 +10,10 @@ from __future__ import annotations
 from ..model import Detection, Param
 from ..registry import register
 from .common import DATA_STORE_PORTS, EMR_PORTS, GAP, OWN, episodes, own
+from .thresholds import WHY
 
 register(Detection(
-    id="port-scan-vertical", title="Inbound vertical port scan", severity="low", category="scanning",
+    id="port-scan-vertical", thresholds=WHY["port-scan-vertical"], title="Inbound vertical port scan", severity="low", category="scanning",
     summary="{src} probed {metric} ports on {dst}",
     params={"min_ports": Param(50, "distinct destination ports probed on one host in one window"), "gap": GAP,
             **OWN},
@@ -27,7 +28,7 @@ GROUP BY srcaddr, dstaddr, protocol, window_start
 HAVING count(DISTINCT dstport) >= $min_ports""")))
 
 register(Detection(
-    id="port-scan-horizontal", title="Inbound horizontal port scan", severity="low", category="scanning",
+    id="port-scan-horizontal", thresholds=WHY["port-scan-horizontal"], title="Inbound horizontal port scan", severity="low", category="scanning",
     summary="{src} probed {metric} of the VPC's hosts",
     params={"min_hosts": Param(3, "distinct own hosts probed in one window"),
             "min_probes": Param(6, "probes in that window"),
@@ -45,7 +46,7 @@ HAVING count(DISTINCT CASE WHEN probes > 0 THEN dstaddr END) >= $min_hosts AND s
    AND sum(probes) >= $min_probe_share * sum(requests)""")))
 
 register(Detection(
-    id="slow-scan", title="Inbound slow port scan", severity="low", category="scanning",
+    id="slow-scan", thresholds=WHY["slow-scan"], title="Inbound slow port scan", severity="low", category="scanning",
     summary="{src} probed about {metric} ports on {dst}, a few each window",
     params={"min_window_ports": Param(3, "distinct ports probed on the host in a window to count it"),
             "max_window_ports": Param(49, "more than this in a window is a fast (vertical) scan instead"),
@@ -63,7 +64,7 @@ HAVING count(DISTINCT dstport) BETWEEN $min_window_ports AND $max_window_ports""
         metric="sum", having="sum(metric) >= $min_ports AND count(*) >= $min_windows")))
 
 register(Detection(
-    id="port-scan-outbound", title="The instance scans ports", severity="medium", category="scanning",
+    id="port-scan-outbound", thresholds=WHY["port-scan-outbound"], title="The instance scans ports", severity="medium", category="scanning",
     summary="{src} probed {metric} TCP ports of {dst}",
     params={"min_ports": Param(20, "distinct TCP ports the instance probed in one window"), "gap": GAP, **OWN},
     actor="instance", guardduty="Recon:EC2/Portscan", mitre="T1046 Network Service Discovery",
@@ -79,7 +80,7 @@ GROUP BY srcaddr, protocol, window_start
 HAVING count(DISTINCT dstport) >= $min_ports""")))
 
 register(Detection(
-    id="port-sweep", title="The instance sweeps one port across the internet", severity="high",
+    id="port-sweep", thresholds=WHY["port-sweep"], title="The instance sweeps one port across the internet", severity="high",
     category="scanning", summary="{src} probed port {dst_port} on {metric} public addresses",
     params={"min_hosts": Param(20, "distinct public addresses probed on one port in one window"), "gap": GAP,
             **OWN},
@@ -106,7 +107,7 @@ def _probed(id_: str, title: str, ports_doc: str, emr: bool, guardduty: str) -> 
     if not emr:
         params["sensitive_ports"] = Param(DATA_STORE_PORTS, ports_doc)
     return register(Detection(
-        id=id_, title=title, severity="high" if emr else "low", category="exposure",
+        id=id_, thresholds=WHY[id_], title=title, severity="high" if emr else "low", category="exposure",
         summary="port {dst_port} of {dst} accepted probes from {metric} internet scanners",
         params=params, actor="remote", guardduty=guardduty, mitre="T1595 Active Scanning",
         doc=f"docs/detections.md#{id_}",

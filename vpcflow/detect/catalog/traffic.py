@@ -12,6 +12,7 @@ from __future__ import annotations
 from ..model import Detection, Param
 from ..registry import register
 from .common import GAP, KNOWN_PORTS, OWN, STRATUM_PORTS, TCP_ONLY_PORTS, TOR_PORTS, episodes, listed, own
+from .thresholds import WHY
 
 _RATE = {"min_pps": Param(2000, "request packets a second from an instance to one public address"),
          "min_seconds": Param(60, "the shortest span a rate is measured over"),
@@ -31,7 +32,7 @@ def _flood(id_: str, title: str, guardduty: str, which: str, extra: dict | None 
     else:
         answered = "coalesce(a.packets, 0) <= $max_reply_share * s.packets"
     return register(Detection(
-        id=id_, title=title, severity="high", category="denial-of-service",
+        id=id_, thresholds=WHY[id_], title=title, severity="high", category="denial-of-service",
         summary="{src} sent {metric:.0f} packets a second to {dst}:{dst_port}", params=params,
         actor="instance", guardduty=guardduty, mitre="T1498 Network Denial of Service",
         doc=f"docs/detections.md#{id_}",
@@ -79,7 +80,7 @@ _flood("dos-outbound-unusual-protocol", "The instance floods a host in an unusua
        {"usual_protocols": Param([1, 6, 17, 47, 50, 51, 58], "ICMP, TCP, UDP, GRE, ESP, AH, ICMPv6")})
 
 register(Detection(
-    id="dos-inbound", title="Inbound flood", severity="medium", category="denial-of-service",
+    id="dos-inbound", thresholds=WHY["dos-inbound"], title="Inbound flood", severity="medium", category="denial-of-service",
     summary="{dst}:{dst_port} received {metric:.0f} packets a second",
     params={"min_pps": Param(10000, "request packets a second to one host and port, averaged over a window"),
             "window": Param(600, "the aggregate window in seconds (shared)"), "gap": GAP, **OWN},
@@ -96,7 +97,7 @@ GROUP BY dstaddr, dstport, protocol, window_start
 HAVING sum(request_packets) >= $min_pps * $window""")))
 
 register(Detection(
-    id="crypto-mining", title="Cryptocurrency mining pool", severity="high", category="impact",
+    id="crypto-mining", thresholds=WHY["crypto-mining"], title="Cryptocurrency mining pool", severity="high", category="impact",
     summary="{src} talked to {dst} on port {dst_port}: a mining pool ({basis})",
     params={"category": Param("mining-pool", "the threat-list category of mining pools"),
             "ports": Param(STRATUM_PORTS, "Stratum (mining protocol) ports"),
@@ -124,7 +125,7 @@ def _new_use(id_: str, title: str, summary: str, guardduty: str, which: str, hav
              mitre: str) -> Detection:
     """Traffic of a kind the instance has not sent in the lookback, once it has some history."""
     return register(Detection(
-        id=id_, title=title, severity="medium", category="command-and-control", summary=summary,
+        id=id_, thresholds=WHY[id_], title=title, severity="medium", category="command-and-control", summary=summary,
         params={**params,
                 "lookback": Param(21600, "new when the source has not done it in this many seconds before"),
                 "max_prior_windows": Param(3, "windows of earlier use within the lookback still counted as new"),

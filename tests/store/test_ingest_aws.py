@@ -1,12 +1,17 @@
-"""`vpcflow ingest s3://...` and `cwl://...` from the command line, against moto's server over HTTP."""
+"""`vpcflow ingest s3://...` and `cwl://...`, from the command line and from Store.ingest with a session,
+against moto's server over HTTP."""
 
 from __future__ import annotations
 
 import gzip
 import time
 
+import pytest
+
+from vpcflow.aws.session import AwsSession, AwsSettings
 from vpcflow.fields import DEFAULT
 from vpcflow.sources.layouts import key_for
+from vpcflow.store import Store
 from vpcflow.timeutil import parse_time
 
 SSH = "2 123456789012 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 {t} {t2} ACCEPT OK"
@@ -87,3 +92,56 @@ def test_read_prints_an_s3_prefix_and_a_cloudwatch_group_without_a_store(cli, aw
     result = cli("read", "s3://flows", "cwl://vpc-flows", "--format", "default", "-o", "json")
     assert result.code == 0, result.err
     assert [(r["dstport"], r["log_stream"]) for r in result.json()] == [(22, None), (22, "eni-1235b8ca123456789-all")]
+
+
+@pytest.fixture
+def session(aws_env) -> AwsSession:
+    return AwsSession(AwsSettings(region=aws_env.region, endpoint_url=aws_env.endpoint_url),
+                      boto_session=aws_env.boto_session())
+
+
+def _one_object(aws_env, bucket: str) -> None:
+    s3 = aws_env.client("s3")
+    s3.create_bucket(Bucket=bucket)
+    key = key_for(aws_env.account, aws_env.region, "fl-1234abcd", parse_time("2026-01-05T10:00:00Z"), "fe123456")
+    body = DEFAULT.header() + "\n" + SSH.format(t=1767607200, t2=1767607260) + "\n"
+    s3.put_object(Bucket=bucket, Key=key, Body=gzip.compress(body.encode()))
+
+
+def test_store_ingest_reads_an_s3_prefix_with_a_session(tmp_path, aws_env, session):
+    _one_object(aws_env, "flows")
+    with Store(tmp_path / "s.duckdb") as store:
+        result = store.ingest("s3://flows", session=session)
+        assert (result.records, result.sources, result.errors) == (1, 1, [])
+        assert store.query("SELECT dstport FROM flows").to_pylist() == [{"dstport": 22}]
+
+
+def test_store_ingest_skips_an_s3_object_the_ledger_holds_before_downloading_it(tmp_path, aws_env, session):
+    _one_object(aws_env, "flows")
+    first, again = [], []
+    with Store(tmp_path / "s.duckdb") as store:
+        store.ingest("s3://flows", session=session, fetched=lambda n, nbytes: first.append(n))
+        result = store.ingest("s3://flows", session=session, fetched=lambda n, nbytes: again.append(n))
+    assert (result.records, result.skipped_sources) == (0, 1)
+    assert (sum(first), sum(again)) == (1, 0)  # the second time it is listed, not fetched
+
+
+def test_store_ingest_reads_cloudwatch_streams_with_a_session(tmp_path, aws_env, session):
+    _one_event_stream(aws_env, "vpc-flows")
+    with Store(tmp_path / "s.duckdb") as store:
+        first = store.ingest("cwl://vpc-flows", session=session, format="default")
+        again = store.ingest("cwl://vpc-flows", session=session, format="default")
+        rows = store.query("SELECT log_stream, dstport FROM flows").to_pylist()
+    assert (first.records, again.records) == (1, 0)
+    assert rows == [{"log_stream": "eni-1235b8ca123456789-all", "dstport": 22}]
+
+
+def test_store_ingest_of_an_aws_uri_without_a_session_fails_that_target_alone(tmp_path):
+    local = tmp_path / "one.log"
+    local.write_text(SSH.format(t=1767607200, t2=1767607260) + "\n")
+    with Store(tmp_path / "s.duckdb") as store:
+        result = store.ingest(["s3://flows/vpc", local])
+    assert result.records == 1
+    [failed] = result.errors
+    assert failed.source == "s3://flows/vpc"
+    assert failed.message.startswith("s3://flows/vpc: reading AWS needs a session (pass session=")

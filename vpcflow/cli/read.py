@@ -15,6 +15,7 @@ from rich.markup import escape
 
 from ..jsonable import rows_of
 from ..reader import read
+from ..store.targets import AWS_SCHEMES
 from .common import (
     FORMAT_OPTION,
     SINCE_OPTION,
@@ -47,7 +48,7 @@ def read_command(
     """Print the records of flow logs without storing them; lines that are not records are listed on stderr."""
     start, end = times(since, until)
     session = None
-    if any(p.startswith(("s3://", "cwl://")) for p in paths):
+    if any(p.startswith(AWS_SCHEMES) for p in paths):
         session = aws_session(profile, region, endpoint_url)  # boto3 loads only when AWS is read
     if limit is None and output is Output.table:
         limit = TABLE_ROWS

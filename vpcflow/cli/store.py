@@ -12,20 +12,17 @@ from ..analyze import KEYS, METRICS, top
 from ..fields import FIELDS
 from .common import (
     DB_OPTION,
-    ENGINE_OPTION,
     FORMAT_OPTION,
-    LAKE_OPTION,
-    RAW_OPTION,
     SINCE_OPTION,
     SOURCES_ARGUMENT,
-    SPARK_MASTER_OPTION,
     UNTIL_OPTION,
     AwsEndpointUrl,
     AwsProfile,
     AwsRegion,
+    EngineChoice,
     aws_session,
-    open_engine,
     open_store,
+    takes_engine,
     times,
 )
 from .output import OUTPUT_OPTION, Output, emit, emit_object, err_console, progress_bar
@@ -108,20 +105,18 @@ def _targets(paths, since, until, format, aws: dict, seen=None, store=None, fetc
             yield p
 
 
+@takes_engine
 def query(
     sql: Annotated[str, typer.Argument(help="One read-only SQL statement over the `flows` view (and `sources`, `quarantine`).")],
     db: str | None = DB_OPTION,
     output: Output = OUTPUT_OPTION,
-    engine: str = ENGINE_OPTION,
-    lake: str | None = LAKE_OPTION,
-    raw: list[str] | None = RAW_OPTION,
-    master: str = SPARK_MASTER_OPTION,
+    where: EngineChoice = EngineChoice(),
 ) -> None:
     """Run a read-only SQL query on the store (or, with --engine spark, on a lake or raw flow logs)."""
-    if engine != "duckdb":
+    if where.engine != "duckdb":
         from ..engines.engine import run_sql
 
-        eng, close = open_engine(engine, lake=lake, raw=raw, master=master)
+        eng, close = where.open()
         try:
             emit(run_sql(eng, sql), output)
         finally:
@@ -131,6 +126,7 @@ def query(
         emit(store.query(sql), output)
 
 
+@takes_engine
 def top_command(
     by: Annotated[str, typer.Option("--by", help=f"Group by: {', '.join(KEYS)}.")] = "pair",
     metric: Annotated[str, typer.Option("--metric", help=f"Rank by: {', '.join(METRICS)}.")] = "bytes",
@@ -140,14 +136,11 @@ def top_command(
     until: str | None = UNTIL_OPTION,
     db: str | None = DB_OPTION,
     output: Output = OUTPUT_OPTION,
-    engine: str = ENGINE_OPTION,
-    lake: str | None = LAKE_OPTION,
-    raw: list[str] | None = RAW_OPTION,
-    master: str = SPARK_MASTER_OPTION,
+    where: EngineChoice = EngineChoice(),
 ) -> None:
     """Top talkers: the largest groups by bytes, packets or flows, largest first."""
     start, end = times(since, until)
-    eng, close = open_engine(engine, db=db, lake=lake, raw=raw, master=master)
+    eng, close = where.open(db)
     try:
         emit(top(eng, by, metric, n, action=action, since=start, until=end), output, title=f"top {by} by {metric}")
     finally:

@@ -14,6 +14,12 @@ def in_ledger(con: duckdb.DuckDBPyConnection, identity: str, revision: str | Non
     return bool(con.execute("SELECT 1 FROM sources WHERE identity = ? AND revision = ?", [identity, revision]).fetchall())
 
 
+def revisions(con, identity: str) -> list[str | None]:
+    """The revisions of a source the ledger holds whole (a CloudWatch stream: one per span read)."""
+    rows = con.execute("SELECT revision FROM sources WHERE identity = ? AND status <> 'loading'", [identity])
+    return [r[0] for r in rows.fetchall()]
+
+
 def already(con: duckdb.DuckDBPyConnection, src: Source) -> bool:
     """True when the ledger holds this source at its current revision."""
     return in_ledger(con, src.identity, src.version)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -12,13 +12,13 @@ import pyarrow as pa
 from ..errors import QueryError, StoreError
 from ..fields import DEFAULT, LogFormat
 from ..sources.base import Source
-from ..sources.local import resolve
-from .ingest import BeforeCommit, IngestResult, Progress, SourceResult
 from .holder import live_holder, wait_for_holder
-from .ledger import in_ledger, purge_unfinished
+from .ingest import BeforeCommit, IngestResult, Progress, SourceResult
+from .ledger import in_ledger, purge_unfinished, revisions
 from .many import ingest_sources
 from .remote import RemoteConnection
 from .schema import DDL, SCHEMA_VERSION, arrow, ensure_columns
+from .targets import resolve_targets
 
 DEFAULT_PATH = "vpcflow.duckdb"
 _READ_ONLY_TYPES = {"SELECT", "EXPLAIN", "PRAGMA"}
@@ -79,51 +79,62 @@ class Store:
 
     # ---- writing
     def ingest(self, targets: Iterable[str | Path | Source] | str | Path | Source, *, format: str | LogFormat | None = None,
-               since: datetime | None = None, until: datetime | None = None,
-               progress: Progress | None = None, before_commit: BeforeCommit | None = None) -> IngestResult:
-        """Ingest files, directories, '-' (stdin) or Source objects; already-ingested sources are skipped.
+               since: datetime | None = None, until: datetime | None = None, session=None,
+               progress: Progress | None = None, fetched: Callable[[int, int], None] | None = None,
+               before_commit: BeforeCommit | None = None) -> IngestResult:
+        """Ingest files, directories, '-' (stdin), Source objects, and with an AWS `session`
+        (vpcflow.aws.session.AwsSession) `s3://BUCKET/PREFIX` and `cwl://LOG_GROUP[/STREAM]`. A source the
+        ledger holds is skipped: an S3 object before it is downloaded, a stream's spans already stored.
 
+        `progress(source, records, raw_bytes)` follows the storing, `fetched(objects, bytes)` the downloads;
         `before_commit(con, source, result)` runs inside each source's transaction, just before it commits.
+        Ctrl-C stops at once (KeyboardInterrupt, also from inside a DuckDB statement); whole sources stay stored.
         """
         if self.read_only:
             raise StoreError("the store is open read-only")
         if isinstance(targets, (str, Path, Source)):
             targets = [targets]
         fmt = LogFormat.parse(format) if isinstance(format, str) else format
-        failures: list[SourceResult] = []
+        noted: list[SourceResult] = []  # targets that cannot be read, objects the ledger holds
 
-        def sources():
-            for t in targets:
-                if isinstance(t, Source):
-                    yield t
-                    continue
-                errors: list = []
-                try:
-                    yield from resolve(str(t), since, until, errors)
-                except Exception as exc:  # a missing path fails alone; the others are still ingested
-                    from ..errors import VpcFlowError
-                    if not isinstance(exc, VpcFlowError):
-                        raise
-                    errors.append(exc)
-                failures.extend(SourceResult(e.location or str(t), status="failed", message=str(e)) for e in errors)
+        def unresolved(location: str, why: str) -> None:
+            noted.append(SourceResult(location, status="failed", message=why))
 
+        ledger = self.con if self.remote else self.con.cursor()  # looked up from the thread that lists sources
+
+        def seen(identity: str, revision: str) -> bool:
+            if in_ledger(ledger, identity, revision):
+                noted.append(SourceResult(identity, status="skipped", message="already ingested"))
+                return True
+            return False
+
+        sources = resolve_targets(targets, since, until, session, fmt, unresolved, seen=seen,
+                                  held=lambda identity: revisions(ledger, identity), fetched=fetched)
+        try:
+            result = self._ingest(sources, fmt, progress, before_commit)
+        except duckdb.InterruptException as exc:  # Ctrl-C inside a statement is Ctrl-C
+            raise KeyboardInterrupt from exc
+        finally:
+            if ledger is not self.con:
+                ledger.close()
+        for note in noted:
+            result.add(note)
+        return result
+
+    def _ingest(self, sources: Iterable[Source], fmt: LogFormat | None, progress: Progress | None,
+                before_commit: BeforeCommit | None) -> IngestResult:
         if self.remote:
             if before_commit is not None:
                 raise StoreError("another process holds this store: a before_commit hook cannot run there",
                                  hint="follow the source in the holder: vpcflow serve --follow SOURCE")
-            result = self.con.ingest(sources(), format=fmt, progress=progress)
-            for f in failures:
-                result.add(f)
-            return result
+            return self.con.ingest(sources, format=fmt, progress=progress)
         self.con.execute("SET memory_limit = ?", [self.ingest_memory_limit])
         try:
-            result = ingest_sources(self.con, sources(), format=fmt, progress=progress, before_commit=before_commit)
+            result = ingest_sources(self.con, sources, format=fmt, progress=progress, before_commit=before_commit)
             if result.records:
                 self.con.execute("CHECKPOINT")  # now, under the ingest limit: at close it would take the full one
         finally:
             self.con.execute("SET memory_limit = ?", [self.memory_limit])
-        for f in failures:
-            result.add(f)
         return result
 
     def has_source(self, identity: str, revision: str | None) -> bool:

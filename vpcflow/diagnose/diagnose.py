@@ -5,7 +5,10 @@ from __future__ import annotations
 from ..network import Evaluator, load_topology
 from .pairing import is_request, legs, own_addresses, when
 
-VERDICTS = ("security-group", "network-acl", "security-group-or-network-acl", "allowed")
+VERDICTS = ("security-group", "network-acl", "security-group-or-network-acl", "block-public-access",
+            "encryption-controls", "allowed")
+# a REJECT whose reject-reason (v8+) names the platform's control was no rule's doing
+PLATFORM_REJECTS = {"BPA": "block-public-access", "EC": "encryption-controls"}
 _PROTOCOLS = {1: "icmp", 6: "tcp", 17: "udp", 58: "icmpv6"}
 
 
@@ -31,6 +34,11 @@ def _fix(layer: str, rule: str | None, inbound: bool, protocol: int, port: int |
             number = rule.rsplit(" ", 1)[1]
             return f"in {which}, add an {side} allow rule for {target} numbered below {number} (or remove rule {number})"
         return f"in {which}, add an {side} allow rule for {target}"
+    if layer == "block-public-access":
+        return "VPC Block Public Access rejected it, not a rule: exclude the VPC or subnet from BPA if it must be reached"
+    if layer == "encryption-controls":
+        return ("VPC encryption controls rejected it, not a rule: the traffic was not encrypted in transit by the "
+                "platform (a Nitro instance type encrypts it), or exclude the resource")
     return None
 
 
@@ -67,7 +75,9 @@ def diagnose(con, src: str | None = None, dst: str | None = None, port: int | No
         protocol = leg["protocol"]
         service_port = leg["dstport"] if protocol in (6, 17) else None
         reply_rejected = leg["action"] == "ACCEPT" and leg["reverse_action"] == "REJECT"
-        if leg["action"] == "REJECT":
+        if leg["action"] == "REJECT" and leg.get("reject_reason") in PLATFORM_REJECTS:
+            verdict, reply = PLATFORM_REJECTS[leg["reject_reason"]], False
+        elif leg["action"] == "REJECT":
             verdict, reply = "security-group-or-network-acl", False
         elif reply_rejected:
             verdict, reply = "network-acl", True
@@ -76,7 +86,7 @@ def diagnose(con, src: str | None = None, dst: str | None = None, port: int | No
         if verdict == "allowed" and not filtered:
             continue
         rule = fix = None
-        if iface is not None and verdict != "allowed":
+        if iface is not None and verdict not in ("allowed", *PLATFORM_REJECTS.values()):
             port_checked = leg["srcport"] if reply else leg["dstport"]
             decided = evaluator.decide(iface, inbound != reply, protocol, port_checked, remote, reply)
             if decided is not None and (not reply or decided[0] == "network-acl"):

@@ -21,7 +21,8 @@ from ..engines.queries import NamedQuery, register
 LEGS_SQL = """
 WITH legs AS (
   SELECT interface_id, srcaddr, dstaddr, srcport, dstport, protocol, action, count(*) AS records,
-         min(start) AS first_seen, max("end") AS last_seen, max(flow_direction) AS flow_direction
+         min(start) AS first_seen, max("end") AS last_seen, max(flow_direction) AS flow_direction,
+         max(nullif(reject_reason, '-')) AS reject_reason
   FROM flows
   WHERE srcaddr IS NOT NULL AND action IS NOT NULL
     AND ($src IS NULL OR srcaddr = $src OR dstaddr = $src)
@@ -54,7 +55,7 @@ _LEG_FIELDS = ("interface_id", "srcaddr", "dstaddr", "srcport", "dstport", "prot
 LEGS = register(NamedQuery(
     "diagnose-legs", "Each flow leg (interface, 5-tuple, action) touching a rejected one, with its reverse",
     LEGS_SQL.strip(), {"src": None, "dst": None, "port": None, "all": False, "slack": 120}, kind="diagnose",
-    needs=_LEG_FIELDS, uses=("flow_direction",)))
+    needs=_LEG_FIELDS, uses=("flow_direction", "reject_reason")))
 OWN_ADDRESSES = register(NamedQuery(
     "diagnose-own-addresses", "Addresses seen on the given interfaces, with record counts",
     OWN_ADDRESS_SQL.strip(), {"interfaces": [""]},  # a typed (string) list; no interface is named ''

@@ -1,20 +1,60 @@
-WITH candidates AS (
+WITH outbound AS (
   SELECT
     srcaddr,
     dstaddr,
     dstport,
-    protocol
+    protocol,
+    requests,
+    window_start
   FROM flow_windows
   WHERE
-    requests > 0 AND src_private AND NOT dst_private
+    requests > 0
+    AND (
+      src_private OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(srcaddr), 1, 7))
+    )
+    AND NOT (
+      dst_private OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(dstaddr), 1, 7))
+    )
+), fleet AS (
+  SELECT
+    COUNT(DISTINCT srcaddr) AS sources
+  FROM outbound
+), popular AS (
+  SELECT
+    dstaddr,
+    dstport,
+    protocol
+  FROM outbound
   GROUP BY
-    srcaddr,
     dstaddr,
     dstport,
     protocol
   HAVING
-    SUM(requests) >= :min_connections
-    AND COUNT(DISTINCT window_start) >= :min_windows
+    COUNT(DISTINCT srcaddr) >= :fleet_min_sources
+    AND COUNT(DISTINCT srcaddr) >= :fleet_share * (
+      SELECT
+        sources
+      FROM fleet
+    )
+), candidates AS (
+  SELECT
+    o.srcaddr,
+    o.dstaddr,
+    o.dstport,
+    o.protocol
+  FROM outbound AS o
+  LEFT JOIN popular AS p
+    ON o.dstaddr = p.dstaddr AND o.dstport = p.dstport AND o.protocol = p.protocol
+  WHERE
+    p.dstaddr IS NULL
+  GROUP BY
+    o.srcaddr,
+    o.dstaddr,
+    o.dstport,
+    o.protocol
+  HAVING
+    SUM(o.requests) >= :min_connections
+    AND COUNT(DISTINCT o.window_start) >= :min_windows
 ), connections AS (
   SELECT
     f.srcaddr,
@@ -273,7 +313,9 @@ SELECT
   records,
   CAST((
     interval_score + size_score
-  ) AS DOUBLE) / 2 AS metric
+  ) AS DOUBLE) / 2 AS metric,
+  'medium' AS severity,
+  'behaviour' AS basis
 FROM scored
 WHERE
   CAST((

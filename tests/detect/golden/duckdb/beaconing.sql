@@ -1,9 +1,20 @@
-WITH candidates AS (
-  SELECT srcaddr, dstaddr, dstport, protocol
-  FROM flow_windows
-  WHERE requests > 0 AND src_private AND NOT dst_private
-  GROUP BY srcaddr, dstaddr, dstport, protocol
-  HAVING sum(requests) >= $min_connections AND count(DISTINCT window_start) >= $min_windows
+WITH outbound AS (
+  SELECT srcaddr, dstaddr, dstport, protocol, requests, window_start FROM flow_windows
+  WHERE requests > 0 AND (src_private OR array_contains($own_ipv6_prefixes, substr(lower(srcaddr), 1, 7))) AND NOT (dst_private OR array_contains($own_ipv6_prefixes, substr(lower(dstaddr), 1, 7)))
+),
+fleet AS (SELECT count(DISTINCT srcaddr) AS sources FROM outbound),
+popular AS (
+  SELECT dstaddr, dstport, protocol FROM outbound GROUP BY dstaddr, dstport, protocol
+  HAVING count(DISTINCT srcaddr) >= $fleet_min_sources
+     AND count(DISTINCT srcaddr) >= $fleet_share * (SELECT sources FROM fleet)
+),
+candidates AS (
+  SELECT o.srcaddr, o.dstaddr, o.dstport, o.protocol
+  FROM outbound o
+  LEFT JOIN popular p ON o.dstaddr = p.dstaddr AND o.dstport = p.dstport AND o.protocol = p.protocol
+  WHERE p.dstaddr IS NULL
+  GROUP BY o.srcaddr, o.dstaddr, o.dstport, o.protocol
+  HAVING sum(o.requests) >= $min_connections AND count(DISTINCT o.window_start) >= $min_windows
 ),
 connections AS (
   SELECT f.srcaddr, f.dstaddr, f.dstport, f.protocol, f.srcport, min(f.start) AS t, max(f."end") AS t_end,
@@ -54,7 +65,7 @@ scored AS (
   FROM quartiles
 )
 SELECT srcaddr AS src, dstaddr AS dst, dstport AS dst_port, protocol, first_seen, last_seen, records,
-       (interval_score + size_score) / 2 AS metric
+       (interval_score + size_score) / 2 AS metric, 'medium' AS severity, 'behaviour' AS basis
 FROM scored
 WHERE (interval_score + size_score) / 2 >= $min_score AND interval_score >= $min_interval_score
   AND i2 >= $min_interval

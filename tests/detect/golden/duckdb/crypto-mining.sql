@@ -1,11 +1,19 @@
 WITH hits AS (
+WITH out AS (
+  SELECT * FROM flow_windows
+  WHERE requests > 0 AND (src_private OR array_contains($own_ipv6_prefixes, substr(lower(srcaddr), 1, 7))) AND NOT (dst_private OR array_contains($own_ipv6_prefixes, substr(lower(dstaddr), 1, 7))) AND action = 'ACCEPT' AND protocol = 6
+),
+pools AS (SELECT DISTINCT a.address FROM (SELECT DISTINCT dstaddr AS address FROM out) a JOIN threat_list t
+    ON ((CASE WHEN a.address LIKE '%.%.%.%' THEN CAST(split_part(a.address, '.', 1) AS BIGINT) * 16777216 + CAST(split_part(a.address, '.', 2) AS BIGINT) * 65536 + CAST(split_part(a.address, '.', 3) AS BIGINT) * 256 + CAST(split_part(a.address, '.', 4) AS BIGINT) END) BETWEEN t.low AND t.high OR lower(a.address) = lower(t.network))
+  WHERE t.list = $category)
 SELECT srcaddr AS src, dstaddr AS dst, dstport AS dst_port, protocol,
-       min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
-       sum(bytes) AS metric
-FROM flow_windows
-WHERE requests > 0 AND src_private AND NOT dst_private AND action = 'ACCEPT' AND protocol = 6
-  AND array_contains($ports, dstport)
-GROUP BY srcaddr, dstaddr, dstport, protocol, window_start),
+       min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records, sum(bytes) AS metric,
+       CASE WHEN dstaddr IN (SELECT address FROM pools) THEN 'high' ELSE 'medium' END AS severity,
+       CASE WHEN dstaddr IN (SELECT address FROM pools) THEN 'threat list' ELSE 'Stratum port' END AS basis
+FROM out
+GROUP BY srcaddr, dstaddr, dstport, protocol, window_start
+HAVING dstaddr IN (SELECT address FROM pools)
+    OR (array_contains($ports, dstport) AND max(last_end) - min(first_start) >= $min_active_seconds)),
 marked AS (
   SELECT hits.*, CASE WHEN first_seen - LAG(last_seen) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen) <= $gap
                       THEN 0 ELSE 1 END AS new_episode
@@ -17,7 +25,7 @@ numbered AS (
   FROM marked
 )
 SELECT src, dst, dst_port, protocol, min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(records) AS records,
-       max(metric) AS metric
+       max(metric) AS metric, CASE max(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END) WHEN 2 THEN 'high' WHEN 1 THEN 'medium' ELSE 'low' END AS severity, max(basis) AS basis
 FROM numbered
 GROUP BY src, dst, dst_port, protocol, episode
 ORDER BY first_seen, src, dst

@@ -1,9 +1,11 @@
 WITH hits AS (
 SELECT CASE WHEN count(DISTINCT srcaddr) = 1 THEN min(srcaddr) END AS src, dstaddr AS dst, dstport AS dst_port,
        protocol, min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
-       sum(request_packets) / $window AS metric
+       sum(request_packets) / $window AS metric,
+       CASE WHEN max(CASE WHEN action = 'ACCEPT' THEN 1 ELSE 0 END) = 1 THEN 'medium' ELSE 'low' END AS severity,
+       'behaviour' AS basis
 FROM flow_windows
-WHERE dst_private AND requests > 0
+WHERE (dst_private OR array_contains($own_ipv6_prefixes, substr(lower(dstaddr), 1, 7))) AND requests > 0
 GROUP BY dstaddr, dstport, protocol, window_start
 HAVING sum(request_packets) >= $min_pps * $window),
 marked AS (
@@ -17,7 +19,7 @@ numbered AS (
   FROM marked
 )
 SELECT src, dst, dst_port, protocol, min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(records) AS records,
-       max(metric) AS metric
+       max(metric) AS metric, CASE max(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END) WHEN 2 THEN 'high' WHEN 1 THEN 'medium' ELSE 'low' END AS severity, max(basis) AS basis
 FROM numbered
 GROUP BY src, dst, dst_port, protocol, episode
 ORDER BY first_seen, src, dst

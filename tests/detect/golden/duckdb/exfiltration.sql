@@ -3,7 +3,7 @@ WITH egress AS (
   SELECT srcaddr, dstaddr, dstport, protocol, window_start, sum(bytes) AS bytes, sum(records) AS records,
          min(first_start) AS first_seen, max(last_end) AS last_seen
   FROM flow_windows
-  WHERE src_private AND NOT dst_private AND action = 'ACCEPT' AND protocol = 6
+  WHERE (src_private OR array_contains($own_ipv6_prefixes, substr(lower(srcaddr), 1, 7))) AND NOT (dst_private OR array_contains($own_ipv6_prefixes, substr(lower(dstaddr), 1, 7))) AND action = 'ACCEPT' AND protocol = 6
   GROUP BY srcaddr, dstaddr, dstport, protocol, window_start
 ),
 per_window AS (SELECT srcaddr, window_start, sum(bytes) AS bytes FROM egress GROUP BY srcaddr, window_start),
@@ -11,20 +11,23 @@ baseline AS (
   SELECT srcaddr, percentile_cont(0.5) WITHIN GROUP (ORDER BY bytes) AS median_bytes
   FROM per_window GROUP BY srcaddr
 ),
+history AS (SELECT srcaddr, min(window_start) AS since FROM flow_windows WHERE (src_private OR array_contains($own_ipv6_prefixes, substr(lower(srcaddr), 1, 7))) GROUP BY srcaddr),
 contacts AS (SELECT DISTINCT srcaddr, dstaddr, window_start FROM egress),
 prior AS (
   SELECT srcaddr, dstaddr, window_start,
          count(*) OVER (PARTITION BY srcaddr, dstaddr ORDER BY window_start
-                        RANGE BETWEEN $lookback PRECEDING AND 1 PRECEDING) AS prior_windows
+                        RANGE BETWEEN $lookback PRECEDING AND $gap PRECEDING) AS prior_windows
   FROM contacts
 )
 SELECT e.srcaddr AS src, e.dstaddr AS dst, e.dstport AS dst_port, e.protocol,
-       e.first_seen, e.last_seen, e.records, e.bytes AS metric
+       e.first_seen, e.last_seen, e.records, e.bytes AS metric, 'medium' AS severity,
+       'against its own baseline' AS basis
 FROM egress e
 JOIN baseline b ON e.srcaddr = b.srcaddr
+JOIN history h ON e.srcaddr = h.srcaddr
 JOIN prior p ON e.srcaddr = p.srcaddr AND e.dstaddr = p.dstaddr AND e.window_start = p.window_start
-WHERE e.bytes >= $min_bytes AND e.bytes >= $baseline_factor * b.median_bytes
-  AND p.prior_windows <= $max_prior_windows),
+WHERE e.bytes >= $min_window_bytes AND e.bytes >= $baseline_factor * b.median_bytes
+  AND p.prior_windows = 0 AND e.window_start - h.since >= $min_history),
 marked AS (
   SELECT hits.*, CASE WHEN first_seen - LAG(last_seen) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen) <= $gap
                       THEN 0 ELSE 1 END AS new_episode
@@ -36,7 +39,8 @@ numbered AS (
   FROM marked
 )
 SELECT src, dst, dst_port, protocol, min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(records) AS records,
-       sum(metric) AS metric
+       sum(metric) AS metric, CASE max(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END) WHEN 2 THEN 'high' WHEN 1 THEN 'medium' ELSE 'low' END AS severity, max(basis) AS basis
 FROM numbered
 GROUP BY src, dst, dst_port, protocol, episode
+HAVING sum(metric) >= $min_bytes
 ORDER BY first_seen, src, dst

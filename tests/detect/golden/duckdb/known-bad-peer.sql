@@ -1,20 +1,16 @@
 WITH hits AS (
-WITH addresses AS (
-  SELECT DISTINCT address FROM (
-    SELECT srcaddr AS address FROM flow_windows UNION ALL SELECT dstaddr AS address FROM flow_windows) a
-),
-bad AS (
-  SELECT DISTINCT a.address
-  FROM addresses a JOIN threat_list t
-    ON (CASE WHEN a.address LIKE '%.%.%.%' THEN CAST(split_part(a.address, '.', 1) AS BIGINT) * 16777216 + CAST(split_part(a.address, '.', 2) AS BIGINT) * 65536 + CAST(split_part(a.address, '.', 3) AS BIGINT) * 256 + CAST(split_part(a.address, '.', 4) AS BIGINT) END) BETWEEN t.low AND t.high OR lower(a.address) = lower(t.network)
-)
+WITH seen AS (SELECT * FROM flow_windows WHERE requests > 0 OR action = 'REJECT'),
+bad AS (SELECT DISTINCT a.address FROM (SELECT srcaddr AS address FROM seen UNION SELECT dstaddr AS address FROM seen) a JOIN threat_list t
+    ON ((CASE WHEN a.address LIKE '%.%.%.%' THEN CAST(split_part(a.address, '.', 1) AS BIGINT) * 16777216 + CAST(split_part(a.address, '.', 2) AS BIGINT) * 65536 + CAST(split_part(a.address, '.', 3) AS BIGINT) * 256 + CAST(split_part(a.address, '.', 4) AS BIGINT) END) BETWEEN t.low AND t.high OR lower(a.address) = lower(t.network))
+  WHERE NOT array_contains($categories, t.list))
 SELECT srcaddr AS src, dstaddr AS dst, dstport AS dst_port, protocol,
        min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
-       sum(bytes) AS metric
-FROM flow_windows
-WHERE (requests > 0 OR action = 'REJECT')
-  AND (srcaddr IN (SELECT address FROM bad) OR dstaddr IN (SELECT address FROM bad))
-GROUP BY srcaddr, dstaddr, dstport, protocol, window_start),
+       sum(bytes) AS metric,
+       CASE WHEN (src_private OR array_contains($own_ipv6_prefixes, substr(lower(srcaddr), 1, 7))) OR max(CASE WHEN action = 'ACCEPT' THEN 1 ELSE 0 END) = 1 THEN 'medium'
+            ELSE 'low' END AS severity, 'threat list' AS basis
+FROM seen
+WHERE srcaddr IN (SELECT address FROM bad) OR dstaddr IN (SELECT address FROM bad)
+GROUP BY srcaddr, dstaddr, dstport, protocol, window_start, src_private),
 marked AS (
   SELECT hits.*, CASE WHEN first_seen - LAG(last_seen) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen) <= $gap
                       THEN 0 ELSE 1 END AS new_episode
@@ -26,7 +22,7 @@ numbered AS (
   FROM marked
 )
 SELECT src, dst, dst_port, protocol, min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(records) AS records,
-       max(metric) AS metric
+       max(metric) AS metric, CASE max(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END) WHEN 2 THEN 'high' WHEN 1 THEN 'medium' ELSE 'low' END AS severity, max(basis) AS basis
 FROM numbered
 GROUP BY src, dst, dst_port, protocol, episode
 ORDER BY first_seen, src, dst

@@ -1,9 +1,9 @@
 WITH hits AS (
 SELECT srcaddr AS src, dstaddr AS dst, CAST(NULL AS INTEGER) AS dst_port, protocol,
        min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
-       count(DISTINCT dstport) AS metric
+       count(DISTINCT dstport) AS metric, 'low' AS severity, 'behaviour' AS basis
 FROM flow_windows
-WHERE probes > 0 AND protocol IN (6, 17)
+WHERE probes > 0 AND protocol IN (6, 17) AND NOT (src_private OR array_contains($own_ipv6_prefixes, substr(lower(srcaddr), 1, 7)))
 GROUP BY srcaddr, dstaddr, protocol, window_start
 HAVING count(DISTINCT dstport) >= $min_ports),
 marked AS (
@@ -17,7 +17,7 @@ numbered AS (
   FROM marked
 )
 SELECT src, dst, dst_port, protocol, min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(records) AS records,
-       max(metric) AS metric
+       max(metric) AS metric, CASE max(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END) WHEN 2 THEN 'high' WHEN 1 THEN 'medium' ELSE 'low' END AS severity, max(basis) AS basis
 FROM numbered
 GROUP BY src, dst, dst_port, protocol, episode
 ORDER BY first_seen, src, dst

@@ -1,9 +1,9 @@
 WITH hits AS (
 SELECT srcaddr AS src, CAST(NULL AS VARCHAR) AS dst, dstport AS dst_port, protocol,
        min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
-       count(DISTINCT dstaddr) AS metric
+       count(DISTINCT dstaddr) AS metric, 'high' AS severity, 'behaviour' AS basis
 FROM flow_windows
-WHERE probes > 0 AND NOT dst_private AND protocol IN (6, 17)
+WHERE probes > 0 AND (src_private OR array_contains($own_ipv6_prefixes, substr(lower(srcaddr), 1, 7))) AND NOT (dst_private OR array_contains($own_ipv6_prefixes, substr(lower(dstaddr), 1, 7))) AND protocol IN (6, 17)
 GROUP BY srcaddr, dstport, protocol, window_start
 HAVING count(DISTINCT dstaddr) >= $min_hosts),
 marked AS (
@@ -17,7 +17,7 @@ numbered AS (
   FROM marked
 )
 SELECT src, dst, dst_port, protocol, min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(records) AS records,
-       max(metric) AS metric
+       max(metric) AS metric, CASE max(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END) WHEN 2 THEN 'high' WHEN 1 THEN 'medium' ELSE 'low' END AS severity, max(basis) AS basis
 FROM numbered
 GROUP BY src, dst, dst_port, protocol, episode
 ORDER BY first_seen, src, dst

@@ -16,7 +16,8 @@ scanners AS (
   GROUP BY srcaddr, dstaddr, window_start HAVING count(DISTINCT dstport) > $max_ports
 )
 SELECT CASE WHEN r.sources = 1 THEN r.any_source END AS src, r.dstaddr AS dst, r.dstport AS dst_port,
-       r.protocol, r.first_seen, r.last_seen, r.records, r.records AS metric
+       r.protocol, r.first_seen, r.last_seen, r.records, r.records AS metric, 'low' AS severity,
+       'behaviour' AS basis
 FROM rejects r
 JOIN baseline b ON r.dstaddr = b.dstaddr AND r.dstport = b.dstport AND r.protocol = b.protocol
 CROSS JOIN windows w
@@ -34,7 +35,7 @@ numbered AS (
   FROM marked
 )
 SELECT src, dst, dst_port, protocol, min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(records) AS records,
-       max(metric) AS metric
+       max(metric) AS metric, CASE max(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END) WHEN 2 THEN 'high' WHEN 1 THEN 'medium' ELSE 'low' END AS severity, max(basis) AS basis
 FROM numbered
 GROUP BY src, dst, dst_port, protocol, episode
 ORDER BY first_seen, src, dst

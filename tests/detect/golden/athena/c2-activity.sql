@@ -1,0 +1,105 @@
+WITH hits AS (
+  WITH out AS (
+    SELECT
+      *
+    FROM flow_windows
+    WHERE
+      requests > 0
+      AND (
+        src_private OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(srcaddr), 1, 7))
+      )
+      AND NOT (
+        dst_private OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(dstaddr), 1, 7))
+      )
+  ), bad AS (
+    SELECT DISTINCT
+      a.address
+    FROM (
+      SELECT DISTINCT
+        dstaddr AS address
+      FROM out
+    ) AS a
+    JOIN threat_list AS t
+      ON (
+        (
+          CASE
+            WHEN a.address LIKE '%.%.%.%'
+            THEN CAST(SPLIT_PART(a.address, '.', 1) AS BIGINT) * 16777216 + CAST(SPLIT_PART(a.address, '.', 2) AS BIGINT) * 65536 + CAST(SPLIT_PART(a.address, '.', 3) AS BIGINT) * 256 + CAST(SPLIT_PART(a.address, '.', 4) AS BIGINT)
+          END
+        ) BETWEEN t.low AND t.high
+        OR LOWER(a.address) = LOWER(t.network)
+      )
+    WHERE
+      t.list = :category
+  )
+  SELECT
+    srcaddr AS src,
+    dstaddr AS dst,
+    dstport AS dst_port,
+    protocol,
+    MIN(first_start) AS first_seen,
+    MAX(last_end) AS last_seen,
+    SUM(records) AS records,
+    SUM(bytes) AS metric,
+    'high' AS severity,
+    'threat list' AS basis
+  FROM out
+  WHERE
+    dstaddr IN (
+      SELECT
+        address
+      FROM bad
+    )
+  GROUP BY
+    srcaddr,
+    dstaddr,
+    dstport,
+    protocol,
+    window_start
+), marked AS (
+  SELECT
+    hits.*,
+    CASE
+      WHEN first_seen - LAG(last_seen) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen) <= :gap
+      THEN 0
+      ELSE 1
+    END AS new_episode
+  FROM hits
+), numbered AS (
+  SELECT
+    marked.*,
+    SUM(new_episode) OVER (
+      PARTITION BY src, dst, dst_port, protocol
+      ORDER BY first_seen
+      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS episode
+  FROM marked
+)
+SELECT
+  src,
+  dst,
+  dst_port,
+  protocol,
+  MIN(first_seen) AS first_seen,
+  MAX(last_seen) AS last_seen,
+  SUM(records) AS records,
+  MAX(metric) AS metric,
+  CASE MAX(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END)
+    WHEN 2
+    THEN 'high'
+    WHEN 1
+    THEN 'medium'
+    ELSE 'low'
+  END AS severity,
+  MAX(basis) AS basis
+FROM numbered
+GROUP BY
+  src,
+  dst,
+  dst_port,
+  protocol,
+  episode
+ORDER BY
+  first_seen,
+  src,
+  dst

@@ -1,0 +1,23 @@
+WITH hits AS (
+SELECT CASE WHEN count(DISTINCT srcaddr) = 1 THEN min(srcaddr) END AS src, dstaddr AS dst, dstport AS dst_port,
+       protocol, min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
+       count(DISTINCT srcaddr) AS metric, 'high' AS severity, 'behaviour' AS basis
+FROM flow_windows
+WHERE action = 'ACCEPT' AND probes > 0 AND protocol = 6 AND (dst_private OR array_contains($own_ipv6_prefixes, substr(lower(dstaddr), 1, 7))) AND NOT (src_private OR array_contains($own_ipv6_prefixes, substr(lower(srcaddr), 1, 7))) AND array_contains($emr_ports, dstport)
+GROUP BY dstaddr, dstport, protocol, window_start - window_start % $period
+HAVING count(DISTINCT srcaddr) >= $min_sources),
+marked AS (
+  SELECT hits.*, CASE WHEN first_seen - LAG(last_seen) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen) <= $gap
+                      THEN 0 ELSE 1 END AS new_episode
+  FROM hits
+),
+numbered AS (
+  SELECT marked.*, SUM(new_episode) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen
+                                          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS episode
+  FROM marked
+)
+SELECT src, dst, dst_port, protocol, min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(records) AS records,
+       max(metric) AS metric, CASE max(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END) WHEN 2 THEN 'high' WHEN 1 THEN 'medium' ELSE 'low' END AS severity, max(basis) AS basis
+FROM numbered
+GROUP BY src, dst, dst_port, protocol, episode
+ORDER BY first_seen, src, dst

@@ -1,0 +1,31 @@
+WITH hits AS (
+WITH out AS (SELECT * FROM flow_windows WHERE requests > 0 AND (src_private OR array_contains($own_ipv6_prefixes, substr(lower(srcaddr), 1, 7))) AND NOT (dst_private OR array_contains($own_ipv6_prefixes, substr(lower(dstaddr), 1, 7)))
+                                          AND protocol = 6 AND action = 'ACCEPT'),
+relays AS (SELECT DISTINCT a.address FROM (SELECT DISTINCT dstaddr AS address FROM out) a JOIN threat_list t
+    ON ((CASE WHEN a.address LIKE '%.%.%.%' THEN CAST(split_part(a.address, '.', 1) AS BIGINT) * 16777216 + CAST(split_part(a.address, '.', 2) AS BIGINT) * 65536 + CAST(split_part(a.address, '.', 3) AS BIGINT) * 256 + CAST(split_part(a.address, '.', 4) AS BIGINT) END) BETWEEN t.low AND t.high OR lower(a.address) = lower(t.network))
+  WHERE array_contains($categories, t.list)),
+marked AS (SELECT out.*, dstaddr IN (SELECT address FROM relays) AS on_list FROM out)
+SELECT srcaddr AS src, CASE WHEN count(DISTINCT dstaddr) = 1 THEN min(dstaddr) END AS dst,
+       CAST(NULL AS INTEGER) AS dst_port, protocol, min(first_start) AS first_seen, max(last_end) AS last_seen,
+       sum(records) AS records, count(DISTINCT dstaddr) AS metric,
+       CASE WHEN bool_or(on_list) THEN 'high' ELSE 'medium' END AS severity,
+       CASE WHEN bool_or(on_list) THEN 'threat list' ELSE 'Tor ports' END AS basis
+FROM marked
+WHERE on_list OR array_contains($or_ports, dstport)
+GROUP BY srcaddr, protocol, window_start
+HAVING bool_or(on_list) OR count(DISTINCT dstaddr) >= $min_relays),
+marked AS (
+  SELECT hits.*, CASE WHEN first_seen - LAG(last_seen) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen) <= $gap
+                      THEN 0 ELSE 1 END AS new_episode
+  FROM hits
+),
+numbered AS (
+  SELECT marked.*, SUM(new_episode) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen
+                                          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS episode
+  FROM marked
+)
+SELECT src, dst, dst_port, protocol, min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(records) AS records,
+       max(metric) AS metric, CASE max(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END) WHEN 2 THEN 'high' WHEN 1 THEN 'medium' ELSE 'low' END AS severity, max(basis) AS basis
+FROM numbered
+GROUP BY src, dst, dst_port, protocol, episode
+ORDER BY first_seen, src, dst

@@ -1,0 +1,32 @@
+SELECT
+  CAST(NULL AS STRING) AS src,
+  CAST(NULL AS STRING) AS dst,
+  dstport AS dst_port,
+  protocol,
+  MIN(first_start) AS first_seen,
+  MAX(last_end) AS last_seen,
+  SUM(records) AS records,
+  COUNT(DISTINCT srcaddr) AS metric,
+  'low' AS severity,
+  'summary' AS basis
+FROM flow_windows
+WHERE
+  action = 'REJECT'
+  AND NOT dstport IS NULL
+  AND (
+    dst_private
+    OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(dstaddr), 1, 7))
+  )
+  AND NOT (
+    src_private
+    OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(srcaddr), 1, 7))
+  )
+GROUP BY
+  dstport,
+  protocol,
+  window_start - window_start % :period
+HAVING
+  COUNT(DISTINCT srcaddr) >= :min_sources
+ORDER BY
+  first_seen NULLS LAST,
+  dst_port NULLS LAST

@@ -1,0 +1,73 @@
+WITH hits AS (
+  SELECT
+    srcaddr AS src,
+    CASE WHEN COUNT(DISTINCT dstaddr) = 1 THEN MIN(dstaddr) END AS dst,
+    CAST(NULL AS INT) AS dst_port,
+    protocol,
+    MIN(first_start) AS first_seen,
+    MAX(last_end) AS last_seen,
+    SUM(records) AS records,
+    COUNT(DISTINCT dstport) AS metric,
+    'medium' AS severity,
+    'behaviour' AS basis
+  FROM flow_windows
+  WHERE
+    probes > 0
+    AND protocol = 6
+    AND (
+      src_private
+      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(srcaddr), 1, 7))
+    )
+  GROUP BY
+    srcaddr,
+    protocol,
+    window_start
+  HAVING
+    COUNT(DISTINCT dstport) >= :min_ports
+), marked AS (
+  SELECT
+    hits.*,
+    CASE
+      WHEN first_seen - LAG(last_seen) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen NULLS LAST) <= :gap
+      THEN 0
+      ELSE 1
+    END AS new_episode
+  FROM hits
+), numbered AS (
+  SELECT
+    marked.*,
+    SUM(new_episode) OVER (
+      PARTITION BY src, dst, dst_port, protocol
+      ORDER BY first_seen NULLS LAST
+      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS episode
+  FROM marked
+)
+SELECT
+  src,
+  dst,
+  dst_port,
+  protocol,
+  MIN(first_seen) AS first_seen,
+  MAX(last_seen) AS last_seen,
+  SUM(records) AS records,
+  MAX(metric) AS metric,
+  CASE MAX(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END)
+    WHEN 2
+    THEN 'high'
+    WHEN 1
+    THEN 'medium'
+    ELSE 'low'
+  END AS severity,
+  MAX(basis) AS basis
+FROM numbered
+GROUP BY
+  src,
+  dst,
+  dst_port,
+  protocol,
+  episode
+ORDER BY
+  first_seen NULLS LAST,
+  src NULLS LAST,
+  dst NULLS LAST

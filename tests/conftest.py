@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from vpcflow.store import Store
+pytest.register_assert_rewrite("tests.support")  # assert_golden's failures show the diff
+
+from vpcflow.store import Store  # noqa: E402
 
 pytest_plugins = ["tests.fixtures.moto_server"]  # moto's server over HTTP, for every area that talks to AWS
 

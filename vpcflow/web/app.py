@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from ..errors import VpcFlowError
 from .api import router
 from .query import ROW_LIMIT, TIME_LIMIT
+from .rules import router as rules_router
 from .state import Dashboard
 
 HERE = Path(__file__).parent
@@ -29,6 +30,7 @@ PAGES = (
     ("/interfaces", "interfaces.html", "Interfaces"),
     ("/findings", "findings.html", "Findings"),
     ("/diagnose", "diagnose.html", "Diagnose"),
+    ("/rules", "rules.html", "Rules"),
     ("/graph", "graph.html", "Graph"),
     ("/query", "query.html", "Query"),
 )
@@ -57,6 +59,7 @@ def create_app(db_path: str | Path, token: str | None = None, *, row_limit: int 
                   description="Read-only views of a vpcflow store: traffic, interfaces, findings, diagnoses, SQL.")
     app.state.dashboard = dashboard
     app.include_router(router)
+    app.include_router(rules_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.middleware("http")

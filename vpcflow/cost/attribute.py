@@ -36,6 +36,7 @@ class CostResult:
     prices: Prices
     days: float
     duplicate_bytes: int = 0  # second copies (both ends logged, a NAT gateway's own records): not billed
+    rejected_bytes: int = 0  # REJECT records: the packets were dropped, nothing to bill
     unknown_bytes: int = 0
     unknown_records: int = 0
     raw: list[dict] = field(default_factory=list)
@@ -80,8 +81,10 @@ def cost(engine_or_store, by: str = "path", *, prices: Prices | None = None, sin
             result.unknown_records += r["records"]
             if r["billed"]:
                 result.unknown_bytes += r["bytes"]
+        if not r["accepted"]:
+            result.rejected_bytes += r["bytes"]
         if not r["billed"]:
-            result.duplicate_bytes += r["bytes"] if r["path"] != "unknown" else 0
+            result.duplicate_bytes += r["bytes"] if r["accepted"] else 0
             continue
         g = groups[r["key"]]
         g["bytes"] += r["bytes"]

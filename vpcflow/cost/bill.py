@@ -114,7 +114,7 @@ def flow_log_bill(engine_or_store, *, log_format: LogFormat | str | None = None,
     for dest in DESTINATIONS:
         gb = vol.monthly_gb(fmt)
         rows.append({"destination": dest, "change": "as is", "records_per_day": round(per_day),
-                     "gb_per_month": round(gb, 6), "usd": round(destination_usd(prices, dest, gb), 2),
+                     "gb_per_month": gb, "usd": round(destination_usd(prices, dest, gb), 6),
                      "saves_usd": 0.0})
     here = destination or "cloudwatch-logs"
     base = destination_usd(prices, here, vol.monthly_gb(fmt))
@@ -130,5 +130,5 @@ def flow_log_bill(engine_or_store, *, log_format: LogFormat | str | None = None,
     for change, gb, share in changes:
         usd = destination_usd(prices, here, gb)
         rows.append({"destination": here, "change": change, "records_per_day": round(per_day * share),
-                     "gb_per_month": round(gb, 6), "usd": round(usd, 2), "saves_usd": round(base - usd, 2)})
+                     "gb_per_month": gb, "usd": round(usd, 6), "saves_usd": round(base - usd, 6)})
     return rows

@@ -248,11 +248,11 @@ def cost_sql(by: str) -> str:
     """One statement: billed and unbilled bytes per group, path and price flags."""
     extra = by if by in LEG_KEYS else None
     return f"""WITH {classified_sql(extra)}
-SELECT CAST({BY[by]} AS VARCHAR) AS "key", path, billed, cross_az, to_internet,
+SELECT CAST({BY[by]} AS VARCHAR) AS "key", path, billed, action = 'ACCEPT' AS accepted, cross_az, to_internet,
        CASE WHEN service IN ('S3', 'DYNAMODB') THEN service END AS service,
        CAST(sum(bytes) AS BIGINT) AS bytes, CAST(sum(records) AS BIGINT) AS records
 FROM classified
-GROUP BY {BY[by]}, path, billed, cross_az, to_internet, CASE WHEN service IN ('S3', 'DYNAMODB') THEN service END
+GROUP BY {BY[by]}, path, billed, action = 'ACCEPT', cross_az, to_internet, CASE WHEN service IN ('S3', 'DYNAMODB') THEN service END
 ORDER BY bytes DESC, "key", path"""
 
 

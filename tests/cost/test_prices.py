@@ -1,0 +1,45 @@
+"""The price table: declared per region, overridable from vpcflow.toml, and priced per path."""
+
+from __future__ import annotations
+
+import pytest
+
+from vpcflow.cost.prices import PRICES, prices_for, usd_per_gb
+from vpcflow.errors import VpcFlowError
+
+
+def test_us_east_1_is_the_default_region():
+    assert prices_for().region == "us-east-1"
+
+
+def test_an_override_replaces_one_price_and_says_where_it_came_from():
+    prices = prices_for("us-east-1", {"us-east-1": {"nat_gateway_per_gb": 0.05}})
+    assert prices.nat_gateway_per_gb == 0.05
+    assert prices.internet_egress_per_gb == PRICES["us-east-1"].internet_egress_per_gb
+    assert prices.source == "vpcflow.toml"
+
+
+def test_an_unknown_price_name_is_refused():
+    with pytest.raises(VpcFlowError, match="unknown price 'nat_per_gb'"):
+        prices_for("us-east-1", {"us-east-1": {"nat_per_gb": 0.05}})
+
+
+def test_a_region_without_prices_asks_for_them():
+    with pytest.raises(VpcFlowError, match="no prices for region 'eu-west-3'"):
+        prices_for("eu-west-3")
+
+
+def test_nat_to_the_internet_pays_processing_cross_az_and_egress():
+    p = PRICES["us-east-1"]
+    assert usd_per_gb(p, "nat-gateway", cross_az=True, to_internet=True) == pytest.approx(0.045 + 0.02 + 0.09)
+
+
+def test_inter_az_pays_a_cent_each_way_and_intra_az_nothing():
+    p = PRICES["us-east-1"]
+    assert usd_per_gb(p, "inter-az") == pytest.approx(0.02)
+    assert usd_per_gb(p, "intra-az") == 0.0
+
+
+def test_vended_log_tiers_apply_in_order():
+    p = PRICES["us-east-1"]
+    assert p.tiered(p.cloudwatch_logs_tiers, 10 * 1024 + 100) == pytest.approx(10 * 1024 * 0.50 + 100 * 0.25)

@@ -125,8 +125,9 @@ class Store:
                 before_commit: BeforeCommit | None) -> IngestResult:
         if self.remote:
             if before_commit is not None:
-                raise StoreError("another process holds this store: a before_commit hook cannot run there",
-                                 hint="follow the source in the holder: vpcflow serve --follow SOURCE")
+                raise StoreError(f"{self.path} is held by another process (pid {self.con.note.pid}): only it can "
+                                 "follow sources into it", hint="add --follow SOURCE to that `vpcflow serve`, "
+                                 "or stop it and run this again")
             return self.con.ingest(sources, format=fmt, progress=progress)
         self.con.execute("SET memory_limit = ?", [self.ingest_memory_limit])
         try:

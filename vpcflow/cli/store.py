@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from ..analyze import KEYS, METRICS, top
 from ..fields import FIELDS
+from ..store.targets import AWS_SCHEMES
 from .common import (
     DB_OPTION,
     FORMAT_OPTION,
@@ -41,16 +42,8 @@ def ingest(
 ) -> None:
     """Read flow logs into the store, each source exactly once; bad lines go to the quarantine."""
     start, end = times(since, until)
-    aws = {"profile": profile, "region": region, "endpoint_url": endpoint_url}
+    session = aws_session(profile, region, endpoint_url) if any(p.startswith(AWS_SCHEMES) for p in paths) else None
     with open_store(db) as store, progress_bar() as bar:
-        known: list[str] = []  # objects the ledger already holds, skipped before they are downloaded
-
-        def seen(identity: str, revision: str) -> bool:
-            if store.has_source(identity, revision):
-                known.append(identity)
-                return True
-            return False
-
         task = bar.add_task("ingest", total=None, rate="")
         got = [0, 0]  # objects or stream spans fetched, and their bytes
 
@@ -59,7 +52,6 @@ def ingest(
             got[1] += nbytes
             bar.update(task, description=f"fetched {got[0]:,} objects/streams, {got[1] / 1e6:,.1f} MB")
 
-        targets = _targets(paths, start, end, format, aws, seen=seen, store=store, fetched=fetched)
         per_source: dict[str, int] = {}
         started = time.perf_counter()
 
@@ -69,8 +61,8 @@ def ingest(
             rate = total / max(time.perf_counter() - started, 1e-6)
             bar.update(task, description=f"ingest ...{source[-40:]}", rate=f"{total:,} records, {rate:,.0f}/s")
 
-        result = store.ingest(targets, format=format, since=start, until=end, progress=tick)
-        result.skipped_sources += len(known)
+        result = store.ingest(paths, format=format, since=start, until=end, session=session, progress=tick,
+                              fetched=fetched)
     summary = result.as_dict()
     if output is Output.json:
         emit_object(summary, output)
@@ -85,24 +77,6 @@ def ingest(
         err_console.print(f"[red]error:[/red] {escape(e.message)}", highlight=False, soft_wrap=True)
     if result.errors:
         raise typer.Exit(1)
-
-
-def _targets(paths, since, until, format, aws: dict, seen=None, store=None, fetched=None):
-    """Local paths pass through; s3:// and cwl:// URIs are resolved by the AWS readers, lazily, reading only
-    the CloudWatch spans the store does not hold yet."""
-    session = None
-    for p in paths:
-        if p.startswith(("s3://", "cwl://")):
-            # imported here: boto3 loads only when AWS is used
-            from ..aws.cwl_spans import store_ledger
-            from ..aws.sources import resolve
-
-            if session is None:
-                session = aws_session(**aws)
-            held = store_ledger(store) if store is not None else None
-            yield from resolve(p, session, since, until, format, seen=seen, held=held, progress=fetched)
-        else:
-            yield p
 
 
 @takes_engine

@@ -27,10 +27,25 @@ def test_parquet_column_names_map_to_fields():
     assert LogFormat.parse("account_id log_status").names == ["account-id", "log-status"]
 
 
-def test_unknown_fields_are_kept_as_text():
-    fmt = LogFormat.parse("${srcaddr} ${future-field}")
+def test_unknown_fields_of_a_format_aws_reports_are_kept_as_text():
+    fmt = LogFormat.parse("${srcaddr} ${future-field}", unknown="keep")
     assert [f.name for f in fmt.unknown] == ["future-field"]
     assert fmt.fields[1].duckdb_type == "VARCHAR"
+
+
+def test_unknown_fields_in_a_header_line_are_kept_as_text():
+    assert [f.name for f in LogFormat.parse("srcaddr future-field").unknown] == ["future-field"]
+
+
+def test_a_misspelt_preset_is_an_error_naming_the_presets():
+    with pytest.raises(FormatError, match="unknown format 'defualt' \\(did you mean 'default'\\?\\)") as err:
+        LogFormat.parse("defualt")
+    assert "v5" in err.value.hint
+
+
+def test_an_unknown_field_a_user_writes_is_an_error_with_the_closest_name():
+    with pytest.raises(FormatError, match="unknown field 'dstadr' in the format \\(did you mean 'dstaddr'\\?\\)"):
+        LogFormat.parse("${srcaddr} ${dstadr}")
 
 
 def test_a_field_named_twice_is_an_error():

@@ -57,7 +57,7 @@ def _paged(session: AwsSession, op: str, key: str, action: str) -> list[dict]:
 
 def _fmt(fl: dict) -> LogFormat | None:
     try:
-        return LogFormat.parse(fl["LogFormat"]) if fl.get("LogFormat") else DEFAULT
+        return LogFormat.parse(fl["LogFormat"], unknown="keep") if fl.get("LogFormat") else DEFAULT
     except FormatError:
         return None
 

@@ -83,14 +83,14 @@ def group_format(session: AwsSession, group: str) -> LogFormat | None:
         for fl in describe_flow_logs(session, [{"Name": "log-group-name", "Values": [group]}])
         if fl.get("LogGroupName") == group
     }
-    formats = {LogFormat.parse(f).log_format() if f else "default" for f in found}
+    formats = {LogFormat.parse(f, unknown="keep").log_format() if f else "default" for f in found}
     if len(formats) > 1:
         raise FormatError(
             f"flow logs with {len(formats)} different formats deliver to this group",
             location=f"cwl://{group}",
             hint="name the one to read with --format",
         )
-    return LogFormat.parse(formats.pop()) if formats else None
+    return LogFormat.parse(formats.pop(), unknown="keep") if formats else None
 
 
 def list_streams(

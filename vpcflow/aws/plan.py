@@ -92,7 +92,7 @@ def same_destination(fl: dict, dest: Destination, dest_arn: str) -> bool:
 def differences(fl: dict, request: FlowLogRequest) -> dict[str, Any]:
     """What differs between an existing flow log and the request, among the settings AWS cannot change."""
     diffs: dict[str, Any] = {}
-    current_format = LogFormat.parse(fl["LogFormat"]) if fl.get("LogFormat") else DEFAULT
+    current_format = LogFormat.parse(fl["LogFormat"], unknown="keep") if fl.get("LogFormat") else DEFAULT
     if current_format.log_format() != request.format.log_format():
         diffs["format"] = [current_format.log_format(), request.format.log_format()]
     interval = int(fl.get("MaxAggregationInterval") or 600)

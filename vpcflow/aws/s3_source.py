@@ -208,7 +208,7 @@ def _firehose_formats(session: AwsSession) -> Callable[[str | None], LogFormat |
             for fl in flow_logs:
                 name = (fl.get("LogDestination") or "").rpartition(":deliverystream/")[2]
                 if fl.get("LogDestinationType") == FIREHOSE and name and fl.get("LogFormat"):
-                    formats.setdefault(name, LogFormat.parse(fl["LogFormat"]))
+                    formats.setdefault(name, LogFormat.parse(fl["LogFormat"], unknown="keep"))
         return formats.get(stream)
 
     return format_of

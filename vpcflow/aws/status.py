@@ -27,7 +27,7 @@ def status(session: AwsSession) -> list[dict[str, Any]]:
     rows = []
     for fl in describe_flow_logs(session):
         try:
-            fmt = LogFormat.parse(fl["LogFormat"]) if fl.get("LogFormat") else DEFAULT
+            fmt = LogFormat.parse(fl["LogFormat"], unknown="keep") if fl.get("LogFormat") else DEFAULT
             fields_note = ""
         except FormatError as exc:
             fmt, fields_note = LogFormat(()), str(exc)

@@ -6,6 +6,7 @@ a Parquet schema (`srcaddr`, `account_id`), or a named preset.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -23,8 +24,13 @@ class LogFormat:
     fields: tuple[Field, ...]
 
     @classmethod
-    def parse(cls, text: str) -> LogFormat:
-        """Parse a LogFormat string, a header line, or a preset name."""
+    def parse(cls, text: str, *, unknown: str = "error") -> LogFormat:
+        """Parse a LogFormat string, a header line, or a preset name.
+
+        A name the field table does not know is an error in a LogFormat string or a lone word (what people
+        type: `--format defualt`); with unknown="keep" (formats AWS reports) and in a header line (data), it is
+        kept as a text field.
+        """
         text = text.strip()
         if text in PRESETS:
             return PRESETS[text]
@@ -35,6 +41,8 @@ class LogFormat:
                 raise FormatError(f"format has text outside ${{...}} fields: {rest[:40]!r}")
         else:
             names = text.split()
+            if len(names) > 1:  # a header line: its unknown names are data, kept as text
+                unknown = "keep"
         if not names:
             raise FormatError("format names no fields; give fields as '${srcaddr} ${dstaddr} ...' or a preset "
                               f"({', '.join(sorted(PRESETS))})")
@@ -43,6 +51,8 @@ class LogFormat:
             raise FormatError(f"format names an invalid field {bad[0]!r}: field names are lower-case letters, "
                               "digits and '-'")
         fields = tuple(field(n) for n in names)
+        if unknown == "error":
+            _refuse_unknown(text, [f.name for f in fields if not f.known])
         seen: set[str] = set()
         for f in fields:
             if f.column in seen:
@@ -81,6 +91,21 @@ class LogFormat:
     def has(self, *names: str) -> bool:
         cols = set(self.columns)
         return all(n.replace("-", "_") in cols for n in names)
+
+
+def _refuse_unknown(text: str, names: list[str]) -> None:
+    """A FormatError naming what was not understood and what would have been, with the closest match."""
+    if not names:
+        return
+    name = names[0]
+    if "${" not in text:  # a lone word: most likely a preset misspelt
+        close = difflib.get_close_matches(name, [*PRESETS, *(f.name for f in FIELDS)], n=1)
+        raise FormatError(f"unknown format {name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""),
+                          hint=f"give a preset ({', '.join(PRESETS)}) or fields as '${{srcaddr}} ${{dstaddr}} ...'")
+    close = difflib.get_close_matches(name, [f.name for f in FIELDS], n=1)
+    raise FormatError(f"unknown field{'s' if len(names) > 1 else ''} {', '.join(repr(n) for n in names)} in the format"
+                      + (f" (did you mean {close[0]!r}?)" if close else ""),
+                      hint="`vpcflow fields` lists every field; AWS's names use '-' (pkt-srcaddr)")
 
 
 def _of(names: list[str]) -> LogFormat:

@@ -49,7 +49,7 @@ def format_of(con: duckdb.DuckDBPyConnection, interface_id: str) -> LogFormat:
     if not rows:
         return DEFAULT
     try:
-        return LogFormat.parse(rows[0][0])
+        return LogFormat.parse(rows[0][0], unknown="keep")  # as stored: AWS may name fields vpcflow does not know
     except VpcFlowError:
         return DEFAULT
 

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from vpcflow.detect import detections
 from vpcflow.emulate import simulate
 
 from .records import attack, benign, write
@@ -39,8 +40,9 @@ def test_detect_json_has_the_contract_keys(cli, tmp_path):
 
 def test_detect_list_shows_every_detection_with_parameters(cli):
     rows = cli("detect", "--list", "--output", "json").json()
+    assert [r["id"] for r in rows] == [d.id for d in detections()]
     spam = next(r for r in rows if r["id"] == "spam")
-    assert len(rows) == 17 and spam["params"] == {"ports": [25], "min_peers": 10, "gap": 1800}
+    assert spam["params"] == {k: p.default for k, p in next(d for d in detections() if d.id == "spam").params.items()}
 
 
 def test_detect_says_which_detections_cannot_run(cli, tmp_path):

@@ -46,3 +46,23 @@ def test_detect_on_spark_finds_what_the_store_finds(cli, spark, zoo, tmp_path):
     expected = sorted((f for f in local.json() if f["detector"] != "known-bad-peer"), key=key)
     assert len(expected) >= 8
     assert sorted(remote.json(), key=key) == expected
+
+
+def test_detect_status_on_spark_is_the_status_the_store_reports(cli, spark, zoo, tmp_path):
+    import shutil
+
+    db = tmp_path / "zoo.duckdb"
+    shutil.copy(zoo / "zoo.duckdb", db)
+    local = cli("detect", "--db", db, "--status", "-o", "json")
+    remote = cli("detect", "--engine", "spark", "--lake", zoo / "lake", "--status", "-o", "json")
+    assert local.code == 0 and remote.code == 0, remote.err
+    assert remote.json() == local.json()
+    assert {"detector": "known-bad-peer", "status": "cannot-run", "findings": 0,
+            "note": "no threat list loaded (give --threat-list FILE)"} in remote.json()
+
+
+def test_detect_on_spark_refuses_a_threat_list_it_would_not_read(cli, zoo, tmp_path):
+    listed = tmp_path / "bad.txt"
+    listed.write_text("203.0.113.9\n")
+    result = cli("detect", "--engine", "spark", "--lake", zoo / "lake", "--threat-list", listed)
+    assert result.code == 1 and "--threat-list and --topology load into the store" in result.err

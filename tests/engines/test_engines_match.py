@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from vpcflow import detect
 from vpcflow.analyze import top
 from vpcflow.engines import DuckDBEngine, registry, run_query
 from vpcflow.engines.queries import GAPS
 from vpcflow.engines.spark import SparkEngine, read_lake
+from vpcflow.errors import VpcFlowError
 from vpcflow.store import Store
 
 QUERIES = sorted(registry())
@@ -51,3 +53,24 @@ def test_top_on_spark_matches_top_on_the_store(engines):
 def test_bound_parameters_change_the_answer_on_spark(engines):
     _, spark = engines
     assert run_query(spark, "top-pair", {"n": 3}).num_rows == 3
+
+
+def test_detect_run_gives_the_same_findings_and_statuses_on_both_engines(engines):
+    duck, spark = engines
+    local, remote = detect.run(duck, store=False), detect.run(spark)
+    assert [vars(s) for s in remote.statuses] == [vars(s) for s in local.statuses]
+    assert sorted(f.id for f in remote.findings) == sorted(f.id for f in local.findings)
+
+
+def test_detect_run_on_spark_says_which_detections_cannot_run_and_why(engines):
+    _, spark = engines
+    statuses = {s.detector: s for s in detect.run(spark, detectors=["known-bad-peer", "port-scan-vertical"]).statuses}
+    assert (statuses["known-bad-peer"].status, statuses["known-bad-peer"].note) == (
+        "cannot-run", "no threat list loaded (give --threat-list FILE)")
+    assert statuses["port-scan-vertical"].status == "ok"
+
+
+def test_findings_found_on_spark_are_not_stored(engines):
+    _, spark = engines
+    with pytest.raises(VpcFlowError, match="cannot be stored"):
+        detect.run(spark, detectors=["port-scan-vertical"], store=True)

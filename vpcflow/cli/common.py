@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -77,3 +80,41 @@ def open_engine(engine: str, *, db: str | None = None, lake: str | None = None, 
                 err_console.print(f"[yellow]warning:[/yellow] {path}: {why}", highlight=False, soft_wrap=True)
         return spark_engine, lambda: None
     raise VpcFlowError(f"unknown engine {engine!r}", hint=f"use one of {', '.join(engines.ENGINES)}")
+
+
+@dataclass(frozen=True)
+class EngineChoice:
+    """Where a command runs its queries: `--engine`, and for Spark `--lake`, `--raw` and `--spark-master`."""
+
+    engine: str = "duckdb"
+    lake: str | None = None
+    raw: tuple[str, ...] = ()
+    master: str = "local[*]"
+
+    def open(self, db: str | None = None):
+        """The engine (the store at `db` for duckdb) and a callable that closes what it opened."""
+        return open_engine(self.engine, db=db, lake=self.lake, raw=list(self.raw), master=self.master)
+
+
+# the engine options as (parameter, type, option): one table every `--engine` command reads
+ENGINE_PARAMETERS = (("engine", str, ENGINE_OPTION), ("lake", str | None, LAKE_OPTION),
+                     ("raw", list[str] | None, RAW_OPTION), ("master", str, SPARK_MASTER_OPTION))
+
+
+def takes_engine(command):
+    """Give a command the engine options of ENGINE_PARAMETERS; it receives them as one `where: EngineChoice`.
+
+    Typer reads a command's options from its signature, so the wrapper shows the command's own parameters
+    (annotations evaluated) with the engine's in place of `where`.
+    """
+    own = inspect.signature(command, eval_str=True)
+    added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=option, annotation=kind)
+             for name, kind, option in ENGINE_PARAMETERS]
+
+    @functools.wraps(command)
+    def run(*args, engine, lake, raw, master, **kwargs):
+        return command(*args, where=EngineChoice(engine, lake, tuple(raw or ()), master), **kwargs)
+
+    run.__signature__ = own.replace(parameters=[p for p in own.parameters.values() if p.name != "where"] + added)
+    run.__annotations__ = {p.name: p.annotation for p in run.__signature__.parameters.values()}
+    return run

@@ -8,19 +8,8 @@ from pathlib import Path
 
 import typer
 
-from .common import (
-    DB_OPTION,
-    ENGINE_OPTION,
-    LAKE_OPTION,
-    RAW_OPTION,
-    SINCE_OPTION,
-    SPARK_MASTER_OPTION,
-    UNTIL_OPTION,
-    db_path,
-    open_engine,
-    open_store,
-    times,
-)
+from ..errors import VpcFlowError
+from .common import DB_OPTION, SINCE_OPTION, UNTIL_OPTION, EngineChoice, db_path, open_store, takes_engine, times
 from .output import OUTPUT_OPTION, Output, emit, emit_object, err_console
 
 FINDING_COLUMNS = ["id", "detector", "severity", "src", "dst", "dst_port", "first_seen", "last_seen", "records",
@@ -35,6 +24,7 @@ def _aws_session(region, profile, endpoint_url):
     return AwsSession(AwsSettings.resolve(os.environ, profile=profile, region=region, endpoint_url=endpoint_url))
 
 
+@takes_engine
 def detect_command(
     db: str | None = DB_OPTION,
     since: str | None = SINCE_OPTION,
@@ -45,10 +35,7 @@ def detect_command(
     list_: bool = typer.Option(False, "--list", help="List the detections and their parameters."),
     show_status: bool = typer.Option(False, "--status", help="Print how each detection ran instead of findings."),
     output: Output = OUTPUT_OPTION,
-    engine: str = ENGINE_OPTION,
-    lake: str = LAKE_OPTION,
-    raw: list[str] = RAW_OPTION,
-    master: str = SPARK_MASTER_OPTION,
+    where: EngineChoice = EngineChoice(),
 ) -> None:
     """Run detections over the store; print findings (also stored in the findings table).
 
@@ -63,7 +50,7 @@ def detect_command(
                "params": {k: p.default for k, p in d.params.items()}} for d in detect.detections()], output)
         return
     start, end = times(since, until)
-    if engine == "duckdb":
+    if where.engine == "duckdb":
         with _writable_store(db) as store:
             if threat_list is not None:
                 detect.load_threat_list(store.con, threat_list)
@@ -74,7 +61,10 @@ def detect_command(
                 load_topology_interfaces(store.con, load_topology(topology))
             report = detect.run(store, since=start, until=end, detectors=detector or None)
     else:
-        eng, close = open_engine(engine, lake=lake, raw=raw, master=master)
+        if threat_list is not None or topology is not None:  # both load tables into the store, not the lake
+            raise VpcFlowError("--threat-list and --topology load into the store: use them without --engine",
+                               hint="run `vpcflow detect --threat-list FILE` on the store")
+        eng, close = where.open()
         try:
             report = detect.run(eng, since=start, until=end, detectors=detector or None)
         finally:
@@ -90,14 +80,13 @@ def detect_command(
 
 def _writable_store(db: str | None):
     """The store detect writes findings (and loaded enrichment) into; it must exist already."""
-    from ..errors import VpcFlowError
-
     path = db_path(db)
     if not Path(path).exists():
         raise VpcFlowError(f"no store at {path}", hint="ingest something first: vpcflow ingest PATH --db " + path)
     return open_store(db)
 
 
+@takes_engine
 def diagnose_command(
     db: str | None = DB_OPTION,
     src: str = typer.Option(None, "--src", help="Only requests from this address."),
@@ -109,10 +98,7 @@ def diagnose_command(
     profile: str = typer.Option(None, "--profile", help="AWS profile (with --aws)."),
     endpoint_url: str = typer.Option(None, "--endpoint-url", help="AWS endpoint (with --aws)."),
     output: Output = OUTPUT_OPTION,
-    engine: str = ENGINE_OPTION,
-    lake: str = LAKE_OPTION,
-    raw: list[str] = RAW_OPTION,
-    master: str = SPARK_MASTER_OPTION,
+    where: EngineChoice = EngineChoice(),
 ) -> None:
     """Which layer rejected traffic, security group or network ACL, which rule, and the fix.
 
@@ -125,7 +111,7 @@ def diagnose_command(
         from ..aws.network import aws_topology
 
         config = aws_topology(_aws_session(region, profile, endpoint_url))
-    eng, close = open_engine(engine, db=db, lake=lake, raw=raw, master=master)
+    eng, close = where.open(db)
     try:
         rows = diagnose(eng, src=src, dst=dst, port=port, topology=config)
     finally:

@@ -74,3 +74,21 @@ def test_the_page_draws_tables_with_bars_and_shows_a_planted_id_as_text(rules_zo
     assert f"security-group {PLANTED}" in headings
     assert len(headings) == len(model.groups) + len(model.acls) and bars > 0
     assert (injected, marker) == (0, None)
+
+
+def test_the_report_has_a_rules_section_with_ids_as_text(rules_zoo, planted_topology, tmp_path):
+    from vpcflow.report.html import write_report
+
+    with Store(rules_zoo, read_only=True) as store:
+        html = write_report(store.con, tmp_path / "r.html", topology=str(planted_topology)).read_text()
+    section = html[html.index('<section class="card" id="rules">'):]
+    assert "<h3>security-group sg-&lt;img/src/onerror=window.__xss=1&gt;</h3>" in section
+    assert "shadowed" in section and "▇" in section
+
+
+def test_the_report_without_a_configuration_says_how_to_audit(rules_zoo, tmp_path):
+    from vpcflow.report.html import write_report
+
+    with Store(rules_zoo, read_only=True) as store:
+        html = write_report(store.con, tmp_path / "r.html").read_text()
+    assert "write the report with --topology to audit the rules" in html

@@ -16,6 +16,7 @@ from ..jsonable import jsonable as plain
 from ..timeutil import iso
 from .findings import ReviewLog, diagnoses, findings
 from .overview import Window, bounds, overview
+from .rules import rules_section
 from .streams import interfaces
 
 STATIC = Path(__file__).parent.parent / "web" / "static"
@@ -56,6 +57,7 @@ def report_data(con: duckdb.DuckDBPyConnection, since: datetime | None = None, u
         "interfaces": interfaces(con, window),
         "findings": findings(con, window, review),
         "diagnoses": diagnoses(con, window, topology),
+        "rules": rules_section(con, window, topology),
     })
 
 

@@ -114,3 +114,10 @@ def suppress(findings: Iterable[Finding], rules: Iterable[Suppression], now: dat
         else:
             kept.append(f)
     return Suppressed(kept, hidden, [r for r in rules if not r.active(today)])
+
+
+def beside(store_path: str | Path) -> list[Suppression]:
+    """The suppressions kept beside a store (`<store>.suppress.yaml`), none when there is no such file: the
+    dashboard and the report read them there, as `vpcflow detect --suppress` reads a given file."""
+    path = Path(f"{store_path}.suppress.yaml")
+    return load_suppressions(path) if path.is_file() else []

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from ..errors import VpcFlowError
 from .api import router
 from .query import ROW_LIMIT, TIME_LIMIT
+from .incidents import router as incidents_router
 from .rules import router as rules_router
 from .state import Dashboard
 
@@ -29,6 +30,7 @@ PAGES = (
     ("/", "overview.html", "Overview"),
     ("/interfaces", "interfaces.html", "Interfaces"),
     ("/findings", "findings.html", "Findings"),
+    ("/incidents", "incidents.html", "Incidents"),
     ("/diagnose", "diagnose.html", "Diagnose"),
     ("/rules", "rules.html", "Rules"),
     ("/graph", "graph.html", "Graph"),
@@ -60,6 +62,7 @@ def create_app(db_path: str | Path, token: str | None = None, *, row_limit: int 
     app.state.dashboard = dashboard
     app.include_router(router)
     app.include_router(rules_router)
+    app.include_router(incidents_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.middleware("http")

@@ -1,0 +1,56 @@
+"""vpcflow rules on the command line: every output form, the grouped table with bars, notes on stderr, and the
+errors a user meets first."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from vpcflow.rules import COLUMNS
+
+
+def _run(cli, rules_zoo, *args):
+    return cli("rules", *args, "--db", str(rules_zoo), "--topology", "rules-zoo")
+
+
+def test_audit_json_has_the_issues_keys(cli, rules_zoo):
+    result = _run(cli, rules_zoo, "audit", "--output", "json")
+    assert result.code == 0, result.err
+    rows = result.json()
+    assert rows and set(COLUMNS) == set(rows[0])
+    assert {r["status"] for r in rows} == {"used", "unused", "broader-than-traffic", "shadowed"}
+
+
+def test_audit_csv_has_one_line_per_rule(cli, rules_zoo):
+    json_rows = _run(cli, rules_zoo, "audit", "--output", "json").json()
+    result = _run(cli, rules_zoo, "audit", "--output", "csv")
+    assert result.code == 0 and len(list(csv.DictReader(io.StringIO(result.out)))) == len(json_rows)
+
+
+def test_audit_table_groups_by_group_and_acl_with_bars(cli, rules_zoo):
+    result = _run(cli, rules_zoo, "audit")
+    assert result.code == 0
+    assert result.out.count("security-group sg-") == 4 and result.out.count("network-acl acl-") == 2
+    assert "█" in result.out
+
+
+def test_the_window_narrows_what_counts(cli, rules_zoo):
+    rows = _run(cli, rules_zoo, "audit", "--output", "json", "--since", "2030-01-01").json()
+    assert {r["flows"] for r in rows} == {0}
+
+
+def test_audit_needs_one_source_of_configuration(cli, rules_zoo):
+    result = cli("rules", "audit", "--db", str(rules_zoo))
+    assert result.code == 1 and "give --aws or --topology SCENARIO|FILE (one)" in result.err and result.out == ""
+
+
+def test_only_one_change_format_at_a_time(cli, rules_zoo):
+    result = _run(cli, rules_zoo, "suggest", "--terraform", "--aws-cli")
+    assert result.code == 1 and "choose one of --terraform, --cloudformation, --aws-cli" in result.err
+
+
+def test_encryption_without_the_field_counts_unknown_and_blocks_nothing(cli, rules_zoo):
+    result = _run(cli, rules_zoo, "encryption", "--output", "json")
+    assert result.code == 0, result.err
+    rows = result.json()
+    assert rows and all(r["unknown"] == r["flows"] and not r["would_block"] for r in rows)

@@ -89,3 +89,11 @@ def test_every_detection_is_in_the_registry():
     from vpcflow.detect import detections
 
     assert {d.id for d in detections()} <= set(registry())
+
+
+def test_a_nested_cte_reusing_an_outer_name_is_renamed_for_spark():
+    sql = ("WITH hits AS (WITH marked AS (SELECT srcaddr FROM flows) SELECT marked.srcaddr FROM marked), "
+           "marked AS (SELECT * FROM hits) SELECT * FROM marked")
+    out = transpile(sql, "spark").sql
+    assert out == ("WITH marked_2 AS (SELECT srcaddr FROM flows), hits AS (SELECT marked_2.srcaddr FROM marked_2), "
+                   "marked AS (SELECT * FROM hits) SELECT * FROM marked")

@@ -80,6 +80,31 @@ def literal(value) -> exp.Expression:
     raise TranspileError(f"cannot write a {type(value).__name__} as a SQL literal", hint="pass str, int, float, bool or a list of them")
 
 
+def _unique_ctes(tree: exp.Expression) -> exp.Expression:
+    """Rename a nested CTE whose name an outer one already uses, within the query that defines it.
+
+    sqlglot hoists nested WITHs to the top for Spark and Trino, where two CTEs of one name are an error.
+    """
+    seen: set[str] = set()
+    for with_ in list(tree.find_all(exp.With)):  # breadth first: outer names are kept
+        scope = with_.parent
+        for cte in with_.expressions:
+            name = new = cte.alias
+            k = 2
+            while new in seen:
+                new, k = f"{name}_{k}", k + 1
+            seen.add(new)
+            if new == name:
+                continue
+            cte.set("alias", exp.TableAlias(this=exp.to_identifier(new)))
+            for node in scope.find_all(exp.Table, exp.Column):
+                if isinstance(node, exp.Table) and node.name == name and not node.args.get("db"):
+                    node.set("this", exp.to_identifier(new))
+                elif isinstance(node, exp.Column) and node.table == name:
+                    node.set("table", exp.to_identifier(new))
+    return tree
+
+
 def transpile(sql: str, dialect: str, params: dict | None = None, *, inline: bool = False, pretty: bool = False) -> Transpiled:
     """Carry a DuckDB query to `dialect` (duckdb, spark, athena, trino).
 
@@ -102,6 +127,8 @@ def transpile(sql: str, dialect: str, params: dict | None = None, *, inline: boo
         return literal(params[node.name]) if inline else node
 
     tree = tree.transform(swap)
+    if dialect != "duckdb":
+        tree = _unique_ctes(tree)
     try:
         text = tree.sql(dialect=DIALECTS[dialect], pretty=pretty, unsupported_level=sqlglot.ErrorLevel.RAISE)
     except SqlglotError as exc:

@@ -14,16 +14,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..engines.engine import as_engine, run_query
-from ..network import Evaluator, Interface, NetworkAcl, Rule, Topology
+from ..network import Evaluator, NetworkAcl, Rule, Topology
 from ..timeutil import epoch, iso
 from .narrow import DEFAULTS, narrow
 from .usage import USAGE, interface_addresses, provided
 
 STATUSES = {
-    "used": "Traffic in the window matched it (a world-open rule reached from many unrelated networks stays here).",
-    "unused": "No traffic in the window matched it.",
-    "broader-than-traffic": "Its peers fit in a few prefixes (see suggest) while it allows far more addresses.",
-    "shadowed": "An ACL entry an earlier-numbered entry always decides first: it can never match.",
+    "used": "Traffic in the window matched it. A world-open rule reached from many unrelated networks stays `used`.",
+    "unused": "No traffic in the window matched it (`suggest`: remove).",
+    "broader-than-traffic": "Its peers fit in at most `--max-cidrs` prefixes no wider than `--max-prefix`, while it "
+                            "allows more; `suggest` lists them (AWS prefix lists for AWS-service peers).",
+    "shadowed": "An ACL entry that an earlier-numbered entry (one entry covering its protocol, ports and CIDR) "
+                "always decides.",
 }
 COLUMNS = ("kind", "id", "rule", "direction", "protocol", "ports", "peer", "action", "flows", "bytes", "peers",
            "first_seen", "last_seen", "status", "suggest", "note")
@@ -205,6 +207,3 @@ def _row(model: Topology, kind: str, owner: str, rule_key, inbound: bool, rule: 
             "bytes": hits.bytes, "peers": len(hits.peers), "first_seen": iso(hits.first) if hits.first else None,
             "last_seen": iso(hits.last) if hits.last else None, "status": status, "suggest": suggest, "note": note}
 
-
-def _interface_of(model: Topology, interface_id: str) -> Interface | None:
-    return next((i for i in model.interfaces if i.id == interface_id), None)

@@ -8,23 +8,11 @@ port): without tcp-flags this is how the direction of a connection shows in the 
 
 from __future__ import annotations
 
+from ..engines.addresses import ipv4_number, private
 from ..engines.queries import Relation, SideTable, relation, side_table
 
-_RFC1918_172 = ", ".join(f"'172.{k}.'" for k in range(16, 32))
-
-
-def private(col: str) -> str:
-    """SQL: is the address RFC 1918 / unique-local (prefix tests only: portable, and cheap per row)."""
-    return (f"({col} LIKE '10.%' OR {col} LIKE '192.168.%' OR substr({col}, 1, 7) IN ({_RFC1918_172}) OR "
-            f"{col} ILIKE 'fc%' OR {col} ILIKE 'fd%')")
-
-
-def ipv4_number(col: str) -> str:
-    """SQL: a dotted IPv4 address as a number (NULL for IPv6), for CIDR range tests."""
-    parts = [f"CAST(split_part({col}, '.', {k}) AS BIGINT)" for k in (1, 2, 3, 4)]
-    return (f"(CASE WHEN {col} LIKE '%.%.%.%' THEN {parts[0]} * 16777216 + {parts[1]} * 65536 + "
-            f"{parts[2]} * 256 + {parts[3]} END)")
-
+__all__ = ["AGGREGATES", "ENRICH_INTERFACES", "FLOW_WINDOWS", "KEY", "NAT_GATEWAYS", "SERVICE_PORT", "THREAT_LIST",
+           "ipv4_number", "private"]
 
 # Kept small, so it stays in memory at tens of millions of records: no distinct counts (one costs as much as the
 # rest; brute force counts client ports over its own ports' records), and replies (source port below destination
@@ -70,28 +58,3 @@ THREAT_LIST = side_table(SideTable("threat_list", (
 
 KEY = "src, dst, dst_port, protocol"
 
-
-def episodes(hits_sql: str, metric: str = "max", having: str | None = None) -> str:
-    """Merge a detection's per-window hits into episodes: hits of one key no more than $gap seconds apart.
-
-    `hits_sql` returns src, dst, dst_port, protocol, first_seen, last_seen, records, metric per window;
-    the episode's metric is their `metric` aggregate (max or sum); `having` filters whole episodes.
-    """
-    return f"""
-WITH hits AS ({hits_sql}),
-marked AS (
-  SELECT hits.*, CASE WHEN first_seen - LAG(last_seen) OVER (PARTITION BY {KEY} ORDER BY first_seen) <= $gap
-                      THEN 0 ELSE 1 END AS new_episode
-  FROM hits
-),
-numbered AS (
-  SELECT marked.*, SUM(new_episode) OVER (PARTITION BY {KEY} ORDER BY first_seen
-                                          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS episode
-  FROM marked
-)
-SELECT {KEY}, min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(records) AS records,
-       {metric}(metric) AS metric
-FROM numbered
-GROUP BY {KEY}, episode{f"{chr(10)}HAVING {having}" if having else ""}
-ORDER BY first_seen, src, dst
-"""

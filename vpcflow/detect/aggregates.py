@@ -1,7 +1,8 @@
 """The shared per-run aggregates the detections read instead of each scanning `flows` again.
 
-`flow_windows` has one row per (src, dst, dst port (NULL for replies), protocol, action, window). Another engine
-materializes each entry of AGGREGATES as a temporary view/table under its name before running detections.
+`flow_windows` has one row per (src, dst, dst port (NULL for replies), protocol, action, window). It is a shared
+relation of the engines' registry: `run_query` inlines it as a CTE, and `detect.run` has the engine build it once
+per run (a DuckDB temp table, a cached Spark view).
 A record counts as a request when its source port is above its destination port (the client's ephemeral
 port): without tcp-flags this is how the direction of a connection shows in the default format.
 """

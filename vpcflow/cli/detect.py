@@ -14,6 +14,7 @@ from .output import OUTPUT_OPTION, Output, emit, emit_object, err_console
 
 FINDING_COLUMNS = ["id", "detector", "severity", "src", "dst", "dst_port", "first_seen", "last_seen", "records",
                    "summary"]
+INCIDENT_COLUMNS = ["subject", "severity", "stages", "findings", "detectors", "first_seen", "last_seen"]
 DIAGNOSE_COLUMNS = ["src", "dst", "dst_port", "protocol", "interface_id", "direction", "verdict", "rule", "records",
                     "first_seen", "last_seen", "fix"]
 
@@ -31,6 +32,12 @@ def detect_command(
     until: str | None = UNTIL_OPTION,
     detector: list[str] = typer.Option(None, "--detector", help="Run only this detection (repeatable)."),
     threat_list: Path = typer.Option(None, "--threat-list", help="IPs/CIDRs or a Tor exit list, for known-bad-peer."),
+    lists: list[str] = typer.Option(None, "--lists", help="A threat list with categories: a CSV with a category "
+                                    "column, or CATEGORY=FILE for a plain list (repeatable)."),
+    min_severity: str = typer.Option("low", "--min-severity", help="Print findings of this severity and above."),
+    suppress_file: Path = typer.Option(None, "--suppress", help="Suppression rules (YAML); default: "
+                                       "<store>.suppress.yaml when it exists."),
+    incidents: bool = typer.Option(False, "--incidents", help="Print incidents: findings grouped per instance."),
     topology: str = typer.Option(None, "--topology", help="Emulator scenario/topology: names interfaces (NAT)."),
     list_: bool = typer.Option(False, "--list", help="List the detections and their parameters."),
     show_status: bool = typer.Option(False, "--status", help="Print how each detection ran instead of findings."),
@@ -49,11 +56,23 @@ def detect_command(
                "needs": ",".join(d.needs), "uses": ",".join(d.uses),
                "params": {k: p.default for k, p in d.params.items()}} for d in detect.detections()], output)
         return
+    from ..detect.incidents import at_least
+    from ..detect.incidents import incidents as group
+    from ..detect.model import SEVERITIES
+    from ..detect.suppress import beside, load_suppressions, suppress
+
+    if min_severity not in SEVERITIES:
+        raise VpcFlowError(f"unknown severity {min_severity!r}", hint="use low, medium or high")
+    rules = load_suppressions(suppress_file) if suppress_file is not None else beside(db_path(db))
     start, end = times(since, until)
     if where.engine == "duckdb":
         with _writable_store(db) as store:
             if threat_list is not None:
                 detect.load_threat_list(store.con, threat_list)
+            if lists:
+                from ..detect.lists import load_lists
+
+                load_lists(store.con, [_list_arg(v) for v in lists], replace=threat_list is None)
             if topology is not None:
                 from ..enrich import load_topology_interfaces
                 from ..network import load_topology
@@ -61,7 +80,7 @@ def detect_command(
                 load_topology_interfaces(store.con, load_topology(topology))
             report = detect.run(store, since=start, until=end, detectors=detector or None)
     else:
-        if threat_list is not None or topology is not None:  # both load tables into the store, not the lake
+        if threat_list is not None or topology is not None or lists:  # they load into the store, not the lake
             raise VpcFlowError("--threat-list and --topology load into the store: use them without --engine",
                                hint="run `vpcflow detect --threat-list FILE` on the store")
         eng, close = where.open()
@@ -75,7 +94,22 @@ def detect_command(
     if show_status:
         emit([vars(s) for s in report.statuses], output)
         return
-    emit([f.as_dict() for f in report.findings], output, columns=FINDING_COLUMNS, title="findings")
+    shown = suppress(at_least(report.findings, min_severity), rules)
+    if shown.hidden:
+        err_console.print(f"{sum(shown.hidden.values())} findings suppressed: "
+                          + ", ".join(f"{d} {n}" for d, n in shown.hidden.most_common()), highlight=False)
+    for r in shown.expired:
+        err_console.print(f"suppression for {r.detector} expired on {r.expires}: {r.reason}", highlight=False)
+    if incidents:
+        emit([i.as_dict() for i in group(shown.kept)], output, columns=INCIDENT_COLUMNS, title="incidents")
+        return
+    emit([f.as_dict() for f in shown.kept], output, columns=FINDING_COLUMNS, title="findings")
+
+
+def _list_arg(value: str) -> tuple[Path, str | None]:
+    """`CATEGORY=FILE` for a plain list, or `FILE` (a CSV with a category column, or a plain list: custom)."""
+    category, sep, path = value.partition("=")
+    return (Path(path), category) if sep and not Path(value).exists() else (Path(value), None)
 
 
 def _writable_store(db: str | None):
@@ -120,21 +154,31 @@ def diagnose_command(
 
 
 def enrich_refresh_command(
-    from_: Path = typer.Option(..., "--from", help="AWS's ip-ranges.json, downloaded."),
+    from_: Path = typer.Option(None, "--from", help="AWS's ip-ranges.json, downloaded."),
+    lists: bool = typer.Option(False, "--lists", help="Fetch the public threat lists (Tor exits, C2) and load them."),
+    into: Path = typer.Option(Path("threat-lists"), "--into", help="Where fetched lists are saved."),
     db: str | None = DB_OPTION,
     output: Output = OUTPUT_OPTION,
 ) -> None:
-    """Load a full ip-ranges.json into the store (the shipped subset covers only a few prefixes)."""
+    """Load a full ip-ranges.json into the store (the shipped subset covers only a few prefixes), or fetch the
+    public threat lists (--lists; needs the internet)."""
     from ..enrich import refresh
+    from ..enrich.feeds import refresh_lists
 
+    if from_ is None and not lists:
+        raise VpcFlowError("nothing to refresh", hint="give --from ip-ranges.json, or --lists")
     with open_store(db) as store:
-        n = refresh(store.con, from_)
-    emit_object({"prefixes": n, "from": str(from_), "db": db_path(db)}, output, title="ip ranges")
+        result = {"db": db_path(db)}
+        if from_ is not None:
+            result.update(prefixes=refresh(store.con, from_), source=str(from_))
+        if lists:
+            result.update({f"list {k}": v for k, v in sorted(refresh_lists(store.con, into).items())})
+    emit_object(result, output, title="enrichment")
 
 
 def register(app: typer.Typer) -> None:
     app.command("detect")(detect_command)
     app.command("diagnose")(diagnose_command)
-    enrich = typer.Typer(help="Enrichment data: AWS ip ranges.", no_args_is_help=True)
+    enrich = typer.Typer(help="Enrichment data: AWS ip ranges, threat lists.", no_args_is_help=True)
     enrich.command("refresh")(enrich_refresh_command)
     app.add_typer(enrich, name="enrich")

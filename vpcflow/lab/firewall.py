@@ -35,6 +35,11 @@ def _match(rule: Rule, peer: str, members: dict[str, list[str]]) -> str | None:
         if not ips:
             return None
         parts.append(f"ip {peer} {{ {', '.join(ips)} }}")
+    elif rule.prefix_list is not None:  # a managed prefix list: its IPv4 CIDRs
+        nets = [str(n) for n in rule.prefixes if n.version == 4]
+        if not nets:
+            return None
+        parts.append(f"ip {peer} {{ {', '.join(nets)} }}")
     elif rule.cidr is not None:
         if rule.cidr.version != 4:
             return None  # the lab is IPv4 only

@@ -39,10 +39,12 @@ def test_ddl_types_follow_aws_int_bigint_string():
         assert line in ddl
 
 
-def test_region_field_is_left_to_the_region_partition():
+def test_the_region_field_keeps_its_place_among_the_columns_of_a_text_table():
     ddl = create_table(TableSpec("b", log_format=LogFormat.parse("v5")))
-    assert "  `region` string," not in ddl
-    assert "PARTITIONED BY (`region` string, day string)" in ddl
+    columns = [line.split()[0].strip("`") for line in ddl.splitlines()[1:] if line.startswith("  ")]
+    assert columns[:len(LogFormat.parse("v5").columns)] == LogFormat.parse("v5").columns
+    assert "PARTITIONED BY (aws_region string, day string)" in ddl
+    assert "'storage.location.template' = 's3://b/AWSLogs/123456789012/vpcflowlogs/${aws_region}/${day}/'" in ddl
 
 
 @pytest.mark.parametrize("bucket", ["bad'bucket", "a b", "x;DROP"])
@@ -63,9 +65,31 @@ def test_athena_sql_command_prints_the_transpiled_query(cli):
 
 
 def test_athena_ddl_command_prints_create_table(cli):
-    result = cli("athena", "ddl", "--bucket", "b", "--layout", "hive", "--file-format", "parquet")
+    result = cli("athena", "ddl", "--bucket", "b", "--layout", "hive", "--file-format", "parquet",
+                 "--account", "111122223333", "--region", "eu-west-3")
     assert result.code == 0
     assert result.out.startswith("CREATE EXTERNAL TABLE IF NOT EXISTS default.vpc_flow_logs (")
+    assert "AWSLogs/aws-account-id=111122223333/" in result.out and "'eu-west-3'" in result.out
+
+
+def test_athena_ddl_takes_the_account_and_region_from_the_callers_aws_identity(cli, aws_env, monkeypatch):
+    for k, v in aws_env.environ.items():
+        monkeypatch.setenv(k, v)
+    result = cli("athena", "ddl", "--bucket", "b")
+    assert result.code == 0, result.err
+    assert f"LOCATION 's3://b/AWSLogs/{aws_env.account}/vpcflowlogs/'" in result.out
+    assert f"'projection.aws_region.values' = '{aws_env.region}'" in result.out
+
+
+def test_athena_ddl_without_an_aws_identity_says_so_instead_of_a_placeholder(cli, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens: STS cannot be asked
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "x")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "x")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    result = cli("athena", "ddl", "--bucket", "b")
+    assert result.code == 1
+    assert "sts:GetCallerIdentity" in result.err and result.out == ""
 
 
 def _seed(endpoint: str, columns: list[tuple[str, str]], rows: list[list[str]]) -> None:

@@ -79,12 +79,13 @@ def _partitions(spec: TableSpec) -> tuple[list[tuple[str, str]], dict[str, str]]
             "projection.day.format": "yyyy-MM-dd", "projection.day.interval": "1",
             "projection.day.interval.unit": "DAYS"}
     if spec.layout in ("default", "per-hour"):
-        cols = [("region", "string"), ("day", "string")]
-        props = {"projection.region.type": "enum", "projection.region.values": regions,
+        # the partition is aws_region, not region: the v5 field `region` stays a column in its place
+        cols = [("aws_region", "string"), ("day", "string")]
+        props = {"projection.aws_region.type": "enum", "projection.aws_region.values": regions,
                  "projection.day.type": "date", "projection.day.range": f"{start},NOW",
                  "projection.day.format": "yyyy/MM/dd", "projection.day.interval": "1",
                  "projection.day.interval.unit": "DAYS"}
-        template = "${region}/${day}"
+        template = "${aws_region}/${day}"
         if spec.layout == "per-hour":
             cols.append(("hour", "string"))
             props.update({"projection.hour.type": "integer", "projection.hour.range": "0,23",
@@ -110,10 +111,11 @@ def _partitions(spec: TableSpec) -> tuple[list[tuple[str, str]], dict[str, str]]
 def create_table(spec: TableSpec) -> str:
     """CREATE EXTERNAL TABLE with partition projection for the layout."""
     spec.check()
-    part_names = {name for name, _ in _partitions(spec)[0]}
-    # a field that is also a partition column (region) is left to the partition, as AWS's own DDL does
-    cols = [f"  {ident(f.column)} {column_type(f)}" for f in spec.log_format.fields if f.column not in part_names]
     parts, props = _partitions(spec)
+    clash = {name for name, _ in parts} & set(spec.log_format.columns)
+    if clash:  # a text table's columns are positional: leaving a field out would shift every later column
+        raise VpcFlowError(f"the format's field {sorted(clash)[0]!r} has a partition's name")
+    cols = [f"  {ident(f.column)} {column_type(f)}" for f in spec.log_format.fields]
     lines = [f"CREATE EXTERNAL TABLE IF NOT EXISTS {spec.database}.{spec.table} (", ",\n".join(cols), ")",
              "PARTITIONED BY (" + ", ".join(f"{ident(n)} {t}" for n, t in parts) + ")"]
     if spec.file_format == "text":

@@ -16,11 +16,14 @@ from ..engines.queries import registry
 from ..errors import VpcFlowError
 from .common import (
     DB_OPTION,
+    AwsEndpointUrl,
+    AwsProfile,
     LAKE_OPTION,
     RAW_OPTION,
     SINCE_OPTION,
     SPARK_MASTER_OPTION,
     UNTIL_OPTION,
+    aws_session,
     open_engine,
     open_store,
     times,
@@ -130,21 +133,32 @@ def athena_list(output: Output = OUTPUT_OPTION) -> None:
 def athena_ddl(
     bucket: Annotated[str, typer.Option("--bucket", help="The S3 bucket of the flow logs.")],
     prefix: Annotated[str, typer.Option("--prefix", help="The flow log's S3 prefix, if any.")] = "",
-    account: Annotated[str, typer.Option("--account", help="The account in the key (AWSLogs/ACCOUNT/...).")] = "123456789012",
-    region: Annotated[list[str] | None, typer.Option("--region", help="A region to project (repeatable).")] = None,
+    account: Annotated[str | None, typer.Option("--account", help="The account in the key (AWSLogs/ACCOUNT/...); "
+                                                "default: the caller's, from STS.")] = None,
+    region: Annotated[list[str] | None, typer.Option("--region", help="A region to project (repeatable); default: "
+                                                     "the AWS settings' region.")] = None,
     layout: Annotated[str, typer.Option("--layout", help="default, per-hour, hive, hive-per-hour, or lake.")] = "default",
     file_format: Annotated[str, typer.Option("--file-format", help="text or parquet.")] = "text",
     log_format: Annotated[str, typer.Option("--format", help="The flow log's format: a preset or '${...}'.")] = "default",
     table: Annotated[str, typer.Option("--table", help="Table name.")] = "vpc_flow_logs",
     database: Annotated[str, typer.Option("--database", help="Glue database.")] = "default",
     since_day: Annotated[str, typer.Option("--since-day", help="First day of the projection, YYYY/MM/DD.")] = "2024/01/01",
+    profile: AwsProfile = None,
+    endpoint_url: AwsEndpointUrl = None,
 ) -> None:
-    """Print CREATE EXTERNAL TABLE (partition projection) for your flow logs' layout."""
+    """Print CREATE EXTERNAL TABLE (partition projection) for your flow logs' layout.
+
+    The account and region in the S3 keys default to the caller's AWS identity and settings, never a placeholder.
+    """
     from ..athena.ddl import TableSpec, create_table
     from ..fields import LogFormat
 
-    spec = TableSpec(bucket, prefix, account, tuple(region or ("us-east-1",)), layout, file_format,
-                     LogFormat.parse(log_format), table, database, since_day)
+    fmt = LogFormat.parse(log_format)  # a bad format fails before AWS is asked anything
+    if account is None or not region:
+        session = aws_session(profile, region[0] if region else None, endpoint_url)
+        account = account or session.account_id()
+        region = region or [session.region]
+    spec = TableSpec(bucket, prefix, account, tuple(region), layout, file_format, fmt, table, database, since_day)
     console.print(create_table(spec), highlight=False, soft_wrap=True, markup=False, end="")
 
 

@@ -20,6 +20,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS default.vpc_flow_logs (
   `type` string,
   pkt_srcaddr string,
   pkt_dstaddr string,
+  `region` string,
   az_id string,
   sublocation_type string,
   sublocation_id string,
@@ -28,18 +29,18 @@ CREATE EXTERNAL TABLE IF NOT EXISTS default.vpc_flow_logs (
   flow_direction string,
   traffic_path int
 )
-PARTITIONED BY (`region` string, day string)
+PARTITIONED BY (aws_region string, day string)
 STORED AS PARQUET
 LOCATION 's3://flow-log-bucket/prod/AWSLogs/123456789012/vpcflowlogs/'
 TBLPROPERTIES (
   'projection.enabled' = 'true',
   'parquet.compression' = 'GZIP',
-  'projection.region.type' = 'enum',
-  'projection.region.values' = 'us-east-1,eu-west-1',
+  'projection.aws_region.type' = 'enum',
+  'projection.aws_region.values' = 'us-east-1,eu-west-1',
   'projection.day.type' = 'date',
   'projection.day.range' = '2024/01/01,NOW',
   'projection.day.format' = 'yyyy/MM/dd',
   'projection.day.interval' = '1',
   'projection.day.interval.unit' = 'DAYS',
-  'storage.location.template' = 's3://flow-log-bucket/prod/AWSLogs/123456789012/vpcflowlogs/${region}/${day}/'
+  'storage.location.template' = 's3://flow-log-bucket/prod/AWSLogs/123456789012/vpcflowlogs/${aws_region}/${day}/'
 );

@@ -20,6 +20,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS default.vpc_flow_logs (
   `type` string,
   pkt_srcaddr string,
   pkt_dstaddr string,
+  `region` string,
   az_id string,
   sublocation_type string,
   sublocation_id string,
@@ -28,15 +29,15 @@ CREATE EXTERNAL TABLE IF NOT EXISTS default.vpc_flow_logs (
   flow_direction string,
   traffic_path int
 )
-PARTITIONED BY (`region` string, day string, hour string)
+PARTITIONED BY (aws_region string, day string, hour string)
 ROW FORMAT DELIMITED FIELDS TERMINATED BY ' '
 STORED AS TEXTFILE
 LOCATION 's3://flow-log-bucket/prod/AWSLogs/123456789012/vpcflowlogs/'
 TBLPROPERTIES (
   'projection.enabled' = 'true',
   'skip.header.line.count' = '1',
-  'projection.region.type' = 'enum',
-  'projection.region.values' = 'us-east-1,eu-west-1',
+  'projection.aws_region.type' = 'enum',
+  'projection.aws_region.values' = 'us-east-1,eu-west-1',
   'projection.day.type' = 'date',
   'projection.day.range' = '2024/01/01,NOW',
   'projection.day.format' = 'yyyy/MM/dd',
@@ -45,5 +46,5 @@ TBLPROPERTIES (
   'projection.hour.type' = 'integer',
   'projection.hour.range' = '0,23',
   'projection.hour.digits' = '2',
-  'storage.location.template' = 's3://flow-log-bucket/prod/AWSLogs/123456789012/vpcflowlogs/${region}/${day}/${hour}/'
+  'storage.location.template' = 's3://flow-log-bucket/prod/AWSLogs/123456789012/vpcflowlogs/${aws_region}/${day}/${hour}/'
 );

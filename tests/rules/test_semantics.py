@@ -69,3 +69,16 @@ def test_encryption_readiness_marks_what_enforce_mode_would_block():
             _row(model, peer="203.0.113.9", encryption_status=0, flows=4)]
     got = {(r["peer"], r["not_encrypted"], r["would_block"]) for r in encryption(model, rows)}
     assert got == {("10.9.1.20", 3, True), ("203.0.113.9", 4, False)}
+
+
+def test_two_earlier_entries_that_split_a_range_shadow_the_whole():
+    spec = dict(TOPOLOGY, network_acls=[{"name": "acl", "inbound": [
+        {"rule": 100, "protocol": "tcp", "ports": "22", "cidr": "10.0.0.0/9", "action": "deny"},
+        {"rule": 110, "protocol": "all", "cidr": "10.128.0.0/9", "action": "allow"},
+        {"rule": 120, "protocol": "tcp", "ports": "22", "cidr": "10.0.0.0/8", "action": "allow"},
+        {"rule": 130, "protocol": "tcp", "ports": "22", "cidr": "0.0.0.0/0", "action": "allow"}]}])
+    spec["subnets"] = [dict(TOPOLOGY["subnets"][0], network_acl="acl")]
+    model = build_topology(spec)
+    rows = {r["rule"]: r for r in judge(model, []).rows if r["kind"] == "network-acl" and r["direction"] == "inbound"}
+    assert (rows[120]["status"], rows[120]["suggest"]) == ("shadowed", "remove: entries 100, 110 always decide first")
+    assert rows[130]["status"] == "unused"

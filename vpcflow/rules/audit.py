@@ -24,8 +24,8 @@ STATUSES = {
     "unused": "No traffic in the window matched it (`suggest`: remove).",
     "broader-than-traffic": "Its peers fit in at most `--max-cidrs` prefixes no wider than `--max-prefix`, while it "
                             "allows more; `suggest` lists them (AWS prefix lists for AWS-service peers).",
-    "shadowed": "An ACL entry that an earlier-numbered entry (one entry covering its protocol, ports and CIDR) "
-                "always decides.",
+    "shadowed": "An ACL entry that earlier-numbered entries always decide (each covers its protocol and ports, "
+                "their CIDRs together cover its CIDR).",
 }
 COLUMNS = ("kind", "id", "rule", "direction", "protocol", "ports", "peer", "action", "flows", "bytes", "peers",
            "first_seen", "last_seen", "status", "suggest", "note")
@@ -150,9 +150,12 @@ def judge(model: Topology, usage: list[dict], *, max_cidrs: int = DEFAULTS["max_
             for k, entry in enumerate(entries):
                 hits = attribution.hits.get(("network-acl", acl.id, inbound, entry.number), Hits())
                 row = _row(model, "network-acl", acl.id, entry.number, inbound, entry, hits, limits, quiet)
-                earlier = next((e for e in entries[:k] if covers(e, entry)), None)
-                if earlier is not None:
-                    row["status"], row["suggest"] = "shadowed", f"remove: entry {earlier.number} always decides first"
+                earlier = shadowing(entries[:k], entry)
+                if earlier:
+                    numbers = ", ".join(str(e.number) for e in earlier)
+                    row["status"] = "shadowed"
+                    row["suggest"] = f"remove: {'entries' if len(earlier) > 1 else 'entry'} {numbers} always decide" \
+                                     f"{'' if len(earlier) > 1 else 's'} first"
                 rows.append(row)
             hits = attribution.hits.get(("network-acl", acl.id, inbound, "*"), Hits())
             rows.append(_row(model, "network-acl", acl.id, "*", inbound, None, hits, limits, quiet))
@@ -178,15 +181,33 @@ def peer_of(model: Topology, rule: Rule | None) -> str:
     return str(rule.cidr)
 
 
-def covers(first: Rule, later: Rule) -> bool:
-    """Whether every packet `later` matches is matched by `first` (same address family)."""
-    if first.protocol is not None and first.protocol != later.protocol:
-        return False
-    if first.protocol in (6, 17) and not (first.low <= later.low and later.high <= first.high):
-        return False
-    if first.cidr is None or later.cidr is None or first.cidr.version != later.cidr.version:
-        return False
-    return later.cidr.subnet_of(first.cidr)
+def shadowing(before: list[Rule], later: Rule) -> list[Rule]:
+    """The earlier entries that together decide every packet `later` matches; [] when some packet reaches it.
+
+    Only entries whose protocol and ports each cover the later entry's count; their CIDRs together must
+    cover its CIDR (two halves of a range shadow the whole).
+    """
+    if later.cidr is None:
+        return []
+    remaining, used = [later.cidr], []
+    for first in before:
+        if first.protocol is not None and first.protocol != later.protocol:
+            continue
+        if first.protocol in (6, 17) and not (first.low <= later.low and later.high <= first.high):
+            continue
+        if first.cidr is None or first.cidr.version != later.cidr.version:
+            continue
+        left = []
+        for net in remaining:
+            if net.subnet_of(first.cidr):
+                continue
+            left.extend(net.address_exclude(first.cidr) if first.cidr.subnet_of(net) else [net])
+        if len(left) != len(remaining) or left != remaining:
+            used.append(first)
+        remaining = left
+        if not remaining:
+            return used
+    return []
 
 
 def _row(model: Topology, kind: str, owner: str, rule_key, inbound: bool, rule: Rule | None, hits: Hits,

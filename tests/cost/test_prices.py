@@ -43,3 +43,18 @@ def test_inter_az_pays_a_cent_each_way_and_intra_az_nothing():
 def test_vended_log_tiers_apply_in_order():
     p = PRICES["us-east-1"]
     assert p.tiered(p.cloudwatch_logs_tiers, 10 * 1024 + 100) == pytest.approx(10 * 1024 * 0.50 + 100 * 0.25)
+
+
+def test_docs_list_every_path_and_every_us_east_1_price():
+    from dataclasses import fields
+    from pathlib import Path
+
+    from vpcflow.cost import PATHS
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "cost.md").read_text()
+    assert all(f"| `{path}` | {text} |" in doc for path, text in PATHS.items())
+    east = PRICES["us-east-1"]
+    for f in fields(east):
+        value = getattr(east, f.name)
+        if isinstance(value, float):
+            assert f"| `{f.name}` | {value} |" in doc, f.name

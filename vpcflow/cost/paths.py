@@ -47,7 +47,7 @@ PATHS: dict[str, str] = {
     "gateway-endpoint": "to or from S3 or DynamoDB through a gateway VPC endpoint",
     "interface-endpoint": "to or from an interface VPC endpoint (PrivateLink)",
     "aws-service": "to or from a public AWS service endpoint in the region, through the internet gateway",
-    "unknown": "what the records, the store and the topology cannot place (see docs/cost.md: which fields help)",
+    "unknown": "what the records, the store and the topology cannot place: counted and said, never guessed",
 }
 
 NAT_TYPES = "('nat_gateway', 'regional_nat_gateway')"
@@ -64,8 +64,14 @@ NETWORK_RANGES = side_table(SideTable("network_ranges", (
 
 # Extra keys of `legs` for a grouping that the per-interface columns cannot give afterwards.
 LEG_KEYS = {"day": "CAST(floor(start / 86400) AS BIGINT) * 86400", "hour": "CAST(floor(start / 3600) AS BIGINT) * 3600"}
-_LEG_COLUMNS = ("interface_id", "srcaddr", "dstaddr", "pkt_srcaddr", "pkt_dstaddr", "flow_direction",
-                "traffic_path", "next_hop_az_id", "next_hop_vpc_id", "next_hop_interface_type", "action")
+_LEG_COLUMNS = ("interface_id", "srcaddr", "dstaddr", "flow_direction", "traffic_path", "next_hop_az_id",
+                "next_hop_vpc_id", "next_hop_interface_type", "action")
+
+
+def far(t: str = "") -> str:
+    """SQL: the translated end of a record (a NAT gateway's: the internet address behind its own), else NULL."""
+    return (f"CASE WHEN {t}pkt_dstaddr <> {t}dstaddr THEN {t}pkt_dstaddr "
+            f"WHEN {t}pkt_srcaddr <> {t}srcaddr THEN {t}pkt_srcaddr END")
 
 
 def classified_sql(extra_key: str | None = None) -> str:
@@ -74,14 +80,21 @@ def classified_sql(extra_key: str | None = None) -> str:
     key_group = f", {LEG_KEYS[extra_key]}" if extra_key else ""
     cols = ", ".join(_LEG_COLUMNS)
     return f"""legs AS (
-  SELECT {cols}{key_col},
-         max(az_id) AS az_id, max(vpc_id) AS vpc_id, max(subnet_id) AS subnet_id, max(instance_id) AS instance_id,
-         max(interface_type) AS interface_type, max(region) AS region, max(instance_tag) AS instance_tag,
+  SELECT {cols}, {far()} AS far{key_col},
          max(pkt_src_aws_service) AS src_service, max(pkt_dst_aws_service) AS dst_service,
          CAST(sum(bytes) AS BIGINT) AS bytes, count(*) AS records
   FROM flows
   WHERE log_status = 'OK' AND "end" >= $since AND start < $until
-  GROUP BY {cols}{key_group}
+  GROUP BY {cols}, {far()}{key_group}
+),
+fields AS (
+  -- what each interface's records say of it: the same in all of them, so read in a narrow pass of its own
+  SELECT interface_id, max(az_id) AS az_id, max(vpc_id) AS vpc_id, max(subnet_id) AS subnet_id,
+         max(instance_id) AS instance_id, max(interface_type) AS interface_type, max(region) AS region,
+         max(instance_tag) AS instance_tag
+  FROM flows
+  WHERE log_status = 'OK' AND "end" >= $since AND start < $until
+  GROUP BY interface_id
 ),
 occurrences AS (
   SELECT interface_id, address, sum(records) AS n FROM (
@@ -97,14 +110,14 @@ usual AS (
   WHERE o.n * 2 = t.total GROUP BY o.interface_id
 ),
 learned AS (
-  SELECT interface_id,
-         max(CASE flow_direction WHEN 'egress' THEN srcaddr WHEN 'ingress' THEN dstaddr END) AS address,
-         max(az_id) AS az_id, max(vpc_id) AS vpc_id, max(subnet_id) AS subnet_id, max(instance_id) AS instance_id,
-         max(region) AS region, max(instance_tag) AS tag,
-         coalesce(max(interface_type), CASE WHEN max(instance_id) IS NULL AND bool_or(
-           (pkt_dstaddr <> dstaddr AND NOT {private('pkt_dstaddr')}) OR
-           (pkt_srcaddr <> srcaddr AND NOT {private('pkt_srcaddr')})) THEN 'nat_gateway' END) AS interface_type
-  FROM legs GROUP BY interface_id
+  SELECT g.interface_id, g.address, f.az_id, f.vpc_id, f.subnet_id, f.instance_id, f.region, f.instance_tag AS tag,
+         coalesce(f.interface_type, CASE WHEN f.instance_id IS NULL AND g.translates THEN 'nat_gateway' END)
+           AS interface_type
+  FROM (SELECT interface_id,
+               max(CASE flow_direction WHEN 'egress' THEN srcaddr WHEN 'ingress' THEN dstaddr END) AS address,
+               bool_or(far IS NOT NULL AND NOT {private('far')}) AS translates
+        FROM legs GROUP BY interface_id) AS g
+  JOIN fields f ON f.interface_id = g.interface_id
 ),
 known AS (
   SELECT interface_id, max(address) AS address, max(az_id) AS az_id, max(vpc_id) AS vpc_id,
@@ -134,8 +147,8 @@ addresses AS (
 ),
 directed AS (
   SELECT l.*, o.address AS own_address, o.az_id AS own_az, o.vpc_id AS own_vpc, o.subnet_id AS own_subnet,
-         o.instance_id AS own_instance, coalesce(l.interface_type, o.interface_type) AS own_type,
-         coalesce(o.region, l.region) AS own_region, o.tag AS own_tag, o.internet_route, o.nat_az_id,
+         o.instance_id AS own_instance, o.interface_type AS own_type,
+         o.region AS own_region, o.tag AS own_tag, o.internet_route, o.nat_az_id,
          coalesce(l.flow_direction, CASE WHEN l.srcaddr = o.address THEN 'egress'
                                          WHEN l.dstaddr = o.address THEN 'ingress' END) AS dir
   FROM legs l LEFT JOIN own o ON o.interface_id = l.interface_id
@@ -144,8 +157,7 @@ ends AS (
   SELECT d.*,
          CASE dir WHEN 'egress' THEN dstaddr WHEN 'ingress' THEN srcaddr END AS peer,
          -- where a NAT gateway's record really goes: the internet end behind its own address
-         CASE WHEN own_type IN {NAT_TYPES} AND NOT {private('pkt_dstaddr')} THEN pkt_dstaddr
-              WHEN own_type IN {NAT_TYPES} AND pkt_srcaddr IS NOT NULL THEN pkt_srcaddr
+         CASE WHEN own_type IN {NAT_TYPES} AND far IS NOT NULL THEN far
               WHEN dir = 'egress' THEN dstaddr WHEN dir = 'ingress' THEN srcaddr END AS target,
          CASE dir WHEN 'egress' THEN dst_service WHEN 'ingress' THEN src_service END AS record_service
   FROM directed d
@@ -258,7 +270,8 @@ ORDER BY bytes DESC, "key", path"""
 
 def flow_paths_sql() -> str:
     """Every record of `flows` with its `path` and whether it is the record that bills its bytes."""
-    keys = " AND ".join(f"f.{c} IS NOT DISTINCT FROM c.{c}" for c in _LEG_COLUMNS)
+    keys = " AND ".join([f"f.{c} IS NOT DISTINCT FROM c.{c}" for c in _LEG_COLUMNS] +
+                        [f"{far('f.')} IS NOT DISTINCT FROM c.far"])
     return f"""WITH {classified_sql()}
 SELECT f.*, coalesce(c.path, 'unknown') AS path, coalesce(c.billed, FALSE) AS billed
 FROM flows f LEFT JOIN classified c ON {keys}

@@ -107,7 +107,7 @@ class Live:
             try:
                 shown.status = watcher.poll()
                 shown.error = None
-            except (VpcFlowError, OSError) as exc:  # a listing that failed (network, AWS): shown, and tried again
+            except (VpcFlowError, OSError, duckdb.Error) as exc:  # shown on the overview, and tried again
                 shown.error = str(exc)
             shown.last_poll = time.time()
             self.stop.wait(self.poll)
@@ -115,6 +115,7 @@ class Live:
     # ---- detecting
     def _detect(self) -> None:
         from .. import detect
+        from ..detect.engine import save
 
         con = self.server.cursor(read_only=False)
         try:
@@ -126,7 +127,10 @@ class Live:
                 if newest is not None:
                     since = datetime.fromtimestamp(int(newest), UTC) - self.detect_window
                     try:
-                        report = detect.run(con, since=since, detectors=list(self.rules.detections) or None)
+                        report = detect.run(con, since=since, detectors=list(self.rules.detections) or None,
+                                            store=False)
+                        with self.write_lock:  # storing the findings is a write: in turn with the ingests
+                            save(con, report.findings, datetime.now(UTC))
                     except (VpcFlowError, duckdb.Error) as exc:  # shown on the overview; the next arrival retries
                         self.findings = {**self.findings, "error": str(exc)}
                     else:

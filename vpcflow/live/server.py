@@ -34,6 +34,9 @@ from ..store.store import Store
 # store (an analysis's own tables and views live as long as the session); changing records is refused outright.
 READ_ONLY_TYPES = {"SELECT", "EXPLAIN", "PRAGMA", "SET", "VARIABLE_SET", "RESET", "DROP", "COPY", "CREATE"}
 COPY_FROM = re.compile(r"\s*COPY\s+[^(\s]+\s+FROM\s", re.IGNORECASE)
+PERSISTENT_CREATE = re.compile(r"(\s*CREATE\s+(?:OR\s+REPLACE\s+)?)(TABLE|VIEW|SEQUENCE)\s+(IF\s+NOT\s+EXISTS\s+)?"
+                               r"([\w\".]+)", re.IGNORECASE)
+DROP = re.compile(r"\s*DROP\s+(?:TABLE|VIEW|SEQUENCE)\s+(IF\s+EXISTS\s+)?([\w\".]+)", re.IGNORECASE)
 LOADING_HIDDEN = ("SELECT * FROM ({body}) WHERE source_id NOT IN "
                   "(SELECT source_id FROM sources WHERE status = 'loading')")
 
@@ -56,6 +59,8 @@ class HolderServer:
         self.store = store
         self.write_lock = write_lock or threading.RLock()
         self.on_ingest = on_ingest  # the holder's detections look at what was handed over too
+        with self.write_lock:
+            _make_tables(store.con)
         self._root = store.con.cursor()  # sessions' cursors come from here, never from the writer's connection
         self._root_lock = threading.Lock()
         self.sessions: dict[int, duckdb.DuckDBPyConnection] = {}
@@ -164,13 +169,16 @@ class HolderServer:
     def _run(self, cur: duckdb.DuckDBPyConnection, op: str, body: dict, table, read_only: bool):
         params = holder.decode(body.get("params"))
         if op == "execute":  # DuckDB runs any statement here once, and answers with a relation
-            if read_only:
-                _read_only(cur, body["sql"])
-            return cur.sql(body["sql"], params=params or None)
+            if not read_only:  # a write takes its turn with the ingests, so their checkpoint never meets it
+                with self.write_lock:
+                    return cur.sql(body["sql"], params=params or None)
+            sql = _read_only(cur, body["sql"])
+            return cur.sql(sql, params=params or None) if sql else None
         if op == "executemany":
             if read_only:
-                _read_only(cur, body["sql"])
-            cur.executemany(body["sql"], params)
+                raise duckdb.InvalidInputException("Cannot write to a store opened read-only")
+            with self.write_lock:
+                cur.executemany(body["sql"], params)
             return None
         if op == "register":
             cur.register(body["name"], table)
@@ -227,11 +235,45 @@ class HolderServer:
         return sources, failed
 
 
-def _read_only(cur: duckdb.DuckDBPyConnection, sql: str) -> None:
+def _make_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """The tables analyses make on first use, made now: a reader that made one would be a writer."""
+    from ..detect.engine import ensure_tables
+    from ..engines.engine import DuckDBEngine
+
+    DuckDBEngine(con)
+    ensure_tables(con)
+
+
+def _read_only(cur: duckdb.DuckDBPyConnection, sql: str) -> str | None:
+    """The statements a read-only session may run, as they run there; None when nothing is left to run.
+
+    An analysis that makes its tables makes them temporary here; one already in the store is left alone. A
+    persistent CREATE or DROP, even a no-op, would make the snapshot a write transaction, and DuckDB refuses
+    to checkpoint the holder's ingest beside one."""
+    out = []
     for statement in cur.extract_statements(sql):
-        kind, text = statement.type.name, str(statement.query)
+        kind, text = statement.type.name, str(statement.query).strip().rstrip(";")
         if kind not in READ_ONLY_TYPES or (kind == "COPY" and COPY_FROM.match(text)):
             raise duckdb.InvalidInputException(f"Cannot run {kind} on a store opened read-only")
+        made, dropped = PERSISTENT_CREATE.match(text), DROP.match(text)
+        if made:
+            if made.group(3) and _exists(cur, made.group(4)):
+                continue  # the store has it already
+            text = f"{made.group(1)}TEMP {text[made.start(2):]}"
+        elif dropped and not _exists(cur, dropped.group(2), temporary=True):
+            if dropped.group(1):
+                continue  # IF EXISTS, and no temporary one exists: nothing of this session's to drop
+            raise duckdb.InvalidInputException("Cannot DROP from a store opened read-only")
+        out.append(text)
+    return ";\n".join(out) or None
+
+
+def _exists(cur: duckdb.DuckDBPyConnection, name: str, temporary: bool = False) -> bool:
+    name = name.strip('"').split(".")[-1].strip('"')
+    return bool(cur.execute(
+        "SELECT 1 FROM (SELECT table_name AS name, temporary FROM duckdb_tables() UNION ALL "
+        "SELECT view_name, temporary FROM duckdb_views() UNION ALL SELECT sequence_name, temporary "
+        "FROM duckdb_sequences()) WHERE lower(name) = lower(?) AND (temporary OR NOT ?)", [name, temporary]).fetchall())
 
 
 def _source(meta: dict, path: str) -> Source:

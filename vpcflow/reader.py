@@ -32,7 +32,7 @@ from .parse.transform import (
     typed_select_sql,
 )
 from .sources.base import PARQUET, Source, failure
-from .store.pipeline import ALONE, CLOSE, FAILED, JOIN, Step, feed, passes_checks, steps
+from .store.pipeline import ALONE, CLOSE, FAILED, JOIN, Step, ctrl_c, feed, passes_checks, steps
 from .store.prepare import STORE_ROWS, Preread, read_ahead
 from .store.readahead import SourceRead
 from .store.targets import resolve_targets
@@ -95,13 +95,13 @@ def read(targets: Iterable[str | Path | Source] | str | Path | Source, *, format
     ahead = read_ahead(resolve_targets(targets, since, until, session, fmt, unresolved), fmt)
     reader = _Reader(con)
     try:  # no store wants the second core: a large source's blocks are parsed on every core
-        for step in steps(ahead, fmt, STORE_ROWS, threads=True):
+        with ctrl_c():
+            for step in steps(ahead, fmt, STORE_ROWS, threads=True):
+                yield from _raising(_drain(failed), on_error)
+                yield from _raising(reader.take(step, fmt), on_error)
             yield from _raising(_drain(failed), on_error)
-            yield from _raising(reader.take(step, fmt), on_error)
-        yield from _raising(_drain(failed), on_error)
     finally:  # stopped early (a break, on_error="raise"): the read-ahead threads end before the caller goes on
         ahead.close()
-        ahead.thread.join(timeout=5)
         con.close()
 
 

@@ -10,6 +10,7 @@ its ledger, vpcflow.read hands them to the caller as Arrow.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -75,6 +76,18 @@ def steps(ready: Iterable[tuple[Source, object]], format: LogFormat | None, grou
     finally:  # stopped early: readings started for sources never reached end here
         for ahead in reading.values():
             ahead.close()
+
+
+@contextlib.contextmanager
+def ctrl_c() -> Iterator[None]:
+    """Ctrl-C inside a DuckDB statement raised as KeyboardInterrupt, as it is everywhere else: DuckDB 2.0
+    turns it into RuntimeError('Query interrupted') (InterruptException in other versions)."""
+    try:
+        yield
+    except (duckdb.InterruptException, RuntimeError) as exc:
+        if isinstance(exc, RuntimeError) and str(exc) != "Query interrupted":
+            raise
+        raise KeyboardInterrupt from exc
 
 
 def _with_next(items: Iterable) -> Iterator[tuple]:

@@ -12,6 +12,8 @@ from ..parse.chunks import LineReader
 from ..parse.typed import BlockDecoder
 from ..sources.base import Source
 
+STOP_WAIT = 10.0  # seconds a stopped thread may take to finish the block it is decoding
+
 
 class ReadAhead:
     """Iterate `items` in a thread, up to `depth` items ahead, passing its errors through to the consumer.
@@ -37,6 +39,10 @@ class ReadAhead:
             self._put(_END, 0)
         except BaseException as exc:  # handed to the consumer, which raises it
             self._put(exc, 0)
+        finally:  # stopped early: a generator's own cleanup (its threads, its cursor) runs here, now
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
 
     def _full(self, weight: int) -> bool:
         return bool(self.waiting) and (len(self.waiting) >= self.depth
@@ -99,13 +105,16 @@ class ReadAhead:
         finally:
             self.close()
 
-    def close(self) -> None:
-        """Stop the thread (it may be waiting for room) and drop what it read."""
+    def close(self, wait: float = STOP_WAIT) -> None:
+        """Stop the thread (it may be waiting for room), drop what it read, and wait for it to end: a thread
+        still inside DuckDB or Arrow when the interpreter exits (after Ctrl-C) aborts the process."""
         self.stop.set()
         with self.ready:
             self.waiting.clear()
             self.held = 0
             self.ready.notify_all()
+        if threading.current_thread() is not self.thread:
+            self.thread.join(wait)
 
 
 _END = object()

@@ -106,7 +106,7 @@ def insert_arrow(con, sql: str, params: dict | None, batch) -> int:
     thread: a parallel insert leaves partial row groups that the next checkpoint rewrites, and gains nothing,
     since writing the rows, not scanning them, is what costs. Returns the rows inserted."""
     con.execute("SET threads = 1")
-    try:
-        return con.execute(sql, params or {}).fetchall()[0][0]
-    finally:
-        con.execute("RESET threads")
+    inserted = con.execute(sql, params or {}).fetchall()[0][0]
+    # not in a finally: after a failure (an interrupt) the transaction is aborted until the caller rolls back
+    con.execute("RESET threads")
+    return inserted

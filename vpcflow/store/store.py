@@ -16,6 +16,7 @@ from .holder import live_holder, wait_for_holder
 from .ingest import BeforeCommit, IngestResult, Progress, SourceResult
 from .ledger import in_ledger, purge_unfinished, revisions
 from .many import ingest_sources
+from .pipeline import ctrl_c
 from .remote import RemoteConnection
 from .schema import DDL, SCHEMA_VERSION, arrow, ensure_columns
 from .targets import resolve_targets
@@ -111,9 +112,8 @@ class Store:
         sources = resolve_targets(targets, since, until, session, fmt, unresolved, seen=seen,
                                   held=lambda identity: revisions(ledger, identity), fetched=fetched)
         try:
-            result = self._ingest(sources, fmt, progress, before_commit)
-        except duckdb.InterruptException as exc:  # Ctrl-C inside a statement is Ctrl-C
-            raise KeyboardInterrupt from exc
+            with ctrl_c():
+                result = self._ingest(sources, fmt, progress, before_commit)
         finally:
             if ledger is not self.con:
                 ledger.close()
@@ -134,8 +134,9 @@ class Store:
             result = ingest_sources(self.con, sources, format=fmt, progress=progress, before_commit=before_commit)
             if result.records:
                 self.con.execute("CHECKPOINT")  # now, under the ingest limit: at close it would take the full one
-        finally:
+        finally:  # after an interrupt too: the ingest rolled its transaction back
             self.con.execute("SET memory_limit = ?", [self.memory_limit])
+            self.con.execute("RESET threads")
         return result
 
     def has_source(self, identity: str, revision: str | None) -> bool:

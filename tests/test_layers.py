@@ -27,7 +27,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("engines",),  # where a named query runs: DuckDB over the store, Spark
     ("analyze", "detect", "diagnose", "rules", "cost", "athena"),  # the analyses, and Athena's SQL out
     ("enrich", "alert"),  # enrichment tables written through detect's; alarms over the store
-    ("report",),
+    ("report", "live"),  # the HTML report; the process that holds the store and serves the others
     ("web", "demo"),
     ("cli",),
 ]

@@ -33,7 +33,7 @@ WITH hits AS (
       )
     WHERE
       CONTAINS(:categories, t.list)
-  ), marked AS (
+  ), marked_2 AS (
     SELECT
       out.*,
       dstaddr IN (
@@ -54,7 +54,7 @@ WITH hits AS (
     COUNT(DISTINCT dstaddr) AS metric,
     CASE WHEN BOOL_OR(on_list) THEN 'high' ELSE 'medium' END AS severity,
     CASE WHEN BOOL_OR(on_list) THEN 'threat list' ELSE 'Tor ports' END AS basis
-  FROM marked
+  FROM marked_2
   WHERE
     on_list OR CONTAINS(:or_ports, dstport)
   GROUP BY

@@ -34,7 +34,7 @@ WITH hits AS (
       )
     WHERE
       CONTAINS(:categories, t.list)
-  ), marked AS (
+  ), marked_2 AS (
     SELECT
       inbound.*,
       srcaddr IN (
@@ -55,7 +55,7 @@ WITH hits AS (
     COUNT(DISTINCT srcaddr) AS metric,
     'high' AS severity,
     CASE WHEN BOOL_OR(on_list) THEN 'threat list' ELSE 'Tor ports' END AS basis
-  FROM marked
+  FROM marked_2
   WHERE
     on_list OR CONTAINS(:or_ports, dstport)
   GROUP BY

@@ -34,7 +34,7 @@ WITH out AS (
     )
   WHERE
     ARRAY_CONTAINS(:categories, t.list)
-), marked AS (
+), marked_2 AS (
   SELECT
     out.*,
     dstaddr IN (
@@ -55,7 +55,7 @@ WITH out AS (
     COUNT(DISTINCT dstaddr) AS metric,
     CASE WHEN BOOL_OR(on_list) THEN 'high' ELSE 'medium' END AS severity,
     CASE WHEN BOOL_OR(on_list) THEN 'threat list' ELSE 'Tor ports' END AS basis
-  FROM marked
+  FROM marked_2
   WHERE
     on_list OR ARRAY_CONTAINS(:or_ports, dstport)
   GROUP BY

@@ -35,7 +35,7 @@ WITH inbound AS (
     )
   WHERE
     ARRAY_CONTAINS(:categories, t.list)
-), marked AS (
+), marked_2 AS (
   SELECT
     inbound.*,
     srcaddr IN (
@@ -56,7 +56,7 @@ WITH inbound AS (
     COUNT(DISTINCT srcaddr) AS metric,
     'high' AS severity,
     CASE WHEN BOOL_OR(on_list) THEN 'threat list' ELSE 'Tor ports' END AS basis
-  FROM marked
+  FROM marked_2
   WHERE
     on_list OR ARRAY_CONTAINS(:or_ports, dstport)
   GROUP BY

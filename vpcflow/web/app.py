@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from ..errors import VpcFlowError
 from .api import router
+from .cost import router as cost_router
 from .query import ROW_LIMIT, TIME_LIMIT
 from .incidents import router as incidents_router
 from .rules import router as rules_router
@@ -33,6 +34,7 @@ PAGES = (
     ("/incidents", "incidents.html", "Incidents"),
     ("/diagnose", "diagnose.html", "Diagnose"),
     ("/rules", "rules.html", "Rules"),
+    ("/cost", "cost.html", "Cost"),
     ("/graph", "graph.html", "Graph"),
     ("/query", "query.html", "Query"),
 )
@@ -62,6 +64,7 @@ def create_app(db_path: str | Path, token: str | None = None, *, row_limit: int 
     app.state.dashboard = dashboard
     app.include_router(router)
     app.include_router(rules_router)
+    app.include_router(cost_router)
     app.include_router(incidents_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

@@ -10,7 +10,8 @@ WITH legs AS (
     COUNT(*) AS records,
     MIN(start) AS first_seen,
     MAX("end") AS last_seen,
-    MAX(flow_direction) AS flow_direction
+    MAX(flow_direction) AS flow_direction,
+    MAX(NULLIF(reject_reason, '-')) AS reject_reason
   FROM flows
   WHERE
     NOT srcaddr IS NULL

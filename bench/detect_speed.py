@@ -3,12 +3,14 @@
 Synthetic rows are generated directly in DuckDB (flow_records of a fresh store): mostly benign conversations, a
 little rejected internet noise and three attacks, 500 records a second (so the span grows with the size). Prints, per size, the suite's
 time, the baseline `SELECT srcaddr, dstaddr, dstport, action, count(*), sum(bytes) FROM flows GROUP BY ALL`,
-their ratio (target <= 10x) and time per record; then how time per record grows with size (target <= 1.5x).
+their ratio (target <= 5x) and time per record; then how time per record grows with size (target <= 1.5x).
+The baseline's result goes into Arrow, as the suite's do.
 
-    python bench/detect_speed.py [--quick]      # quick: 1M and 5M records; full: 10M and 50M
+    python bench/detect_speed.py [--quick] [--sizes 10000000]   # quick: 1M and 5M; full: 10M and 50M
 
-Measured (2 shared cores, Store's 2 GB memory limit): 10M records: suite 10.6 s, baseline 5.8 s, 1.8x; 50M:
-suite 69.8 s, baseline 33.0 s, 2.1x; time per record grows 1.32x from 10M to 50M (the baseline's own 1.14x).
+Measured (2 shared cores, Store's 2 GB memory limit), after the GuardDuty families joined: 10M records: suite
+91.6 s, baseline into Arrow 11.5 s, 8.0x (above the 5x target; beaconing is about half of it). Before them the
+first floor's suite measured 10.6 s against a 5.8 s fetchall() baseline.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from vpcflow.detect import load_threat_list, run  # noqa: E402
+from vpcflow.store.schema import arrow  # noqa: E402
 from vpcflow.store.store import Store  # noqa: E402
 
 BASELINE = "SELECT srcaddr, dstaddr, dstport, action, count(*), sum(bytes) FROM flows GROUP BY ALL"
@@ -102,8 +105,9 @@ ATTACKS = [
 
 
 def baseline(con) -> float:
+    """One aggregation pass into Arrow, as the suite's results arrive (fetchall() into Python tuples was 90% of it)."""
     t = time.perf_counter()
-    con.execute(BASELINE).fetchall()
+    arrow(con, BASELINE)
     return time.perf_counter() - t
 
 
@@ -128,16 +132,21 @@ def measure(n: int, tmp: Path) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--sizes", help="record counts, comma-separated")
     args = ap.parse_args()
     sizes = (1_000_000, 5_000_000) if args.quick else (10_000_000, 50_000_000)
+    if args.sizes:
+        sizes = tuple(int(n) for n in args.sizes.split(","))
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
             r = measure(n, Path(tmp))
             results.append(r)
             print(f"{n:>11,} records: suite {r['suite']:7.2f}s, baseline aggregation {r['base']:6.2f}s, "
-                  f"ratio {r['suite'] / r['base']:5.1f}x (target <= 10x), {r['suite'] / n * 1e9:7.0f} ns/record, "
+                  f"ratio {r['suite'] / r['base']:5.1f}x (target <= 5x), {r['suite'] / n * 1e9:7.0f} ns/record, "
                   f"{r['findings']} findings", flush=True)
+    if len(results) < 2:
+        return 0
     growth = (results[1]["suite"] / results[1]["n"]) / (results[0]["suite"] / results[0]["n"])
     base_growth = (results[1]["base"] / results[1]["n"]) / (results[0]["base"] / results[0]["n"])
     print(f"time per record grows {growth:.2f}x from {sizes[0]:,} to {sizes[1]:,} records (target <= 1.5x); "

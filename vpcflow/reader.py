@@ -153,8 +153,7 @@ class _Reader:
         batch = pa.concat_tables([b.records for p in typed for b in p.batches])
         if not passes_checks(self.con, layout.format, layout.stamped, batch):
             return {}
-        table = _Collected(self.con).as_stored(layout.format, layout.stamped, batch)
-        table = _conform(table, layout.format)  # once for the group, not per source
+        table = _conform(_as_stored(self.con, layout.format, layout.stamped, batch), layout.format)  # once
         out, offset = {}, 0
         for p in typed:
             out[id(p)] = _result(p.src, layout.format, table.slice(offset, p.rows), [], p.truncated)
@@ -211,14 +210,7 @@ class _Collected:
         self.format = layout.format
 
     def typed(self, fmt: LogFormat, stamped: bool, batch: pa.Table) -> None:
-        self.records.append(_conform(self.as_stored(fmt, stamped, batch), fmt))
-
-    def as_stored(self, fmt: LogFormat, stamped: bool, batch: pa.Table) -> pa.Table:
-        """A checked typed block as the store holds it: start and end in seconds, the leading time cast."""
-        ms = [batch[c] for c in ("start", "end") if c in batch.column_names]
-        if stamped or any((pc.max(col).as_py() or 0) > MS_THRESHOLD for col in ms):
-            return self.con.sql(typed_select_sql(fmt, stamped)).to_arrow_table()  # reads `batch` from this frame
-        return batch.append_column("event_time", pa.nulls(batch.num_rows, EVENT_TIME))
+        self.records.append(_conform(_as_stored(self.con, fmt, stamped, batch), fmt))
 
     def staged(self, fmt: LogFormat, stage_sql: str, batch: pa.Table, expected: int) -> None:
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {stage_sql}")  # reads `batch` from this frame
@@ -234,6 +226,14 @@ class _Collected:
         records, self.records = self.records, []
         bad, self.bad = sorted(self.bad, key=lambda b: b.line), []
         return (pa.concat_tables(records) if records else _NONE), bad
+
+
+def _as_stored(con, fmt: LogFormat, stamped: bool, batch: pa.Table) -> pa.Table:
+    """A checked typed block as the store holds it: start and end in seconds, the leading time cast."""
+    ms = [batch[c] for c in ("start", "end") if c in batch.column_names]
+    if stamped or any((pc.max(col).as_py() or 0) > MS_THRESHOLD for col in ms):
+        return con.sql(typed_select_sql(fmt, stamped)).to_arrow_table()  # reads `batch` from this frame
+    return batch.append_column("event_time", pa.nulls(batch.num_rows, EVENT_TIME))
 
 
 def _good_and_bad(con, fmt: LogFormat) -> tuple[pa.Table, list[BadLine]]:

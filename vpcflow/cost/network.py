@@ -88,7 +88,9 @@ def use_network(engine, topology: Topology | None = None, ip_ranges: list[list] 
         return {name: t.num_rows for name, t in tables.items()}
     con = engine.con
     for side in (NETWORK_ADDRESSES, NETWORK_RANGES):
-        con.execute(f"DROP VIEW IF EXISTS temp.main.{side.name}")  # the engine's empty stand-in, if it made one
+        if con.execute("SELECT count(*) FROM duckdb_views() WHERE database_name = 'temp' AND view_name = ?",
+                       [side.name]).fetchall()[0][0]:
+            con.execute(f"DROP VIEW temp.main.{side.name}")  # the engine's empty stand-in on a read-only store
         con.execute(side.create_sql().replace("CREATE TABLE IF NOT EXISTS", "CREATE OR REPLACE TEMP TABLE"))
         con.register(f"tables_{side.name}", tables[side.name])
         con.execute(f"INSERT INTO temp.main.{side.name} SELECT * FROM tables_{side.name}")

@@ -14,6 +14,7 @@ import jinja2
 
 from ..jsonable import jsonable as plain
 from ..timeutil import iso
+from .cost import cost_section
 from .findings import ReviewLog, diagnoses, findings
 from .overview import Window, bounds, overview
 from .rules import rules_section
@@ -58,6 +59,7 @@ def report_data(con: duckdb.DuckDBPyConnection, since: datetime | None = None, u
         "findings": findings(con, window, review),
         "diagnoses": diagnoses(con, window, topology),
         "rules": rules_section(con, window, topology),
+        "cost": cost_section(con, window, topology),
     })
 
 

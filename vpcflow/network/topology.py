@@ -66,9 +66,7 @@ class Rule:
     @property
     def ports(self) -> str:
         """The port range as AWS's console writes it: `22`, `1024-65535` or `all`."""
-        if self.protocol not in (6, 17) or (self.low, self.high) == (0, 65535):
-            return "all"
-        return str(self.low) if self.low == self.high else f"{self.low}-{self.high}"
+        return ports_text(self.low, self.high) if self.protocol in (6, 17) else "all"
 
 
 @dataclass
@@ -198,7 +196,8 @@ def protocol_number(value) -> int | None:
     raise ScenarioError(f"unknown protocol {value!r}", hint="use tcp, udp, icmp, icmpv6, all or a number 0-255")
 
 
-def _ports(value) -> tuple[int, int]:
+def port_range(value) -> tuple[int, int]:
+    """(low, high) from `22`, `1024-65535` or `all` (None and -1 too), as rules write their ports."""
     if value is None or str(value) in ("all", "-1"):
         return 0, 65535
     text = str(value)
@@ -207,7 +206,14 @@ def _ports(value) -> tuple[int, int]:
         lo, hi = int(low), int(high or low)
     except ValueError:
         raise ScenarioError(f"bad port range {value!r}", hint="write 22, 1024-65535 or all") from None
+    if not 0 <= lo <= hi <= 65535:
+        raise ScenarioError(f"bad port range {value!r}", hint="ports run from 0 to 65535, low before high")
     return lo, hi
+
+
+def ports_text(low: int, high: int) -> str:
+    """The inverse of port_range: `22`, `1024-65535` or `all`."""
+    return "all" if (low, high) == (0, 65535) else str(low) if low == high else f"{low}-{high}"
 
 
 def _network(text, where: str):
@@ -218,7 +224,7 @@ def _network(text, where: str):
 
 
 def _rule(spec: dict, where: str, acl: bool, prefix_lists: dict | None = None, rule_id: str | None = None) -> Rule:
-    low, high = _ports(spec.get("ports", spec.get("port")))
+    low, high = port_range(spec.get("ports", spec.get("port")))
     cidr = spec.get("cidr")
     group = spec.get("source_group", spec.get("group"))
     listed = spec.get("prefix_list")

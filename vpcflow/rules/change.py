@@ -7,6 +7,7 @@ import json
 
 import yaml
 
+from ..network.topology import port_range
 from .audit import Audit
 
 CHANGE_FORMATS = ("aws-cli", "terraform", "cloudformation")
@@ -29,10 +30,8 @@ def diff(audit: Audit, proposal: list[dict]) -> tuple[list[dict], list[dict]]:
 
 
 def _range(ports: str) -> tuple[int, int]:
-    if ports == "all":
-        return -1, -1
-    low, _, high = ports.partition("-")
-    return int(low), int(high or low)
+    """AWS's FromPort/ToPort: -1 for all."""
+    return (-1, -1) if ports == "all" else port_range(ports)
 
 
 def _peer_kind(peer: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import VpcFlowError
 from ..network import Evaluator, Rule, Topology
-from ..network.topology import protocol_number
+from ..network.topology import port_range, protocol_number
 from ..timeutil import iso
 from .audit import PLATFORM_REJECTS, acls, protocol_name
 
@@ -70,7 +70,7 @@ def proposed_topology(model: Topology, rows: list[dict], where: str = "proposal"
 def _rule(row: dict, acl: bool, names: dict, model: Topology, at: str) -> Rule:
     try:
         protocol = protocol_number(row.get("protocol", "all"))
-        low, high = _range(str(row.get("ports", "all")))
+        low, high = port_range(row.get("ports", "all"))
     except (VpcFlowError, ValueError) as exc:
         raise ProposalError(str(getattr(exc, "message", exc)), location=at) from None
     peer = str(row.get("peer", ""))
@@ -96,16 +96,6 @@ def _rule(row: dict, acl: bool, names: dict, model: Topology, at: str) -> Rule:
         raise ProposalError(f"peer is {peer!r}", location=at, hint="a CIDR, a group id or a prefix list") from None
     return Rule(protocol, low, high, cidr, number=number if acl else None, allow=action == "allow",
                 id=None if acl else row.get("rule"))
-
-
-def _range(ports: str) -> tuple[int, int]:
-    if ports in ("all", "-1"):
-        return 0, 65535
-    low, _, high = ports.partition("-")
-    lo, hi = int(low), int(high or low)
-    if not 0 <= lo <= hi <= 65535:
-        raise ValueError(f"ports {ports!r} are not a range within 0-65535")
-    return lo, hi
 
 
 def check(model: Topology, proposed: Topology, usage: list[dict]) -> dict:

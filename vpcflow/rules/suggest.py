@@ -8,6 +8,7 @@ ports, peer, action, and rule (the entry number) for ACL entries.
 
 from __future__ import annotations
 
+from ..network.topology import port_range, ports_text
 from .audit import Audit
 
 KEYS = ("kind", "id", "rule", "direction", "protocol", "ports", "peer", "action")
@@ -34,17 +35,6 @@ def suggest(audit: Audit) -> list[dict]:
     return merged
 
 
-def _range(ports: str) -> tuple[int, int]:
-    if ports == "all":
-        return 0, 65535
-    low, _, high = ports.partition("-")
-    return int(low), int(high or low)
-
-
-def _ports(low: int, high: int) -> str:
-    return "all" if (low, high) == (0, 65535) else str(low) if low == high else f"{low}-{high}"
-
-
 def _merge_ports(rows: list[dict]) -> list[dict]:
     """Security-group rules that differ only in adjacent or overlapping TCP/UDP ports become one range."""
     out: list[dict] = []
@@ -55,13 +45,13 @@ def _merge_ports(rows: list[dict]) -> list[dict]:
         else:
             out.append(row)
     for same in groups.values():
-        same.sort(key=lambda r: _range(r["ports"]))
+        same.sort(key=lambda r: port_range(r["ports"]))
         current = dict(same[0])
         for row in same[1:]:
-            low, high = _range(current["ports"])
-            nlow, nhigh = _range(row["ports"])
+            low, high = port_range(current["ports"])
+            nlow, nhigh = port_range(row["ports"])
             if nlow <= high + 1:
-                current["ports"], current["rule"] = _ports(low, max(high, nhigh)), None
+                current["ports"], current["rule"] = ports_text(low, max(high, nhigh)), None
             else:
                 out.append(current)
                 current = dict(row)

@@ -81,6 +81,37 @@ def test_a_truncated_gzip_keeps_what_came_before_and_says_where_it_stopped(store
     assert any("truncated" in reason for _, reason in quarantined(store))
 
 
+def _corrupt_gzips(folder):
+    """A good file between a bit-flipped gzip and one with bytes after its end (issue 24: isal's error escaped)."""
+    data = gzip.compress(("\n".join(SSH.replace("20641", str(i)) for i in range(20_000)) + "\n").encode())
+    flipped = bytearray(data)
+    flipped[len(data) // 2] ^= 0x40
+    (folder / "a-flipped.log.gz").write_bytes(bytes(flipped))
+    (folder / "b-good.log.gz").write_bytes(gzip.compress((SSH + "\n").encode()))
+    (folder / "c-trailing.log.gz").write_bytes(data + b"trailing garbage")
+    return folder
+
+
+def test_corrupt_gzips_are_reported_at_their_place_and_the_good_file_beside_them_goes_in(store, tmp_path):
+    result = store.ingest(_corrupt_gzips(tmp_path))
+    assert (result.sources, result.errors) == (3, [])
+    warned = {w.source.rsplit("/", 1)[1]: w.message for w in result.warnings}
+    assert sorted(warned) == ["a-flipped.log.gz", "c-trailing.log.gz"]
+    assert all("truncated or corrupt after" in m and "bytes" in m for m in warned.values())
+    by_file = {s["identity"].rsplit("/", 1)[1]: s["records"] for s in store.sources().to_pylist()}
+    assert by_file["b-good.log.gz"] == 1 and by_file["c-trailing.log.gz"] == 20_000
+
+
+def test_corrupt_gzips_read_like_they_ingest(tmp_path):
+    from vpcflow.reader import read
+
+    parts = list(read(_corrupt_gzips(tmp_path)))
+    assert [p.error for p in parts] == [None, None, None]
+    cut = {p.source.rsplit("/", 1)[1] for p in parts if p.message}
+    assert cut == {"a-flipped.log.gz", "c-trailing.log.gz"}
+    assert sum(p.records.num_rows for p in parts if p.source.endswith("b-good.log.gz")) == 1
+
+
 def test_a_gzip_bomb_is_refused_with_a_clear_error(store, tmp_path):
     member = gzip.compress(b"\0" * (4 << 20), 9)  # 4 MiB of zeros in a few KB; members concatenate
     (tmp_path / "bomb.log.gz").write_bytes(member * 100)

@@ -119,7 +119,7 @@ class LineReader:
     def _read(self, stream, n: int) -> bytes:
         try:
             data = stream.read(n)
-        except (EOFError, zlib.error, OSError) as exc:
+        except (EOFError, zlib.error, isal_zlib.error, OSError) as exc:  # isal's error is not zlib's
             self.truncated = f"compressed stream is truncated or corrupt after {self.out_bytes:,} bytes ({exc})"
             return b""
         except compressed.Unsupported as exc:

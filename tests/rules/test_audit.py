@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from vpcflow.rules import judge
+import pytest
+
+from vpcflow.emulate import simulate
+from vpcflow.rules import judge, traffic
+from vpcflow.store import Store
 
 
 def _expected(model, truth) -> dict:
@@ -80,3 +84,15 @@ def test_a_reject_by_block_public_access_is_no_rules_doing(model, usage):
     audit = judge(model, [dict(row, action="REJECT", reject_reason="BPA")])
     assert {r["flows"] for r in audit.rows} == {0}
     assert audit.notes[0]["note"] == "rejected by VPC Block Public Access, not by a rule"
+
+
+@pytest.mark.parametrize("fmt", ["default", "v3"])
+def test_the_truth_holds_without_flow_direction_or_tcp_flags(model, truth, tmp_path, fmt):
+    """default: direction from the interfaces' own addresses, request or reply from ports; v3 adds tcp-flags."""
+    simulate("rules-zoo", tmp_path / "logs", format=fmt)
+    with Store(tmp_path / "s.duckdb") as store:
+        store.ingest([tmp_path / "logs"])
+        usage = traffic(store, model)
+    expected = _expected(model, truth)
+    got = {_key(r): r["status"] for r in judge(model, usage).rows if _key(r) in expected}
+    assert got == expected

@@ -54,3 +54,24 @@ def test_encryption_without_the_field_counts_unknown_and_blocks_nothing(cli, rul
     assert result.code == 0, result.err
     rows = result.json()
     assert rows and all(r["unknown"] == r["flows"] and not r["would_block"] for r in rows)
+
+
+def test_encryption_on_v10_records_names_what_enforce_mode_would_block(cli, tmp_path):
+    from vpcflow.network import load_topology
+
+    model = load_topology("rules-zoo")
+    web, app = model.roles["web"][0], model.roles["app"][0]
+    header = ("version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end "
+              "action log-status flow-direction encryption-status")
+    t = 1770000000
+    lines = [header,
+             f"10 123456789010 {web.id} {web.ip} {app.ip} 40000 8080 6 5 500 {t} {t + 5} ACCEPT OK egress 0",
+             f"10 123456789010 {web.id} {web.ip} {app.ip} 40001 8080 6 5 500 {t} {t + 5} ACCEPT OK egress 1",
+             f"10 123456789010 {web.id} 203.0.113.9 {web.ip} 50000 443 6 5 500 {t} {t + 5} ACCEPT OK ingress 0"]
+    (tmp_path / "f.log").write_text("\n".join(lines) + "\n")
+    db = tmp_path / "s.duckdb"
+    assert cli("ingest", str(tmp_path / "f.log"), "--db", str(db)).code == 0
+    result = cli("rules", "encryption", "--db", str(db), "--topology", "rules-zoo", "--output", "json")
+    assert result.code == 0, result.err
+    got = [(r["peer"], r["flows"], r["not_encrypted"], r["platform"], r["would_block"]) for r in result.json()]
+    assert got == [(app.ip, 2, 1, 1, True), ("203.0.113.9", 1, 1, 0, False)]

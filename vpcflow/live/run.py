@@ -4,7 +4,8 @@ the dashboard and other processes read it, all in one process (`vpcflow serve --
 Each followed source is a vpcflow.alert Watcher on a thread of its own: its checkpoint and the notifications it
 owes commit with each source's records, so a kill -9 resumes where the ledger says. The writes of every thread,
 and the ingests other processes hand over, take turns on the store's one writing connection (`write_lock`).
-The detections run on a cursor of their own after new records, at most once per `detect_every` seconds.
+The detections run on a cursor of their own after new records, at most once per `detect_every` seconds, over the
+records that arrived since the last run and the `detect_window` before them.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class FollowedSource:
     error: str | None = None
     sources: int = 0
     records: int = 0
+    notified: int = 0
 
     def as_dict(self, states: dict[str, str]) -> dict:
         s = self.status
@@ -58,7 +60,7 @@ class FollowedSource:
                 "pending": s.pending if s else None, "newest_record_end": s.watermark if s else None,
                 "lag_seconds": None if s is None or s.lag is None else round(s.lag, 1),
                 "last_poll_seconds_ago": None if self.last_poll is None else round(time.time() - self.last_poll, 1),
-                "notified": s.notified if s else 0, "error": self.error, "alarms": states}
+                "notified": self.notified, "error": self.error, "alarms": states}
 
 
 class Live:
@@ -78,6 +80,8 @@ class Live:
         self.findings: dict = {"runs": 0, "last": None, "found": 0}
         self.watchers: list[tuple[FollowedSource, Watcher]] = []
         with self.write_lock:
+            # Records held at start are not detected again; what arrives from now on is.
+            self.detected_upto = self.store.con.execute("SELECT coalesce(max(source_id), 0) FROM sources").fetchall()[0][0]
             for follower in followers:
                 turns = _Turns(self.store, self.write_lock, self.store.con.cursor())
                 shown = FollowedSource(follower.target)
@@ -106,6 +110,7 @@ class Live:
         while not self.stop.is_set():
             try:
                 shown.status = watcher.poll()
+                shown.notified += shown.status.notified
                 shown.error = None
             except (VpcFlowError, OSError, duckdb.Error) as exc:  # shown on the overview, and tried again
                 shown.error = str(exc)
@@ -123,9 +128,12 @@ class Live:
                 if not self.arrived.wait(0.5):
                     continue
                 self.arrived.clear()
-                newest = con.execute('SELECT max("end") FROM flows').fetchall()[0][0]
-                if newest is not None:
-                    since = datetime.fromtimestamp(int(newest), UTC) - self.detect_window
+                # What arrived since the last run, with the window before it that a detection looks back over.
+                first, last = con.execute("SELECT min(start), max(source_id) FROM flows WHERE source_id > ?",
+                                          [self.detected_upto]).fetchall()[0]
+                if first is not None:
+                    since = datetime.fromtimestamp(int(first), UTC) - self.detect_window
+                    self.detected_upto = last
                     try:
                         report = detect.run(con, since=since, detectors=list(self.rules.detections) or None,
                                             store=False)

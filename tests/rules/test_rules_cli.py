@@ -53,7 +53,8 @@ def test_encryption_without_the_field_counts_unknown_and_blocks_nothing(cli, rul
     result = _run(cli, rules_zoo, "encryption", "--output", "json")
     assert result.code == 0, result.err
     rows = result.json()
-    assert rows and all(r["unknown"] == r["flows"] and not r["would_block"] for r in rows)
+    assert rows and all(r["unknown"] == r["flows"] and not r["would_block"] and not r["needs_exclusion"]
+                        for r in rows)
 
 
 def test_encryption_on_v10_records_names_what_enforce_mode_would_block(cli, tmp_path):
@@ -73,5 +74,6 @@ def test_encryption_on_v10_records_names_what_enforce_mode_would_block(cli, tmp_
     assert cli("ingest", str(tmp_path / "f.log"), "--db", str(db)).code == 0
     result = cli("rules", "encryption", "--db", str(db), "--topology", "rules-zoo", "--output", "json")
     assert result.code == 0, result.err
-    got = [(r["peer"], r["flows"], r["not_encrypted"], r["platform"], r["would_block"]) for r in result.json()]
-    assert got == [(app.ip, 2, 1, 1, True), ("203.0.113.9", 1, 1, 0, False)]
+    got = [(r["peer"], r["flows"], r["not_encrypted"], r["platform"], r["would_block"], r["needs_exclusion"])
+           for r in result.json()]
+    assert got == [(app.ip, 2, 1, 1, True, False), ("203.0.113.9", 1, 1, 0, False, True)]

@@ -67,8 +67,8 @@ def test_encryption_readiness_marks_what_enforce_mode_would_block():
     rows = [_row(model, peer="10.9.1.20", encryption_status=0, flows=3),
             _row(model, peer="10.9.1.21", encryption_status=1, flows=2),
             _row(model, peer="203.0.113.9", encryption_status=0, flows=4)]
-    got = {(r["peer"], r["not_encrypted"], r["would_block"]) for r in encryption(model, rows)}
-    assert got == {("10.9.1.20", 3, True), ("203.0.113.9", 4, False)}
+    got = {(r["peer"], r["not_encrypted"], r["would_block"], r["needs_exclusion"]) for r in encryption(model, rows)}
+    assert got == {("10.9.1.20", 3, True, False), ("203.0.113.9", 4, False, True)}
 
 
 def test_two_earlier_entries_that_split_a_range_shadow_the_whole():

@@ -2,9 +2,11 @@
 
 `encryption-status` (flow-log version 10+): 0 not encrypted, 1 encrypted by the Nitro platform, 2 encrypted
 by the application only, 3 both. A VPC's encryption controls in enforce mode require the platform's
-encryption between resources in the VPC; traffic through the gateways AWS excludes (internet, NAT, virtual
-private gateway) is not held to it. So a flow with a peer inside the VPC and a status of 0 or 2 is one that
-enforce mode would block; a record without the field (older formats) is counted as unknown, never as ready.
+encryption; traffic through an internet, NAT or virtual private gateway, a peering connection and a few
+services is held to it too unless that exclusion is enabled (VpcEncryptionControlConfiguration in the EC2 API
+reference). So an unencrypted flow (0 or 2) with a peer inside the VPC `would_block`; one with a peer outside
+it `needs_exclusion` (of the gateway it goes through). A record without the field (older formats) is counted
+as unknown, never as ready.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from ..timeutil import iso
 
 STATUS = {0: "not_encrypted", 1: "platform", 2: "application_only", 3: "platform", -1: "unknown"}
 COLUMNS = ("interface_id", "peer", "direction", "flows", "not_encrypted", "application_only", "platform",
-           "unknown", "would_block", "first_seen", "last_seen")
+           "unknown", "would_block", "needs_exclusion", "first_seen", "last_seen")
 
 
 def encryption(model: Topology, usage: list[dict]) -> list[dict]:
@@ -31,15 +33,14 @@ def encryption(model: Topology, usage: list[dict]) -> list[dict]:
             item = out[key] = {"interface_id": row["interface_id"], "peer": row["peer"],
                                "direction": "inbound" if row["inbound"] else "outbound", "flows": 0,
                                "not_encrypted": 0, "application_only": 0, "platform": 0, "unknown": 0,
-                               "would_block": False, "first_seen": row["first_seen"], "last_seen": row["last_seen"]}
+                               "would_block": False, "needs_exclusion": False, "first_seen": row["first_seen"], "last_seen": row["last_seen"]}
         status = STATUS.get(row["encryption_status"], "unknown")
         item[status] += row["flows"]
         item["flows"] += row["flows"]
         item["first_seen"] = min(item["first_seen"], row["first_seen"])
         item["last_seen"] = max(item["last_seen"], row["last_seen"])
-        inside = _inside(model, row["peer"])
-        if inside and status in ("not_encrypted", "application_only"):
-            item["would_block"] = True
+        if status in ("not_encrypted", "application_only"):
+            item["would_block" if _inside(model, row["peer"]) else "needs_exclusion"] = True
     rows = [r for r in out.values() if r["flows"] > r["platform"]]
     for r in rows:
         r["first_seen"], r["last_seen"] = iso(r["first_seen"]), iso(r["last_seen"])

@@ -33,8 +33,11 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on. Anything but loopback needs a token.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     token: Annotated[str | None, typer.Option("--token", envvar="VPCFLOW_TOKEN",
-                                              help="Token every request must carry (default: generated when --host is not loopback).")] = None,
+                                              help="Token every request must carry (default: generated when --host is "
+                                              "not loopback; an empty token is generated too, never 'no token').")] = None,
     row_limit: Annotated[int, typer.Option("--row-limit", help="Most rows the query page returns.")] = 10_000,
+    byte_limit: Annotated[int, typer.Option("--byte-limit", help="Most bytes of data (Arrow) the query page returns; "
+                                            "past it the answer is cut short and says so.")] = 16 * 2**20,
     time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds before a query-page query is stopped.")] = 10.0,
     topology: str | None = TOPOLOGY_OPTION,
     follow: Annotated[list[str] | None, typer.Option(
@@ -62,7 +65,7 @@ def serve(
     from ..store.holder import live_holder
     from ..web.app import create_app
 
-    if host not in LOOPBACK and not token:
+    if token == "" or (token is None and host not in LOOPBACK):  # an empty token would let anyone in
         token = secrets.token_urlsafe(24)
     path = db_path(db)
     held = live_holder(path)
@@ -71,13 +74,14 @@ def serve(
         if follow:
             raise VpcFlowError(f"{path} is held by another process (pid {held.pid}): it alone can follow sources",
                                hint="add --follow to that process, or stop it first")
-        app = create_app(path, token=token, row_limit=row_limit, time_limit=time_limit, topology=topology)
+        app = create_app(path, token=token, row_limit=row_limit, time_limit=time_limit, byte_limit=byte_limit,
+                         topology=topology)
         how = f"through pid {held.pid}, which holds it"
     else:
         live = _hold(path, follow or [], rules, poll, settle, detect_every, since, log_format,
                      (profile, region, endpoint_url))
-        app = create_app(path, token=token, row_limit=row_limit, time_limit=time_limit, topology=topology,
-                         reader=live.server.reader, live=live)
+        app = create_app(path, token=token, row_limit=row_limit, time_limit=time_limit, byte_limit=byte_limit,
+                         topology=topology, reader=live.server.reader, live=live)
         how = "held: other vpcflow commands go through this process" + \
             (f"; following {len(live.watchers)} source(s)" if live.watchers else "")
     shown = f"[{host}]" if ":" in host else host

@@ -5,10 +5,12 @@ from __future__ import annotations
 import time
 from typing import Literal
 
+import duckdb
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
+from ..errors import QueryError
 from ..jsonable import jsonable as plain
 from ..jsonable import rows_of
 from ..report import findings as findings_mod
@@ -47,7 +49,7 @@ def summary(request: Request):
     d.refresh()
     b = d.bounds
     return _json({"path": d.db_path, "records": b["records"], "first": iso(b["first"]), "last": iso(b["last"]),
-                  "row_limit": d.row_limit, "time_limit": d.time_limit})
+                  "row_limit": d.row_limit, "byte_limit": d.byte_limit, "time_limit": d.time_limit})
 
 
 @router.get("/live", summary="What changed: the data's version, each followed source's lag, alarm states")
@@ -82,7 +84,11 @@ def get_stream(request: Request, interface_id: str = Query(..., description="The
     d = _dash(request)
     window = d.window(since, until)
     with d.cursor() as con:
-        return _json(stream(con, interface_id, window, filter, limit, offset))
+        try:
+            return _json(stream(con, interface_id, window, filter, limit, offset))
+        except duckdb.InvalidInputException as exc:  # a regular expression Python reads but DuckDB's RE2 does not
+            raise QueryError(f"the filter's regular expression: {str(exc).splitlines()[0]}", location="filter",
+                             hint="RE2 syntax: repetition counts up to 1000, no \\Z") from exc
 
 
 @router.get("/findings", summary="The detections' findings in the range, most severe first")
@@ -125,12 +131,13 @@ def get_graph(request: Request, since: str | None = SINCE, until: str | None = U
     return _json(d.cached("graph", window, lambda con: graph(con, window, n), n))
 
 
-@router.post("/query", summary="Run one read-only SQL statement (row and time limits apply)")
+@router.post("/query", summary="Run one read-only SQL statement (row, byte and time limits apply)")
 def post_query(request: Request, body: QueryBody):
     d = _dash(request)
     result = _run(d, body.sql, d.window(body.since, body.until))
     return _json({"columns": result.table.column_names, "rows": rows_of(result.table),
-                  "truncated": result.truncated, "row_limit": d.row_limit, "seconds": round(result.seconds, 4)})
+                  "truncated": result.truncated, "truncated_by": result.truncated_by, "row_limit": d.row_limit,
+                  "byte_limit": d.byte_limit, "seconds": round(result.seconds, 4)})
 
 
 @router.get("/query.csv", summary="The same query's result as a CSV download")
@@ -144,5 +151,5 @@ def get_query_csv(request: Request, sql: str = Query(..., description="One read-
 
 def _run(d: Dashboard, sql: str, window):
     with d.cursor() as con:
-        return run(con, sql, row_limit=d.row_limit, time_limit=d.time_limit,
+        return run(con, sql, row_limit=d.row_limit, time_limit=d.time_limit, byte_limit=d.byte_limit,
                    since=epoch(window.since), until=epoch(window.until))

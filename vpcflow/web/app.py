@@ -1,7 +1,8 @@
 """The dashboard: FastAPI pages and JSON API over a store opened read-only, bound to 127.0.0.1 unless told.
 
-With a token, every request must carry it (an `Authorization: Bearer` header, the `vpcflow_token` cookie, or a
-`?token=` that sets the cookie); without one, only loopback Host names are served, against DNS rebinding.
+With a token, every request must carry it (an `Authorization: Bearer` header or the `vpcflow_token` cookie; a
+page's `?token=` sets the cookie, an API call's is not accepted, so a token never sits in an API URL); without one,
+only loopback Host names are served, against DNS rebinding. An empty token is refused: it would let anyone in.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from fastapi.staticfiles import StaticFiles
 from ..errors import VpcFlowError
 from .api import router
 from .cost import router as cost_router
-from .query import ROW_LIMIT, TIME_LIMIT
 from .incidents import router as incidents_router
+from .query import BYTE_LIMIT, ROW_LIMIT, TIME_LIMIT
 from .rules import router as rules_router
 from .state import Dashboard
 
@@ -46,13 +47,17 @@ templates = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"
 
 
 def create_app(db_path: str | Path, token: str | None = None, *, row_limit: int = ROW_LIMIT,
-               time_limit: float = TIME_LIMIT, topology=None, reader=None, live=None) -> FastAPI:
+               time_limit: float = TIME_LIMIT, byte_limit: int = BYTE_LIMIT, topology=None, reader=None,
+               live=None) -> FastAPI:
     """The dashboard app over one store file (opened read-only). Give `token` whenever it listens beyond loopback;
     `topology` (an emulator scenario name or file) lets the diagnose page name the rule and the fix.
     In the process holding the store, `reader` gives its snapshot cursors and `live` (vpcflow.live.Live) says
     what it follows; pages then update by themselves."""
-    dashboard = Dashboard(str(db_path), row_limit=row_limit, time_limit=time_limit, topology=topology,
-                          reader=reader, live=live)
+    if token is not None and not token:
+        raise VpcFlowError("an empty token would let every request in, and turn off the check of Host names",
+                           hint="give a token, or none to serve loopback Host names only")
+    dashboard = Dashboard(str(db_path), row_limit=row_limit, time_limit=time_limit, byte_limit=byte_limit,
+                          topology=topology, reader=reader, live=live)
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield
@@ -75,13 +80,14 @@ def create_app(db_path: str | Path, token: str | None = None, *, row_limit: int 
             return JSONResponse({"error": f"host {host!r} is not served without a token"}, status_code=400)
         set_cookie = False
         if token is not None:
+            in_url = None if request.url.path.startswith("/api/") else request.query_params.get("token")
             given = request.headers.get("authorization", "").removeprefix("Bearer ").strip() \
-                or request.cookies.get(COOKIE) or request.query_params.get("token") or ""
+                or request.cookies.get(COOKIE) or in_url or ""
             if not hmac.compare_digest(given.encode(), token.encode()):
                 return JSONResponse({"error": "a token is required", "hint": "open the URL `vpcflow serve` printed, "
                                      "or send Authorization: Bearer TOKEN"}, status_code=401,
                                     headers={"WWW-Authenticate": "Bearer"})
-            set_cookie = request.query_params.get("token") is not None
+            set_cookie = in_url is not None
         response: Response = await call_next(request)
         response.headers["Content-Security-Policy"] = CSP
         response.headers["X-Content-Type-Options"] = "nosniff"

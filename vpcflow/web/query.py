@@ -1,4 +1,5 @@
-"""The query page's SQL: one read-only statement, at most a row limit of rows, stopped after a time limit."""
+"""The query page's SQL: one read-only statement, at most a row limit of rows and a byte limit of data, stopped
+after a time limit."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from ..errors import QueryError
 
 ALLOWED = {"SELECT", "EXPLAIN"}
 ROW_LIMIT = 10_000
+BYTE_LIMIT = 16 * 2**20  # of Arrow data; the JSON answer is a few times that, so a page's memory stays bounded
 TIME_LIMIT = 10.0  # seconds
+BATCH_ROWS = 1024  # read in small batches, so one batch of wide rows cannot overshoot the byte limit by much
 
 
 @dataclass
@@ -25,6 +28,7 @@ class QueryResult:
     table: pa.Table
     truncated: bool
     seconds: float
+    truncated_by: str | None = None  # "rows" or "bytes": which limit cut the answer short
 
 
 def check(con: duckdb.DuckDBPyConnection, sql: str) -> None:
@@ -93,9 +97,9 @@ def limit_to_window(cur: duckdb.DuckDBPyConnection, since: int | None, until: in
 
 
 def run(con: duckdb.DuckDBPyConnection, sql: str, *, row_limit: int = ROW_LIMIT, time_limit: float = TIME_LIMIT,
-        since: int | None = None, until: int | None = None) -> QueryResult:
+        byte_limit: int = BYTE_LIMIT, since: int | None = None, until: int | None = None) -> QueryResult:
     """Run on a cursor of its own, over `flows` limited to [since, until) when given; the engine is
-    interrupted when the time limit passes."""
+    interrupted when the time limit passes, and reading stops at the row or the byte limit."""
     check(con, sql)
     cur = con.cursor()
     limit_to_window(cur, since, until)
@@ -103,12 +107,16 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, *, row_limit: int = ROW_LIMIT,
     started = time.perf_counter()
     timer.start()
     try:
-        reader = cur.sql(sql).to_arrow_reader(min(row_limit + 1, 100_000))
-        batches, rows = [], 0
+        reader = cur.sql(sql).to_arrow_reader(BATCH_ROWS)
+        batches, rows, size, truncated_by = [], 0, 0, None
         for batch in reader:
+            if batch.num_rows > row_limit - rows:  # a batch after the limit's last row says there were more
+                batch, truncated_by = batch.slice(0, row_limit - rows), "rows"
+            if batch.nbytes > byte_limit - size:
+                batch, truncated_by = _fit(batch, byte_limit - size), "bytes"
             batches.append(batch)
-            rows += batch.num_rows
-            if rows > row_limit:
+            rows, size = rows + batch.num_rows, size + batch.nbytes
+            if truncated_by:
                 break
         table = pa.Table.from_batches(batches, schema=reader.schema)
     except duckdb.InterruptException as exc:
@@ -119,7 +127,19 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, *, row_limit: int = ROW_LIMIT,
     finally:
         timer.cancel()
         cur.close()
-    return QueryResult(table.slice(0, row_limit), table.num_rows > row_limit, time.perf_counter() - started)
+    return QueryResult(table, truncated_by is not None, time.perf_counter() - started, truncated_by)
+
+
+def _fit(batch: pa.RecordBatch, room: int) -> pa.RecordBatch:
+    """The longest head of the batch within `room` bytes (a slice's nbytes counts only the rows it holds)."""
+    low, high = 0, batch.num_rows
+    while low < high:
+        mid = (low + high + 1) // 2
+        if batch.slice(0, mid).nbytes <= room:
+            low = mid
+        else:
+            high = mid - 1
+    return batch.slice(0, low)
 
 
 def to_csv(table: pa.Table) -> str:

@@ -19,7 +19,7 @@ import duckdb
 from ..report.findings import ReviewLog
 from ..report.overview import Window, bounds
 from ..store.store import Store
-from .query import ROW_LIMIT, TIME_LIMIT
+from .query import BYTE_LIMIT, ROW_LIMIT, TIME_LIMIT
 
 
 class Memo:
@@ -52,7 +52,7 @@ class Memo:
 
 class Dashboard:
     def __init__(self, db_path: str, *, row_limit: int = ROW_LIMIT, time_limit: float = TIME_LIMIT,
-                 topology=None, reader: Callable[[], AbstractContextManager] | None = None, live=None):
+                 byte_limit: int = BYTE_LIMIT, topology=None, reader: Callable[[], AbstractContextManager] | None = None, live=None):
         self.db_path = str(db_path)
         self.topology = topology  # for diagnoses: which rule rejected, and the fix
         self.reader, self.live = reader, live  # the holder's snapshot cursors, and what it follows
@@ -68,6 +68,7 @@ class Dashboard:
             self.store.con.execute("SET lock_configuration = true")
         self.row_limit = row_limit
         self.time_limit = time_limit
+        self.byte_limit = byte_limit
         self.memo = Memo()
         self.review = ReviewLog(self.db_path)
         with self.cursor() as con:

@@ -257,7 +257,8 @@
       $("query-note").textContent = "running…";
       const d = await post("/api/query", { sql: sql.value, since: range.since || null, until: range.until || null });
       $("query-note").textContent = d.rows.length + " row" + (d.rows.length === 1 ? "" : "s") + " in " + d.seconds + " s" +
-        (d.truncated ? " (stopped at the row limit of " + d.row_limit + ")" : "");
+        (d.truncated_by === "bytes" ? " (stopped at the byte limit of " + num(d.byte_limit) + " bytes)"
+          : d.truncated ? " (stopped at the row limit of " + d.row_limit + ")" : "");
       clear($("result")).appendChild(table(d.columns.map(c => ({ key: c, label: c })), d.rows));
       document.body.dataset.queried = String(Number(document.body.dataset.queried || 0) + 1);
     }

@@ -185,6 +185,8 @@ GAPS: dict[str, dict[str, str]] = {
         "exfiltration": "Trino has no exact percentile_cont: sqlglot writes approx_percentile, so medians can differ",
         "beaconing": "Trino has no exact percentile_cont: sqlglot writes approx_percentile, so quartiles can differ",
         "known-bad-peer": "reads the threat list, which vpcflow does not upload to Athena: an empty list there",
+        "rule-usage": "reads the model's interface addresses, which vpcflow does not upload to Athena: there the "
+                      "direction comes from flow-direction only",
     },
 }
 

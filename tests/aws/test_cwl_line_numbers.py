@@ -12,7 +12,7 @@ from vpcflow.aws import cwl_source
 from vpcflow.aws.deliver import CloudWatchApiWriter, Rendered
 from vpcflow.aws.sources import resolve
 from vpcflow.fields import DEFAULT
-from vpcflow.store import small
+from vpcflow.store import prepare
 
 from .records import ACCOUNT
 
@@ -53,7 +53,7 @@ def test_each_piece_starts_at_its_first_events_place_in_the_read(session, stream
 @pytest.mark.parametrize("path", ["grouped", "streamed"])
 def test_bad_events_are_quarantined_at_their_place_in_the_stream(session, stream, tmp_path, monkeypatch, path):
     if path == "streamed":
-        monkeypatch.setattr(small, "SMALL_BYTES", 0)  # every piece read on its own, not parsed with others
+        monkeypatch.setattr(prepare, "SMALL_BYTES", 0)  # every piece read on its own, not parsed with others
     with Store(tmp_path / "db.duckdb") as store:
         result = store.ingest(resolve("cwl://flows", session), format=DEFAULT)
         quarantined = [(q["line"], q["reason"]) for q in store.quarantine().to_pylist()]

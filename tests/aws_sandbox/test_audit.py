@@ -155,3 +155,26 @@ def test_the_printed_fix_closes_the_gap(cli, session, seeded, aws_env):
     assert cli(*argv[1:], "--yes").code == 0
     after = audit(session, [aws_env.region]).findings
     assert not [f for f in after if f.resource == seeded["uncovered"]["vpc"]]
+
+
+def test_a_destination_aws_will_not_show_is_a_finding_and_the_audit_goes_on(session, seeded, aws_env):
+    ec2, s3 = aws_env.client("ec2"), aws_env.client("s3")
+    elsewhere = _vpc_with_interface(ec2, "10.6.0.0/24")
+    s3.create_bucket(Bucket="deleted-since")
+    ec2.create_flow_logs(
+        ResourceIds=[elsewhere["vpc"]],
+        ResourceType="VPC",
+        TrafficType="ALL",
+        LogDestinationType="s3",
+        LogDestination="arn:aws:s3:::deleted-since",
+        MaxAggregationInterval=60,
+        LogFormat=PRESETS["all"].log_format(),
+    )
+    s3.delete_bucket(Bucket="deleted-since")
+    found = {(f.check, f.resource): f for f in audit(session, [aws_env.region]).findings}
+    unreadable = found[("destination-unreadable", "deleted-since")]
+    assert (unreadable.severity, unreadable.message) == (
+        "medium", "not found (NoSuchBucket: The specified bucket does not exist)"
+    )
+    assert unreadable.fix == "check the name, the account and --region"
+    assert ("role-confused-deputy", "legacy-flow-logs") in found  # the checks after it still ran

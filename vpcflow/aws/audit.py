@@ -7,14 +7,24 @@ VPC. Only what the account's API shows is judged: nothing is changed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import FormatError
 from ..fields import DEFAULT, LogFormat
 from .analyses import coverage
-from .audit_checks import HIGH, SEVERITY_ORDER, Finding, check_bucket, check_log_group, check_roles, finding
-from .errors import aws_call
+from .audit_checks import (
+    HIGH,
+    SEVERITY_ORDER,
+    Finding,
+    check_bucket,
+    check_log_group,
+    check_roles,
+    finding,
+    unreadable,
+)
+from .errors import AwsError, aws_call
 from .plan import describe_flow_logs
 from .session import AwsSession
 from .status import destination_uri
@@ -193,13 +203,21 @@ def _flow_log_findings(session: AwsSession, flow_logs: list[dict]) -> list[Findi
             group = dest.removeprefix("cloudwatch://")
             if group not in seen_groups:
                 seen_groups.add(group)
-                out += check_log_group(session, group, res, dest)
+                out += _checked(check_log_group, session, group, res, dest)
         elif fl.get("LogDestinationType") == "s3":
             bucket = dest.removeprefix("s3://").split("/")[0]
             if bucket not in seen_buckets:
                 seen_buckets.add(bucket)
-                out += check_bucket(session, bucket, res, dest)
+                out += _checked(check_bucket, session, bucket, res, dest)
     return out
+
+
+def _checked(check: Callable[..., list[Finding]], session: AwsSession, destination: str, *args: str) -> list[Finding]:
+    """The destination's findings; a destination AWS refused to show becomes a finding, and the audit goes on."""
+    try:
+        return check(session, destination, *args)
+    except AwsError as err:
+        return [unreadable(session.region, destination, err)]
 
 
 def audit(session: AwsSession, regions: list[str] | None = None) -> AuditReport:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import policies as P
-from .errors import aws_call
+from .errors import AwsError, aws_call
 from .session import AwsSession
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
@@ -105,6 +105,12 @@ CHECKS = {
             "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true",
         ),
         Check(
+            "destination-unreadable",
+            MEDIUM,
+            "flow-log destination the audit could not read (another account's bucket, or a missing permission)",
+            "{next_step}",
+        ),
+        Check(
             "role-confused-deputy",
             HIGH,
             "role trusting vpc-flow-logs.amazonaws.com without aws:SourceAccount / aws:SourceArn conditions",
@@ -131,6 +137,12 @@ def finding(check_id: str, region: str, resource: str, message: str, **fields: s
     check = CHECKS[check_id]
     fix = check.fix.format(region=region, resource=resource, **fields)
     return Finding(check.id, check.severity, region, resource, message, fix)
+
+
+def unreadable(region: str, resource: str, err: AwsError) -> Finding:
+    """A destination whose checks AWS refused: recorded, and the audit goes on with the others."""
+    return finding("destination-unreadable", region, resource, err.message,
+                   next_step=err.hint or "audit from the account that owns it")
 
 
 _CONFUSED_DEPUTY_KEYS = {"aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths"}

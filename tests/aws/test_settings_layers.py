@@ -87,3 +87,13 @@ def test_a_region_flag_wins_over_vpcflow_toml(toml_only, vpc, capsys):
     code, out, err = _run(capsys, "aws", "status", "-o", "json", "--region", "eu-west-3")
     assert code == 0, err
     assert json.loads(out) == []  # the flow log lives in the file's region, not the flag's
+
+
+def test_no_region_anywhere_is_one_line_that_names_every_place_to_set_it(aws_env, tmp_path, monkeypatch, capsys):
+    for key in ("AWS_REGION", "AWS_DEFAULT_REGION", "VPCFLOW_CONFIG"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _run(capsys, "aws", "status")
+    assert (code, out) == (1, "")
+    assert err == ("error: no AWS region set (pass --region, set AWS_REGION, or set region in the profile or "
+                   "vpcflow.toml's [aws])\n")

@@ -101,7 +101,7 @@ class AwsSession:
                 hint="run `aws configure --profile NAME` or pass another --profile",
             ) from exc
         if not self.boto.region_name:
-            raise AwsError("no AWS region set", hint="pass --region, set AWS_REGION, or set region in the profile")
+            raise AwsError("no AWS region set", hint="pass --region, set AWS_REGION, or set region in the profile or vpcflow.toml's [aws]")
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._account: str | None = None

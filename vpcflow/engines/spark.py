@@ -91,7 +91,7 @@ def available() -> tuple[bool, str]:
     try:
         import pyspark  # noqa: F401
     except ImportError:
-        return False, "pyspark is not installed (pip install pyspark==4.0.1)"
+        return False, "pyspark is not installed (pip install 'vpcflow[spark]')"
     v = java_version()
     if v is None:
         return False, "no Java runtime on PATH (apt-get install openjdk-17-jre-headless)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import typer
+from rich import box
 from rich.table import Table
 from rich.text import Text
 
@@ -25,6 +26,7 @@ TOPOLOGY_OPTION = typer.Option(None, "--topology", help="Emulator scenario name 
 AWS_OPTION = typer.Option(False, "--aws", help="Read the account's groups, ACLs, interfaces and prefix lists.")
 MAX_CIDRS_OPTION = typer.Option(5, "--max-cidrs", help="Narrow a rule only to at most this many prefixes.")
 MAX_PREFIX_OPTION = typer.Option(24, "--max-prefix", help="No suggested IPv4 prefix wider than this (/24 default).")
+BAR = 8  # characters of a group's busiest rule's usage bar
 
 
 def _model(topology: str | None, aws: bool, profile, region, endpoint_url):
@@ -71,6 +73,13 @@ def audit_command(db: str | None = DB_OPTION, topology: str = TOPOLOGY_OPTION, a
     emit(result.rows, output, columns=COLUMNS, title="rules")
 
 
+# (header, row key, wraps): ids, statuses and numbers stay whole; the peer and the suggestion wrap
+TABLE_COLUMNS = (("rule", "rule", False), ("dir", "direction", False), ("proto", "protocol", False),
+                 ("ports", "ports", False), ("peer", "peer", True), ("action", "action", False),
+                 ("flows", "flows", False), ("usage", None, False), ("status", "status", False),
+                 ("suggest", "suggest", True))
+
+
 def _table(rows: list[dict]) -> None:
     """Rows grouped by security group and ACL, each with a bar of its share of the group's flows."""
     grouped: dict[tuple, list[dict]] = defaultdict(list)
@@ -78,13 +87,14 @@ def _table(rows: list[dict]) -> None:
         grouped[(r["kind"], r["id"])].append(r)
     for (kind, owner), items in grouped.items():
         most = max((r["flows"] for r in items), default=0) or 1
-        table = Table(title=f"{kind} {owner}", title_justify="left")
-        for col in ("rule", "direction", "protocol", "ports", "peer", "action", "flows", "usage", "status", "suggest"):
-            table.add_column(col, justify="right" if col == "flows" else "left")
+        table = Table(title=f"{kind} {owner}", title_justify="left", box=box.SIMPLE_HEAD)
+        for header, _, wraps in TABLE_COLUMNS:
+            table.add_column(header, justify="right" if header == "flows" else "left", no_wrap=not wraps,
+                             overflow="fold" if wraps else "ellipsis", min_width=20 if wraps else None)
         for r in items:
-            bar = "█" * round(20 * r["flows"] / most)
-            table.add_row(*(Text(str(v)) for v in (r["rule"], r["direction"], r["protocol"], r["ports"], r["peer"],
-                                                    r["action"], r["flows"], bar, r["status"], r["suggest"])))
+            bar = "█" * max(round(BAR * r["flows"] / most), 1 if r["flows"] else 0)  # any use shows
+            table.add_row(*(Text(bar if key is None else "in" if r[key] == "inbound" else "out"
+                                 if r[key] == "outbound" else str(r[key])) for _, key, _ in TABLE_COLUMNS))
         console.print(table)
 
 

@@ -19,7 +19,7 @@ from vpcflow.errors import SourceError
 from vpcflow.fields import DEFAULT
 from vpcflow.reader import BadLine, read, records_schema
 from vpcflow.sources.base import Source
-from vpcflow.store.prepare import SMALL_BYTES
+from vpcflow.store.prepare import PREREAD_TEXT, SMALL_BYTES
 
 
 def _read_rows(path: Path, **kw) -> tuple[list, list]:
@@ -99,6 +99,19 @@ def test_a_large_source_is_read_block_by_block(tmp_path):
     parts = list(read(path))
     assert len(parts) > 1 and {p.source for p in parts} == {str(path)}
     assert sum(p.records.num_rows for p in parts) == len(lines)
+
+
+def test_a_small_gzip_that_expands_past_the_preread_limit_is_read_block_by_block(tmp_path):
+    """Memory is bounded by the block size, not by how far a small object expands (issue 24 item 5)."""
+    lines = PREREAD_TEXT // len(GOOD) + 10_000
+    path = tmp_path / "repetitive.log.gz"
+    path.write_bytes(gzip.compress(((GOOD + "\n") * lines).encode()))
+    assert path.stat().st_size < SMALL_BYTES
+    parts = list(read(path))
+    assert len(parts) > 1 and all(p.error is None and not p.quarantined for p in parts)
+    assert sum(p.records.num_rows for p in parts) == lines
+    with vpcflow.Store(tmp_path / "s.duckdb") as store:
+        assert store.ingest(path).records == lines
 
 
 class _Lines(io.RawIOBase):

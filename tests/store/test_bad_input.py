@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import json
 import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
 
 SSH = "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK"
 
@@ -110,6 +115,39 @@ def test_corrupt_gzips_read_like_they_ingest(tmp_path):
     cut = {p.source.rsplit("/", 1)[1] for p in parts if p.message}
     assert cut == {"a-flipped.log.gz", "c-trailing.log.gz"}
     assert sum(p.records.num_rows for p in parts if p.source.endswith("b-good.log.gz")) == 1
+
+
+def test_a_fifo_in_a_folder_is_named_and_left_alone_and_the_rest_goes_in(tmp_path):
+    """It would block the walk forever waiting for a writer (issue 24 item 4)."""
+    folder = tmp_path / "flows"
+    folder.mkdir()
+    (folder / "a.log").write_text(SSH + "\n")
+    os.mkfifo(folder / "b.log")
+    db = tmp_path / "s.duckdb"
+    vpcflow = Path(sys.executable).parent / "vpcflow"
+    proc = subprocess.Popen([str(vpcflow), "ingest", str(folder), "--db", str(db), "-o", "json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        out, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    summary = json.loads(out)
+    assert (summary["records"], summary["sources"], summary["failed_sources"]) == (1, 1, 1)
+    assert summary["errors"] == [{"source": str(folder / "b.log"),
+                                  "error": f"{folder / 'b.log'}: not a regular file (a pipe, socket or device): left alone"}]
+
+
+def test_a_pipe_given_by_name_is_read_as_a_stream(store):
+    """As the shell's <(zcat flows.log.gz) gives it: /dev/fd/N, whose target is no path."""
+    read_end, write_end = os.pipe()
+    writer = threading.Thread(target=lambda: (os.write(write_end, (SSH + "\n").encode() * 3), os.close(write_end)))
+    writer.start()
+    try:
+        result = store.ingest(f"/dev/fd/{read_end}")
+    finally:
+        writer.join()
+        os.close(read_end)
+    assert (result.records, result.sources, result.errors) == (3, 1, [])
 
 
 def test_a_gzip_bomb_is_refused_with_a_clear_error(store, tmp_path):

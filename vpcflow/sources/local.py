@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import sys
 from collections.abc import Iterator
 from datetime import datetime
@@ -39,11 +40,18 @@ def _stream_of(path: Path) -> str | None:
     return None
 
 
-def file_source(path: Path, kind: str | None = None) -> Source:
+def file_source(path: Path, kind: str | None = None, *, pipes: bool = True) -> Source:
+    """A file as a Source; a named pipe (`<(zcat f.gz)`) or a device is read once as a stream when `pipes`,
+    else refused: in a folder it would block the walk until something writes to it."""
     try:
         st = path.stat()
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror}", location=str(path)) from exc
+    if not stat.S_ISREG(st.st_mode):
+        if not pipes:
+            raise SourceError("not a regular file (a pipe, socket or device): left alone", location=str(path))
+        return Source(identity=str(path), opener=lambda: open(path, "rb"), kind=kind or _kind(path) or TEXT,
+                      log_stream=_stream_of(path))
     resolved = str(path.resolve())
     return Source(
         identity=resolved,
@@ -83,7 +91,7 @@ def walk(path: Path, since: datetime | None = None, until: datetime | None = Non
             if kind is None or not _may_hold(str(p), since, until):
                 continue
             try:
-                yield file_source(p, kind)
+                yield file_source(p, kind, pipes=False)
             except SourceError as exc:
                 if errors is None:
                     raise

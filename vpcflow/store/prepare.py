@@ -22,6 +22,9 @@ from ..sources.base import TEXT, Source
 from .readahead import ReadAhead
 
 SMALL_BYTES = 4 << 20  # raw bytes; larger sources stream on their own
+# Text a small source may expand to and still be read whole (flow logs compress about 10x); one that grows past
+# it (repetitive lines compress 1000x) is read again as a stream, so memory is bounded by blocks, not expansion.
+PREREAD_TEXT = 64 << 20
 # Lines taken in one group: fewer commits leave fewer partial row groups to merge. Lines staged by SQL weigh
 # STAGED_WEIGHT typed ones: the staging holds every token as a string, which bounds memory.
 GROUP_LINES = 1_000_000
@@ -97,12 +100,18 @@ def streams(src: Source) -> bool:
     return src.kind == TEXT and not is_small(src)
 
 
-def preread(src: Source, given: LogFormat | None, defer: bool = False) -> Preread:
-    """The source read whole; with `defer`, its blocks are left unparsed for parse_prereads."""
+def preread(src: Source, given: LogFormat | None, defer: bool = False) -> Preread | None:
+    """The source read whole; with `defer`, its blocks are left unparsed for parse_prereads. None when its
+    text grows past PREREAD_TEXT: it is to be streamed instead."""
     reader = LineReader(src.opener(), src.identity, first_line=src.first_line)
     decoder = BlockDecoder(reader, src.format or given, src.identity, defer=defer)
+    batches: list[TypedBatch | LineBatch] = []
     try:
-        return Preread(src, list(decoder), decoder)
+        for batch in decoder:
+            batches.append(batch)
+            if reader.out_bytes > PREREAD_TEXT:
+                return None
+        return Preread(src, batches, decoder)
     except FormatError as exc:  # a header that disagrees: reported when the source is taken alone
         return Preread(src, [], decoder, error=exc)
 
@@ -157,20 +166,23 @@ def _prepared(con: duckdb.DuckDBPyConnection | None, sources: Iterable[Source],
             for src in chunk:
                 if (src.identity, src.version) in held:
                     run.append((src, KNOWN))
-                elif not is_small(src):
+                    continue
+                pre = None
+                if is_small(src):
+                    try:
+                        pre = preread(src, format, defer=True)
+                    except (VpcFlowError, OSError) as exc:
+                        pre = exc
+                if pre is None:  # large, or small but expanding past PREREAD_TEXT: streamed on its own
                     yield from _parsed(run)
                     run, text = [], 0
                     yield src, None
-                else:
-                    try:
-                        pre = preread(src, format, defer=True)
-                        text += pre.decoder.reader.out_bytes
-                    except (VpcFlowError, OSError) as exc:
-                        pre = exc
-                    run.append((src, pre))
-                    if text >= together:
-                        yield from _parsed(run)
-                        run, text, together = [], 0, min(2 * together, PARSE_TOGETHER)
+                    continue
+                text += pre.decoder.reader.out_bytes if isinstance(pre, Preread) else 0
+                run.append((src, pre))
+                if text >= together:
+                    yield from _parsed(run)
+                    run, text, together = [], 0, min(2 * together, PARSE_TOGETHER)
         yield from _parsed(run)
     finally:
         arriving.close()

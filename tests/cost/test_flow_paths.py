@@ -25,3 +25,16 @@ def test_a_query_over_flow_paths_sees_every_record_with_its_path(emulated):
         assert {r["path"]: r["bytes"] for r in rows} == truth == {r["path"]: r["bytes"] for r in
                                                                    cost(engine, "path").rows}
     assert seen == records
+
+
+def test_the_saved_view_lets_plain_sql_read_each_record_s_path(emulated, tmp_path, cli):
+    import shutil
+
+    db, truth = emulated("all")
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(db, copy)
+    assert cli("cost", "--db", copy, "--save-view", "-o", "json").code == 0
+    result = cli("query", "--db", copy, "-o", "json",
+                 "SELECT path, CAST(sum(bytes) AS BIGINT) AS bytes FROM flow_paths WHERE billed GROUP BY path")
+    assert result.code == 0, result.err
+    assert {r["path"]: r["bytes"] for r in result.json()} == truth

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from .. import config
-from ..cost import BY, DESTINATIONS, cost, flow_log_bill, prices_for, use_network, what_ifs
+from ..cost import BY, DESTINATIONS, cost, flow_log_bill, prices_for, save_flow_paths_view, use_network, what_ifs
 from ..errors import VpcFlowError
 from .common import (
     DB_OPTION,
@@ -18,6 +18,7 @@ from .common import (
     AwsRegion,
     EngineChoice,
     aws_session,
+    open_store,
     takes_engine,
     times,
 )
@@ -66,6 +67,8 @@ def cost_command(
     topology: Annotated[str | None, typer.Option("--topology", help="A scenario name or topology file: subnets, "
                                                  "AZs, NAT gateways, endpoints, peering.")] = None,
     aws: Annotated[bool, typer.Option("--aws", help="Read subnets and interfaces from the account.")] = False,
+    save_view: Annotated[bool, typer.Option("--save-view", help="Keep the view flow_paths (every record with its "
+                                            "path and billed) in the store, for `vpcflow query` and Insights.")] = False,
     price_region: Annotated[str | None, typer.Option("--price-region", help="Region of the price table (else "
                                                      "$VPCFLOW_COST_REGION, vpcflow.toml's [cost] region, "
                                                      "us-east-1).")] = None,
@@ -86,6 +89,9 @@ def cost_command(
     start, end = times(since, until)
     if destination not in BILL_DESTINATIONS:
         raise VpcFlowError(f"unknown destination {destination!r}", hint=f"use one of {', '.join(BILL_DESTINATIONS)}")
+    if save_view:
+        with open_store(db) as store:
+            save_flow_paths_view(store.con)
     engine, close = where.open(db)
     try:
         if flow_logs:

@@ -10,9 +10,10 @@ import ipaddress
 
 import pyarrow as pa
 
+from ..engines.queries import ALL_TIME
 from ..network import Topology
 from ..network.topology import GATEWAY_ENDPOINT, INSTANCE, NAT_GATEWAY, PEERING
-from .paths import NETWORK_ADDRESSES, NETWORK_RANGES
+from .paths import NETWORK_ADDRESSES, NETWORK_RANGES, flow_paths_sql
 
 
 def _range(cidr) -> tuple[int, int] | None:
@@ -83,8 +84,11 @@ def use_network(engine, topology: Topology | None = None, ip_ranges: list[list] 
     """Give an engine's session the side tables for this run: temporary on DuckDB (nothing is written to the
     store, and a store open read-only works), temp views on Spark. Returns the rows of each."""
     tables = network_tables(topology, ip_ranges)
-    if engine.dialect == "spark":
-        engine.use(engine.spark.table("flows"), tables)
+    if engine.dialect == "spark":  # rows straight to a DataFrame: Arrow to Spark would need pandas
+        for side in (NETWORK_ADDRESSES, NETWORK_RANGES):
+            schema = ", ".join(f"{c} {'bigint' if t == 'BIGINT' else 'string'}" for c, t in side.columns)
+            rows = [tuple(r.values()) for r in tables[side.name].to_pylist()]
+            engine.spark.createDataFrame(rows, schema=schema).createOrReplaceTempView(side.name)
         return {name: t.num_rows for name, t in tables.items()}
     con = engine.con
     for side in (NETWORK_ADDRESSES, NETWORK_RANGES):
@@ -96,3 +100,12 @@ def use_network(engine, topology: Topology | None = None, ip_ranges: list[list] 
         con.execute(f"INSERT INTO temp.main.{side.name} SELECT * FROM tables_{side.name}")
         con.unregister(f"tables_{side.name}")
     return {name: t.num_rows for name, t in tables.items()}
+
+
+def save_flow_paths_view(con) -> None:
+    """Keep `flow_paths` (every record with `path` and `billed`) as a view in a writable store, so plain SQL,
+    Insights and exports over the store read it too; the side tables it reads are created empty when missing."""
+    for side in (NETWORK_ADDRESSES, NETWORK_RANGES):
+        con.execute(side.create_sql())
+    sql = flow_paths_sql().replace("$since", str(ALL_TIME["since"])).replace("$until", str(ALL_TIME["until"]))
+    con.execute(f"CREATE OR REPLACE VIEW flow_paths AS {sql}")

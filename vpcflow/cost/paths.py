@@ -265,7 +265,7 @@ SELECT CAST({BY[by]} AS VARCHAR) AS "key", path, billed, action = 'ACCEPT' AS ac
        CAST(sum(bytes) AS BIGINT) AS bytes, CAST(sum(records) AS BIGINT) AS records
 FROM classified
 GROUP BY {BY[by]}, path, billed, action = 'ACCEPT', cross_az, to_internet, CASE WHEN service IN ('S3', 'DYNAMODB') THEN service END
-ORDER BY bytes DESC, "key", path"""
+ORDER BY bytes DESC, "key" NULLS LAST, path, billed, accepted, cross_az, to_internet, service NULLS LAST"""
 
 
 def flow_paths_sql() -> str:

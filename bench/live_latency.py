@@ -139,7 +139,7 @@ def main() -> None:
             break
         except OSError:
             if time.monotonic() > deadline or proc.poll() is not None:
-                raise SystemExit(f"vpcflow serve did not start: {(tmp / 'serve.log').read_text()}")
+                raise SystemExit(f"vpcflow serve did not start: {(tmp / 'serve.log').read_text()}") from None
             time.sleep(0.2)
 
     stop, lock, budget, reads = threading.Event(), threading.Lock(), [args.reads], []

@@ -20,11 +20,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(db: Path, port: int, *args: str) -> subprocess.Popen:
+def serve(db: Path, port: int, *args: str, env: dict | None = None) -> subprocess.Popen:
     """`vpcflow serve` holding `db`, its output in files beside it (a pipe nobody reads would fill up)."""
     out = open(f"{db}.serve.log", "a")
     cmd = [sys.executable, "-m", "vpcflow.cli.main", "serve", "--db", str(db), "--port", str(port), *args]
-    return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=ENV)
+    return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env={**ENV, **(env or {})})
 
 
 def live(port: int, proc: subprocess.Popen | None = None, timeout: float = 120.0) -> dict:
@@ -40,6 +40,14 @@ def live(port: int, proc: subprocess.Popen | None = None, timeout: float = 120.0
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+def wait_for_records(port: int, proc: subprocess.Popen, records: int, timeout: float = 60.0) -> int:
+    """/api/live's record count once it reaches `records`, or when `timeout` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while (now := live(port, proc)["records"]) < records and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return now
 
 
 def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:

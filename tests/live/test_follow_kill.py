@@ -14,7 +14,7 @@ import time
 from tests.alert.test_watch_kill import store_contents
 from tests.alert.watching import land, minute_file, write_rules
 
-from .conftest import cli, free_port, live, serve, stop
+from .conftest import cli, free_port, live, serve, stop, wait_for_records
 
 KILLS = 3
 FILES = 20
@@ -48,9 +48,7 @@ def test_kill_9_at_random_moments_of_a_follow_loses_and_repeats_nothing(tmp_path
         land(folder, landed)
         landed += 1
     expected = sum(len(minute_file(i).splitlines()) for i in range(FILES))
-    deadline = time.monotonic() + 120
-    while live(port, proc)["records"] < expected and time.monotonic() < deadline:
-        time.sleep(0.2)
+    wait_for_records(port, proc, expected, timeout=120)
     stop(proc)
 
     clean = cli("watch", str(folder), "--rules", str(write_rules(tmp_path / "clean.yaml", tmp_path / "clean.jsonl")),

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import time
 
 import pytest
 
 from tests.alert.watching import land, minute_file
 from tests.support import require
 
-from .conftest import free_port, live, serve, stop
+from .conftest import free_port, serve, stop, wait_for_records
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -41,8 +40,7 @@ def test_the_overview_shows_a_new_delivery_and_the_source_by_itself(tmp_path, pa
     proc = serve(tmp_path / "flows.duckdb", port, "--follow", str(folder), "--poll", "0.2", "--settle", "0")
     try:
         first = len(minute_file(0).splitlines())
-        while live(port, proc)["records"] < first:
-            time.sleep(0.1)
+        assert wait_for_records(port, proc, first) == first
         page.goto(f"http://127.0.0.1:{port}/")
         page.wait_for_selector("body[data-ready='1']", state="attached")
         assert page.inner_text("#stat-records b") == str(first)

@@ -12,8 +12,7 @@ import duckdb
 import pytest
 
 from tests.alert.watching import land, minute_file
-from vpcflow.store import Store
-from vpcflow.store import holder
+from vpcflow.store import Store, holder
 
 from .conftest import cli, free_port, live, serve, stop
 

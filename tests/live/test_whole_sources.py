@@ -10,6 +10,7 @@ from vpcflow.store import Store
 from vpcflow.store.holder import read_note
 from vpcflow.store.ingest import COMMIT_ROWS
 from vpcflow.store.remote import RemoteConnection
+from vpcflow.web.query import run
 
 LINE = "2 123456789010 eni-0a1b2c3d4e5f60718 10.0.0.{} 10.0.2.15 {} 443 6 10 4000 1700000000 1700000060 ACCEPT OK\n"
 
@@ -36,15 +37,17 @@ def test_a_reader_during_a_long_ingest_sees_whole_sources_only(tmp_path):
 
             writer = threading.Thread(target=ingest)
             writer.start()
-            seen = []
+            seen, page = [], set()
             while writer.is_alive():
                 reader = RemoteConnection(read_note(db), read_only=True)
                 seen.append(reader.execute("SELECT (SELECT count(*) FROM flows), (SELECT count(*) FROM flow_records)"
                                            ).fetchall()[0])
+                page.add(run(reader, "SELECT count(*) AS n FROM flows").table.to_pylist()[0]["n"])  # the query page
                 reader.close()
             writer.join()
         finally:
             server.close()
         assert store.stats()["records"] == small + big
     assert {shown for shown, _ in seen} <= {small, small + big}, seen
+    assert page <= {small, small + big}, page
     assert any(stored > shown for shown, stored in seen), "no reader came while a part was committed: nothing tested"

@@ -1,7 +1,7 @@
 """The holder's side of one writer, many readers: sessions for other processes' reads, and their ingests.
 
 Listens on 127.0.0.1 only and answers only a peer that sends the token from the 0600 file beside the store. Each
-session is a DuckDB cursor of its own; a read-only one is one read-only transaction (a snapshot). Ingests are run
+session is a DuckDB cursor of its own; a read-only one is one transaction (a snapshot), rolled back at its end. Ingests run
 one at a time with the holder's own (the followers'), under `write_lock`, through Store.ingest: the same
 exactly-once path, so a source handed over twice, or also followed, is stored once.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 import hmac
 import itertools
 import json
-import re
 import os
+import re
 import shutil
 import socketserver
 import tempfile

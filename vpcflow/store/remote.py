@@ -38,7 +38,7 @@ class RemoteResult:
 
     @property
     def description(self) -> list[tuple]:
-        return [(name, kind, None, None, None, None, None) for name, kind in zip(self.table.column_names, self.types)]
+        return [(name, kind, None, None, None, None, None) for name, kind in zip(self.table.column_names, self.types, strict=True)]
 
     @property
     def columns(self) -> list[str]:
@@ -47,10 +47,10 @@ class RemoteResult:
     def _all_rows(self) -> list[tuple]:
         if self._rows is None:
             cols = []
-            for column, kind in zip(self.table.columns, self.types):
+            for column, kind in zip(self.table.columns, self.types, strict=True):
                 values = column.to_pylist()
                 cols.append([None if v is None else int(v) for v in values] if kind in _INTEGERS else values)
-            self._rows = list(zip(*cols)) if cols else []
+            self._rows = list(zip(*cols, strict=True)) if cols else []
         return self._rows
 
     def fetchall(self) -> list[tuple]:

@@ -1,9 +1,9 @@
 """The holder's side of one writer, many readers: sessions for other processes' reads, and their ingests.
 
 Listens on 127.0.0.1 only and answers only a peer that sends the token from the 0600 file beside the store. Each
-session is a DuckDB cursor of its own; a read-only one is one transaction (a snapshot), rolled back at its end. Ingests run
-one at a time with the holder's own (the followers'), under `write_lock`, through Store.ingest: the same
-exactly-once path, so a source handed over twice, or also followed, is stored once.
+session is a DuckDB cursor of its own; a read-only one is one transaction (a snapshot), rolled back at its end.
+Ingests run one at a time with the holder's own (the followers'), under `write_lock`, through Store.ingest: the
+same exactly-once path, so a source handed over twice, or also followed, is stored once.
 """
 
 from __future__ import annotations

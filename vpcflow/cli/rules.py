@@ -16,8 +16,9 @@ from .common import (
     AwsEndpointUrl,
     AwsProfile,
     AwsRegion,
+    EngineChoice,
     aws_session,
-    open_store,
+    takes_engine,
     times,
 )
 from .output import OUTPUT_OPTION, Output, console, emit, emit_object, err_console
@@ -43,14 +44,23 @@ def _model(topology: str | None, aws: bool, profile, region, endpoint_url):
     return load_topology(topology)
 
 
-def _audit(db, topology, aws, profile, region, endpoint_url, since, until, max_cidrs, max_prefix):
+def _traffic(where: EngineChoice, db, model, since, until) -> list[dict]:
+    """The window's rule-usage rows from the store, or from Spark with --engine spark."""
+    from .. import rules
+
+    start, end = times(since, until)
+    engine, close = where.open(db)
+    try:
+        return rules.traffic(engine, model, start, end)
+    finally:
+        close()
+
+
+def _audit(where, db, topology, aws, profile, region, endpoint_url, since, until, max_cidrs, max_prefix):
     from .. import rules
 
     model = _model(topology, aws, profile, region, endpoint_url)
-    start, end = times(since, until)
-    with open_store(db, read_only=True) as store:
-        usage = rules.traffic(store, model, start, end)
-    return model, usage, rules.judge(model, usage, max_cidrs=max_cidrs, max_prefix=max_prefix)
+    return rules.judge(model, _traffic(where, db, model, since, until), max_cidrs=max_cidrs, max_prefix=max_prefix)
 
 
 def _notes(result) -> None:
@@ -61,11 +71,12 @@ def _notes(result) -> None:
 def audit_command(db: str | None = DB_OPTION, topology: str = TOPOLOGY_OPTION, aws: bool = AWS_OPTION,
                   profile: AwsProfile = None, region: AwsRegion = None, endpoint_url: AwsEndpointUrl = None,
                   since: str = SINCE_OPTION, until: str = UNTIL_OPTION, max_cidrs: int = MAX_CIDRS_OPTION,
-                  max_prefix: int = MAX_PREFIX_OPTION, output: Output = OUTPUT_OPTION) -> None:
+                  max_prefix: int = MAX_PREFIX_OPTION, output: Output = OUTPUT_OPTION,
+                  where: EngineChoice = None) -> None:
     """One row per security-group rule and network-ACL entry: the traffic that used it, and its status."""
     from ..rules import COLUMNS
 
-    _, _, result = _audit(db, topology, aws, profile, region, endpoint_url, since, until, max_cidrs, max_prefix)
+    result = _audit(where, db, topology, aws, profile, region, endpoint_url, since, until, max_cidrs, max_prefix)
     _notes(result)
     if output == Output.table:
         _table(result.rows)
@@ -106,7 +117,7 @@ def suggest_command(db: str | None = DB_OPTION, topology: str = TOPOLOGY_OPTION,
                     cloudformation: bool = typer.Option(False, "--cloudformation",
                                                         help="The change as a CloudFormation template."),
                     aws_cli: bool = typer.Option(False, "--aws-cli", help="The change as AWS CLI commands."),
-                    output: Output = OUTPUT_OPTION) -> None:
+                    output: Output = OUTPUT_OPTION, where: EngineChoice = None) -> None:
     """The least-privilege rule set the window's traffic needs (JSON rows to edit), or the change to apply."""
     from .. import rules
     from ..errors import VpcFlowError
@@ -115,7 +126,7 @@ def suggest_command(db: str | None = DB_OPTION, topology: str = TOPOLOGY_OPTION,
               if on]
     if len(chosen) > 1:
         raise VpcFlowError("choose one of --terraform, --cloudformation, --aws-cli")
-    _, _, result = _audit(db, topology, aws, profile, region, endpoint_url, since, until, max_cidrs, max_prefix)
+    result = _audit(where, db, topology, aws, profile, region, endpoint_url, since, until, max_cidrs, max_prefix)
     _notes(result)
     proposal = rules.suggest(result)
     if chosen:
@@ -128,17 +139,15 @@ def suggest_command(db: str | None = DB_OPTION, topology: str = TOPOLOGY_OPTION,
 def check_command(proposed: str = typer.Option(..., "--proposed", help="The proposal: JSON rows, as suggest prints."),
                   db: str | None = DB_OPTION, topology: str = TOPOLOGY_OPTION, aws: bool = AWS_OPTION,
                   profile: AwsProfile = None, region: AwsRegion = None, endpoint_url: AwsEndpointUrl = None,
-                  since: str = SINCE_OPTION, until: str = UNTIL_OPTION, output: Output = OUTPUT_OPTION) -> None:
+                  since: str = SINCE_OPTION, until: str = UNTIL_OPTION, output: Output = OUTPUT_OPTION,
+                  where: EngineChoice = None) -> None:
     """Replay the window's records against proposed rules: what would newly be rejected or accepted."""
     from .. import rules
 
     rows = rules.load_proposal(proposed)  # a bad file fails before any work is printed
     model = _model(topology, aws, profile, region, endpoint_url)
     changed = rules.proposed_topology(model, rows, proposed)
-    start, end = times(since, until)
-    with open_store(db, read_only=True) as store:
-        usage = rules.traffic(store, model, start, end)
-    result = rules.check(model, changed, usage)
+    result = rules.check(model, changed, _traffic(where, db, model, since, until))
     if output == Output.json or output == Output.table:
         emit_object(result, Output.json)
         return
@@ -147,24 +156,21 @@ def check_command(proposed: str = typer.Option(..., "--proposed", help="The prop
 
 def encryption_command(db: str | None = DB_OPTION, topology: str = TOPOLOGY_OPTION, aws: bool = AWS_OPTION,
                        profile: AwsProfile = None, region: AwsRegion = None, endpoint_url: AwsEndpointUrl = None,
-                       since: str = SINCE_OPTION, until: str = UNTIL_OPTION, output: Output = OUTPUT_OPTION) -> None:
+                       since: str = SINCE_OPTION, until: str = UNTIL_OPTION, output: Output = OUTPUT_OPTION,
+                       where: EngineChoice = None) -> None:
     """Encryption-controls readiness: flows the platform did not encrypt, and what enforce mode would block."""
     from .. import rules
-
-    model = _model(topology, aws, profile, region, endpoint_url)
-    start, end = times(since, until)
-    with open_store(db, read_only=True) as store:
-        usage = rules.traffic(store, model, start, end)
     from ..rules.encryption import COLUMNS
 
-    emit(rules.encryption(model, usage), output, columns=COLUMNS, title="encryption readiness")
+    model = _model(topology, aws, profile, region, endpoint_url)
+    emit(rules.encryption(model, _traffic(where, db, model, since, until)), output, columns=COLUMNS,
+         title="encryption readiness")
 
 
 def register(app: typer.Typer) -> None:
     group = typer.Typer(help="Which access rules traffic used; least-privilege proposals; a replay.",
                         no_args_is_help=True)
-    group.command("audit")(audit_command)
-    group.command("suggest")(suggest_command)
-    group.command("check")(check_command)
-    group.command("encryption")(encryption_command)
+    for name, command in (("audit", audit_command), ("suggest", suggest_command), ("check", check_command),
+                          ("encryption", encryption_command)):
+        group.command(name)(takes_engine(command))
     app.add_typer(group, name="rules")

@@ -17,7 +17,7 @@ from ..engines.engine import as_engine, run_query
 from ..network import Evaluator, NetworkAcl, Rule, Topology
 from ..timeutil import epoch, iso
 from .narrow import DEFAULTS, narrow
-from .usage import USAGE, interface_addresses, provided
+from .usage import INTERFACES, USAGE, interface_addresses, provided
 
 STATUSES = {
     "used": "Traffic in the window matched it. A world-open rule reached from many unrelated networks stays `used`.",
@@ -68,7 +68,7 @@ def traffic(engine_or_store, model: Topology, since: datetime | None = None,
     """The `rule-usage` rows of the window, with the model's interfaces as the side table."""
     engine = as_engine(engine_or_store)
     params = {k: epoch(v) for k, v in (("since", since), ("until", until)) if v is not None}
-    with provided(engine, "rules_interfaces", interface_addresses(model)):
+    with provided(engine, INTERFACES, interface_addresses(model)):
         return run_query(engine, USAGE, params).to_pylist()
 
 

@@ -94,9 +94,9 @@ def interface_addresses(model) -> pa.Table:
 
 
 @contextmanager
-def provided(engine, name: str, rows: pa.Table) -> Iterator[None]:
-    """Side-table rows visible to the queries run inside, on DuckDB or Spark; empty again afterwards."""
-    empty = INTERFACES.empty_sql() if name == INTERFACES.name else None
+def provided(engine, table: SideTable, rows: pa.Table) -> Iterator[None]:
+    """The side table's rows visible to the queries run inside, on DuckDB or Spark; empty again afterwards."""
+    name = table.name
     if engine.dialect == "duckdb":
         # a temp view shadows the store's (empty) table and works on a read-only store too
         engine.con.register(f"_{name}_rows", rows)
@@ -104,12 +104,12 @@ def provided(engine, name: str, rows: pa.Table) -> Iterator[None]:
         try:
             yield
         finally:
-            engine.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {empty}")
+            engine.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {table.empty_sql()}")
             engine.con.unregister(f"_{name}_rows")
         return
     spark = engine.spark
     schema = ", ".join(f"{c} STRING" for c in rows.column_names)
-    spark.createDataFrame(rows.to_pylist() or [], schema=schema).createOrReplaceTempView(name)
+    spark.createDataFrame(rows.to_pylist(), schema=schema).createOrReplaceTempView(name)
     try:
         yield
     finally:

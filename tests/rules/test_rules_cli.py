@@ -77,3 +77,14 @@ def test_encryption_on_v10_records_names_what_enforce_mode_would_block(cli, tmp_
     got = [(r["peer"], r["flows"], r["not_encrypted"], r["platform"], r["would_block"], r["needs_exclusion"])
            for r in result.json()]
     assert got == [(app.ip, 2, 1, 1, True, False), ("203.0.113.9", 1, 1, 0, False, True)]
+
+
+def test_records_of_an_interface_the_configuration_lacks_are_named_on_stderr(cli, tmp_path):
+    line = "2 123456789010 eni-0ffffffffffffff01 10.60.0.10 203.0.113.9 443 50000 6 5 500 1770000000 1770000005 ACCEPT OK"
+    (tmp_path / "f.log").write_text(line + "\n")
+    db = tmp_path / "s.duckdb"
+    assert cli("ingest", str(tmp_path / "f.log"), "--db", str(db), "--format", "default").code == 0
+    result = cli("rules", "audit", "--db", str(db), "--topology", "rules-zoo", "--output", "json")
+    assert result.code == 0 and {r["flows"] for r in result.json()} == {0}
+    assert ("note: eni-0ffffffffffffff01: records of an interface the configuration does not have (1 flows)"
+            in result.err)

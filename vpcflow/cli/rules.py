@@ -27,6 +27,7 @@ TOPOLOGY_OPTION = typer.Option(None, "--topology", help="Emulator scenario name 
 AWS_OPTION = typer.Option(False, "--aws", help="Read the account's groups, ACLs, interfaces and prefix lists.")
 MAX_CIDRS_OPTION = typer.Option(5, "--max-cidrs", help="Narrow a rule only to at most this many prefixes.")
 MAX_PREFIX_OPTION = typer.Option(24, "--max-prefix", help="No suggested IPv4 prefix wider than this (/24 default).")
+MAX_PREFIX6_OPTION = typer.Option(48, "--max-prefix6", help="No suggested IPv6 prefix wider than this (/48 default).")
 BAR = 8  # characters of a group's busiest rule's usage bar
 
 
@@ -56,11 +57,11 @@ def _traffic(where: EngineChoice, db, model, since, until) -> list[dict]:
         close()
 
 
-def _audit(where, db, topology, aws, profile, region, endpoint_url, since, until, max_cidrs, max_prefix):
+def _audit(where, db, topology, aws, profile, region, endpoint_url, since, until, limits: dict):
     from .. import rules
 
     model = _model(topology, aws, profile, region, endpoint_url)
-    return rules.judge(model, _traffic(where, db, model, since, until), max_cidrs=max_cidrs, max_prefix=max_prefix)
+    return rules.judge(model, _traffic(where, db, model, since, until), **limits)
 
 
 def _notes(result) -> None:
@@ -71,12 +72,13 @@ def _notes(result) -> None:
 def audit_command(db: str | None = DB_OPTION, topology: str = TOPOLOGY_OPTION, aws: bool = AWS_OPTION,
                   profile: AwsProfile = None, region: AwsRegion = None, endpoint_url: AwsEndpointUrl = None,
                   since: str = SINCE_OPTION, until: str = UNTIL_OPTION, max_cidrs: int = MAX_CIDRS_OPTION,
-                  max_prefix: int = MAX_PREFIX_OPTION, output: Output = OUTPUT_OPTION,
-                  where: EngineChoice = None) -> None:
+                  max_prefix: int = MAX_PREFIX_OPTION, max_prefix6: int = MAX_PREFIX6_OPTION,
+                  output: Output = OUTPUT_OPTION, where: EngineChoice = None) -> None:
     """One row per security-group rule and network-ACL entry: the traffic that used it, and its status."""
     from ..rules import COLUMNS
 
-    result = _audit(where, db, topology, aws, profile, region, endpoint_url, since, until, max_cidrs, max_prefix)
+    limits = {"max_cidrs": max_cidrs, "max_prefix": max_prefix, "max_prefix6": max_prefix6}
+    result = _audit(where, db, topology, aws, profile, region, endpoint_url, since, until, limits)
     _notes(result)
     if output == Output.table:
         _table(result.rows)
@@ -112,7 +114,7 @@ def _table(rows: list[dict]) -> None:
 def suggest_command(db: str | None = DB_OPTION, topology: str = TOPOLOGY_OPTION, aws: bool = AWS_OPTION,
                     profile: AwsProfile = None, region: AwsRegion = None, endpoint_url: AwsEndpointUrl = None,
                     since: str = SINCE_OPTION, until: str = UNTIL_OPTION, max_cidrs: int = MAX_CIDRS_OPTION,
-                    max_prefix: int = MAX_PREFIX_OPTION,
+                    max_prefix: int = MAX_PREFIX_OPTION, max_prefix6: int = MAX_PREFIX6_OPTION,
                     terraform: bool = typer.Option(False, "--terraform", help="The change as Terraform resources."),
                     cloudformation: bool = typer.Option(False, "--cloudformation",
                                                         help="The change as a CloudFormation template."),
@@ -126,7 +128,8 @@ def suggest_command(db: str | None = DB_OPTION, topology: str = TOPOLOGY_OPTION,
               if on]
     if len(chosen) > 1:
         raise VpcFlowError("choose one of --terraform, --cloudformation, --aws-cli")
-    result = _audit(where, db, topology, aws, profile, region, endpoint_url, since, until, max_cidrs, max_prefix)
+    limits = {"max_cidrs": max_cidrs, "max_prefix": max_prefix, "max_prefix6": max_prefix6}
+    result = _audit(where, db, topology, aws, profile, region, endpoint_url, since, until, limits)
     _notes(result)
     proposal = rules.suggest(result)
     if chosen:

@@ -149,3 +149,20 @@ def test_a_note_left_by_a_killed_holder_is_ignored_and_removed(tmp_path):
     with Store(db) as store:
         assert not store.remote
     assert not holder.note_path(db).exists()
+
+
+def test_an_analysis_tables_are_its_own_and_temporary_through_the_holder(served):
+    db, _, _ = served
+    with Store(db, read_only=True) as store:
+        store.con.execute("CREATE TABLE scratch AS SELECT 1 AS a")  # made temporary for this session
+        store.con.execute("INSERT INTO scratch VALUES (2)")
+        assert store.con.execute("SELECT sum(a) FROM scratch").fetchall() == [(3,)]
+    with Store(db, read_only=True) as other:
+        assert other.con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'scratch'").fetchall() == [(0,)]
+
+
+def test_a_report_beside_the_holder_reads_through_it(served):
+    db, _, root = served
+    done = cli("report", "--html", str(root / "report.html"), "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    assert (root / "report.html").stat().st_size > 10_000

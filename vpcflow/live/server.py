@@ -36,6 +36,7 @@ READ_ONLY_TYPES = {"SELECT", "EXPLAIN", "PRAGMA", "SET", "VARIABLE_SET", "RESET"
 COPY_FROM = re.compile(r"\s*COPY\s+[^(\s]+\s+FROM\s", re.IGNORECASE)
 PERSISTENT_CREATE = re.compile(r"(\s*CREATE\s+(?:OR\s+REPLACE\s+)?)(TABLE|VIEW|SEQUENCE)\s+(IF\s+NOT\s+EXISTS\s+)?"
                                r"([\w\".]+)", re.IGNORECASE)
+CHANGE = re.compile(r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+([\w\".]+)", re.IGNORECASE)
 DROP = re.compile(r"\s*DROP\s+(?:TABLE|VIEW|SEQUENCE)\s+(IF\s+EXISTS\s+)?([\w\".]+)", re.IGNORECASE)
 LOADING_HIDDEN = ("SELECT * FROM ({body}) WHERE source_id NOT IN "
                   "(SELECT source_id FROM sources WHERE status = 'loading')")
@@ -253,6 +254,10 @@ def _read_only(cur: duckdb.DuckDBPyConnection, sql: str) -> str | None:
     out = []
     for statement in cur.extract_statements(sql):
         kind, text = statement.type.name, str(statement.query).strip().rstrip(";")
+        changed = CHANGE.match(text) if kind in ("INSERT", "UPDATE", "DELETE") else None
+        if changed and _exists(cur, changed.group(1), temporary=True):
+            out.append(text)  # rows of a temporary table of this session's own
+            continue
         if kind not in READ_ONLY_TYPES or (kind == "COPY" and COPY_FROM.match(text)):
             raise duckdb.InvalidInputException(f"Cannot run {kind} on a store opened read-only")
         made, dropped = PERSISTENT_CREATE.match(text), DROP.match(text)
@@ -269,6 +274,7 @@ def _read_only(cur: duckdb.DuckDBPyConnection, sql: str) -> str | None:
 
 
 def _exists(cur: duckdb.DuckDBPyConnection, name: str, temporary: bool = False) -> bool:
+    """A table, view or sequence of this name (only a temporary one, when asked); `temp.main.name` too."""
     name = name.strip('"').split(".")[-1].strip('"')
     return bool(cur.execute(
         "SELECT 1 FROM (SELECT table_name AS name, temporary FROM duckdb_tables() UNION ALL "

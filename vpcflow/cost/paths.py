@@ -17,22 +17,8 @@ aggregation is the one pass over `flows`, everything after it reads a table thou
 
 from __future__ import annotations
 
+from ..engines.addresses import ipv4_number, private
 from ..engines.queries import SideTable, side_table
-
-_RFC1918_172 = ", ".join(f"'172.{k}.'" for k in range(16, 32))
-
-
-def private(col: str) -> str:
-    """SQL: is the address RFC 1918 or IPv6 unique-local (prefix tests: portable and cheap per row)."""
-    return (f"({col} LIKE '10.%' OR {col} LIKE '192.168.%' OR substr({col}, 1, 7) IN ({_RFC1918_172}) OR "
-            f"{col} ILIKE 'fc%' OR {col} ILIKE 'fd%')")
-
-
-def ipv4_number(col: str) -> str:
-    """SQL: a dotted IPv4 address as a number (NULL for IPv6), to test it against a range."""
-    parts = [f"CAST(split_part({col}, '.', {k}) AS BIGINT)" for k in (1, 2, 3, 4)]
-    return (f"(CASE WHEN {col} LIKE '%.%.%.%' THEN {parts[0]} * 16777216 + {parts[1]} * 65536 + "
-            f"{parts[2]} * 256 + {parts[3]} END)")
 
 # The path vocabulary, declared once: docs/cost.md and the CLI's help are made from it.
 PATHS: dict[str, str] = {

@@ -59,6 +59,7 @@ def aws_call(action: str, resource: str, *, tolerate: Collection[str] = ()) -> I
             return
         raise explain(exc, resource, action) from exc
 
+
 _EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"}
 _BAD_KEYS = {
     "InvalidClientTokenId",

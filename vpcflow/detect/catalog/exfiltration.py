@@ -94,7 +94,8 @@ popular AS (
      AND count(DISTINCT srcaddr) >= $fleet_share * (SELECT sources FROM fleet)
 ),
 candidates AS (
-  SELECT o.srcaddr, o.dstaddr, o.dstport, o.protocol
+  SELECT o.srcaddr, o.dstaddr, o.dstport, o.protocol,
+         row_number() OVER (ORDER BY o.srcaddr, o.dstaddr, o.dstport, o.protocol) AS pair
   FROM outbound o
   LEFT JOIN popular p ON o.dstaddr = p.dstaddr AND o.dstport = p.dstport AND o.protocol = p.protocol
   WHERE p.dstaddr IS NULL
@@ -102,35 +103,33 @@ candidates AS (
   HAVING sum(o.requests) >= $min_connections AND count(DISTINCT o.window_start) >= $min_windows
 ),
 connections AS (
-  SELECT f.srcaddr, f.dstaddr, f.dstport, f.protocol, f.srcport, min(f.start) AS t, max(f."end") AS t_end,
-         sum(f.bytes) AS bytes, count(*) AS records
+  SELECT c.pair, min(f.start) AS t, max(f."end") AS t_end, sum(f.bytes) AS bytes, count(*) AS records
   FROM flows f
   JOIN candidates c ON f.srcaddr = c.srcaddr AND f.dstaddr = c.dstaddr AND f.dstport = c.dstport
                    AND f.protocol = c.protocol
   WHERE f.srcport > f.dstport AND f.start >= $since AND f.start < $until
-  GROUP BY f.srcaddr, f.dstaddr, f.dstport, f.protocol, f.srcport, f.start - f.start % $max_gap
+  GROUP BY c.pair, f.srcport, f.start - f.start % $max_gap
 ),
 gaps AS (
-  SELECT connections.*, t - LAG(t) OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol ORDER BY t) AS gap
+  SELECT connections.*, t - LAG(t) OVER (PARTITION BY pair ORDER BY t) AS gap
   FROM connections
 ),
 numbered AS (
   SELECT gaps.*, SUM(CASE WHEN gap IS NULL OR gap > $max_gap THEN 1 ELSE 0 END)
-           OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol ORDER BY t
-                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS episode,
+           OVER (PARTITION BY pair ORDER BY t ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS episode,
          CASE WHEN gap <= $max_gap THEN gap END AS interval
   FROM gaps
 ),
 ranked AS (
   SELECT numbered.*,
-         row_number() OVER (PARTITION BY {PAIR}, episode ORDER BY interval NULLS LAST) - 1 AS interval_rank,
-         row_number() OVER (PARTITION BY {PAIR}, episode ORDER BY bytes) - 1 AS bytes_rank,
-         count(interval) OVER (PARTITION BY {PAIR}, episode) AS intervals,
-         count(*) OVER (PARTITION BY {PAIR}, episode) AS n
+         row_number() OVER (PARTITION BY pair, episode ORDER BY interval NULLS LAST) - 1 AS interval_rank,
+         row_number() OVER (PARTITION BY pair, episode ORDER BY bytes) - 1 AS bytes_rank,
+         count(interval) OVER (PARTITION BY pair, episode) AS intervals,
+         count(*) OVER (PARTITION BY pair, episode) AS n
   FROM numbered
 ),
 quartiles AS (
-  SELECT {PAIR}, episode, n, min(t) AS first_seen, max(t_end) AS last_seen, CAST(sum(records) AS BIGINT) AS records,
+  SELECT pair, episode, n, min(t) AS first_seen, max(t_end) AS last_seen, CAST(sum(records) AS BIGINT) AS records,
          {_quartile("interval", "interval_rank", "intervals", 0.25)} AS i1,
          {_quartile("interval", "interval_rank", "intervals", 0.5)} AS i2,
          {_quartile("interval", "interval_rank", "intervals", 0.75)} AS i3,
@@ -138,7 +137,7 @@ quartiles AS (
          {_quartile("bytes", "bytes_rank", "n", 0.5)} AS b2,
          {_quartile("bytes", "bytes_rank", "n", 0.75)} AS b3
   FROM ranked
-  GROUP BY {PAIR}, episode, n, intervals
+  GROUP BY pair, episode, n, intervals
   HAVING n >= $min_connections
 ),
 scored AS (
@@ -149,9 +148,9 @@ scored AS (
           + greatest(0.0, 1 - (b3 - b1) / greatest(b2, 1))) / 2 AS size_score
   FROM quartiles
 )
-SELECT srcaddr AS src, dstaddr AS dst, dstport AS dst_port, protocol, first_seen, last_seen, records,
+SELECT c.srcaddr AS src, c.dstaddr AS dst, c.dstport AS dst_port, c.protocol, first_seen, last_seen, records,
        (interval_score + size_score) / 2 AS metric, 'medium' AS severity, 'behaviour' AS basis
-FROM scored
+FROM scored JOIN candidates c ON scored.pair = c.pair
 WHERE (interval_score + size_score) / 2 >= $min_score AND interval_score >= $min_interval_score
   AND i2 >= $min_interval
 ORDER BY first_seen, src, dst

@@ -28,31 +28,31 @@ INTERFACES = side_table(SideTable("rules_interfaces", (("interface_id", "VARCHAR
                                   key=("interface_id", "address")))
 
 USAGE_SQL = """
-WITH records AS (
-  SELECT f.interface_id, f.srcaddr, f.dstaddr, f.srcport, f.dstport, f.protocol, f.action, f.bytes, f.start,
-         f."end", coalesce(f.tcp_flags, 0) AS tcp_flags, coalesce(nullif(f.reject_reason, '-'), '') AS reject_reason,
-         f.encryption_status,
-         CASE WHEN f.flow_direction IN ('ingress', 'egress') THEN f.flow_direction = 'ingress'
-              WHEN d.address IS NOT NULL THEN TRUE
-              WHEN s.address IS NOT NULL THEN FALSE END AS inbound,
-         nullif(f.pkt_src_aws_service, '-') AS src_service, nullif(f.pkt_dst_aws_service, '-') AS dst_service
-  FROM flows f
-  LEFT JOIN rules_interfaces d ON d.interface_id = f.interface_id AND d.address = f.dstaddr
-  LEFT JOIN rules_interfaces s ON s.interface_id = f.interface_id AND s.address = f.srcaddr
-  WHERE f."end" >= $since AND f.start < $until AND f.action IS NOT NULL AND f.srcaddr IS NOT NULL
-    AND f.dstaddr IS NOT NULL AND f.interface_id IS NOT NULL
-),
-legs AS (
-  SELECT interface_id, inbound, srcaddr, dstaddr, srcport, dstport, protocol, action, reject_reason,
+WITH legs AS (
+  SELECT interface_id, srcaddr, dstaddr, srcport, dstport, protocol, action,
+         coalesce(nullif(reject_reason, '-'), '') AS reject_reason,
          count(*) AS flows, CAST(sum(bytes) AS BIGINT) AS bytes, min(start) AS first_seen, max("end") AS last_seen,
-         bit_or(tcp_flags) AS tcp_flags, max(CASE WHEN inbound THEN src_service ELSE dst_service END) AS service,
+         bit_or(coalesce(tcp_flags, 0)) AS tcp_flags, max(flow_direction) AS flow_direction,
+         max(nullif(pkt_src_aws_service, '-')) AS src_service, max(nullif(pkt_dst_aws_service, '-')) AS dst_service,
          min(coalesce(encryption_status, -1)) AS encryption_status
-  FROM records
-  GROUP BY interface_id, inbound, srcaddr, dstaddr, srcport, dstport, protocol, action, reject_reason
+  FROM flows
+  WHERE "end" >= $since AND start < $until AND action IS NOT NULL AND srcaddr IS NOT NULL AND dstaddr IS NOT NULL
+    AND interface_id IS NOT NULL
+  GROUP BY interface_id, srcaddr, dstaddr, srcport, dstport, protocol, action,
+           coalesce(nullif(reject_reason, '-'), '')
+),
+directed AS (  -- after the one pass over the records, so the side table meets legs, not records
+  SELECT l.*,
+         CASE WHEN l.flow_direction IN ('ingress', 'egress') THEN l.flow_direction = 'ingress'
+              WHEN d.address IS NOT NULL THEN TRUE
+              WHEN s.address IS NOT NULL THEN FALSE END AS inbound
+  FROM legs l
+  LEFT JOIN rules_interfaces d ON d.interface_id = l.interface_id AND d.address = l.dstaddr
+  LEFT JOIN rules_interfaces s ON s.interface_id = l.interface_id AND s.address = l.srcaddr
 ),
 opened AS (
   SELECT interface_id, srcaddr, dstaddr, protocol, min(first_seen) AS first_seen
-  FROM legs WHERE srcport = dstport GROUP BY interface_id, srcaddr, dstaddr, protocol
+  FROM directed WHERE srcport = dstport GROUP BY interface_id, srcaddr, dstaddr, protocol
 ),
 classified AS (
   SELECT l.*,
@@ -62,7 +62,7 @@ classified AS (
               WHEN o.first_seen < l.first_seen THEN TRUE
               WHEN o.first_seen = l.first_seen THEN NULL
               ELSE FALSE END AS reply
-  FROM legs l
+  FROM directed l
   LEFT JOIN opened o ON l.srcport = l.dstport AND o.interface_id = l.interface_id AND o.srcaddr = l.dstaddr
                     AND o.dstaddr = l.srcaddr AND o.protocol = l.protocol
 )
@@ -70,11 +70,13 @@ SELECT interface_id, inbound, reply,
        CASE WHEN inbound THEN srcaddr ELSE dstaddr END AS peer,
        CASE WHEN inbound THEN dstaddr ELSE srcaddr END AS address,
        protocol, dstport AS port, CASE WHEN reply THEN srcport ELSE dstport END AS service_port,
-       action, reject_reason, service, encryption_status,
-       CAST(sum(flows) AS BIGINT) AS flows, CAST(sum(bytes) AS BIGINT) AS bytes, min(first_seen) AS first_seen, max(last_seen) AS last_seen
+       action, reject_reason, CASE WHEN inbound THEN src_service ELSE dst_service END AS service, encryption_status,
+       CAST(sum(flows) AS BIGINT) AS flows, CAST(sum(bytes) AS BIGINT) AS bytes, min(first_seen) AS first_seen,
+       max(last_seen) AS last_seen
 FROM classified
 GROUP BY interface_id, inbound, reply, srcaddr, dstaddr, protocol, dstport,
-         CASE WHEN reply THEN srcport ELSE dstport END, action, reject_reason, service, encryption_status
+         CASE WHEN reply THEN srcport ELSE dstport END, action, reject_reason,
+         CASE WHEN inbound THEN src_service ELSE dst_service END, encryption_status
 ORDER BY interface_id, inbound, reply, peer, address, protocol, port, service_port, action, reject_reason,
          service, encryption_status
 """

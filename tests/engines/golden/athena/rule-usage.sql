@@ -4,72 +4,58 @@ WITH rules_interfaces AS (
     CAST(NULL AS VARCHAR) AS address
   WHERE
     1 = 0
-), records AS (
-  SELECT
-    f.interface_id,
-    f.srcaddr,
-    f.dstaddr,
-    f.srcport,
-    f.dstport,
-    f.protocol,
-    f.action,
-    f.bytes,
-    f.start,
-    f."end",
-    COALESCE(f.tcp_flags, 0) AS tcp_flags,
-    COALESCE(NULLIF(f.reject_reason, '-'), '') AS reject_reason,
-    f.encryption_status,
-    CASE
-      WHEN f.flow_direction IN ('ingress', 'egress')
-      THEN f.flow_direction = 'ingress'
-      WHEN NOT d.address IS NULL
-      THEN TRUE
-      WHEN NOT s.address IS NULL
-      THEN FALSE
-    END AS inbound,
-    NULLIF(f.pkt_src_aws_service, '-') AS src_service,
-    NULLIF(f.pkt_dst_aws_service, '-') AS dst_service
-  FROM flows
-  LEFT JOIN rules_interfaces AS d
-    ON d.interface_id = f.interface_id AND d.address = f.dstaddr
-  LEFT JOIN rules_interfaces AS s
-    ON s.interface_id = f.interface_id AND s.address = f.srcaddr
-  WHERE
-    f."end" >= 0
-    AND f.start < 253402300800
-    AND NOT f.action IS NULL
-    AND NOT f.srcaddr IS NULL
-    AND NOT f.dstaddr IS NULL
-    AND NOT f.interface_id IS NULL
 ), legs AS (
   SELECT
     interface_id,
-    inbound,
     srcaddr,
     dstaddr,
     srcport,
     dstport,
     protocol,
     action,
-    reject_reason,
+    COALESCE(NULLIF(reject_reason, '-'), '') AS reject_reason,
     COUNT(*) AS flows,
     CAST(SUM(bytes) AS BIGINT) AS bytes,
     MIN(start) AS first_seen,
     MAX("end") AS last_seen,
-    BITWISE_OR_AGG(tcp_flags) AS tcp_flags,
-    MAX(CASE WHEN inbound THEN src_service ELSE dst_service END) AS service,
+    BITWISE_OR_AGG(COALESCE(tcp_flags, 0)) AS tcp_flags,
+    MAX(flow_direction) AS flow_direction,
+    MAX(NULLIF(pkt_src_aws_service, '-')) AS src_service,
+    MAX(NULLIF(pkt_dst_aws_service, '-')) AS dst_service,
     MIN(COALESCE(encryption_status, -1)) AS encryption_status
-  FROM records
+  FROM flows
+  WHERE
+    "end" >= 0
+    AND start < 253402300800
+    AND NOT action IS NULL
+    AND NOT srcaddr IS NULL
+    AND NOT dstaddr IS NULL
+    AND NOT interface_id IS NULL
   GROUP BY
     interface_id,
-    inbound,
     srcaddr,
     dstaddr,
     srcport,
     dstport,
     protocol,
     action,
-    reject_reason
+    COALESCE(NULLIF(reject_reason, '-'), '')
+), directed AS (
+  SELECT
+    l.*,
+    CASE
+      WHEN l.flow_direction IN ('ingress', 'egress')
+      THEN l.flow_direction = 'ingress'
+      WHEN NOT d.address IS NULL
+      THEN TRUE
+      WHEN NOT s.address IS NULL
+      THEN FALSE
+    END AS inbound
+  FROM legs AS l
+  LEFT JOIN rules_interfaces AS d
+    ON d.interface_id = l.interface_id AND d.address = l.dstaddr
+  LEFT JOIN rules_interfaces AS s
+    ON s.interface_id = l.interface_id AND s.address = l.srcaddr
 ), opened AS (
   SELECT
     interface_id,
@@ -77,7 +63,7 @@ WITH rules_interfaces AS (
     dstaddr,
     protocol,
     MIN(first_seen) AS first_seen
-  FROM legs
+  FROM directed
   WHERE
     srcport = dstport
   GROUP BY
@@ -105,7 +91,7 @@ WITH rules_interfaces AS (
       THEN NULL
       ELSE FALSE
     END AS reply
-  FROM legs AS l
+  FROM directed AS l
   LEFT JOIN opened AS o
     ON l.srcport = l.dstport
     AND o.interface_id = l.interface_id
@@ -124,7 +110,7 @@ SELECT
   CASE WHEN reply THEN srcport ELSE dstport END AS service_port,
   action,
   reject_reason,
-  service,
+  CASE WHEN inbound THEN src_service ELSE dst_service END AS service,
   encryption_status,
   CAST(SUM(flows) AS BIGINT) AS flows,
   CAST(SUM(bytes) AS BIGINT) AS bytes,
@@ -142,7 +128,7 @@ GROUP BY
   CASE WHEN reply THEN srcport ELSE dstport END,
   action,
   reject_reason,
-  service,
+  CASE WHEN inbound THEN src_service ELSE dst_service END,
   encryption_status
 ORDER BY
   interface_id,

@@ -1,69 +1,55 @@
-WITH records AS (
-  SELECT
-    f.interface_id,
-    f.srcaddr,
-    f.dstaddr,
-    f.srcport,
-    f.dstport,
-    f.protocol,
-    f.action,
-    f.bytes,
-    f.start,
-    f.`end`,
-    COALESCE(f.tcp_flags, 0) AS tcp_flags,
-    COALESCE(NULLIF(f.reject_reason, '-'), '') AS reject_reason,
-    f.encryption_status,
-    CASE
-      WHEN f.flow_direction IN ('ingress', 'egress')
-      THEN f.flow_direction = 'ingress'
-      WHEN NOT d.address IS NULL
-      THEN TRUE
-      WHEN NOT s.address IS NULL
-      THEN FALSE
-    END AS inbound,
-    NULLIF(f.pkt_src_aws_service, '-') AS src_service,
-    NULLIF(f.pkt_dst_aws_service, '-') AS dst_service
-  FROM flows AS f
-  LEFT JOIN rules_interfaces AS d
-    ON d.interface_id = f.interface_id AND d.address = f.dstaddr
-  LEFT JOIN rules_interfaces AS s
-    ON s.interface_id = f.interface_id AND s.address = f.srcaddr
-  WHERE
-    f.`end` >= :since
-    AND f.start < :until
-    AND NOT f.action IS NULL
-    AND NOT f.srcaddr IS NULL
-    AND NOT f.dstaddr IS NULL
-    AND NOT f.interface_id IS NULL
-), legs AS (
+WITH legs AS (
   SELECT
     interface_id,
-    inbound,
     srcaddr,
     dstaddr,
     srcport,
     dstport,
     protocol,
     action,
-    reject_reason,
+    COALESCE(NULLIF(reject_reason, '-'), '') AS reject_reason,
     COUNT(*) AS flows,
     CAST(SUM(bytes) AS BIGINT) AS bytes,
     MIN(start) AS first_seen,
     MAX(`end`) AS last_seen,
-    BIT_OR(tcp_flags) AS tcp_flags,
-    MAX(CASE WHEN inbound THEN src_service ELSE dst_service END) AS service,
+    BIT_OR(COALESCE(tcp_flags, 0)) AS tcp_flags,
+    MAX(flow_direction) AS flow_direction,
+    MAX(NULLIF(pkt_src_aws_service, '-')) AS src_service,
+    MAX(NULLIF(pkt_dst_aws_service, '-')) AS dst_service,
     MIN(COALESCE(encryption_status, -1)) AS encryption_status
-  FROM records
+  FROM flows
+  WHERE
+    `end` >= :since
+    AND start < :until
+    AND NOT action IS NULL
+    AND NOT srcaddr IS NULL
+    AND NOT dstaddr IS NULL
+    AND NOT interface_id IS NULL
   GROUP BY
     interface_id,
-    inbound,
     srcaddr,
     dstaddr,
     srcport,
     dstport,
     protocol,
     action,
-    reject_reason
+    COALESCE(NULLIF(reject_reason, '-'), '')
+), directed AS (
+  SELECT
+    l.*,
+    CASE
+      WHEN l.flow_direction IN ('ingress', 'egress')
+      THEN l.flow_direction = 'ingress'
+      WHEN NOT d.address IS NULL
+      THEN TRUE
+      WHEN NOT s.address IS NULL
+      THEN FALSE
+    END AS inbound
+  FROM legs AS l
+  LEFT JOIN rules_interfaces AS d
+    ON d.interface_id = l.interface_id AND d.address = l.dstaddr
+  LEFT JOIN rules_interfaces AS s
+    ON s.interface_id = l.interface_id AND s.address = l.srcaddr
 ), opened AS (
   SELECT
     interface_id,
@@ -71,7 +57,7 @@ WITH records AS (
     dstaddr,
     protocol,
     MIN(first_seen) AS first_seen
-  FROM legs
+  FROM directed
   WHERE
     srcport = dstport
   GROUP BY
@@ -99,7 +85,7 @@ WITH records AS (
       THEN NULL
       ELSE FALSE
     END AS reply
-  FROM legs AS l
+  FROM directed AS l
   LEFT JOIN opened AS o
     ON l.srcport = l.dstport
     AND o.interface_id = l.interface_id
@@ -118,7 +104,7 @@ SELECT
   CASE WHEN reply THEN srcport ELSE dstport END AS service_port,
   action,
   reject_reason,
-  service,
+  CASE WHEN inbound THEN src_service ELSE dst_service END AS service,
   encryption_status,
   CAST(SUM(flows) AS BIGINT) AS flows,
   CAST(SUM(bytes) AS BIGINT) AS bytes,
@@ -136,7 +122,7 @@ GROUP BY
   CASE WHEN reply THEN srcport ELSE dstport END,
   action,
   reject_reason,
-  service,
+  CASE WHEN inbound THEN src_service ELSE dst_service END,
   encryption_status
 ORDER BY
   interface_id NULLS LAST,

@@ -92,6 +92,7 @@ def read(targets: Iterable[str | Path | Source] | str | Path | Source, *, format
 
     con = duckdb.connect()  # in memory: the checks and the staging SQL only
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")  # a slow statement's bar would go to the caller's stdout
     ahead = read_ahead(resolve_targets(targets, since, until, session, fmt, unresolved), fmt)
     reader = _Reader(con)
     try:  # no store wants the second core: a large source's blocks are parsed on every core

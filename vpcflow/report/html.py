@@ -12,10 +12,12 @@ from pathlib import Path
 import duckdb
 import jinja2
 
+from ..detect.suppress import beside
 from ..jsonable import jsonable as plain
 from ..timeutil import iso
 from .cost import cost_section
 from .findings import ReviewLog, diagnoses, findings
+from .incidents import incident_view
 from .overview import Window, bounds, overview
 from .rules import rules_section
 from .streams import interfaces
@@ -57,6 +59,7 @@ def report_data(con: duckdb.DuckDBPyConnection, since: datetime | None = None, u
         "overview": overview(con, window, store_bounds),
         "interfaces": interfaces(con, window),
         "findings": findings(con, window, review),
+        "incidents": incident_view(con, window, review, beside(store_path) if store_path else []),
         "diagnoses": diagnoses(con, window, topology),
         "rules": rules_section(con, window, topology),
         "cost": cost_section(con, window, topology),

@@ -20,7 +20,7 @@ from __future__ import annotations
 from ..engines.addresses import ipv4_number, private
 from ..engines.queries import SideTable, side_table
 
-# The path vocabulary, declared once: docs/cost.md and the CLI's help are made from it.
+# The path vocabulary, declared once: docs/cost.md lists it (tests/cost/test_prices.py keeps them in step).
 PATHS: dict[str, str] = {
     "intra-az": "between two addresses of the VPC in the same availability zone (free)",
     "inter-az": "between two addresses of the VPC in different availability zones",

@@ -63,6 +63,12 @@ any of src/dst address or CIDR and port, a reason and an expiry date) hides matc
 `vpcflow.detect.suppress.suppress(findings, load_suppressions(path))`, which counts what it hid per detector and
 reports expired rules.
 
+On the command line: `vpcflow detect --min-severity medium`, `--suppress FILE` (by default `<store>.suppress.yaml`
+when it exists; the suppressed count goes to stderr), `--incidents` (one row per incident), `--lists FILE` (a CSV
+with categories, or `CATEGORY=FILE`). The dashboard's Incidents page (`/incidents`, `/api/incidents?min_severity=`)
+and the report's Incidents section show the same grouping, the background apart, and hide what
+`<store>.suppress.yaml` suppresses with a count.
+
 ## Threat lists
 
 `vpcflow detect --threat-list FILE` loads one IP or CIDR a line (`#` comments) or the Tor exit list format
@@ -75,7 +81,11 @@ ships in `vpcflow/detect/catalog/public_resolvers.csv` and is the default of dns
 
 ## The emulated internet
 
-The `internet-day` scenario (`vpcflow/emulate/internet.py`, `attacks.py`) puts a VPC on the internet:
+The `internet-day` scenario (`vpcflow/emulate/internet.py`, `attacks.py`) puts a VPC on the internet. A scenario
+turns it on with an `internet:` mapping (`scanners_per_day`, `ports_per_scanner`, `hit_share`, `research: {scanners,
+ports}`, `login_guessing: {per_hour, ports}`, `periodic: [{from, to, port, every, request_bytes, response_bytes,
+duration, protocol, jitter}]`) and lists `attacks: [{family, from, to, strength, at, port, success, ipv6}]`, each
+written to labels.jsonl with `actionable` and `strength`:
 
 - background radiation: about 1,000 distinct scanners a day per public address, each probing 1 to 3 ports,
   Telnet, SSH and SQL Server most (a 24-hour capture of one fresh home connection saw 1,018 IPv4 sources scan
@@ -118,7 +128,9 @@ that guess can be wrong, so give the configuration or v5 records with flow-direc
 
 `vpcflow.enrich.aws_service(address)` names the AWS service from a small shipped subset of ip-ranges.json
 (`vpcflow/enrich/data/ip-ranges-subset.json`, a dozen well-known prefixes); `vpcflow enrich refresh --from
-ip-ranges.json` loads the full file you downloaded. GeoIP/ASN needs the `maxminddb` package and a MaxMind file;
+ip-ranges.json` loads the full file you downloaded; `vpcflow enrich refresh --lists` fetches Tor's exit list and
+abuse.ch's Feodo Tracker C2 list into `threat-lists/` and loads them by category (offline it says so and loads
+nothing). GeoIP/ASN needs the `maxminddb` package and a MaxMind file;
 neither ships, and lookups say so.
 
 ## Quality and speed

@@ -2,7 +2,7 @@
 
 `RemoteConnection` answers the part of DuckDB's connection that vpcflow's analyses use (execute, sql, executemany,
 register, cursor, extract_statements, fetch*, to_arrow_*): each statement runs in the holder on a cursor of this
-session's own, and the result comes back as Arrow. A read-only session is one read-only transaction, so every
+session's own, and the result comes back as Arrow. A read-only session is one transaction, so every
 statement of a command sees the same snapshot. `ingest` hands sources to the holder, which stores them through
 its own exactly-once path and answers with the IngestResult.
 """

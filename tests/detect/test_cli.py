@@ -87,3 +87,27 @@ def test_seed_demo_nacl_case_is_diagnosed_as_network_acl(cli, tmp_path, seed_dem
                "--output", "json").json()
     assert list(rows[0]) == DIAGNOSE_KEYS
     assert [(r["verdict"], r["rule"]) for r in rows] == [("network-acl", nacl["rule"])]
+
+
+@pytest.mark.parametrize("command", ["detect", "diagnose"])
+def test_detect_and_diagnose_read_the_store_vpcflow_db_names(cli, tmp_path, monkeypatch, command):
+    db = tmp_path / "named.duckdb"
+    _ingest(cli, db, write(tmp_path / "f.log", benign() + attack("spam")))
+    monkeypatch.setenv("VPCFLOW_DB", str(db))
+    monkeypatch.chdir(tmp_path)  # no vpcflow.duckdb here: only VPCFLOW_DB can name the store
+    result = cli(command, "--output", "json")
+    assert result.code == 0, result.err
+    assert isinstance(result.json(), list)
+
+
+def test_enrich_refresh_loads_into_the_store_vpcflow_db_names(cli, tmp_path, monkeypatch):
+    ranges = tmp_path / "ip-ranges.json"
+    ranges.write_text(json.dumps({"syncToken": "1", "createDate": "2026-01-01-00-00-00", "prefixes": [
+        {"ip_prefix": "198.51.100.0/24", "region": "us-east-1", "service": "S3", "network_border_group": "us-east-1"}],
+        "ipv6_prefixes": []}))
+    monkeypatch.setenv("VPCFLOW_DB", str(tmp_path / "named.duckdb"))
+    monkeypatch.chdir(tmp_path)
+    result = cli("enrich", "refresh", "--from", ranges, "--output", "json")
+    assert result.code == 0, result.err
+    assert (result.json()["prefixes"], result.json()["db"]) == (1, str(tmp_path / "named.duckdb"))
+    assert (tmp_path / "named.duckdb").exists() and not (tmp_path / "vpcflow.duckdb").exists()

@@ -159,10 +159,9 @@ class HolderServer:
                     continue
                 if result is None:
                     holder.send_json(sock, {"ok": True})
-                else:
-                    types = [str(t) for t in result.types]
-                    holder.send_json(sock, {"ok": True, "arrow": True, "types": types})
-                    holder.send_arrow(sock, result.to_arrow_table())
+                else:  # in batches, so a large result is never whole in this process
+                    holder.send_json(sock, {"ok": True, "arrow": True, "types": [str(t) for t in result.types]})
+                    holder.send_batches(sock, result.to_arrow_reader(holder.BATCH_ROWS))
         finally:
             self.sessions.pop(session, None)
             cur.close()

@@ -5,8 +5,9 @@ beside it: its pid and a port on 127.0.0.1, and the path of a token file only it
 `Store(db)` finds it and works through the holder (vpcflow.store.remote) instead of opening the file. The note is
 stale once its pid is gone or nothing answers on its port.
 
-The wire between them is frames on one TCP connection: a kind byte (J for JSON, A for Arrow IPC, B for raw bytes)
-and an 8-byte length. Query parameters travel as JSON with a tag for the values JSON has no type for.
+The wire between them is frames on one TCP connection: a kind byte (J for JSON, A for Arrow IPC, B for raw bytes,
+E for the end of a result) and an 8-byte length; a result is a run of Arrow frames ended by an E frame. Query
+parameters travel as JSON with a tag for the values JSON has no type for.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ..errors import StoreError
 LOOPBACK = "127.0.0.1"
 _HEADER = struct.Struct(">cQ")
 MAX_FRAME = 1 << 34  # 16 GiB: a guard against a peer that is not speaking this protocol
+BATCH_ROWS = 100_000  # rows of a result per frame
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,23 @@ def send_arrow(sock: socket.socket, table: pa.Table) -> None:
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
     send(sock, b"A", sink.getvalue().to_pybytes())
+
+
+def send_batches(sock: socket.socket, reader: pa.RecordBatchReader) -> None:
+    """A result as Arrow frames of at most BATCH_ROWS rows (the first holds only the schema), then an E frame."""
+    send_arrow(sock, reader.schema.empty_table())
+    for batch in reader:
+        send_arrow(sock, pa.Table.from_batches([batch]))
+    send(sock, b"E", b"")
+
+
+def receive_batches(sock: socket.socket) -> pa.Table:
+    tables = []
+    while (frame := receive(sock))[0] != b"E":
+        if frame[0] != b"A":
+            raise ConnectionError(f"expected an Arrow frame, got {frame[0]!r}")
+        tables.append(pa.ipc.open_stream(frame[1]).read_all())
+    return pa.concat_tables(tables)
 
 
 def receive(sock: socket.socket) -> tuple[bytes, bytes]:

@@ -126,7 +126,7 @@ class RemoteConnection:
                 raise StoreError(f"the process holding {self.note.db} went away: {exc}",
                                  hint="run the command again") from exc
             reply = self._reply()
-            result = holder.receive_arrow(self._sock) if reply.get("arrow") else pa.table({})
+            result = holder.receive_batches(self._sock) if reply.get("arrow") else pa.table({})
         self._last = RemoteResult(result, reply.get("types", []))
         return self._last
 

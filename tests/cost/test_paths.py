@@ -34,8 +34,9 @@ def test_v11_records_alone_match_the_truth(emulated, seed):
     assert got == truth
 
 
-def test_v5_records_alone_match_the_truth_but_cannot_name_an_interface_endpoint(emulated):
-    db, truth = emulated("v5")
+@pytest.mark.parametrize("log_format", ["v5", "v8"])
+def test_v5_records_alone_match_the_truth_but_cannot_name_an_interface_endpoint(emulated, log_format):
+    db, truth = emulated(log_format)
     got, _ = _by_path(db, topology=False)
     endpoint = truth.pop("interface-endpoint")  # without v11's interface-type nothing says the ENI is an endpoint
     assert "interface-endpoint" not in got

@@ -84,3 +84,26 @@ def test_suggest_then_check_on_the_cli(cli, rules_zoo, tmp_path):
     result = cli("rules", "check", "--proposed", str(path), "--db", str(rules_zoo), "--topology", "rules-zoo")
     assert result.code == 0, result.err
     assert result.json()["newly_rejected"] == []
+
+
+def test_a_proposal_that_splits_the_ephemeral_range_is_replayed_port_by_range(rules_zoo, model):
+    """web-acl's entry 130 lets replies in on 1024-65535; keeping only 1024-40000 breaks replies above 40000."""
+    from vpcflow.rules import traffic
+    from vpcflow.store import Store
+
+    proposal = [dict(r, ports="1024-40000") if r["id"] == model.acls["web-acl"].id and r["rule"] == 130 else r
+                for r in suggest(judge(model, usage_of(rules_zoo, model)))]
+    changed = proposed_topology(model, proposal)
+    with Store(rules_zoo, read_only=True) as store:
+        usage = traffic(store, model, proposed=changed)
+    broken = check(model, changed, usage)["newly_rejected"]
+    assert broken and {b["direction"] for b in broken} == {"inbound"}
+    assert all(b["by"] == f"{model.acls['web-acl'].id} rule *" for b in broken)
+
+
+def usage_of(rules_zoo, model):
+    from vpcflow.rules import traffic
+    from vpcflow.store import Store
+
+    with Store(rules_zoo, read_only=True) as store:
+        return traffic(store, model)

@@ -45,14 +45,14 @@ def _model(topology: str | None, aws: bool, profile, region, endpoint_url):
     return load_topology(topology)
 
 
-def _traffic(where: EngineChoice, db, model, since, until) -> list[dict]:
+def _traffic(where: EngineChoice, db, model, since, until, proposed=None) -> list[dict]:
     """The window's rule-usage rows from the store, or from Spark with --engine spark."""
     from .. import rules
 
     start, end = times(since, until)
     engine, close = where.open(db)
     try:
-        return rules.traffic(engine, model, start, end)
+        return rules.traffic(engine, model, start, end, proposed=proposed)
     finally:
         close()
 
@@ -150,7 +150,7 @@ def check_command(proposed: str = typer.Option(..., "--proposed", help="The prop
     rows = rules.load_proposal(proposed)  # a bad file fails before any work is printed
     model = _model(topology, aws, profile, region, endpoint_url)
     changed = rules.proposed_topology(model, rows, proposed)
-    result = rules.check(model, changed, _traffic(where, db, model, since, until))
+    result = rules.check(model, changed, _traffic(where, db, model, since, until, proposed=changed))
     if output == Output.json or output == Output.table:
         emit_object(result, Output.json)
         return

@@ -17,7 +17,7 @@ from ..engines.engine import as_engine, run_query
 from ..network import Evaluator, NetworkAcl, Rule, Topology
 from ..timeutil import epoch, iso
 from .narrow import DEFAULTS, narrow
-from .usage import INTERFACES, USAGE, interface_addresses, provided
+from .usage import INTERFACES, PORT_RANGES, USAGE, interface_addresses, port_ranges, provided
 
 STATUSES = {
     "used": "Traffic in the window matched it. A world-open rule reached from many unrelated networks stays `used`.",
@@ -63,12 +63,15 @@ def protocol_name(number: int | None) -> str:
     return PROTOCOL_NAMES.get(number, str(number))
 
 
-def traffic(engine_or_store, model: Topology, since: datetime | None = None,
-            until: datetime | None = None) -> list[dict]:
-    """The `rule-usage` rows of the window, with the model's interfaces as the side table."""
+def traffic(engine_or_store, model: Topology, since: datetime | None = None, until: datetime | None = None,
+            proposed: Topology | None = None) -> list[dict]:
+    """The `rule-usage` rows of the window, with the model's interfaces and ACL port ranges as side tables
+    (and a proposal's port ranges too, when its replay will read the rows)."""
     engine = as_engine(engine_or_store)
     params = {k: epoch(v) for k, v in (("since", since), ("until", until)) if v is not None}
-    with provided(engine, INTERFACES, interface_addresses(model)):
+    models = (model,) if proposed is None else (model, proposed)
+    with provided(engine, INTERFACES, interface_addresses(model)), \
+            provided(engine, PORT_RANGES, port_ranges(*models)):
         return run_query(engine, USAGE, params).to_pylist()
 
 

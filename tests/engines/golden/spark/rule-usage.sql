@@ -7,16 +7,16 @@ WITH legs AS (
     dstport,
     protocol,
     action,
-    COALESCE(NULLIF(reject_reason, '-'), '') AS reject_reason,
+    CASE reject_reason WHEN 'BPA' THEN 1 WHEN 'EC' THEN 2 ELSE 0 END AS rejected_by,
+    CASE flow_direction WHEN 'ingress' THEN TRUE WHEN 'egress' THEN FALSE END AS ingress,
+    pkt_src_aws_service,
+    pkt_dst_aws_service,
     COUNT(*) AS flows,
-    CAST(SUM(bytes) AS BIGINT) AS bytes,
+    SUM(bytes) AS bytes,
     MIN(start) AS first_seen,
     MAX(`end`) AS last_seen,
-    BIT_OR(COALESCE(tcp_flags, 0)) AS tcp_flags,
-    MAX(flow_direction) AS flow_direction,
-    MAX(NULLIF(pkt_src_aws_service, '-')) AS src_service,
-    MAX(NULLIF(pkt_dst_aws_service, '-')) AS dst_service,
-    MIN(COALESCE(encryption_status, -1)) AS encryption_status
+    COALESCE(BIT_OR(tcp_flags), 0) AS tcp_flags,
+    COALESCE(MIN(encryption_status), -1) AS encryption_status
   FROM flows
   WHERE
     `end` >= :since
@@ -33,23 +33,73 @@ WITH legs AS (
     dstport,
     protocol,
     action,
-    COALESCE(NULLIF(reject_reason, '-'), '')
-), directed AS (
+    CASE reject_reason WHEN 'BPA' THEN 1 WHEN 'EC' THEN 2 ELSE 0 END,
+    CASE flow_direction WHEN 'ingress' THEN TRUE WHEN 'egress' THEN FALSE END,
+    pkt_src_aws_service,
+    pkt_dst_aws_service
+), flagged AS (
   SELECT
-    l.*,
+    *,
     CASE
-      WHEN l.flow_direction IN ('ingress', 'egress')
-      THEN l.flow_direction = 'ingress'
-      WHEN NOT d.address IS NULL
+      WHEN protocol = 6 AND (
+        tcp_flags & 16
+      ) <> 0
       THEN TRUE
-      WHEN NOT s.address IS NULL
+      WHEN protocol = 6 AND (
+        tcp_flags & 2
+      ) <> 0
       THEN FALSE
-    END AS inbound
-  FROM legs AS l
-  LEFT JOIN rules_interfaces AS d
-    ON d.interface_id = l.interface_id AND d.address = l.dstaddr
-  LEFT JOIN rules_interfaces AS s
-    ON s.interface_id = l.interface_id AND s.address = l.srcaddr
+      WHEN srcport <> dstport
+      THEN srcport < dstport
+    END AS known_reply
+  FROM legs
+), bucketed AS (
+  SELECT
+    f.*,
+    CASE WHEN f.known_reply AND NOT r.low IS NULL THEN r.low ELSE f.dstport END AS port,
+    CASE WHEN f.known_reply THEN f.srcport ELSE f.dstport END AS service_port
+  FROM flagged AS f
+  LEFT JOIN rules_port_ranges AS r
+    ON f.known_reply
+    AND r.interface_id = f.interface_id
+    AND f.dstport >= r.low
+    AND f.dstport <= r.high
+), conversations AS (
+  SELECT
+    interface_id,
+    srcaddr,
+    dstaddr,
+    protocol,
+    port,
+    service_port,
+    known_reply,
+    srcport = dstport AS equal_ports,
+    action,
+    rejected_by,
+    ingress,
+    NULLIF(pkt_src_aws_service, '-') AS src_service,
+    NULLIF(pkt_dst_aws_service, '-') AS dst_service,
+    encryption_status,
+    CAST(SUM(flows) AS BIGINT) AS flows,
+    CAST(SUM(bytes) AS BIGINT) AS bytes,
+    MIN(first_seen) AS first_seen,
+    MAX(last_seen) AS last_seen
+  FROM bucketed
+  GROUP BY
+    interface_id,
+    srcaddr,
+    dstaddr,
+    protocol,
+    port,
+    service_port,
+    known_reply,
+    srcport = dstport,
+    action,
+    rejected_by,
+    ingress,
+    NULLIF(pkt_src_aws_service, '-'),
+    NULLIF(pkt_dst_aws_service, '-'),
+    encryption_status
 ), opened AS (
   SELECT
     interface_id,
@@ -57,9 +107,9 @@ WITH legs AS (
     dstaddr,
     protocol,
     MIN(first_seen) AS first_seen
-  FROM directed
+  FROM conversations
   WHERE
-    srcport = dstport
+    equal_ports
   GROUP BY
     interface_id,
     srcaddr,
@@ -67,31 +117,35 @@ WITH legs AS (
     protocol
 ), classified AS (
   SELECT
-    l.*,
+    c.*,
     CASE
-      WHEN l.protocol = 6 AND (
-        l.tcp_flags & 16
-      ) <> 0
+      WHEN NOT c.ingress IS NULL
+      THEN c.ingress
+      WHEN NOT d.address IS NULL
       THEN TRUE
-      WHEN l.protocol = 6 AND (
-        l.tcp_flags & 2
-      ) <> 0
+      WHEN NOT s.address IS NULL
       THEN FALSE
-      WHEN l.srcport <> l.dstport
-      THEN l.srcport < l.dstport
-      WHEN o.first_seen < l.first_seen
+    END AS inbound,
+    CASE
+      WHEN NOT c.known_reply IS NULL
+      THEN c.known_reply
+      WHEN o.first_seen < c.first_seen
       THEN TRUE
-      WHEN o.first_seen = l.first_seen
+      WHEN o.first_seen = c.first_seen
       THEN NULL
       ELSE FALSE
     END AS reply
-  FROM directed AS l
+  FROM conversations AS c
+  LEFT JOIN rules_interfaces AS d
+    ON d.interface_id = c.interface_id AND d.address = c.dstaddr
+  LEFT JOIN rules_interfaces AS s
+    ON s.interface_id = c.interface_id AND s.address = c.srcaddr
   LEFT JOIN opened AS o
-    ON l.srcport = l.dstport
-    AND o.interface_id = l.interface_id
-    AND o.srcaddr = l.dstaddr
-    AND o.dstaddr = l.srcaddr
-    AND o.protocol = l.protocol
+    ON c.known_reply IS NULL
+    AND o.interface_id = c.interface_id
+    AND o.srcaddr = c.dstaddr
+    AND o.dstaddr = c.srcaddr
+    AND o.protocol = c.protocol
 )
 SELECT
   interface_id,
@@ -100,10 +154,10 @@ SELECT
   CASE WHEN inbound THEN srcaddr ELSE dstaddr END AS peer,
   CASE WHEN inbound THEN dstaddr ELSE srcaddr END AS address,
   protocol,
-  dstport AS port,
-  CASE WHEN reply THEN srcport ELSE dstport END AS service_port,
+  port,
+  service_port,
   action,
-  reject_reason,
+  CASE rejected_by WHEN 1 THEN 'BPA' WHEN 2 THEN 'EC' ELSE '' END AS reject_reason,
   CASE WHEN inbound THEN src_service ELSE dst_service END AS service,
   encryption_status,
   CAST(SUM(flows) AS BIGINT) AS flows,
@@ -118,10 +172,10 @@ GROUP BY
   srcaddr,
   dstaddr,
   protocol,
-  dstport,
-  CASE WHEN reply THEN srcport ELSE dstport END,
+  port,
+  service_port,
   action,
-  reject_reason,
+  rejected_by,
   CASE WHEN inbound THEN src_service ELSE dst_service END,
   encryption_status
 ORDER BY

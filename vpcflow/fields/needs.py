@@ -26,7 +26,7 @@ class FieldNeeds:
 
 
 NEEDS: dict[str, FieldNeeds] = {}
-_loaded = False
+_state = {"loaded": False, "loading": False}
 
 
 def declare(needs: FieldNeeds) -> FieldNeeds:
@@ -35,13 +35,20 @@ def declare(needs: FieldNeeds) -> FieldNeeds:
 
 
 def load_analyses() -> None:
-    """Import every package of the `vpcflow.analyses` entry-point group once: importing registers."""
-    global _loaded
-    if _loaded:
+    """Import every package of the `vpcflow.analyses` entry-point group once: importing registers.
+
+    A package that fails to import raises here, and again on the next call: a broken analysis is never
+    silently left out.
+    """
+    if _state["loaded"] or _state["loading"]:  # loading: a package being imported asked for the registry
         return
-    _loaded = True
-    for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-        ep.load()
+    _state["loading"] = True
+    try:
+        for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            ep.load()
+        _state["loaded"] = True
+    finally:
+        _state["loading"] = False
 
 
 def declared() -> list[FieldNeeds]:

@@ -8,6 +8,7 @@ RECORDS (default 10M) in a DuckDB store; the baseline is one GROUP BY over the 5
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 import time
@@ -26,6 +27,13 @@ BASELINE = """SELECT count(*), sum(n), sum(b) FROM (
 
 def main(records: int) -> None:
     out = Path(tempfile.mkdtemp(prefix="vpcflow-bench-rules-"))
+    try:
+        measure(out, records)
+    finally:
+        shutil.rmtree(out)
+
+
+def measure(out: Path, records: int) -> None:
     simulate("rules-zoo", out / "logs")
     with Store(out / "s.duckdb") as store:
         store.ingest([out / "logs"])

@@ -12,10 +12,13 @@ detection with its defaults and scores the findings against labels.jsonl:
   false positive otherwise;
 - recall is over the actionable labels (strength >= 1); an attack at half the threshold may be found or not.
 
+Diagnose is scored on the `attack-zoo` scenario's labelled NACL and security-group cases (--diagnose-seeds).
+
 Then, on traffic written for nothing here, the `enterprise` scenario (another author's three-tier VPC, its
 few labelled attacks set aside), it counts medium-or-high findings that match no label: false positives a day.
 
     python bench/detect_quality.py [--seeds 11,12,13] [--noise 1,3] [--hours 24] [--enterprise-days 1]
+                                   [--diagnose-seeds 3,4,5]
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from vpcflow.detect import detections, run  # noqa: E402
 from vpcflow.detect.lists import load_lists  # noqa: E402
 from vpcflow.detect.model import severity_rank  # noqa: E402
+from vpcflow.diagnose import diagnose  # noqa: E402
 from vpcflow.emulate import load_scenario, simulate  # noqa: E402
 from vpcflow.enrich import load_topology_interfaces  # noqa: E402
 from vpcflow.network.topology import build_topology  # noqa: E402
@@ -114,6 +118,32 @@ def enterprise(days: int, tmp: Path) -> tuple[int, Counter]:
     return summary.records, unmatched
 
 
+def check_diagnose(seed: int, tmp: Path) -> tuple[int, int, list]:
+    """attack-zoo's labelled blocked-traffic cases: does diagnose name the layer and the rule?"""
+    out = tmp / f"zoo-{seed}"
+    spec = load_scenario("attack-zoo").spec
+    simulate("attack-zoo", out, seed=seed, destination="cloudwatch")
+    labels = [json.loads(line) for line in (out / "labels.jsonl").read_text().splitlines() if line]
+    topology = build_topology(spec["topology"])
+    store = Store(out / "db.duckdb")
+    store.ingest([out / "cloudwatch"], format=str((spec.get("flow_logs") or [{}])[0].get("format", "default")))
+    ok, total, wrong = 0, 0, []
+    for lb in labels:
+        if lb["expected_detector"] != "diagnose":
+            continue
+        total += 1
+        rows = diagnose(store.con, src=lb["src"], dst=lb["dst"], port=lb["dst_port"], topology=topology)
+        rows = [r for r in rows if r["verdict"] != "allowed"
+                and r["first_seen"].timestamp() <= ts(lb["end"]) + SLACK
+                and r["last_seen"].timestamp() >= ts(lb["start"]) - SLACK]
+        if rows and all(r["verdict"] == lb["layer"] and r["rule"] == lb["rule"] for r in rows):
+            ok += 1
+        else:
+            wrong.append((lb["kind"], lb["layer"], lb["rule"], [(r["verdict"], r["rule"]) for r in rows]))
+    store.close()
+    return ok, total, wrong
+
+
 def score(findings, labels, counts) -> None:
     for f in findings:
         if severity_rank(f.severity) < 1:
@@ -140,6 +170,7 @@ def main() -> int:
     ap.add_argument("--noise", default="1", help="noise levels, comma-separated (1: the published rates)")
     ap.add_argument("--show-fp", action="store_true", help="list each false positive")
     ap.add_argument("--enterprise-days", type=int, default=1, help="days of the enterprise scenario (0: none)")
+    ap.add_argument("--diagnose-seeds", default="3", help="attack-zoo seeds for diagnose ('': none)")
     args = ap.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     counts = {d.id: defaultdict(int) for d in detections()}
@@ -151,6 +182,12 @@ def main() -> int:
             print(f"seed {seed} noise {noise:g}: {summary.records:,} records, {len(labels)} labels, {len(report.findings)} findings "
                   f"({medium} medium or high), detect {elapsed:.1f}s", flush=True)
             score(report.findings, labels, counts)
+        for seed in [int(x) for x in args.diagnose_seeds.split(",") if x]:
+            ok, total, wrong = check_diagnose(seed, Path(tmp))
+            print(f"diagnose on attack-zoo seed {seed}: {ok}/{total} labelled cases named the right layer and rule",
+                  flush=True)
+            for w in wrong:
+                print("  diagnose wrong:", w)
         benign = Counter()
         if args.enterprise_days:
             records, benign = enterprise(args.enterprise_days, Path(tmp))

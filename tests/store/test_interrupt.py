@@ -1,4 +1,5 @@
-"""Ctrl-C during `vpcflow ingest` stops it at once with exit code 130, and the store keeps whole sources only."""
+"""Ctrl-C during `vpcflow ingest` stops it at once with exit code 130, and the store keeps whole sources only;
+during `vpcflow read` it stops the same way."""
 
 from __future__ import annotations
 
@@ -50,3 +51,17 @@ def test_ctrl_c_stops_ingest_with_exit_130_and_keeps_whole_sources_only(tmp_path
     assert len(ledger) < FILES  # stopped: not every source went in
     assert {(r["records"], r["status"]) for r in ledger} <= {(LINES, "ok")}
     assert stored == {r["source_id"]: LINES for r in ledger}  # no record of a source that is not in the ledger
+
+
+def test_ctrl_c_stops_read_with_exit_130_and_no_traceback(tmp_path):
+    folder = _folder(tmp_path)
+    vpcflow = Path(sys.executable).parent / "vpcflow"
+    proc = subprocess.Popen([str(vpcflow), "read", str(folder), "-o", "csv"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    header = proc.stdout.readline()  # records are streaming
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert header.startswith("version,account_id,")
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "Error" not in err and "terminate called" not in err
+    assert len(out.splitlines()) < FILES * LINES  # stopped before the end

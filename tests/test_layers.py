@@ -35,7 +35,6 @@ LAYERS: list[tuple[str, ...]] = [
 # Edges that break the order today, each with why it is still there. Strict: a listed edge that no longer
 # exists fails too, so the entry goes when the import does.
 KNOWN: dict[tuple[str, str], str] = {
-    ("fields", "engines"): "fields.checks transpiles its SQL to Spark with engines.sql (issue 18: the caller should)",
     ("store", "analyze"): "Store.top calls analyze.top (issue 18: one path for top-N)",
 }
 

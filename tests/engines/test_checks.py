@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from vpcflow.engines.raw import read_raw
+from vpcflow.engines.raw import read_raw, spark_sql
 from vpcflow.fields import FIELDS, PRESETS
 from vpcflow.fields.checks import check_arms, reason_sql, typed_sql
 from vpcflow.parse import transform
@@ -113,7 +113,7 @@ def test_the_store_stages_with_the_shared_checks():
 
 def test_spark_reason_sql_is_the_duckdb_one_transpiled():
     f = next(f for f in FIELDS if f.name == "dstport")
-    spark = reason_sql([f], ["c0"], ["r0"], "spark")
+    spark = spark_sql(reason_sql([f], ["c0"], ["r0"]))
     assert spark.startswith("CASE WHEN c0 IS NULL AND r0 <> '-' THEN 'dstport: ' || 'not an integer: '")
     assert "WHEN c0 > 65535 THEN 'dstport: ' || 'above 65535: ' || r0" in spark
 

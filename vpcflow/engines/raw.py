@@ -17,10 +17,11 @@ from dataclasses import dataclass
 
 from ..errors import FormatError, VpcFlowError
 from ..fields import DEFAULT, LogFormat
-from ..fields.checks import reason_sql, typed_sql_for
+from ..fields.checks import reason_sql, typed_sql
 from ..parse.chunks import MAX_LINE
 from ..store.schema import QUARANTINE_TEXT_LIMIT
 from .spark import as_flows, size_splits
+from .sql import transpile
 
 TEXT_GLOB = "*.{log,gz,txt}"
 PARQUET_GLOB = "*.parquet"
@@ -40,11 +41,16 @@ def _lit(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+def spark_sql(expression: str) -> str:
+    """An expression of the shared checks (DuckDB's dialect) in Spark SQL, by sqlglot."""
+    return transpile(f"SELECT {expression}", "spark").sql.removeprefix("SELECT ")
+
+
 def _fields_sql(fmt: LogFormat, raws: list[str]) -> tuple[list[str], str]:
     """Spark's typed columns c0..cN and the reason CASE over them: the store's checks (vpcflow.fields.checks),
     transpiled by sqlglot, so both engines give the same reason for the same value."""
-    typed = [f"{typed_sql_for(f, r, 'spark')} AS c{i}" for i, (f, r) in enumerate(zip(fmt.fields, raws, strict=True))]
-    return typed, reason_sql(list(fmt.fields), [f"c{i}" for i in range(len(fmt))], raws, "spark")
+    typed = [f"{spark_sql(typed_sql(f, r))} AS c{i}" for i, (f, r) in enumerate(zip(fmt.fields, raws, strict=True))]
+    return typed, spark_sql(reason_sql(list(fmt.fields), [f"c{i}" for i in range(len(fmt))], raws))
 
 
 def _line_checks() -> list[str]:
@@ -81,9 +87,9 @@ def stage_parquet_sql(fmt: LogFormat) -> str:
     """Spark SQL over view `raw_rows(source, n, <columns>)`: AWS Parquet values re-checked like text."""
     texts = ", ".join(f"CAST(`{f.column}` AS STRING) AS r{i}" for i, f in enumerate(fmt.fields))
     raws = [f"r{i}" for i in range(len(fmt))]
-    typed = [f"{typed_sql_for(f, r, 'spark')} AS c{i}" for i, (f, r) in enumerate(zip(fmt.fields, raws, strict=True))]
-    reason = reason_sql(list(fmt.fields), [f"c{i}" for i in range(len(fmt))],
-                        [f"coalesce({r}, '-')" for r in raws], "spark")
+    typed = [f"{spark_sql(typed_sql(f, r))} AS c{i}" for i, (f, r) in enumerate(zip(fmt.fields, raws, strict=True))]
+    reason = spark_sql(reason_sql(list(fmt.fields), [f"c{i}" for i in range(len(fmt))],
+                                  [f"coalesce({r}, '-')" for r in raws]))
     line = "concat_ws(' ', " + ", ".join(f"coalesce({r}, '-')" for r in raws) + ")"
     cols = ", ".join(f"c{i}" for i in range(len(fmt)))
     return (f"SELECT source, n, line, {reason} AS reason, {cols} FROM ("

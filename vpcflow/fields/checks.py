@@ -3,7 +3,7 @@
 Each field's value is typed (`typed_sql`) and checked (`check_arms`: CASE arms whose THEN names what is
 wrong, the quarantine's reason text). The SQL is written once, in DuckDB's dialect, over any raw-text
 expression; the store runs it as written and vpcflow.engines.raw runs it transpiled to Spark by sqlglot
-(`reason_sql(..., dialect="spark")`), so the two paths give the same reason for the same value.
+(`spark_sql(reason_sql(...))`), so the two paths give the same reason for the same value.
 """
 
 from __future__ import annotations
@@ -61,22 +61,9 @@ def check_arms(f: Field, col: str, raw: str) -> list[str]:
     return arms + [f"WHEN {cond} THEN {reason}" for cond, reason in value_checks(f, col, raw)]
 
 
-def _to(dialect: str, expression: str) -> str:
-    if dialect == "duckdb":
-        return expression
-    from ..engines.sql import transpile  # sqlglot, only when another engine asks
-
-    return transpile(f"SELECT {expression}", dialect).sql.removeprefix("SELECT ")
-
-
-def typed_sql_for(f: Field, raw: str, dialect: str = "duckdb") -> str:
-    """typed_sql in an engine's dialect."""
-    return _to(dialect, typed_sql(f, raw))
-
-
-def reason_sql(fields: list[Field], cols: list[str], raws: list[str], dialect: str = "duckdb") -> str:
+def reason_sql(fields: list[Field], cols: list[str], raws: list[str]) -> str:
     """One CASE giving the first failed check's reason over all fields, NULL when every value is good."""
     arms = [arm for f, c, r in zip(fields, cols, raws, strict=True) for arm in check_arms(f, c, r)]
     if not arms:
-        return _to(dialect, "CAST(NULL AS VARCHAR)")
-    return _to(dialect, f"CASE {' '.join(arms)} ELSE NULL END")
+        return "CAST(NULL AS VARCHAR)"
+    return f"CASE {' '.join(arms)} ELSE NULL END"

@@ -12,7 +12,7 @@ from ..parse.chunks import LineReader
 from ..parse.typed import BlockDecoder
 from ..sources.base import Source
 
-STOP_WAIT = 10.0  # seconds a stopped thread may take to finish the block it is decoding
+STOP_WAIT = 5.0  # seconds a stopped thread may take to finish the block it is decoding (or a download)
 
 
 class ReadAhead:

@@ -69,6 +69,10 @@ with categories, or `CATEGORY=FILE`). The dashboard's Incidents page (`/incident
 and the report's Incidents section show the same grouping, the background apart, and hide what
 `<store>.suppress.yaml` suppresses with a count.
 
+Lambda functions in a VPC raise the same traffic (GuardDuty has Lambda variants of C&C, BitcoinTool, Blackhole,
+DropPoint, MaliciousIPCaller.Custom, TorClient and TorRelay); vpcflow reports them as the interface's address and
+does not yet name the Lambda variant (the interface's type in `enrich_interfaces` would tell them apart).
+
 ## Threat lists
 
 `vpcflow detect --threat-list FILE` loads one IP or CIDR a line (`#` comments) or the Tor exit list format
@@ -199,7 +203,10 @@ history before exfiltration and unusual-port can call anything new. Families wit
 (`dos-inbound`, `reject-spike`, the inbound scans, `internet-background`) are low or medium by design and
 not scored.
 
-`tests/detect/test_noise.py` checks the same on seed 29, which no threshold note used.
+`tests/detect/test_noise.py` checks the same on seed 29, which no threshold note used. A further run
+(`--seeds 14 --enterprise-days 7 --diagnose-seeds 3,4,5`) gave 1.00 and 1.00 for every scored detection on seed
+14, no medium-or-high finding matching none of the labels over a week of `enterprise` (3,505,141 records), and
+diagnose 18/18.
 
 `python bench/detect_speed.py --sizes 10000000` times the whole suite against one aggregation pass into Arrow
 (`SELECT srcaddr, dstaddr, dstport, action, count(*), sum(bytes) FROM flows GROUP BY ALL`, measured before and

@@ -73,7 +73,8 @@ def run_demo(out: str | Path = "vpcflow-demo", *, seed: int = 7, step: Callable[
         result.findings = [f.as_dict() for f in report.findings]
         result.detector_notes = [s for s in report.statuses if s.status != "ok"]
         step("diagnosing rejected traffic: security group or network ACL?")
-        result.diagnoses = [d for d in diagnose(store, topology="seed-demo") if d["verdict"] != "allowed"]
+        result.diagnoses = [d for d in diagnose(store, topology="seed-demo", flagged=report.findings)
+                            if d["verdict"] != "allowed"]
         step("writing the HTML report")
         result.report = out / "report.html"
         write_report(store.con, result.report, store_path=str(result.db), topology="seed-demo")

@@ -14,8 +14,8 @@ from .records import attack, benign, write
 
 FINDING_KEYS = ["id", "detector", "severity", "src", "dst", "dst_port", "first_seen", "last_seen", "records",
                 "summary"]
-DIAGNOSE_KEYS = ["src", "dst", "dst_port", "protocol", "interface_id", "direction", "verdict", "rule", "records",
-                 "first_seen", "last_seen", "fix"]
+DIAGNOSE_KEYS = ["src", "dst", "dst_port", "dst_port_end", "protocol", "interface_id", "direction", "verdict",
+                 "rule", "records", "first_seen", "last_seen", "fix", "flagged_by"]
 
 
 @pytest.fixture(scope="module")

@@ -52,7 +52,7 @@ def _grouped(diagnoses: list[dict]) -> list[dict]:
         key = (d["src"], d["dst"], d["direction"], d["verdict"], d["rule"])
         g = groups.setdefault(key, {"src": d["src"], "dst": d["dst"], "ports": set(), "direction": d["direction"],
                                     "verdict": d["verdict"], "rule": d["rule"], "records": 0})
-        g["ports"].add(d["dst_port"])
+        g["ports"].update(range(d["dst_port"], d["dst_port_end"] + 1) if d["dst_port"] is not None else ())
         g["records"] += d["records"]
     for g in groups.values():
         ports = sorted(p for p in g["ports"] if p is not None)

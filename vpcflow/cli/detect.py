@@ -15,8 +15,8 @@ from .output import OUTPUT_OPTION, Output, emit, emit_object, err_console
 FINDING_COLUMNS = ["id", "detector", "severity", "src", "dst", "dst_port", "first_seen", "last_seen", "records",
                    "summary"]
 INCIDENT_COLUMNS = ["subject", "severity", "stages", "findings", "detectors", "first_seen", "last_seen"]
-DIAGNOSE_COLUMNS = ["src", "dst", "dst_port", "protocol", "interface_id", "direction", "verdict", "rule", "records",
-                    "first_seen", "last_seen", "fix"]
+DIAGNOSE_COLUMNS = ["src", "dst", "dst_port", "dst_port_end", "protocol", "interface_id", "direction", "verdict",
+                    "rule", "records", "first_seen", "last_seen", "fix"]  # flagged_by is in fix: "no fix: flagged by"
 
 
 def _aws_session(region, profile, endpoint_url):
@@ -136,8 +136,11 @@ def diagnose_command(
 ) -> None:
     """Which layer rejected traffic, security group or network ACL, which rule, and the fix.
 
+    Requests alike but for their port are one row per contiguous port range. The detections run over the same
+    records first: traffic they flag (a port scan, brute force) gets no fix, only the detection's name.
     With --engine spark the pairing queries run on Spark over a lake or raw flow logs; the verdicts are the same.
     """
+    from ..detect import run as run_detections
     from ..diagnose import diagnose
 
     config = topology
@@ -147,7 +150,8 @@ def diagnose_command(
         config = aws_topology(_aws_session(region, profile, endpoint_url))
     eng, close = where.open(db)
     try:
-        rows = diagnose(eng, src=src, dst=dst, port=port, topology=config)
+        flagged = run_detections(eng, store=False).findings
+        rows = diagnose(eng, src=src, dst=dst, port=port, topology=config, flagged=flagged)
     finally:
         close()
     emit(rows, output, columns=DIAGNOSE_COLUMNS, title="diagnosis")

@@ -1,6 +1,12 @@
-"""diagnose(): rows of (request, interface) with the layer that decided, the rule and the fix when known."""
+"""diagnose(): rows of (request, interface) with the layer that decided, the rule and the fix when known.
+
+Requests alike but for their destination port are one row per contiguous port range (a scan of 1,024 ports is
+one row), and traffic a detection flagged gets no fix: a fix would open a rule to the attack.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from ..network import Evaluator, load_topology
 from .pairing import is_request, legs, own_addresses, when
@@ -10,12 +16,15 @@ VERDICTS = ("security-group", "network-acl", "security-group-or-network-acl", "b
 # a REJECT whose reject-reason (v8+) names the platform's control was no rule's doing
 PLATFORM_REJECTS = {"BPA": "block-public-access", "EC": "encryption-controls"}
 _PROTOCOLS = {1: "icmp", 6: "tcp", 17: "udp", 58: "icmpv6"}
+ROW_KEYS = ("src", "dst", "dst_port", "dst_port_end", "protocol", "interface_id", "direction", "verdict", "rule",
+            "records", "first_seen", "last_seen", "fix", "flagged_by")
 
 
-def _fix(layer: str, rule: str | None, inbound: bool, protocol: int, port: int | None, remote: str,
+def _fix(layer: str, rule: str | None, inbound: bool, protocol: int, ports: tuple[int, int] | None, remote: str,
          reply: bool) -> str | None:
     proto = _PROTOCOLS.get(protocol, str(protocol))
-    what = f"{proto} port {port}" if port is not None else proto
+    what = proto if ports is None else f"{proto} port {ports[0]}" if ports[0] == ports[1] else \
+        f"{proto} ports {ports[0]}-{ports[1]}"
     if layer == "security-group" and rule:
         groups = rule.rsplit(" ", 1)[0]
         side = "inbound" if inbound else "outbound"
@@ -43,12 +52,14 @@ def _fix(layer: str, rule: str | None, inbound: bool, protocol: int, port: int |
 
 
 def diagnose(con, src: str | None = None, dst: str | None = None, port: int | None = None, topology=None,
-             *, slack: int = 120) -> list[dict]:
+             *, slack: int = 120, flagged: Iterable = ()) -> list[dict]:
     """Each rejected (or, when filtered, any) request with its verdict; see docs/detections.md#diagnose.
 
     `con` is the store (a DuckDB connection or Store) or a vpcflow engine such as Spark's: the pairing's
     queries run there, the verdicts here. `topology` is an emulator Topology, scenario name or file, or None
-    (then only the possible layers).
+    (then only the possible layers). `flagged` are the detections' findings (vpcflow.detect.Finding, or dicts
+    with detector, src, dst, dst_port) over the same records: a request from a finding's source to its
+    destination (any, when the finding names many) gets `flagged_by` and no fix.
     """
     evaluator = Evaluator(load_topology(topology)) if topology is not None else None
     filtered = src is not None or dst is not None or port is not None
@@ -91,8 +102,6 @@ def diagnose(con, src: str | None = None, dst: str | None = None, port: int | No
             decided = evaluator.decide(iface, inbound != reply, protocol, port_checked, remote, reply)
             if decided is not None and (not reply or decided[0] == "network-acl"):
                 verdict, rule = decided
-        if verdict != "allowed" and verdict != "security-group-or-network-acl":
-            fix = _fix(verdict, rule, inbound != reply, protocol, service_port, remote, reply)
         key = (leg["interface_id"], leg["srcaddr"], leg["dstaddr"], service_port, protocol, inbound, verdict, rule)
         row = out.get(key)
         records = leg["records"] + (leg["reverse_records"] or 0)
@@ -100,12 +109,54 @@ def diagnose(con, src: str | None = None, dst: str | None = None, port: int | No
             out[key] = {"src": leg["srcaddr"], "dst": leg["dstaddr"], "dst_port": service_port, "protocol": protocol,
                         "interface_id": leg["interface_id"], "direction": "inbound" if inbound else "outbound",
                         "verdict": verdict, "rule": rule, "records": records,
-                        "first_seen": leg["first_seen"], "last_seen": leg["last_seen"], "fix": fix}
+                        "first_seen": leg["first_seen"], "last_seen": leg["last_seen"], "fix": fix,
+                        "_fix": (verdict, rule, inbound != reply, protocol, remote, reply)}
         else:
             row["records"] += records
             row["first_seen"] = min(row["first_seen"], leg["first_seen"])
             row["last_seen"] = max(row["last_seen"], leg["last_seen"])
-    result = sorted(out.values(), key=lambda r: (r["first_seen"], r["interface_id"], r["src"], r["dst"]))
+    findings = [f if isinstance(f, dict) else vars(f) for f in flagged]
+    for row in out.values():
+        row["flagged_by"] = _flagged_by(row, findings)
+    result = sorted(_port_ranges(out.values()),
+                    key=lambda r: (r["first_seen"], r["interface_id"], r["src"], r["dst"], r["dst_port"] or 0))
     for r in result:
+        layer, rule, inbound, protocol, remote, reply = r.pop("_fix")
+        ports = None if r["dst_port"] is None else (r["dst_port"], r["dst_port_end"])
+        if r["flagged_by"]:
+            r["fix"] = f"no fix: flagged by {r['flagged_by']}"
+        elif layer not in ("allowed", "security-group-or-network-acl"):
+            r["fix"] = _fix(layer, rule, inbound, protocol, ports, remote, reply)
         r["first_seen"], r["last_seen"] = when(r["first_seen"]), when(r["last_seen"])
-    return result
+    return [{k: r[k] for k in ROW_KEYS} for r in result]
+
+
+def _flagged_by(row: dict, findings: list[dict]) -> str | None:
+    """The detections whose findings cover this request: same source, and the same destination and port
+    unless the finding names many."""
+    names = sorted({f["detector"] for f in findings if f.get("src") == row["src"]
+                    and f.get("dst") in (None, row["dst"]) and f.get("dst_port") in (None, row["dst_port"])})
+    return ", ".join(names) or None
+
+
+def _port_ranges(rows: Iterable[dict]) -> list[dict]:
+    """Rows alike but for the destination port, merged where the ports are contiguous (dst_port..dst_port_end)."""
+    alike: dict[tuple, list[dict]] = {}
+    for r in rows:
+        key = (r["interface_id"], r["src"], r["dst"], r["protocol"], r["direction"], r["verdict"], r["rule"],
+               r["flagged_by"], r["dst_port"] is None)
+        alike.setdefault(key, []).append(r)
+    merged = []
+    for group in alike.values():
+        group.sort(key=lambda r: r["dst_port"] or 0)
+        run = None
+        for r in group:
+            if run is not None and r["dst_port"] is not None and r["dst_port"] == run["dst_port_end"] + 1:
+                run["dst_port_end"] = r["dst_port"]
+                run["records"] += r["records"]
+                run["first_seen"] = min(run["first_seen"], r["first_seen"])
+                run["last_seen"] = max(run["last_seen"], r["last_seen"])
+                continue
+            run = {**r, "dst_port_end": r["dst_port"]}
+            merged.append(run)
+    return merged

@@ -133,10 +133,13 @@ def service_of(protocol, port) -> str:
 
 def diagnoses(con: duckdb.DuckDBPyConnection, window: Window, topology=None, per_group: int = VERDICTS_SHOWN) -> dict:
     """Security-group-or-network-ACL verdicts for rejected traffic overlapping the range, grouped by service,
-    most rejected records first; `topology` (an emulator scenario or file) adds the rule and the fix."""
+    most rejected records first; `topology` (an emulator scenario or file) adds the rule and the fix, except for
+    traffic the stored findings flag (no rule is proposed to let a scanner in)."""
     since, until = epoch(window.since), epoch(window.until)
     groups: dict[str, list] = {}
-    for r in diagnose(con, topology=topology):
+    flagged = arrow(con, "SELECT detector, src, dst, dst_port FROM findings").to_pylist() \
+        if has_table(con, "findings") else []
+    for r in diagnose(con, topology=topology, flagged=flagged):
         first, last = _seconds(r.get("first_seen")), _seconds(r.get("last_seen"))
         if (since is not None and last is not None and last < since) or \
                 (until is not None and first is not None and first >= until):

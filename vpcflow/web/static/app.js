@@ -233,7 +233,8 @@
     for (const g of d.groups) {
       const more = g.verdict_count > g.verdicts.length ? " (the " + g.verdicts.length + " largest of " + num(g.verdict_count) + " shown)" : "";
       box.appendChild(h("section", { class: "card" }, h("h2", {}, g.service + " · " + num(g.records) + " rejected records" + more),
-        table([{ key: "src", label: "source" }, { key: "dst", label: "destination" }, { key: "dst_port", label: "port" },
+        table([{ key: "src", label: "source" }, { key: "dst", label: "destination" },
+          { key: "dst_port", label: "port", fmt: r => r.dst_port_end > r.dst_port ? r.dst_port + "-" + r.dst_port_end : r.dst_port },
           { key: "interface_id", label: "interface" }, { key: "direction" }, { key: "verdict" }, { key: "rule" },
           { key: "records", num: true, fmt: r => num(r.records) }, { key: "first_seen", label: "first seen", fmt: r => when(r.first_seen) },
           { key: "last_seen", label: "last seen", fmt: r => when(r.last_seen) }, { key: "fix" }], g.verdicts)));

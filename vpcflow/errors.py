@@ -38,6 +38,12 @@ class StoreError(VpcFlowError):
 class QueryError(VpcFlowError):
     """A query that failed in the engine."""
 
+    @classmethod
+    def of(cls, exc: BaseException, **where) -> QueryError:
+        """The engine's whole message, blank lines dropped: DuckDB's 'Candidate bindings: ...' and 'LINE 1: ...'
+        lines after the first say what to write instead."""
+        return cls("\n".join(line for line in str(exc).splitlines() if line.strip()), **where)
+
 
 class NotFound(VpcFlowError):
     """A named thing (detection, scenario, interface) that does not exist."""

@@ -42,9 +42,11 @@ def test_the_report_data_holds_overview_findings_and_diagnoses(web_store):
 
 def test_report_command_writes_the_file(cli, web_store, tmp_path):
     out = tmp_path / "r.html"
-    result = cli("report", "--html", out, "--db", web_store, "--since", "2h")
+    result = cli("report", "--html", out, "--db", web_store, "--since", "2h", "--output", "json")
     assert result.code == 0, result.err
-    assert out.exists() and f"wrote {out}" in result.out
+    said = result.json()
+    assert out.exists() and said["path"] == str(out) and said["bytes"] == out.stat().st_size
+    assert said["records"] > 0 and said["findings"] is not None
 
 
 def test_report_command_without_html_says_what_to_give(cli, web_store):

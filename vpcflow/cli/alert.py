@@ -121,7 +121,8 @@ def watch_command(
     """Follow a directory, S3 prefix or CloudWatch Logs group: ingest new sources, evaluate the rules, notify; resumes where it stopped.
 
     Prints one line per source and a lag line (newest record, pending sources) to stderr; stops cleanly on
-    SIGINT or SIGTERM after the source in hand is committed.
+    SIGINT or SIGTERM after the source in hand is committed. No --output: it prints no data, only progress;
+    what it finds goes to the rules file's notifiers, each with its own format (stdout, jsonl, webhook, sns, smtp).
     """
     import time
     from pathlib import Path

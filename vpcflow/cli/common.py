@@ -6,20 +6,22 @@ import functools
 import inspect
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .. import config
 from ..store import DEFAULT_PATH, Store
-from ..timeutil import parse_time
+from ..timeutil import iso, parse_time
 
 if TYPE_CHECKING:
     from ..aws.session import AwsSession
 
 DB_OPTION = typer.Option(None, "--db", help=f"The store file (default: $VPCFLOW_DB or ./{DEFAULT_PATH}).")
-SINCE_OPTION = typer.Option(None, "--since", help="From this time: ISO-8601, a date, Unix seconds, or 24h/7d ago.")
+SINCE_OPTION = typer.Option(None, "--since", help="From this time: ISO-8601, a date, Unix seconds, or a span (24h, "
+                            "7d): for a command that reads the store, back from the store's newest record; for one "
+                            "that reads sources (ingest, read, watch, serve --follow), back from now.")
 UNTIL_OPTION = typer.Option(None, "--until", help="Up to this time (same forms as --since).")
 SOURCES_ARGUMENT = typer.Argument(..., help="Files, directories, '-' for stdin, s3://BUCKET/PREFIX, cwl://GROUP[/STREAM].")
 # The AWS account every command talks to (provisioning, s3:// and cwl:// sources, Athena): a parameter typed
@@ -59,8 +61,70 @@ def open_store(db: str | None, read_only: bool = False) -> Store:
     return Store(db_path(db), read_only=read_only)
 
 
+def empty_folders(paths: list[str]) -> list[str]:
+    """The local folders among `paths` that hold no file a source would read (hidden ones are not looked in)."""
+    from pathlib import Path
+
+    from ..sources.local import walk
+
+    return [p for p in paths if Path(p).is_dir() and next(walk(Path(p), errors=[]), None) is None]
+
+
 def times(since: str | None, until: str | None) -> tuple[datetime | None, datetime | None]:
+    """--since/--until for a command that reads sources: a span counts back from now."""
     return parse_time(since), parse_time(until)
+
+
+@dataclass(frozen=True)
+class StoreWindow:
+    """--since/--until of a command that reads the store, and the range the store holds."""
+
+    since: datetime | None
+    until: datetime | None
+    first: datetime | None  # the store's oldest capture-window start (None when it holds no records)
+    last: datetime | None  # its newest capture-window end
+
+    def say_if_empty(self, found: int) -> None:
+        """When a windowed result is empty, say on stderr what range the store covers."""
+        from .output import err_console
+
+        if found or (self.since is None and self.until is None and self.first is not None):
+            return
+        if self.first is None:
+            err_console.print("the store holds no records (ingest some first: vpcflow ingest PATH)",
+                              highlight=False, markup=False, soft_wrap=True)
+            return
+        since, until = iso(self.since), iso(self.until)
+        asked = f"no records from {since} to {until}" if since and until else \
+            f"no records from {since} on" if since else f"no records before {until}" if until else "no records"
+        err_console.print(f"{asked}; the store holds {iso(self.first)} .. {iso(self.last)}", highlight=False,
+                          markup=False, soft_wrap=True)
+
+    def say_if_none_in(self, source) -> None:
+        """The same for an answer that has rows even without records (a count): count the window's records."""
+        if self.since is not None or self.until is not None or self.first is None:
+            self.say_if_empty(self.records(source))
+
+    def records(self, source) -> int:
+        """How many records overlap the window (to tell an empty window from an empty answer)."""
+        from ..engines.engine import as_engine, run_sql
+
+        lo = int(self.since.timestamp()) if self.since else 0
+        hi = int(self.until.timestamp()) if self.until else 2**62
+        return run_sql(as_engine(source), 'SELECT count(*) AS n FROM flows WHERE "end" >= $lo AND start < $hi',
+                       {"lo": lo, "hi": hi}).to_pylist()[0]["n"]
+
+
+def store_window(source, since: str | None, until: str | None) -> StoreWindow:
+    """--since/--until for a command that reads the store (a Store, DuckDB connection or engine): a span counts
+    back from the store's newest record, since a store of old logs has nothing in the last 24 hours of wall time
+    (in a live store the two agree)."""
+    from ..engines.engine import as_engine, run_sql
+
+    row = run_sql(as_engine(source), 'SELECT min(start) AS first, max("end") AS last FROM flows').to_pylist()[0]
+    first, last = (None if v is None else datetime.fromtimestamp(int(v), UTC) for v in (row["first"], row["last"]))
+    now = last or datetime.now(UTC)
+    return StoreWindow(parse_time(since, now=now), parse_time(until, now=now), first, last)
 
 
 def open_engine(engine: str, *, db: str | None = None, lake: str | None = None, raw: list[str] | None = None,

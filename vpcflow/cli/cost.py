@@ -19,8 +19,8 @@ from .common import (
     EngineChoice,
     aws_session,
     open_store,
+    store_window,
     takes_engine,
-    times,
 )
 from .output import OUTPUT_OPTION, Output, emit, err_console
 
@@ -86,7 +86,6 @@ def cost_command(
     byte counted once; with --what-if the savings of three changes; with --flow-logs the flow logs' own bill."""
     settings = config.load(db=db).cost
     prices = prices_for(price_region or settings.get("region"), settings.get("prices"))
-    start, end = times(since, until)
     if destination not in BILL_DESTINATIONS:
         raise VpcFlowError(f"unknown destination {destination!r}", hint=f"use one of {', '.join(BILL_DESTINATIONS)}")
     if save_view:
@@ -94,6 +93,8 @@ def cost_command(
             save_flow_paths_view(store.con)
     engine, close = where.open(db)
     try:
+        window = store_window(engine, since, until)
+        start, end = window.since, window.until
         if flow_logs:
             rows = flow_log_bill(engine, log_format=log_format or _stored_format(engine), prices=prices,
                                  destination=BILL_DESTINATIONS[destination], interval=interval,
@@ -116,6 +117,7 @@ def cost_command(
             return
         result = cost(engine, by, prices=prices, since=start, until=end)
         emit(result.rows, output, title=f"cost by {by} ({prices.region} prices, USD over the records' period)")
+        window.say_if_empty(len(result.rows))
         for note in result.notes():
             err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
     finally:

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from ..errors import VpcFlowError
-from .common import DB_OPTION, SINCE_OPTION, UNTIL_OPTION, EngineChoice, db_path, open_store, takes_engine, times
+from .common import DB_OPTION, SINCE_OPTION, UNTIL_OPTION, EngineChoice, db_path, open_store, store_window, takes_engine
 from .output import OUTPUT_OPTION, Output, emit, emit_object, err_console
 
 FINDING_COLUMNS = ["id", "detector", "severity", "src", "dst", "dst_port", "first_seen", "last_seen", "records",
@@ -64,9 +64,10 @@ def detect_command(
     if min_severity not in SEVERITIES:
         raise VpcFlowError(f"unknown severity {min_severity!r}", hint="use low, medium or high")
     rules = load_suppressions(suppress_file) if suppress_file is not None else beside(db_path(db))
-    start, end = times(since, until)
     if where.engine == "duckdb":
         with _writable_store(db) as store:
+            window = store_window(store, since, until)
+            seen = window.records(store)
             if threat_list is not None:
                 detect.load_threat_list(store.con, threat_list)
             if lists:
@@ -78,18 +79,21 @@ def detect_command(
                 from ..network import load_topology
 
                 load_topology_interfaces(store.con, load_topology(topology))
-            report = detect.run(store, since=start, until=end, detectors=detector or None)
+            report = detect.run(store, since=window.since, until=window.until, detectors=detector or None)
     else:
         if threat_list is not None or topology is not None or lists:  # they load into the store, not the lake
             raise VpcFlowError("--threat-list and --topology load into the store: use them without --engine",
                                hint="run `vpcflow detect --threat-list FILE` on the store")
         eng, close = where.open()
         try:
-            report = detect.run(eng, since=start, until=end, detectors=detector or None)
+            window = store_window(eng, since, until)
+            seen = window.records(eng)
+            report = detect.run(eng, since=window.since, until=window.until, detectors=detector or None)
         finally:
             close()
+    window.say_if_empty(seen)
     for s in report.statuses:
-        if s.status != "ok":
+        if s.status != "ok" and seen:  # with no records every detection lacks every field: said once above
             err_console.print(f"{s.detector}: {s.status}: {s.note}", highlight=False)
     if show_status:
         emit([vars(s) for s in report.statuses], output)

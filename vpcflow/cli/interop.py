@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..interop import export as exporting
 from ..interop import insights
-from .common import DB_OPTION, SINCE_OPTION, UNTIL_OPTION, open_store, times
+from .common import DB_OPTION, SINCE_OPTION, UNTIL_OPTION, db_path, open_store, store_window, times
 from .output import OUTPUT_OPTION, Output, console, emit, emit_object, err_console
 
 
@@ -24,14 +24,23 @@ def run_insights(
     output: Output = OUTPUT_OPTION,
 ) -> None:
     """Run a CloudWatch Logs Insights query on the store (translated to SQL; @timestamp is the record's start)."""
-    start, end = times(since, until)
-    if show_sql:
-        sql, params = insights.translate(query, start, end)
-        console.print(sql, highlight=False, soft_wrap=True, markup=False)
-        console.print(f"-- params: {params}", highlight=False, soft_wrap=True, markup=False)
+    if show_sql and not Path(db_path(db)).exists():  # the translation alone needs no store (spans: from now)
+        _print_sql(query, *times(since, until))
         return
     with open_store(db, read_only=True) as store:
-        emit(insights.run(store, query, start, end), output)
+        window = store_window(store, since, until)
+        if show_sql:
+            _print_sql(query, window.since, window.until)
+            return
+        rows = insights.run(store, query, window.since, window.until)
+        emit(rows, output)
+        window.say_if_none_in(store)
+
+
+def _print_sql(query: str, since, until) -> None:
+    sql, params = insights.translate(query, since, until)
+    console.print(sql, highlight=False, soft_wrap=True, markup=False)
+    console.print(f"-- params: {params}", highlight=False, soft_wrap=True, markup=False)
 
 
 def run_export(
@@ -49,23 +58,26 @@ def run_export(
     `export parquet DIR` (a folder: ends in '/', exists, or has no suffix) writes a lake partitioned by day
     (day=YYYY-MM-DD/), which `--engine spark --lake DIR` and Athena read.
     """
-    start, end = times(since, until)
     if kind == "parquet" and _is_folder(dest):
         from ..engines.lake import export_lake
 
         with open_store(db, read_only=True) as store:
-            result = export_lake(store, dest, start, end, log_format=log_format)
+            window = store_window(store, since, until)
+            result = export_lake(store, dest, window.since, window.until, log_format=log_format)
         emit_object(result.as_dict(), output, title="export")
+        window.say_if_empty(result.records)
         return
     exporting.file_format(kind, dest)  # a bad kind or suffix fails before the store is opened
     with open_store(db, read_only=True) as store:
+        window = store_window(store, since, until)
         columns = [TextColumn("export {task.fields[kind]}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                    TimeElapsedColumn()]
         with Progress(*columns, console=err_console, transient=True) as bar:
             task = bar.add_task("export", total=1.0, kind=kind)
-            result = exporting.export(store, kind, dest, start, end, log_format=log_format,
+            result = exporting.export(store, kind, dest, window.since, window.until, log_format=log_format,
                                       progress=lambda done: bar.update(task, completed=done))
     emit_object(result.as_dict(), output, title="export")
+    window.say_if_empty(result.records)
 
 
 def _is_folder(dest: str) -> bool:

@@ -18,8 +18,8 @@ from .common import (
     AwsRegion,
     EngineChoice,
     aws_session,
+    store_window,
     takes_engine,
-    times,
 )
 from .output import OUTPUT_OPTION, Output, console, emit, emit_object, err_console
 
@@ -49,12 +49,14 @@ def _traffic(where: EngineChoice, db, model, since, until, proposed=None) -> lis
     """The window's rule-usage rows from the store, or from Spark with --engine spark."""
     from .. import rules
 
-    start, end = times(since, until)
     engine, close = where.open(db)
     try:
-        return rules.traffic(engine, model, start, end, proposed=proposed)
+        window = store_window(engine, since, until)
+        rows = rules.traffic(engine, model, window.since, window.until, proposed=proposed)
     finally:
         close()
+    window.say_if_empty(len(rows))
+    return rows
 
 
 def _audit(where, db, topology, aws, profile, region, endpoint_url, since, until, limits: dict):

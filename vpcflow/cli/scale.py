@@ -16,13 +16,13 @@ from ..engines.queries import registry
 from ..errors import VpcFlowError
 from .common import (
     DB_OPTION,
-    AwsEndpointUrl,
-    AwsProfile,
     LAKE_OPTION,
     RAW_OPTION,
     SINCE_OPTION,
     SPARK_MASTER_OPTION,
     UNTIL_OPTION,
+    AwsEndpointUrl,
+    AwsProfile,
     aws_session,
     open_engine,
     open_store,
@@ -149,6 +149,7 @@ def athena_ddl(
     """Print CREATE EXTERNAL TABLE (partition projection) for your flow logs' layout.
 
     The account and region in the S3 keys default to the caller's AWS identity and settings, never a placeholder.
+    No --output: the answer is SQL text to paste into Athena or pipe to a file, not rows.
     """
     from ..athena.ddl import TableSpec, create_table
     from ..fields import LogFormat
@@ -168,7 +169,10 @@ def athena_sql_command(
     table: Annotated[str, typer.Option("--table", help="The Athena table to read (DATABASE.TABLE).")] = "vpc_flow_logs",
     param: list[str] | None = PARAM_OPTION,
 ) -> None:
-    """Print the query NAME transpiled to Athena (Trino) SQL, parameters written in as quoted literals."""
+    """Print the query NAME transpiled to Athena (Trino) SQL, parameters written in as quoted literals.
+
+    No --output: the answer is SQL text, not rows (`athena run --output` prints the rows it returns).
+    """
     from ..athena.run import athena_sql
 
     console.print(athena_sql(name, parse_params(param), table=table) + ";", highlight=False, soft_wrap=True,

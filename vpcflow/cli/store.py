@@ -22,7 +22,9 @@ from .common import (
     AwsRegion,
     EngineChoice,
     aws_session,
+    empty_folders,
     open_store,
+    store_window,
     takes_engine,
     times,
 )
@@ -64,6 +66,8 @@ def ingest(
         result = store.ingest(paths, format=format, since=start, until=end, session=session, progress=tick,
                               fetched=fetched)
     summary = result.as_dict()
+    empty = [{"source": p, "warning": "no flow-log files found in it"} for p in empty_folders(paths)]
+    summary["warnings"] = summary["warnings"] + empty
     if output is Output.json:
         emit_object(summary, output)
     else:
@@ -71,6 +75,9 @@ def ingest(
     for w in result.warnings:
         err_console.print(f"[yellow]warning:[/yellow] {escape(w.source)}: {escape(w.message)}", highlight=False,
                           soft_wrap=True)
+    for w in empty:  # exit 0 all the same: a folder awaiting its first delivery is no failure for a script
+        err_console.print(f"[yellow]warning:[/yellow] no flow-log files found in {escape(w['source'])}",
+                          highlight=False, soft_wrap=True)
     if result.quarantined:
         err_console.print(f"{result.quarantined:,} line(s) quarantined: see `vpcflow quarantine`", highlight=False)
     for e in result.errors:
@@ -113,10 +120,12 @@ def top_command(
     where: EngineChoice = EngineChoice(),
 ) -> None:
     """Top talkers: the largest groups by bytes, packets or flows, largest first."""
-    start, end = times(since, until)
     eng, close = where.open(db)
     try:
-        emit(top(eng, by, metric, n, action=action, since=start, until=end), output, title=f"top {by} by {metric}")
+        window = store_window(eng, since, until)
+        rows = top(eng, by, metric, n, action=action, since=window.since, until=window.until)
+        emit(rows, output, title=f"top {by} by {metric}")
+        window.say_if_empty(rows.num_rows)
     finally:
         close()
 

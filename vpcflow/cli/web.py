@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from ..errors import VpcFlowError
+from ..timeutil import iso
 from .common import (
     DB_OPTION,
     FORMAT_OPTION,
@@ -20,8 +21,9 @@ from .common import (
     aws_session,
     db_path,
     open_store,
+    store_window,
 )
-from .output import console
+from .output import OUTPUT_OPTION, Output, console, emit_object
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 TOPOLOGY_OPTION = typer.Option(None, "--topology", help="An emulator scenario name or file describing the VPC, so "
@@ -59,6 +61,7 @@ def serve(
 
     With --follow it also takes in each new delivery, runs the detections and alarms on it, and the pages update
     by themselves. When another process holds the store already, the dashboard reads through it.
+    No --output: it prints only its URL and token; its data is the JSON API under /api/.
     """
     import uvicorn
 
@@ -118,18 +121,27 @@ def report(
     since: str | None = SINCE_OPTION,
     until: str | None = UNTIL_OPTION,
     topology: str | None = TOPOLOGY_OPTION,
+    output: Output = OUTPUT_OPTION,
 ) -> None:
-    """Write one self-contained HTML report (overview, top talkers, rejects, findings, diagnoses) that opens offline."""
+    """Write one self-contained HTML report (overview, top talkers, rejects, findings, diagnoses) that opens offline;
+    print what it holds (path, bytes, the window, records, findings)."""
+    from ..report.findings import has_table
     from ..report.html import write_report
-    from ..report.overview import Window, latest
 
     if html is None:
         raise VpcFlowError("report needs --html FILE", hint="for example: vpcflow report --html flows.html")
     with open_store(db, read_only=True) as store:
-        window = Window.parse(since, until, latest(store.con))
+        window = store_window(store, since, until)
         path = write_report(store.con, html, since=window.since, until=window.until, store_path=store.path,
                             topology=topology)
-    console.print(f"wrote {path} ({path.stat().st_size:,} bytes)", highlight=False)
+        records = window.records(store)
+        findings = store.con.execute(
+            "SELECT count(*) FROM findings WHERE last_seen >= coalesce(?, last_seen) AND "
+            "first_seen < coalesce(?, first_seen + INTERVAL 1 SECOND)", [window.since, window.until],
+        ).fetchall()[0][0] if has_table(store.con, "findings") else None
+    emit_object({"path": str(path), "bytes": path.stat().st_size, "since": iso(window.since),
+                 "until": iso(window.until), "records": records, "findings": findings}, output, title="report")
+    window.say_if_empty(records)
 
 
 def register(app: typer.Typer) -> None:

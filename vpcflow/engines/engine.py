@@ -46,7 +46,7 @@ class DuckDBEngine:
         try:
             return arrow(self.con, sql, params or None)
         except duckdb.Error as exc:
-            raise QueryError(str(exc).splitlines()[0]) from exc
+            raise QueryError.of(exc) from exc
 
     def columns(self) -> set[str]:
         """The flow-log columns some ingested format has (the store's table has every field)."""

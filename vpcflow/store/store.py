@@ -149,7 +149,7 @@ class Store:
         try:
             statements = self.con.extract_statements(sql)
         except duckdb.Error as exc:
-            raise QueryError(str(exc).splitlines()[0]) from exc
+            raise QueryError.of(exc) from exc
         if len(statements) != 1:
             raise QueryError(f"give exactly one statement, not {len(statements)}")
         kind = statements[0].type.name
@@ -159,7 +159,7 @@ class Store:
         try:
             return arrow(self.con, sql, params or [])
         except duckdb.Error as exc:
-            raise QueryError(str(exc).splitlines()[0]) from exc
+            raise QueryError.of(exc) from exc
 
     def top(self, by: str = "pair", metric: str = "bytes", n: int = 10, **window) -> pa.Table:
         """Top talkers; see vpcflow.analyze.top.top for the keys, metrics and window arguments."""

@@ -36,7 +36,7 @@ def check(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     try:
         statements = con.extract_statements(sql)
     except duckdb.Error as exc:
-        raise QueryError(str(exc).splitlines()[0], location="query") from exc
+        raise QueryError.of(exc, location="query") from exc
     if len(statements) != 1:
         raise QueryError(f"give exactly one statement, not {len(statements)}", location="query")
     kind = statements[0].type.name
@@ -123,7 +123,7 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, *, row_limit: int = ROW_LIMIT,
         raise QueryError(f"stopped after the time limit of {time_limit:g} s", location="query",
                          hint="narrow the query: a WHERE on start, fewer columns, or a LIMIT") from exc
     except duckdb.Error as exc:
-        raise QueryError(str(exc).splitlines()[0], location="query") from exc
+        raise QueryError.of(exc, location="query") from exc
     finally:
         timer.cancel()
         cur.close()

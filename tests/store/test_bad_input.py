@@ -199,3 +199,13 @@ def test_an_error_naming_a_path_with_brackets_prints_it_as_written(cli, db_path)
     result = cli("ingest", "/nope/[/x]/y.log", "--db", db_path)
     assert result.code == 1
     assert "/nope/[/x]/y.log: no such file or directory" in result.err
+
+
+def test_a_header_naming_an_internal_column_fails_that_file_at_line_1_and_the_rest_goes_in(store, tmp_path):
+    (tmp_path / "good.log").write_text(SSH + "\n")
+    for name in ("source_id", "log_stream", "event_time"):
+        (tmp_path / f"{name}.log").write_text(f"srcaddr dstaddr {name}\n10.0.0.1 10.0.0.2 x\n")
+    result = store.ingest(tmp_path)
+    assert result.records == 1 and result.failed_sources == 3
+    for name in ("source_id", "log_stream", "event_time"):
+        assert any(f"{name}.log:1: header names {name!r}" in e.message for e in result.errors)

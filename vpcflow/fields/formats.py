@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import FormatError
-from .table import FIELDS, TGW, VPC, Field, field
+from .table import FIELDS, RESERVED_COLUMNS, TGW, VPC, Field, field
 
 _TOKEN = re.compile(r"\$\{([^}]*)\}")
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
@@ -53,6 +53,10 @@ class LogFormat:
         fields = tuple(field(n) for n in names)
         if unknown == "error":
             _refuse_unknown(text, [f.name for f in fields if not f.known])
+        reserved = [f.column for f in fields if f.column in RESERVED_COLUMNS]
+        if reserved:
+            raise FormatError(f"names {reserved[0]!r}, a column vpcflow keeps beside every record",
+                              hint=f"a flow log never writes {', '.join(RESERVED_COLUMNS)}; rename that field")
         seen: set[str] = set()
         for f in fields:
             if f.column in seen:

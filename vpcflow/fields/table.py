@@ -149,6 +149,8 @@ FIELDS: tuple[Field, ...] = (
 )
 
 BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+# columns the store keeps beside every record's fields: no format may name them
+RESERVED_COLUMNS = ("event_time", "log_stream", "source_id")
 BY_COLUMN: dict[str, Field] = {f.column: f for f in FIELDS}
 
 

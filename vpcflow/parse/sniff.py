@@ -51,7 +51,10 @@ def sniff(first_line: str | None, given: LogFormat | None, location: str) -> Lay
     """Decide the layout from the first non-blank line and the format given by the user, if any."""
     tokens = first_line.split() if first_line else []
     if tokens and is_header(tokens):
-        header = LogFormat.parse(" ".join(tokens))
+        try:
+            header = LogFormat.parse(" ".join(tokens))
+        except FormatError as exc:  # the header's own fault: located at its line, this source alone fails
+            raise FormatError(f"header {exc.message}", location=f"{location}:1", hint=exc.hint) from exc
         if given is not None and header.columns != given.columns:
             raise FormatError(
                 f"header disagrees with the given format: header has {len(header)} fields "

@@ -11,14 +11,11 @@ quarantine: lines that did not fit, with their location and reason.
 from __future__ import annotations
 
 from ..fields import DEFAULT, FIELDS
+from ..fields.table import RESERVED_COLUMNS
 from ..fields.checks import quote
 from ..parse.transform import QUARANTINE_TEXT_LIMIT  # noqa: F401  (the store's readers look it up here)
 
-META_COLUMNS = (
-    ("event_time", "TIMESTAMPTZ"),
-    ("log_stream", "VARCHAR"),
-    ("source_id", "BIGINT"),
-)
+META_COLUMNS = tuple(zip(RESERVED_COLUMNS, ("TIMESTAMPTZ", "VARCHAR", "BIGINT"), strict=True))
 
 def records_ddl() -> str:
     """The physical table starts with the default format's columns; other fields are added when a format

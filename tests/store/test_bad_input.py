@@ -10,6 +10,9 @@ import sys
 import threading
 from pathlib import Path
 
+from vpcflow.fields.formats import STORE_UNKNOWN_LIMIT, UNKNOWN_LIMIT
+from vpcflow.store.schema import present_columns
+
 SSH = "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK"
 
 
@@ -209,3 +212,24 @@ def test_a_header_naming_an_internal_column_fails_that_file_at_line_1_and_the_re
     assert result.records == 1 and result.failed_sources == 3
     for name in ("source_id", "log_stream", "event_time"):
         assert any(f"{name}.log:1: header names {name!r}" in e.message for e in result.errors)
+
+
+def _unknown_header(names: list[str]) -> str:
+    return "srcaddr dstaddr " + " ".join(names) + "\n10.0.0.1 10.0.0.2 " + " ".join("x" for _ in names) + "\n"
+
+
+def test_a_header_of_hundreds_of_unknown_names_fails_at_line_1_and_adds_no_column(store, tmp_path):
+    (tmp_path / "wide.log").write_text(_unknown_header([f"junk{i}" for i in range(300)]))
+    result = store.ingest(tmp_path / "wide.log")
+    assert result.failed_sources == 1
+    assert "wide.log:1: header names 300 fields vpcflow does not know" in result.errors[0].message
+    assert not [c for c in present_columns(store.con) if c.startswith("junk")]
+
+
+def test_unknown_fields_add_columns_to_the_store_up_to_a_bound_and_a_source_past_it_fails_alone(store, tmp_path):
+    for i in range(4):
+        (tmp_path / f"s{i}.log").write_text(_unknown_header([f"extra{i}x{j}" for j in range(UNKNOWN_LIMIT)]))
+    result = store.ingest(tmp_path)
+    assert result.sources == STORE_UNKNOWN_LIMIT // UNKNOWN_LIMIT and result.failed_sources == 2
+    assert "fields vpcflow does not know" in result.errors[0].message
+    assert len([c for c in present_columns(store.con) if c.startswith("extra")]) == STORE_UNKNOWN_LIMIT

@@ -15,6 +15,11 @@ from .table import FIELDS, RESERVED_COLUMNS, TGW, VPC, Field, field
 
 _TOKEN = re.compile(r"\$\{([^}]*)\}")
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
+# Fields one format may name that vpcflow does not know (AWS has added a few per year); past it, a header line
+# is not a flow log's, and each unknown name would become a column of the store
+UNKNOWN_LIMIT = 32
+# Columns a store keeps for fields vpcflow does not know, over every format ingested: each costs on every insert
+STORE_UNKNOWN_LIMIT = 64
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,11 @@ class LogFormat:
         fields = tuple(field(n) for n in names)
         if unknown == "error":
             _refuse_unknown(text, [f.name for f in fields if not f.known])
+        unknown_names = [f.name for f in fields if not f.known]
+        if len(unknown_names) > UNKNOWN_LIMIT:
+            raise FormatError(f"names {len(unknown_names)} fields vpcflow does not know ({', '.join(unknown_names[:3])} "
+                              f"...; at most {UNKNOWN_LIMIT})",
+                              hint="a flow log's header names the fields of `vpcflow fields`; check this is one")
         reserved = [f.column for f in fields if f.column in RESERVED_COLUMNS]
         if reserved:
             raise FormatError(f"names {reserved[0]!r}, a column vpcflow keeps beside every record",

@@ -10,9 +10,11 @@ quarantine: lines that did not fit, with their location and reason.
 
 from __future__ import annotations
 
+from ..errors import FormatError
 from ..fields import DEFAULT, FIELDS
-from ..fields.table import RESERVED_COLUMNS
 from ..fields.checks import quote
+from ..fields.formats import STORE_UNKNOWN_LIMIT
+from ..fields.table import RESERVED_COLUMNS
 from ..parse.transform import QUARANTINE_TEXT_LIMIT  # noqa: F401  (the store's readers look it up here)
 
 META_COLUMNS = tuple(zip(RESERVED_COLUMNS, ("TIMESTAMPTZ", "VARCHAR", "BIGINT"), strict=True))
@@ -53,11 +55,23 @@ def ensure_columns(con, fields, present: dict[str, str] | None = None) -> None:
     present = present if present is not None else {}
     present.update(present_columns(con))
     missing = [f for f in fields if f.column not in present]
+    _refuse_unbounded(present, [f.name for f in missing if not f.known])
     for f in missing:
         con.execute(f"ALTER TABLE flow_records ADD COLUMN {quote(f.column)} {f.duckdb_type}")
     if missing or not con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = 'flows'").fetchall():
         present.update(present_columns(con))
         con.execute(flows_view_sql(present))
+
+
+def _refuse_unbounded(present: dict[str, str], adding: list[str]) -> None:
+    """A FormatError when `adding` these unknown fields would keep more than STORE_UNKNOWN_LIMIT such columns."""
+    known = {f.column for f in FIELDS} | set(RESERVED_COLUMNS)
+    kept = len([c for c in present if c not in known])
+    if adding and kept + len(adding) > STORE_UNKNOWN_LIMIT:
+        raise FormatError(
+            f"format adds {len(adding)} fields vpcflow does not know ({', '.join(adding[:3])} ...) to the "
+            f"{kept} the store keeps already: at most {STORE_UNKNOWN_LIMIT}",
+            hint="each becomes a column of every record; check the header line, or use another --db")
 
 
 DDL = [

@@ -233,3 +233,32 @@ def test_unknown_fields_add_columns_to_the_store_up_to_a_bound_and_a_source_past
     assert result.sources == STORE_UNKNOWN_LIMIT // UNKNOWN_LIMIT and result.failed_sources == 2
     assert "fields vpcflow does not know" in result.errors[0].message
     assert len([c for c in present_columns(store.con) if c.startswith("extra")]) == STORE_UNKNOWN_LIMIT
+
+
+def test_a_utf8_byte_order_mark_before_a_header_keeps_every_record(store, tmp_path):
+    (tmp_path / "bom.log").write_bytes(b"\xef\xbb\xbf" + b"srcaddr dstaddr action\n10.0.0.1 10.0.0.2 ACCEPT\n")
+    result = store.ingest(tmp_path / "bom.log")
+    assert (result.records, result.quarantined) == (1, 0)
+
+
+def test_utf16_text_fails_its_source_saying_how_to_convert_it(store, tmp_path):
+    (tmp_path / "wide.log").write_bytes((SSH + "\n").encode("utf-16"))
+    (tmp_path / "good.log").write_text(SSH + "\n")
+    result = store.ingest(tmp_path)
+    assert result.records == 1 and result.failed_sources == 1
+    assert "wide.log: UTF-16 text: convert to UTF-8 (iconv -f UTF-16 -t UTF-8)" in result.errors[0].message
+
+
+def test_a_gzip_inside_a_gzip_is_decompressed_twice(store, tmp_path):
+    (tmp_path / "twice.log.gz").write_bytes(gzip.compress(gzip.compress(((SSH + "\n") * 3).encode())))
+    result = store.ingest(tmp_path / "twice.log.gz")
+    assert (result.records, result.quarantined) == (3, 0)
+
+
+def test_addresses_that_are_not_ip_addresses_are_quarantined_at_their_line(store, tmp_path):
+    (tmp_path / "a.log").write_text("\n".join([SSH, SSH.replace("172.31.16.139", "999.999.999.999"),
+                                               SSH.replace("172.31.16.21", "not-an-ip"), SSH]) + "\n")
+    result = store.ingest(tmp_path / "a.log")
+    assert (result.records, result.quarantined) == (2, 2)
+    assert quarantined(store) == [(2, "srcaddr: not an IP address: 999.999.999.999"),
+                                  (3, "dstaddr: not an IP address: not-an-ip")]

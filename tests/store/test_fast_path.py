@@ -52,6 +52,8 @@ VARIANTS = [
     DEFAULT.header(),
     GOOD.replace("eni-1235b8ca123456789", "eni-\u00e9t\u00e9"),
     '2 123456789010 "eni-1" 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK',
+    GOOD.replace("172.31.16.139", "999.999.999.999"),
+    GOOD.replace("172.31.16.21", "not-an-ip"),
 ]
 
 
@@ -112,6 +114,14 @@ def test_fast_path_and_staging_sql_store_the_same_records_and_quarantine(tmp_pat
     path = _write(tmp / "mixed.log.gz", lines, header=header)
     staged, fast = _both(tmp, path)
     assert fast == staged
+
+
+def test_addresses_that_are_not_ip_addresses_are_quarantined_by_the_fast_path_as_by_staging(tmp_path):
+    path = _write(tmp_path / "addresses.log.gz", [GOOD, VARIANTS[-2], VARIANTS[-1]] * 50, header=False)
+    staged, fast = _both(tmp_path, path)
+    assert fast == staged
+    assert len(fast[0]) == 50 and {reason for _, reason, _ in fast[1]} == {
+        "srcaddr: not an IP address: 999.999.999.999", "dstaddr: not an IP address: not-an-ip"}
 
 
 def test_a_custom_format_takes_the_fast_path_with_the_same_result(tmp_path):

@@ -11,6 +11,10 @@ from __future__ import annotations
 from .table import Field
 
 MS_THRESHOLD = 10**11  # start/end above this are milliseconds (seen in some CloudWatch records)
+# Four numbers 0..255, or hex groups with colons (IPv6, '::' and a dotted tail included); no backslash, so the
+# pattern reads the same in DuckDB's and Spark's string literals
+_OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+ADDRESS_PATTERN = f"^({_OCTET}[.]){{3}}{_OCTET}$|^[0-9a-fA-F:.]*:[0-9a-fA-F:.]*$"
 
 
 def lit(text: str) -> str:
@@ -50,6 +54,9 @@ def value_checks(f: Field, col: str, raw: str) -> list[tuple[str, str]]:
     if f.choices:
         allowed = ", ".join(lit(c) for c in f.choices)
         checks.append((f"{col} NOT IN ({allowed})", f"{name} || 'not one of {'/'.join(f.choices)}: ' || left({raw}, 40)"))
+    if f.address:
+        checks.append((f"NOT regexp_matches({col}, {lit(ADDRESS_PATTERN)})",
+                       f"{name} || 'not an IP address: ' || left({raw}, 40)"))
     return checks
 
 

@@ -30,6 +30,8 @@ def markdown() -> str:
             checks.append(f"{'' if f.low is None else f.low}..{'' if f.high is None else f.high}")
         if f.choices:
             checks.append(" / ".join(f.choices))
+        if f.address:
+            checks.append("IPv4 or IPv6 address")
         schema = " (transit gateway)" if f.schema == "tgw" else ""
         lines.append(f"| `{f.name}` | `{f.column}` | {f.version}{schema} | {f.kind} | {f.duckdb_type} | "
                      f"{'; '.join(checks)} | {f.description} |")

@@ -29,6 +29,7 @@ class Field:
     low: int | None = None  # inclusive bounds for integers, checked on ingest
     high: int | None = None
     choices: tuple[str, ...] = ()  # closed set of values, checked on ingest
+    address: bool = False  # an IPv4 or IPv6 address, checked on ingest
 
     @property
     def column(self) -> str:
@@ -60,8 +61,8 @@ FIELDS: tuple[Field, ...] = (
     _f("account-id", 2, STRING, "AWS account ID of the owner of the source interface; 'unknown' for some "
        "AWS-managed interfaces. Kept as text: leading zeros matter.", BOTH),
     _f("interface-id", 2, STRING, "ID of the network interface the traffic was recorded on."),
-    _f("srcaddr", 2, STRING, "Source address. For outgoing traffic, the interface's private IPv4 or its IPv6.", BOTH),
-    _f("dstaddr", 2, STRING, "Destination address. For incoming traffic, the interface's private IPv4 or IPv6.", BOTH),
+    _f("srcaddr", 2, STRING, "Source address. For outgoing traffic, the interface's private IPv4 or its IPv6.", BOTH, address=True),
+    _f("dstaddr", 2, STRING, "Destination address. For incoming traffic, the interface's private IPv4 or IPv6.", BOTH, address=True),
     _f("srcport", 2, INT_32, "Source port (0 for ICMP).", BOTH, **_PORT),
     _f("dstport", 2, INT_32, "Destination port (0 for ICMP).", BOTH, **_PORT),
     _f("protocol", 2, INT_32, "IANA protocol number (1 ICMP, 6 TCP, 17 UDP, 58 ICMPv6).", BOTH, low=0, high=255),
@@ -82,8 +83,8 @@ FIELDS: tuple[Field, ...] = (
        low=0, high=255),
     _f("type", 3, STRING, "Traffic type: IPv4, IPv6 or EFA.", BOTH),
     _f("pkt-srcaddr", 3, STRING, "Packet-level (original) source address, when it differs from srcaddr "
-       "(NAT gateway, transit gateway, pod addresses)."),
-    _f("pkt-dstaddr", 3, STRING, "Packet-level (original) destination address."),
+       "(NAT gateway, transit gateway, pod addresses).", address=True),
+    _f("pkt-dstaddr", 3, STRING, "Packet-level (original) destination address.", address=True),
     # version 4
     _f("region", 4, STRING, "Region of the interface.", BOTH),
     _f("az-id", 4, STRING, "Availability Zone ID (not name) of the interface."),

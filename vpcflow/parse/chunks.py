@@ -146,9 +146,13 @@ class LineReader:
         carry = b""
         skipping = False  # inside an over-long line, dropping bytes until its end
         size = min(self.chunk, FIRST_CHUNK)
+        first = True
         while True:
             data = self._read(stream, size)
             size = min(size * 2, self.chunk)
+            if first:
+                first = False
+                stream, data = self._text_start(stream, data, size)
             if not data:
                 break
             if skipping:
@@ -172,6 +176,19 @@ class LineReader:
             yield block
         if carry and not skipping:
             yield _block(carry, line_no)
+
+    def _text_start(self, stream, data: bytes, size: int) -> tuple[object, bytes]:
+        """The text's first bytes looked at once: a UTF-8 byte-order mark dropped (it would hide a header), a
+        gzip inside the gzip decompressed too, UTF-16 refused by name (every line would be junk)."""
+        if data[:2] == b"\x1f\x8b" and self.compression == "gzip":
+            self.compression = "gzip in gzip"
+            stream = _Gunzip(_Ahead(data, stream))
+            data = self._read(stream, size)
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        elif data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            raise SourceError("UTF-16 text: convert to UTF-8 (iconv -f UTF-16 -t UTF-8)", location=self.location)
+        return stream, data
 
     def lines(self, block: TextBlock) -> LineBatch:
         """The block cut into lines; a line that is not UTF-8, holds a NUL byte or is too long is a problem."""
@@ -218,6 +235,19 @@ def _split(block: bytes) -> pa.Array | None:
         return parts.cast(pa.large_string()).cast(pa.string())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
+
+
+class _Ahead:
+    """A stream with bytes already read from it put back in front."""
+
+    def __init__(self, data: bytes, stream):
+        self.data, self.stream = data, stream
+
+    def read(self, n: int) -> bytes:
+        if self.data:
+            data, self.data = self.data[:n], self.data[n:]
+            return data
+        return self.stream.read(n)
 
 
 class _Gunzip:

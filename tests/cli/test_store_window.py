@@ -89,3 +89,15 @@ def test_an_unknown_column_keeps_duckdbs_candidate_bindings(cli, old_store):
 def test_the_since_help_says_where_a_span_counts_from(cli):
     shown = " ".join(cli("top", "--help").out.split())
     assert "back from the store's newest record" in shown and "back from now" in shown
+
+
+def test_diagnose_keeps_to_the_window_counting_a_span_from_the_newest_record(cli, tmp_path):
+    early = [f"2 123456789010 {ENI} 198.51.100.9 10.0.0.5 40000 3306 6 1 40 {T0} {T0 + 59} REJECT OK"]
+    late = [f"2 123456789010 {ENI} 198.51.100.10 10.0.0.5 40001 5432 6 1 40 {T0 + 7200} {T0 + 7259} REJECT OK"]
+    path = tmp_path / "f.log"
+    path.write_text("\n".join(early + late) + "\n")
+    db = tmp_path / "v.duckdb"
+    assert cli("ingest", path, "--db", db).code == 0
+    rows = cli("diagnose", "--db", db, "--since", "1h", "--output", "json").json()
+    assert [r["src"] for r in rows] == ["198.51.100.10"]
+    assert len(cli("diagnose", "--db", db, "--output", "json").json()) == 2

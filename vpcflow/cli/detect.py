@@ -135,6 +135,8 @@ def diagnose_command(
     region: str = typer.Option(None, "--region", help="AWS region (with --aws)."),
     profile: str = typer.Option(None, "--profile", help="AWS profile (with --aws)."),
     endpoint_url: str = typer.Option(None, "--endpoint-url", help="AWS endpoint (with --aws)."),
+    since: str | None = SINCE_OPTION,
+    until: str | None = UNTIL_OPTION,
     output: Output = OUTPUT_OPTION,
     where: EngineChoice = EngineChoice(),
 ) -> None:
@@ -154,8 +156,12 @@ def diagnose_command(
         config = aws_topology(_aws_session(region, profile, endpoint_url))
     eng, close = where.open(db)
     try:
-        flagged = run_detections(eng, store=False).findings
-        rows = diagnose(eng, src=src, dst=dst, port=port, topology=config, flagged=flagged)
+        window = store_window(eng, since, until)
+        flagged = run_detections(eng, since=window.since, until=window.until, store=False).findings
+        rows = diagnose(eng, src=src, dst=dst, port=port, topology=config, flagged=flagged, since=window.since,
+                        until=window.until)
+        if not rows:
+            window.say_if_none_in(eng)
     finally:
         close()
     emit(rows, output, columns=DIAGNOSE_COLUMNS, title="diagnosis")

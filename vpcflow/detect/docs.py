@@ -15,7 +15,8 @@ INTRO = """\
 per-run aggregate `flow_windows`) and stores findings in the `findings` table; `vpcflow diagnose` says which
 layer, security group or network ACL, rejected traffic. Library: `vpcflow.detect.run(con, ...)`,
 `vpcflow.detect.evidence(con, finding_id)`, `vpcflow.detect.set_status(con, finding_id, status)`,
-`vpcflow.diagnose.diagnose(con, src=None, dst=None, port=None, topology=None, *, flagged=())`.
+`vpcflow.diagnose.diagnose(con, src=None, dst=None, port=None, topology=None, *, flagged=(), since=None,
+until=None)`.
 
 ## How detections run
 

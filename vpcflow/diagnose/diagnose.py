@@ -7,6 +7,7 @@ one row), and traffic a detection flagged gets no fix: a fix would open a rule t
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from ..network import Evaluator, load_topology
 from .pairing import is_request, legs, own_addresses, when
@@ -52,18 +53,21 @@ def _fix(layer: str, rule: str | None, inbound: bool, protocol: int, ports: tupl
 
 
 def diagnose(con, src: str | None = None, dst: str | None = None, port: int | None = None, topology=None,
-             *, slack: int = 120, flagged: Iterable = ()) -> list[dict]:
+             *, slack: int = 120, flagged: Iterable = (), since: datetime | None = None,
+             until: datetime | None = None) -> list[dict]:
     """Each rejected (or, when filtered, any) request with its verdict; see docs/detections.md#diagnose.
 
     `con` is the store (a DuckDB connection or Store) or a vpcflow engine such as Spark's: the pairing's
     queries run there, the verdicts here. `topology` is an emulator Topology, scenario name or file, or None
     (then only the possible layers). `flagged` are the detections' findings (vpcflow.detect.Finding, or dicts
     with detector, src, dst, dst_port) over the same records: a request from a finding's source to its
-    destination (any, when the finding names many) gets `flagged_by` and no fix.
+    destination (any, when the finding names many) gets `flagged_by` and no fix. `since`/`until` keep the
+    records whose capture windows overlap that range.
     """
     evaluator = Evaluator(load_topology(topology)) if topology is not None else None
     filtered = src is not None or dst is not None or port is not None
-    rows = legs(con, src, dst, port, filtered, slack)
+    rows = legs(con, src, dst, port, filtered, slack, int(since.timestamp()) if since else 0,
+                int(until.timestamp()) if until else 2**62)
     own = own_addresses(con, sorted({r["interface_id"] for r in rows}))
     out: dict[tuple, dict] = {}
     for leg in rows:

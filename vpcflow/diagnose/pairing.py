@@ -28,6 +28,7 @@ WITH legs AS (
     AND ($src IS NULL OR srcaddr = $src OR dstaddr = $src)
     AND ($dst IS NULL OR srcaddr = $dst OR dstaddr = $dst)
     AND ($port IS NULL OR dstport = $port OR srcport = $port)
+    AND "end" >= $since AND start < $until
   GROUP BY interface_id, srcaddr, dstaddr, srcport, dstport, protocol, action
 ),
 touched AS (
@@ -54,7 +55,8 @@ SELECT interface_id, address, count(*) AS n FROM (
 _LEG_FIELDS = ("interface_id", "srcaddr", "dstaddr", "srcport", "dstport", "protocol", "action", "start", "end")
 LEGS = register(NamedQuery(
     "diagnose-legs", "Each flow leg (interface, 5-tuple, action) touching a rejected one, with its reverse",
-    LEGS_SQL.strip(), {"src": None, "dst": None, "port": None, "all": False, "slack": 120}, kind="diagnose",
+    LEGS_SQL.strip(), {"src": None, "dst": None, "port": None, "all": False, "slack": 120, "since": 0,
+                       "until": 2**62}, kind="diagnose",
     needs=_LEG_FIELDS, uses=("flow_direction", "reject_reason")))
 OWN_ADDRESSES = register(NamedQuery(
     "diagnose-own-addresses", "Addresses seen on the given interfaces, with record counts",
@@ -62,9 +64,10 @@ OWN_ADDRESSES = register(NamedQuery(
     kind="diagnose", needs=("interface_id", "srcaddr", "dstaddr")))
 
 
-def legs(con, src, dst, port, everything: bool, slack: int = 120) -> list[dict]:
+def legs(con, src, dst, port, everything: bool, slack: int = 120, since: int = 0, until: int = 2**62) -> list[dict]:
+    """Flow legs whose capture windows overlap [since, until) (Unix seconds), with their reverses."""
     return run_query(as_engine(con), LEGS, {"src": src, "dst": dst, "port": port, "all": everything,
-                                            "slack": slack}).to_pylist()
+                                            "slack": slack, "since": since, "until": until}).to_pylist()
 
 
 def _inventory(engine) -> dict[str, str]:

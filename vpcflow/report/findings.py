@@ -139,7 +139,7 @@ def diagnoses(con: duckdb.DuckDBPyConnection, window: Window, topology=None, per
     groups: dict[str, list] = {}
     flagged = arrow(con, "SELECT detector, src, dst, dst_port FROM findings").to_pylist() \
         if has_table(con, "findings") else []
-    for r in diagnose(con, topology=topology, flagged=flagged):
+    for r in diagnose(con, topology=topology, flagged=flagged, since=window.since, until=window.until):
         first, last = _seconds(r.get("first_seen")), _seconds(r.get("last_seen"))
         if (since is not None and last is not None and last < since) or \
                 (until is not None and first is not None and first >= until):

@@ -25,6 +25,8 @@ WITH legs AS (
     AND (
       NULL IS NULL OR dstport = NULL OR srcport = NULL
     )
+    AND "end" >= 0
+    AND start < 4611686018427387904
   GROUP BY
     interface_id,
     srcaddr,

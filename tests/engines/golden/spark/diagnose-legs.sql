@@ -25,6 +25,8 @@ WITH legs AS (
     AND (
       :port IS NULL OR dstport = :port OR srcport = :port
     )
+    AND `end` >= :since
+    AND start < :until
   GROUP BY
     interface_id,
     srcaddr,

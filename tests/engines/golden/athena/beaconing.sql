@@ -103,29 +103,68 @@ WITH enrich_interfaces AS (
       OR LOWER(dstaddr) LIKE LOWER('fd%')
     ) AS dst_private
   FROM w
-), candidates AS (
+), outbound AS (
   SELECT
     srcaddr,
     dstaddr,
     dstport,
-    protocol
+    protocol,
+    requests,
+    window_start
   FROM flow_windows
   WHERE
-    requests > 0 AND src_private AND NOT dst_private
+    requests > 0
+    AND (
+      src_private
+      OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(srcaddr), 1, 7))
+    )
+    AND NOT (
+      dst_private
+      OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(dstaddr), 1, 7))
+    )
+), fleet AS (
+  SELECT
+    COUNT(DISTINCT srcaddr) AS sources
+  FROM outbound
+), popular AS (
+  SELECT
+    dstaddr,
+    dstport,
+    protocol
+  FROM outbound
   GROUP BY
-    srcaddr,
     dstaddr,
     dstport,
     protocol
   HAVING
-    SUM(requests) >= 20 AND COUNT(DISTINCT window_start) >= 3
+    COUNT(DISTINCT srcaddr) >= 3
+    AND COUNT(DISTINCT srcaddr) >= 0.3 * (
+      SELECT
+        sources
+      FROM fleet
+    )
+), candidates AS (
+  SELECT
+    o.srcaddr,
+    o.dstaddr,
+    o.dstport,
+    o.protocol,
+    ROW_NUMBER() OVER (ORDER BY o.srcaddr, o.dstaddr, o.dstport, o.protocol) AS pair
+  FROM outbound AS o
+  LEFT JOIN popular AS p
+    ON o.dstaddr = p.dstaddr AND o.dstport = p.dstport AND o.protocol = p.protocol
+  WHERE
+    p.dstaddr IS NULL
+  GROUP BY
+    o.srcaddr,
+    o.dstaddr,
+    o.dstport,
+    o.protocol
+  HAVING
+    SUM(o.requests) >= 20 AND COUNT(DISTINCT o.window_start) >= 3
 ), connections AS (
   SELECT
-    f.srcaddr,
-    f.dstaddr,
-    f.dstport,
-    f.protocol,
-    f.srcport,
+    c.pair,
     MIN(f.start) AS t,
     MAX(f."end") AS t_end,
     SUM(f.bytes) AS bytes,
@@ -139,41 +178,31 @@ WITH enrich_interfaces AS (
   WHERE
     f.srcport > f.dstport AND f.start >= 0 AND f.start < 4611686018427387904
   GROUP BY
-    f.srcaddr,
-    f.dstaddr,
-    f.dstport,
-    f.protocol,
+    c.pair,
     f.srcport,
     f.start - f.start % 3600
 ), gaps AS (
   SELECT
     connections.*,
-    t - LAG(t) OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol ORDER BY t) AS gap
+    t - LAG(t) OVER (PARTITION BY pair ORDER BY t) AS gap
   FROM connections
 ), numbered AS (
   SELECT
     gaps.*,
-    SUM(CASE WHEN gap IS NULL OR gap > 3600 THEN 1 ELSE 0 END) OVER (
-      PARTITION BY srcaddr, dstaddr, dstport, protocol
-      ORDER BY t
-      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-    ) AS episode,
+    SUM(CASE WHEN gap IS NULL OR gap > 3600 THEN 1 ELSE 0 END) OVER (PARTITION BY pair ORDER BY t ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS episode,
     CASE WHEN gap <= 3600 THEN gap END AS interval
   FROM gaps
 ), ranked AS (
   SELECT
     numbered.*,
-    ROW_NUMBER() OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol, episode ORDER BY interval) - 1 AS interval_rank,
-    ROW_NUMBER() OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol, episode ORDER BY bytes) - 1 AS bytes_rank,
-    COUNT(interval) OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol, episode) AS intervals,
-    COUNT(*) OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol, episode) AS n
+    ROW_NUMBER() OVER (PARTITION BY pair, episode ORDER BY interval) - 1 AS interval_rank,
+    ROW_NUMBER() OVER (PARTITION BY pair, episode ORDER BY bytes) - 1 AS bytes_rank,
+    COUNT(interval) OVER (PARTITION BY pair, episode) AS intervals,
+    COUNT(*) OVER (PARTITION BY pair, episode) AS n
   FROM numbered
 ), quartiles AS (
   SELECT
-    srcaddr,
-    dstaddr,
-    dstport,
-    protocol,
+    pair,
     episode,
     n,
     MIN(t) AS first_seen,
@@ -313,10 +342,7 @@ WITH enrich_interfaces AS (
     ) AS b3
   FROM ranked
   GROUP BY
-    srcaddr,
-    dstaddr,
-    dstport,
-    protocol,
+    pair,
     episode,
     n,
     intervals
@@ -368,17 +394,21 @@ WITH enrich_interfaces AS (
   FROM quartiles
 )
 SELECT
-  srcaddr AS src,
-  dstaddr AS dst,
-  dstport AS dst_port,
-  protocol,
+  c.srcaddr AS src,
+  c.dstaddr AS dst,
+  c.dstport AS dst_port,
+  c.protocol,
   first_seen,
   last_seen,
   records,
   CAST((
     interval_score + size_score
-  ) AS DOUBLE) / 2 AS metric
+  ) AS DOUBLE) / 2 AS metric,
+  'medium' AS severity,
+  'behaviour' AS basis
 FROM scored
+JOIN candidates AS c
+  ON scored.pair = c.pair
 WHERE
   CAST((
     interval_score + size_score

@@ -1,4 +1,12 @@
-WITH enrich_interfaces AS (
+WITH threat_list AS (
+  SELECT
+    CAST(NULL AS VARCHAR) AS network,
+    CAST(NULL AS BIGINT) AS low,
+    CAST(NULL AS BIGINT) AS high,
+    CAST(NULL AS VARCHAR) AS list
+  WHERE
+    1 = 0
+), enrich_interfaces AS (
   SELECT
     CAST(NULL AS VARCHAR) AS interface_id,
     CAST(NULL AS VARCHAR) AS address,
@@ -104,6 +112,43 @@ WITH enrich_interfaces AS (
     ) AS dst_private
   FROM w
 ), hits AS (
+  WITH out AS (
+    SELECT
+      *
+    FROM flow_windows
+    WHERE
+      requests > 0
+      AND (
+        src_private
+        OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(srcaddr), 1, 7))
+      )
+      AND NOT (
+        dst_private
+        OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(dstaddr), 1, 7))
+      )
+      AND action = 'ACCEPT'
+      AND protocol = 6
+  ), pools AS (
+    SELECT DISTINCT
+      a.address
+    FROM (
+      SELECT DISTINCT
+        dstaddr AS address
+      FROM out
+    ) AS a
+    JOIN threat_list AS t
+      ON (
+        (
+          CASE
+            WHEN a.address LIKE '%.%.%.%'
+            THEN CAST(SPLIT_PART(a.address, '.', 1) AS BIGINT) * 16777216 + CAST(SPLIT_PART(a.address, '.', 2) AS BIGINT) * 65536 + CAST(SPLIT_PART(a.address, '.', 3) AS BIGINT) * 256 + CAST(SPLIT_PART(a.address, '.', 4) AS BIGINT)
+          END
+        ) BETWEEN t.low AND t.high
+        OR LOWER(a.address) = LOWER(t.network)
+      )
+    WHERE
+      t.list = 'mining-pool'
+  )
   SELECT
     srcaddr AS src,
     dstaddr AS dst,
@@ -112,24 +157,42 @@ WITH enrich_interfaces AS (
     MIN(first_start) AS first_seen,
     MAX(last_end) AS last_seen,
     SUM(records) AS records,
-    SUM(bytes) AS metric
-  FROM flow_windows
-  WHERE
-    requests > 0
-    AND src_private
-    AND NOT dst_private
-    AND action = 'ACCEPT'
-    AND protocol = 6
-    AND CONTAINS(
-      ARRAY[3333, 3334, 3357, 4444, 5555, 5556, 5588, 5730, 6099, 6666, 7777, 7778, 8333, 8888, 9999, 14433, 14444, 45560, 45700],
-      dstport
-    )
+    SUM(bytes) AS metric,
+    CASE
+      WHEN dstaddr IN (
+        SELECT
+          address
+        FROM pools
+      )
+      THEN 'high'
+      ELSE 'medium'
+    END AS severity,
+    CASE
+      WHEN dstaddr IN (
+        SELECT
+          address
+        FROM pools
+      )
+      THEN 'threat list'
+      ELSE 'Stratum port'
+    END AS basis
+  FROM out
   GROUP BY
     srcaddr,
     dstaddr,
     dstport,
     protocol,
     window_start
+  HAVING
+    dstaddr IN (
+      SELECT
+        address
+      FROM pools
+    )
+    OR (
+      CONTAINS(ARRAY[3333, 3334, 3357, 4444, 5555, 7777, 14433, 14444, 45560, 45700], dstport)
+      AND MAX(last_end) - MIN(first_start) >= 300
+    )
 ), marked AS (
   SELECT
     hits.*,
@@ -157,7 +220,15 @@ SELECT
   MIN(first_seen) AS first_seen,
   MAX(last_seen) AS last_seen,
   SUM(records) AS records,
-  MAX(metric) AS metric
+  MAX(metric) AS metric,
+  CASE MAX(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END)
+    WHEN 2
+    THEN 'high'
+    WHEN 1
+    THEN 'medium'
+    ELSE 'low'
+  END AS severity,
+  MAX(basis) AS basis
 FROM numbered
 GROUP BY
   src,

@@ -112,10 +112,20 @@ WITH enrich_interfaces AS (
     MIN(first_start) AS first_seen,
     MAX(last_end) AS last_seen,
     SUM(records) AS records,
-    CAST(SUM(request_packets) AS DOUBLE) / 600 AS metric
+    CAST(SUM(request_packets) AS DOUBLE) / 600 AS metric,
+    CASE
+      WHEN MAX(CASE WHEN action = 'ACCEPT' THEN 1 ELSE 0 END) = 1
+      THEN 'medium'
+      ELSE 'low'
+    END AS severity,
+    'behaviour' AS basis
   FROM flow_windows
   WHERE
-    dst_private AND requests > 0
+    (
+      dst_private
+      OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(dstaddr), 1, 7))
+    )
+    AND requests > 0
   GROUP BY
     dstaddr,
     dstport,
@@ -150,7 +160,15 @@ SELECT
   MIN(first_seen) AS first_seen,
   MAX(last_seen) AS last_seen,
   SUM(records) AS records,
-  MAX(metric) AS metric
+  MAX(metric) AS metric,
+  CASE MAX(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END)
+    WHEN 2
+    THEN 'high'
+    WHEN 1
+    THEN 'medium'
+    ELSE 'low'
+  END AS severity,
+  MAX(basis) AS basis
 FROM numbered
 GROUP BY
   src,

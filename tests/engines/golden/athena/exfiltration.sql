@@ -117,7 +117,16 @@ WITH enrich_interfaces AS (
       MAX(last_end) AS last_seen
     FROM flow_windows
     WHERE
-      src_private AND NOT dst_private AND action = 'ACCEPT' AND protocol = 6
+      (
+        src_private
+        OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(srcaddr), 1, 7))
+      )
+      AND NOT (
+        dst_private
+        OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(dstaddr), 1, 7))
+      )
+      AND action = 'ACCEPT'
+      AND protocol = 6
     GROUP BY
       srcaddr,
       dstaddr,
@@ -140,6 +149,18 @@ WITH enrich_interfaces AS (
     FROM per_window
     GROUP BY
       srcaddr
+  ), history AS (
+    SELECT
+      srcaddr,
+      MIN(window_start) AS since
+    FROM flow_windows
+    WHERE
+      (
+        src_private
+        OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(srcaddr), 1, 7))
+      )
+    GROUP BY
+      srcaddr
   ), contacts AS (
     SELECT DISTINCT
       srcaddr,
@@ -154,7 +175,7 @@ WITH enrich_interfaces AS (
       COUNT(*) OVER (
         PARTITION BY srcaddr, dstaddr
         ORDER BY window_start
-        RANGE BETWEEN 21600 PRECEDING AND 1 PRECEDING
+        RANGE BETWEEN 21600 PRECEDING AND 1800 PRECEDING
       ) AS prior_windows
     FROM contacts
   )
@@ -166,16 +187,23 @@ WITH enrich_interfaces AS (
     e.first_seen,
     e.last_seen,
     e.records,
-    e.bytes AS metric
+    e.bytes AS metric,
+    'medium' AS severity,
+    'against its own baseline' AS basis
   FROM egress AS e
   JOIN baseline AS b
     ON e.srcaddr = b.srcaddr
+  JOIN history AS h
+    ON e.srcaddr = h.srcaddr
   JOIN prior AS p
     ON e.srcaddr = p.srcaddr
     AND e.dstaddr = p.dstaddr
     AND e.window_start = p.window_start
   WHERE
-    e.bytes >= 100000000 AND e.bytes >= 20 * b.median_bytes AND p.prior_windows <= 3
+    e.bytes >= 25000000
+    AND e.bytes >= 20 * b.median_bytes
+    AND p.prior_windows = 0
+    AND e.window_start - h.since >= 3600
 ), marked AS (
   SELECT
     hits.*,
@@ -203,7 +231,15 @@ SELECT
   MIN(first_seen) AS first_seen,
   MAX(last_seen) AS last_seen,
   SUM(records) AS records,
-  SUM(metric) AS metric
+  SUM(metric) AS metric,
+  CASE MAX(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END)
+    WHEN 2
+    THEN 'high'
+    WHEN 1
+    THEN 'medium'
+    ELSE 'low'
+  END AS severity,
+  MAX(basis) AS basis
 FROM numbered
 GROUP BY
   src,
@@ -211,6 +247,8 @@ GROUP BY
   dst_port,
   protocol,
   episode
+HAVING
+  SUM(metric) >= 100000000
 ORDER BY
   first_seen,
   src,

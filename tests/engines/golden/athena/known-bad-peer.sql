@@ -112,30 +112,39 @@ WITH threat_list AS (
     ) AS dst_private
   FROM w
 ), hits AS (
-  WITH addresses AS (
-    SELECT DISTINCT
-      address
-    FROM (
-      SELECT
-        srcaddr AS address
-      FROM flow_windows
-      UNION ALL
-      SELECT
-        dstaddr AS address
-      FROM flow_windows
-    ) AS a
+  WITH seen AS (
+    SELECT
+      *
+    FROM flow_windows
+    WHERE
+      requests > 0 OR action = 'REJECT'
   ), bad AS (
     SELECT DISTINCT
       a.address
-    FROM addresses AS a
+    FROM (
+      SELECT
+        srcaddr AS address
+      FROM seen
+      UNION
+      SELECT
+        dstaddr AS address
+      FROM seen
+    ) AS a
     JOIN threat_list AS t
       ON (
-        CASE
-          WHEN a.address LIKE '%.%.%.%'
-          THEN CAST(SPLIT_PART(a.address, '.', 1) AS BIGINT) * 16777216 + CAST(SPLIT_PART(a.address, '.', 2) AS BIGINT) * 65536 + CAST(SPLIT_PART(a.address, '.', 3) AS BIGINT) * 256 + CAST(SPLIT_PART(a.address, '.', 4) AS BIGINT)
-        END
-      ) BETWEEN t.low AND t.high
-      OR LOWER(a.address) = LOWER(t.network)
+        (
+          CASE
+            WHEN a.address LIKE '%.%.%.%'
+            THEN CAST(SPLIT_PART(a.address, '.', 1) AS BIGINT) * 16777216 + CAST(SPLIT_PART(a.address, '.', 2) AS BIGINT) * 65536 + CAST(SPLIT_PART(a.address, '.', 3) AS BIGINT) * 256 + CAST(SPLIT_PART(a.address, '.', 4) AS BIGINT)
+          END
+        ) BETWEEN t.low AND t.high
+        OR LOWER(a.address) = LOWER(t.network)
+      )
+    WHERE
+      NOT CONTAINS(
+        ARRAY['tor-relay', 'tor-exit', 'c2', 'mining-pool', 'blackhole', 'drop-point', 'doh-resolver', 'dot-resolver'],
+        t.list
+      )
   )
   SELECT
     srcaddr AS src,
@@ -145,30 +154,36 @@ WITH threat_list AS (
     MIN(first_start) AS first_seen,
     MAX(last_end) AS last_seen,
     SUM(records) AS records,
-    SUM(bytes) AS metric
-  FROM flow_windows
+    SUM(bytes) AS metric,
+    CASE
+      WHEN (
+        src_private
+        OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(srcaddr), 1, 7))
+      )
+      OR MAX(CASE WHEN action = 'ACCEPT' THEN 1 ELSE 0 END) = 1
+      THEN 'medium'
+      ELSE 'low'
+    END AS severity,
+    'threat list' AS basis
+  FROM seen
   WHERE
-    (
-      requests > 0 OR action = 'REJECT'
+    srcaddr IN (
+      SELECT
+        address
+      FROM bad
     )
-    AND (
-      srcaddr IN (
-        SELECT
-          address
-        FROM bad
-      )
-      OR dstaddr IN (
-        SELECT
-          address
-        FROM bad
-      )
+    OR dstaddr IN (
+      SELECT
+        address
+      FROM bad
     )
   GROUP BY
     srcaddr,
     dstaddr,
     dstport,
     protocol,
-    window_start
+    window_start,
+    src_private
 ), marked AS (
   SELECT
     hits.*,
@@ -196,7 +211,15 @@ SELECT
   MIN(first_seen) AS first_seen,
   MAX(last_seen) AS last_seen,
   SUM(records) AS records,
-  MAX(metric) AS metric
+  MAX(metric) AS metric,
+  CASE MAX(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END)
+    WHEN 2
+    THEN 'high'
+    WHEN 1
+    THEN 'medium'
+    ELSE 'low'
+  END AS severity,
+  MAX(basis) AS basis
 FROM numbered
 GROUP BY
   src,

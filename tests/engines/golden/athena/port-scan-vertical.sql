@@ -112,10 +112,17 @@ WITH enrich_interfaces AS (
     MIN(first_start) AS first_seen,
     MAX(last_end) AS last_seen,
     SUM(records) AS records,
-    COUNT(DISTINCT dstport) AS metric
+    COUNT(DISTINCT dstport) AS metric,
+    'low' AS severity,
+    'behaviour' AS basis
   FROM flow_windows
   WHERE
-    probes > 0 AND protocol IN (6, 17)
+    probes > 0
+    AND protocol IN (6, 17)
+    AND NOT (
+      src_private
+      OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(srcaddr), 1, 7))
+    )
   GROUP BY
     srcaddr,
     dstaddr,
@@ -150,7 +157,15 @@ SELECT
   MIN(first_seen) AS first_seen,
   MAX(last_seen) AS last_seen,
   SUM(records) AS records,
-  MAX(metric) AS metric
+  MAX(metric) AS metric,
+  CASE MAX(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END)
+    WHEN 2
+    THEN 'high'
+    WHEN 1
+    THEN 'medium'
+    ELSE 'low'
+  END AS severity,
+  MAX(basis) AS basis
 FROM numbered
 GROUP BY
   src,

@@ -104,30 +104,96 @@ WITH enrich_interfaces AS (
     ) AS dst_private
   FROM w
 ), hits AS (
+  WITH uses AS (
+    SELECT
+      srcaddr,
+      CASE WHEN COUNT(DISTINCT dstaddr) = 1 THEN MIN(dstaddr) END AS dstaddr,
+      dstport,
+      protocol,
+      window_start,
+      MIN(first_start) AS first_seen,
+      MAX(last_end) AS last_seen,
+      SUM(records) AS records,
+      COUNT(DISTINCT dstaddr) AS peers
+    FROM flow_windows
+    WHERE
+      requests > 0
+      AND (
+        src_private
+        OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(srcaddr), 1, 7))
+      )
+      AND NOT (
+        dst_private
+        OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(dstaddr), 1, 7))
+      )
+      AND action = 'ACCEPT'
+      AND protocol = 6
+      AND CONTAINS(ARRAY[25], dstport)
+    GROUP BY
+      srcaddr,
+      dstport,
+      protocol,
+      window_start
+    HAVING
+      COUNT(DISTINCT dstaddr) >= 10
+  ), port_windows AS (
+    SELECT DISTINCT
+      srcaddr,
+      dstport,
+      protocol,
+      window_start
+    FROM uses
+  ), prior AS (
+    SELECT
+      srcaddr,
+      dstport,
+      protocol,
+      window_start,
+      COUNT(*) OVER (
+        PARTITION BY srcaddr, dstport, protocol
+        ORDER BY window_start
+        RANGE BETWEEN 21600 PRECEDING AND 1 PRECEDING
+      ) AS prior_windows
+    FROM port_windows
+  ), history AS (
+    SELECT
+      srcaddr,
+      MIN(window_start) AS since
+    FROM flow_windows
+    WHERE
+      (
+        src_private
+        OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(srcaddr), 1, 7))
+      )
+    GROUP BY
+      srcaddr
+  )
   SELECT
-    srcaddr AS src,
-    CAST(NULL AS VARCHAR) AS dst,
-    dstport AS dst_port,
-    protocol,
-    MIN(first_start) AS first_seen,
-    MAX(last_end) AS last_seen,
-    SUM(records) AS records,
-    COUNT(DISTINCT dstaddr) AS metric
-  FROM flow_windows
+    u.srcaddr AS src,
+    u.dstaddr AS dst,
+    u.dstport AS dst_port,
+    u.protocol,
+    u.first_seen,
+    u.last_seen,
+    u.records,
+    u.peers AS metric,
+    'medium' AS severity,
+    'no prior history' AS basis
+  FROM uses AS u
+  JOIN prior AS p
+    ON u.srcaddr = p.srcaddr
+    AND u.dstport = p.dstport
+    AND u.protocol = p.protocol
+    AND u.window_start = p.window_start
+  JOIN history AS h
+    ON u.srcaddr = h.srcaddr
   WHERE
-    requests > 0 AND NOT dst_private AND protocol = 6 AND CONTAINS(ARRAY[25], dstport)
-  GROUP BY
-    srcaddr,
-    dstport,
-    protocol,
-    window_start
-  HAVING
-    COUNT(DISTINCT dstaddr) >= 10
+    p.prior_windows <= 3 AND u.window_start - h.since >= 3600
 ), marked AS (
   SELECT
     hits.*,
     CASE
-      WHEN first_seen - LAG(last_seen) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen) <= 1800
+      WHEN first_seen - LAG(last_seen) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen) <= 3600
       THEN 0
       ELSE 1
     END AS new_episode
@@ -150,7 +216,15 @@ SELECT
   MIN(first_seen) AS first_seen,
   MAX(last_seen) AS last_seen,
   SUM(records) AS records,
-  MAX(metric) AS metric
+  MAX(metric) AS metric,
+  CASE MAX(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END)
+    WHEN 2
+    THEN 'high'
+    WHEN 1
+    THEN 'medium'
+    ELSE 'low'
+  END AS severity,
+  MAX(basis) AS basis
 FROM numbered
 GROUP BY
   src,

@@ -12,43 +12,132 @@ WITH enrich_interfaces AS (
   WHERE
     1 = 0
 ), hits AS (
+  WITH per_window AS (
+    SELECT
+      srcaddr,
+      dstaddr,
+      dstport,
+      protocol,
+      start - start % 600 AS window_start,
+      MIN(start) AS first_seen,
+      MAX("end") AS last_seen,
+      COUNT(*) AS records,
+      COUNT(DISTINCT srcport) AS attempts,
+      SUM(bytes) AS bytes,
+      MAX(bytes) AS biggest,
+      BITWISE_OR_AGG(tcp_flags) AS flags
+    FROM flows
+    WHERE
+      protocol = 6
+      AND CONTAINS(ARRAY[22], dstport)
+      AND srcport > dstport
+      AND NOT srcaddr IS NULL
+      AND start >= 0
+      AND start < 4611686018427387904
+      AND NOT interface_id IN (
+        SELECT
+          interface_id
+        FROM enrich_interfaces
+        WHERE
+          resource_type = 'nat_gateway'
+      )
+    GROUP BY
+      srcaddr,
+      dstaddr,
+      dstport,
+      protocol,
+      start - start % 600
+  ), followed AS (
+    SELECT
+      per_window.*,
+      MAX(biggest) OVER (
+        PARTITION BY srcaddr, dstaddr, dstport
+        ORDER BY window_start
+        RANGE BETWEEN CURRENT ROW AND 1800 FOLLOWING
+      ) AS later_biggest
+    FROM per_window
+  )
   SELECT
     srcaddr AS src,
     dstaddr AS dst,
     dstport AS dst_port,
     protocol,
-    MIN(start) AS first_seen,
-    MAX("end") AS last_seen,
-    COUNT(*) AS records,
-    COUNT(DISTINCT srcport) AS metric
-  FROM flows
+    first_seen,
+    last_seen,
+    records,
+    attempts AS metric,
+    CASE
+      WHEN (
+        (
+          srcaddr LIKE '10.%'
+          OR srcaddr LIKE '192.168.%'
+          OR SUBSTR(srcaddr, 1, 7) IN (
+            '172.16.',
+            '172.17.',
+            '172.18.',
+            '172.19.',
+            '172.20.',
+            '172.21.',
+            '172.22.',
+            '172.23.',
+            '172.24.',
+            '172.25.',
+            '172.26.',
+            '172.27.',
+            '172.28.',
+            '172.29.',
+            '172.30.',
+            '172.31.'
+          )
+          OR LOWER(srcaddr) LIKE LOWER('fc%')
+          OR LOWER(srcaddr) LIKE LOWER('fd%')
+        )
+        OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(srcaddr), 1, 7))
+      )
+      OR later_biggest >= 50000
+      THEN 'high'
+      ELSE 'low'
+    END AS severity,
+    CASE
+      WHEN (
+        (
+          srcaddr LIKE '10.%'
+          OR srcaddr LIKE '192.168.%'
+          OR SUBSTR(srcaddr, 1, 7) IN (
+            '172.16.',
+            '172.17.',
+            '172.18.',
+            '172.19.',
+            '172.20.',
+            '172.21.',
+            '172.22.',
+            '172.23.',
+            '172.24.',
+            '172.25.',
+            '172.26.',
+            '172.27.',
+            '172.28.',
+            '172.29.',
+            '172.30.',
+            '172.31.'
+          )
+          OR LOWER(srcaddr) LIKE LOWER('fc%')
+          OR LOWER(srcaddr) LIKE LOWER('fd%')
+        )
+        OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(srcaddr), 1, 7))
+      )
+      THEN 'the instance is the actor'
+      WHEN later_biggest >= 50000
+      THEN 'a session followed'
+      ELSE 'the instance is the target'
+    END AS basis
+  FROM followed
   WHERE
-    protocol = 6
-    AND CONTAINS(ARRAY[22], dstport)
-    AND srcport > dstport
-    AND NOT srcaddr IS NULL
-    AND start >= 0
-    AND start < 4611686018427387904
-    AND NOT interface_id IN (
-      SELECT
-        interface_id
-      FROM enrich_interfaces
-      WHERE
-        resource_type = 'nat_gateway'
-    )
-  GROUP BY
-    srcaddr,
-    dstaddr,
-    dstport,
-    protocol,
-    start - start % 600
-  HAVING
-    COUNT(DISTINCT srcport) >= 30
-    AND SUM(bytes) <= 20000 * COUNT(DISTINCT srcport)
+    attempts >= 30
+    AND bytes <= 20000 * attempts
     AND (
-      BITWISE_OR_AGG(tcp_flags) IS NULL
-      OR (
-        BITWISE_AND(BITWISE_OR_AGG(tcp_flags), 5)
+      flags IS NULL OR (
+        BITWISE_AND(flags, 5)
       ) > 0
     )
 ), marked AS (
@@ -78,7 +167,15 @@ SELECT
   MIN(first_seen) AS first_seen,
   MAX(last_seen) AS last_seen,
   SUM(records) AS records,
-  MAX(metric) AS metric
+  MAX(metric) AS metric,
+  CASE MAX(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END)
+    WHEN 2
+    THEN 'high'
+    WHEN 1
+    THEN 'medium'
+    ELSE 'low'
+  END AS severity,
+  MAX(basis) AS basis
 FROM numbered
 GROUP BY
   src,

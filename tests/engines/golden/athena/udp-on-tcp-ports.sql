@@ -104,30 +104,89 @@ WITH enrich_interfaces AS (
     ) AS dst_private
   FROM w
 ), hits AS (
+  WITH sent AS (
+    SELECT
+      srcaddr,
+      dstaddr,
+      dstport,
+      protocol,
+      window_start,
+      SUM(records) AS records,
+      MIN(first_start) AS first_seen,
+      MAX(last_end) AS last_seen,
+      SUM(packets) AS packets,
+      SUM(bytes) AS bytes
+    FROM flow_windows
+    WHERE
+      (
+        src_private
+        OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(srcaddr), 1, 7))
+      )
+      AND NOT (
+        dst_private
+        OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(dstaddr), 1, 7))
+      )
+      AND NOT dstport IS NULL
+      AND protocol = 17
+      AND requests > 0
+      AND CONTAINS(
+        ARRAY[21, 22, 23, 25, 80, 110, 143, 443, 445, 993, 995, 1433, 3306, 3389, 5432, 5985, 5986, 8080, 8443],
+        dstport
+      )
+    GROUP BY
+      srcaddr,
+      dstaddr,
+      dstport,
+      protocol,
+      window_start
+    HAVING
+      SUM(packets) >= 2000 * GREATEST(MAX(last_end) - MIN(first_start), 60)
+  ), replies AS (
+    SELECT
+      r.srcaddr,
+      r.dstaddr,
+      r.protocol,
+      r.window_start,
+      SUM(r.packets) AS packets,
+      SUM(r.bytes) AS bytes
+    FROM flow_windows AS r
+    JOIN (
+      SELECT DISTINCT
+        srcaddr,
+        dstaddr,
+        protocol,
+        window_start
+      FROM sent
+    ) AS k
+      ON r.srcaddr = k.dstaddr
+      AND r.dstaddr = k.srcaddr
+      AND r.protocol = k.protocol
+      AND r.window_start = k.window_start
+    GROUP BY
+      r.srcaddr,
+      r.dstaddr,
+      r.protocol,
+      r.window_start
+  )
   SELECT
-    srcaddr AS src,
-    dstaddr AS dst,
-    dstport AS dst_port,
-    protocol,
-    MIN(first_start) AS first_seen,
-    MAX(last_end) AS last_seen,
-    SUM(records) AS records,
-    SUM(packets) AS metric
-  FROM flow_windows
+    s.srcaddr AS src,
+    s.dstaddr AS dst,
+    s.dstport AS dst_port,
+    s.protocol,
+    s.first_seen,
+    s.last_seen,
+    s.records,
+    CAST(s.packets AS DOUBLE) / GREATEST(s.last_seen - s.first_seen, 60) AS metric,
+    'high' AS severity,
+    'behaviour' AS basis
+  FROM sent AS s
+  LEFT JOIN replies AS a
+    ON a.srcaddr = s.dstaddr
+    AND a.dstaddr = s.srcaddr
+    AND a.protocol = s.protocol
+    AND a.window_start = s.window_start
   WHERE
-    protocol = 17
-    AND CONTAINS(
-      ARRAY[21, 22, 23, 25, 80, 110, 143, 443, 445, 993, 995, 1433, 3306, 3389, 5432, 5985, 5986, 8080, 8443],
-      dstport
-    )
-  GROUP BY
-    srcaddr,
-    dstaddr,
-    dstport,
-    protocol,
-    window_start
-  HAVING
-    SUM(packets) >= 10000
+    COALESCE(a.packets, 0) <= 0.1 * s.packets
 ), marked AS (
   SELECT
     hits.*,
@@ -155,7 +214,15 @@ SELECT
   MIN(first_seen) AS first_seen,
   MAX(last_seen) AS last_seen,
   SUM(records) AS records,
-  MAX(metric) AS metric
+  MAX(metric) AS metric,
+  CASE MAX(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END)
+    WHEN 2
+    THEN 'high'
+    WHEN 1
+    THEN 'medium'
+    ELSE 'low'
+  END AS severity,
+  MAX(basis) AS basis
 FROM numbered
 GROUP BY
   src,

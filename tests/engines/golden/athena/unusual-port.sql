@@ -113,20 +113,28 @@ WITH enrich_interfaces AS (
       window_start,
       MIN(first_start) AS first_seen,
       MAX(last_end) AS last_seen,
-      SUM(records) AS records
+      SUM(records) AS records,
+      COUNT(DISTINCT dstaddr) AS peers
     FROM flow_windows
     WHERE
       requests > 0
-      AND src_private
-      AND NOT dst_private
+      AND (
+        src_private
+        OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(srcaddr), 1, 7))
+      )
+      AND NOT (
+        dst_private
+        OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(dstaddr), 1, 7))
+      )
       AND action = 'ACCEPT'
       AND protocol IN (6, 17)
+      AND requests > probes
       AND NOT CONTAINS(
-        ARRAY[20, 21, 22, 23, 25, 53, 80, 110, 123, 135, 137, 138, 139, 143, 389, 443, 445, 465, 587, 636, 993, 995, 1433, 1521, 3306, 3389, 5432, 5985, 5986, 6379, 8080, 8443, 9200, 27017],
+        ARRAY[20, 21, 22, 23, 25, 53, 80, 110, 123, 135, 137, 138, 139, 143, 389, 443, 445, 465, 587, 636, 853, 993, 995, 1433, 1521, 3306, 3389, 5432, 5985, 5986, 6379, 8080, 8443, 9200, 27017],
         dstport
       )
       AND NOT CONTAINS(
-        ARRAY[3333, 3334, 3357, 4444, 5555, 5556, 5588, 5730, 6099, 6666, 7777, 7778, 8333, 8888, 9999, 14433, 14444, 45560, 45700],
+        ARRAY[3333, 3334, 3357, 4444, 5555, 7777, 14433, 14444, 45560, 45700, 9001, 9030],
         dstport
       )
     GROUP BY
@@ -159,7 +167,10 @@ WITH enrich_interfaces AS (
       MIN(window_start) AS since
     FROM flow_windows
     WHERE
-      src_private
+      (
+        src_private
+        OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(srcaddr), 1, 7))
+      )
     GROUP BY
       srcaddr
   )
@@ -171,7 +182,9 @@ WITH enrich_interfaces AS (
     u.first_seen,
     u.last_seen,
     u.records,
-    p.prior_windows AS metric
+    u.peers AS metric,
+    'medium' AS severity,
+    'no prior history' AS basis
   FROM uses AS u
   JOIN prior AS p
     ON u.srcaddr = p.srcaddr
@@ -209,7 +222,15 @@ SELECT
   MIN(first_seen) AS first_seen,
   MAX(last_seen) AS last_seen,
   SUM(records) AS records,
-  MAX(metric) AS metric
+  MAX(metric) AS metric,
+  CASE MAX(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END)
+    WHEN 2
+    THEN 'high'
+    WHEN 1
+    THEN 'medium'
+    ELSE 'low'
+  END AS severity,
+  MAX(basis) AS basis
 FROM numbered
 GROUP BY
   src,

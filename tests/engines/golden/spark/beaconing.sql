@@ -89,30 +89,71 @@ WITH w AS (
       OR dstaddr ILIKE 'fd%'
     ) AS dst_private
   FROM w
-), candidates AS (
+), outbound AS (
   SELECT
     srcaddr,
     dstaddr,
     dstport,
-    protocol
+    protocol,
+    requests,
+    window_start
   FROM flow_windows
   WHERE
-    requests > 0 AND src_private AND NOT dst_private
+    requests > 0
+    AND (
+      src_private
+      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(srcaddr), 1, 7))
+    )
+    AND NOT (
+      dst_private
+      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(dstaddr), 1, 7))
+    )
+), fleet AS (
+  SELECT
+    COUNT(DISTINCT srcaddr) AS sources
+  FROM outbound
+), popular AS (
+  SELECT
+    dstaddr,
+    dstport,
+    protocol
+  FROM outbound
   GROUP BY
-    srcaddr,
     dstaddr,
     dstport,
     protocol
   HAVING
-    SUM(requests) >= :min_connections
-    AND COUNT(DISTINCT window_start) >= :min_windows
+    COUNT(DISTINCT srcaddr) >= :fleet_min_sources
+    AND COUNT(DISTINCT srcaddr) >= :fleet_share * (
+      SELECT
+        sources
+      FROM fleet
+    )
+), candidates AS (
+  SELECT
+    o.srcaddr,
+    o.dstaddr,
+    o.dstport,
+    o.protocol,
+    ROW_NUMBER() OVER (
+      ORDER BY o.srcaddr NULLS LAST, o.dstaddr NULLS LAST, o.dstport NULLS LAST, o.protocol NULLS LAST
+    ) AS pair
+  FROM outbound AS o
+  LEFT JOIN popular AS p
+    ON o.dstaddr = p.dstaddr AND o.dstport = p.dstport AND o.protocol = p.protocol
+  WHERE
+    p.dstaddr IS NULL
+  GROUP BY
+    o.srcaddr,
+    o.dstaddr,
+    o.dstport,
+    o.protocol
+  HAVING
+    SUM(o.requests) >= :min_connections
+    AND COUNT(DISTINCT o.window_start) >= :min_windows
 ), connections AS (
   SELECT
-    f.srcaddr,
-    f.dstaddr,
-    f.dstport,
-    f.protocol,
-    f.srcport,
+    c.pair,
     MIN(f.start) AS t,
     MAX(f.`end`) AS t_end,
     SUM(f.bytes) AS bytes,
@@ -126,22 +167,19 @@ WITH w AS (
   WHERE
     f.srcport > f.dstport AND f.start >= :since AND f.start < :until
   GROUP BY
-    f.srcaddr,
-    f.dstaddr,
-    f.dstport,
-    f.protocol,
+    c.pair,
     f.srcport,
     f.start - f.start % :max_gap
 ), gaps AS (
   SELECT
     connections.*,
-    t - LAG(t) OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol ORDER BY t NULLS LAST) AS gap
+    t - LAG(t) OVER (PARTITION BY pair ORDER BY t NULLS LAST) AS gap
   FROM connections
 ), numbered AS (
   SELECT
     gaps.*,
     SUM(CASE WHEN gap IS NULL OR gap > :max_gap THEN 1 ELSE 0 END) OVER (
-      PARTITION BY srcaddr, dstaddr, dstport, protocol
+      PARTITION BY pair
       ORDER BY t NULLS LAST
       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
     ) AS episode,
@@ -150,23 +188,14 @@ WITH w AS (
 ), ranked AS (
   SELECT
     numbered.*,
-    ROW_NUMBER() OVER (
-      PARTITION BY srcaddr, dstaddr, dstport, protocol, episode
-      ORDER BY interval NULLS LAST
-    ) - 1 AS interval_rank,
-    ROW_NUMBER() OVER (
-      PARTITION BY srcaddr, dstaddr, dstport, protocol, episode
-      ORDER BY bytes NULLS LAST
-    ) - 1 AS bytes_rank,
-    COUNT(interval) OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol, episode) AS intervals,
-    COUNT(*) OVER (PARTITION BY srcaddr, dstaddr, dstport, protocol, episode) AS n
+    ROW_NUMBER() OVER (PARTITION BY pair, episode ORDER BY interval NULLS LAST) - 1 AS interval_rank,
+    ROW_NUMBER() OVER (PARTITION BY pair, episode ORDER BY bytes NULLS LAST) - 1 AS bytes_rank,
+    COUNT(interval) OVER (PARTITION BY pair, episode) AS intervals,
+    COUNT(*) OVER (PARTITION BY pair, episode) AS n
   FROM numbered
 ), quartiles AS (
   SELECT
-    srcaddr,
-    dstaddr,
-    dstport,
-    protocol,
+    pair,
     episode,
     n,
     MIN(t) AS first_seen,
@@ -306,10 +335,7 @@ WITH w AS (
     ) AS b3
   FROM ranked
   GROUP BY
-    srcaddr,
-    dstaddr,
-    dstport,
-    protocol,
+    pair,
     episode,
     n,
     intervals
@@ -361,17 +387,21 @@ WITH w AS (
   FROM quartiles
 )
 SELECT
-  srcaddr AS src,
-  dstaddr AS dst,
-  dstport AS dst_port,
-  protocol,
+  c.srcaddr AS src,
+  c.dstaddr AS dst,
+  c.dstport AS dst_port,
+  c.protocol,
   first_seen,
   last_seen,
   records,
   (
     interval_score + size_score
-  ) / 2 AS metric
+  ) / 2 AS metric,
+  'medium' AS severity,
+  'behaviour' AS basis
 FROM scored
+JOIN candidates AS c
+  ON scored.pair = c.pair
 WHERE
   (
     interval_score + size_score

@@ -89,6 +89,42 @@ WITH w AS (
       OR dstaddr ILIKE 'fd%'
     ) AS dst_private
   FROM w
+), out AS (
+  SELECT
+    *
+  FROM flow_windows
+  WHERE
+    requests > 0
+    AND (
+      src_private
+      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(srcaddr), 1, 7))
+    )
+    AND NOT (
+      dst_private
+      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(dstaddr), 1, 7))
+    )
+    AND action = 'ACCEPT'
+    AND protocol = 6
+), pools AS (
+  SELECT DISTINCT
+    a.address
+  FROM (
+    SELECT DISTINCT
+      dstaddr AS address
+    FROM out
+  ) AS a
+  JOIN threat_list AS t
+    ON (
+      (
+        CASE
+          WHEN a.address LIKE '%.%.%.%'
+          THEN CAST(SPLIT_PART(a.address, '.', 1) AS BIGINT) * 16777216 + CAST(SPLIT_PART(a.address, '.', 2) AS BIGINT) * 65536 + CAST(SPLIT_PART(a.address, '.', 3) AS BIGINT) * 256 + CAST(SPLIT_PART(a.address, '.', 4) AS BIGINT)
+        END
+      ) BETWEEN t.low AND t.high
+      OR LOWER(a.address) = LOWER(t.network)
+    )
+  WHERE
+    t.list = :category
 ), hits AS (
   SELECT
     srcaddr AS src,
@@ -98,21 +134,42 @@ WITH w AS (
     MIN(first_start) AS first_seen,
     MAX(last_end) AS last_seen,
     SUM(records) AS records,
-    SUM(bytes) AS metric
-  FROM flow_windows
-  WHERE
-    requests > 0
-    AND src_private
-    AND NOT dst_private
-    AND action = 'ACCEPT'
-    AND protocol = 6
-    AND ARRAY_CONTAINS(:ports, dstport)
+    SUM(bytes) AS metric,
+    CASE
+      WHEN dstaddr IN (
+        SELECT
+          address
+        FROM pools
+      )
+      THEN 'high'
+      ELSE 'medium'
+    END AS severity,
+    CASE
+      WHEN dstaddr IN (
+        SELECT
+          address
+        FROM pools
+      )
+      THEN 'threat list'
+      ELSE 'Stratum port'
+    END AS basis
+  FROM out
   GROUP BY
     srcaddr,
     dstaddr,
     dstport,
     protocol,
     window_start
+  HAVING
+    dstaddr IN (
+      SELECT
+        address
+      FROM pools
+    )
+    OR (
+      ARRAY_CONTAINS(:ports, dstport)
+      AND MAX(last_end) - MIN(first_start) >= :min_active_seconds
+    )
 ), marked AS (
   SELECT
     hits.*,
@@ -140,7 +197,15 @@ SELECT
   MIN(first_seen) AS first_seen,
   MAX(last_seen) AS last_seen,
   SUM(records) AS records,
-  MAX(metric) AS metric
+  MAX(metric) AS metric,
+  CASE MAX(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END)
+    WHEN 2
+    THEN 'high'
+    WHEN 1
+    THEN 'medium'
+    ELSE 'low'
+  END AS severity,
+  MAX(basis) AS basis
 FROM numbered
 GROUP BY
   src,

@@ -98,10 +98,20 @@ WITH w AS (
     MIN(first_start) AS first_seen,
     MAX(last_end) AS last_seen,
     SUM(records) AS records,
-    SUM(request_packets) / :window AS metric
+    SUM(request_packets) / :window AS metric,
+    CASE
+      WHEN MAX(CASE WHEN action = 'ACCEPT' THEN 1 ELSE 0 END) = 1
+      THEN 'medium'
+      ELSE 'low'
+    END AS severity,
+    'behaviour' AS basis
   FROM flow_windows
   WHERE
-    dst_private AND requests > 0
+    (
+      dst_private
+      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(dstaddr), 1, 7))
+    )
+    AND requests > 0
   GROUP BY
     dstaddr,
     dstport,
@@ -136,7 +146,15 @@ SELECT
   MIN(first_seen) AS first_seen,
   MAX(last_seen) AS last_seen,
   SUM(records) AS records,
-  MAX(metric) AS metric
+  MAX(metric) AS metric,
+  CASE MAX(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END)
+    WHEN 2
+    THEN 'high'
+    WHEN 1
+    THEN 'medium'
+    ELSE 'low'
+  END AS severity,
+  MAX(basis) AS basis
 FROM numbered
 GROUP BY
   src,

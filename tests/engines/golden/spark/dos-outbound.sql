@@ -89,19 +89,33 @@ WITH w AS (
       OR dstaddr ILIKE 'fd%'
     ) AS dst_private
   FROM w
-), hits AS (
+), sent AS (
   SELECT
-    srcaddr AS src,
-    dstaddr AS dst,
-    dstport AS dst_port,
+    srcaddr,
+    dstaddr,
+    dstport,
     protocol,
+    window_start,
+    SUM(records) AS records,
     MIN(first_start) AS first_seen,
     MAX(last_end) AS last_seen,
-    SUM(records) AS records,
-    SUM(request_packets) / :window AS metric
+    SUM(packets) AS packets,
+    SUM(bytes) AS bytes
   FROM flow_windows
   WHERE
-    src_private AND NOT dst_private AND requests > 0
+    (
+      src_private
+      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(srcaddr), 1, 7))
+    )
+    AND NOT (
+      dst_private
+      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(dstaddr), 1, 7))
+    )
+    AND NOT dstport IS NULL
+    AND protocol = 17
+    AND requests > 0
+    AND dstport <> 53
+    AND NOT ARRAY_CONTAINS(:tcp_only_ports, dstport)
   GROUP BY
     srcaddr,
     dstaddr,
@@ -109,7 +123,53 @@ WITH w AS (
     protocol,
     window_start
   HAVING
-    SUM(request_packets) >= :min_pps * :window
+    SUM(packets) >= :min_pps * GREATEST(MAX(last_end) - MIN(first_start), :min_seconds)
+), replies AS (
+  SELECT
+    r.srcaddr,
+    r.dstaddr,
+    r.protocol,
+    r.window_start,
+    SUM(r.packets) AS packets,
+    SUM(r.bytes) AS bytes
+  FROM flow_windows AS r
+  JOIN (
+    SELECT DISTINCT
+      srcaddr,
+      dstaddr,
+      protocol,
+      window_start
+    FROM sent
+  ) AS k
+    ON r.srcaddr = k.dstaddr
+    AND r.dstaddr = k.srcaddr
+    AND r.protocol = k.protocol
+    AND r.window_start = k.window_start
+  GROUP BY
+    r.srcaddr,
+    r.dstaddr,
+    r.protocol,
+    r.window_start
+), hits AS (
+  SELECT
+    s.srcaddr AS src,
+    s.dstaddr AS dst,
+    s.dstport AS dst_port,
+    s.protocol,
+    s.first_seen,
+    s.last_seen,
+    s.records,
+    s.packets / GREATEST(s.last_seen - s.first_seen, :min_seconds) AS metric,
+    'high' AS severity,
+    'behaviour' AS basis
+  FROM sent AS s
+  LEFT JOIN replies AS a
+    ON a.srcaddr = s.dstaddr
+    AND a.dstaddr = s.srcaddr
+    AND a.protocol = s.protocol
+    AND a.window_start = s.window_start
+  WHERE
+    COALESCE(a.packets, 0) <= :max_reply_share * s.packets
 ), marked AS (
   SELECT
     hits.*,
@@ -137,7 +197,15 @@ SELECT
   MIN(first_seen) AS first_seen,
   MAX(last_seen) AS last_seen,
   SUM(records) AS records,
-  MAX(metric) AS metric
+  MAX(metric) AS metric,
+  CASE MAX(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END)
+    WHEN 2
+    THEN 'high'
+    WHEN 1
+    THEN 'medium'
+    ELSE 'low'
+  END AS severity,
+  MAX(basis) AS basis
 FROM numbered
 GROUP BY
   src,

@@ -102,7 +102,16 @@ WITH w AS (
     MAX(last_end) AS last_seen
   FROM flow_windows
   WHERE
-    src_private AND NOT dst_private AND action = 'ACCEPT' AND protocol = 6
+    (
+      src_private
+      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(srcaddr), 1, 7))
+    )
+    AND NOT (
+      dst_private
+      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(dstaddr), 1, 7))
+    )
+    AND action = 'ACCEPT'
+    AND protocol = 6
   GROUP BY
     srcaddr,
     dstaddr,
@@ -126,6 +135,18 @@ WITH w AS (
   FROM per_window
   GROUP BY
     srcaddr
+), history AS (
+  SELECT
+    srcaddr,
+    MIN(window_start) AS since
+  FROM flow_windows
+  WHERE
+    (
+      src_private
+      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(srcaddr), 1, 7))
+    )
+  GROUP BY
+    srcaddr
 ), contacts AS (
   SELECT DISTINCT
     srcaddr,
@@ -140,7 +161,7 @@ WITH w AS (
     COUNT(*) OVER (
       PARTITION BY srcaddr, dstaddr
       ORDER BY window_start NULLS LAST
-      RANGE BETWEEN :lookback PRECEDING AND 1 PRECEDING
+      RANGE BETWEEN :lookback PRECEDING AND :gap PRECEDING
     ) AS prior_windows
   FROM contacts
 ), hits AS (
@@ -152,18 +173,23 @@ WITH w AS (
     e.first_seen,
     e.last_seen,
     e.records,
-    e.bytes AS metric
+    e.bytes AS metric,
+    'medium' AS severity,
+    'against its own baseline' AS basis
   FROM egress AS e
   JOIN baseline AS b
     ON e.srcaddr = b.srcaddr
+  JOIN history AS h
+    ON e.srcaddr = h.srcaddr
   JOIN prior AS p
     ON e.srcaddr = p.srcaddr
     AND e.dstaddr = p.dstaddr
     AND e.window_start = p.window_start
   WHERE
-    e.bytes >= :min_bytes
+    e.bytes >= :min_window_bytes
     AND e.bytes >= :baseline_factor * b.median_bytes
-    AND p.prior_windows <= :max_prior_windows
+    AND p.prior_windows = 0
+    AND e.window_start - h.since >= :min_history
 ), marked AS (
   SELECT
     hits.*,
@@ -191,7 +217,15 @@ SELECT
   MIN(first_seen) AS first_seen,
   MAX(last_seen) AS last_seen,
   SUM(records) AS records,
-  SUM(metric) AS metric
+  SUM(metric) AS metric,
+  CASE MAX(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END)
+    WHEN 2
+    THEN 'high'
+    WHEN 1
+    THEN 'medium'
+    ELSE 'low'
+  END AS severity,
+  MAX(basis) AS basis
 FROM numbered
 GROUP BY
   src,
@@ -199,6 +233,8 @@ GROUP BY
   dst_port,
   protocol,
   episode
+HAVING
+  SUM(metric) >= :min_bytes
 ORDER BY
   first_seen NULLS LAST,
   src NULLS LAST,

@@ -98,10 +98,21 @@ WITH w AS (
     MIN(first_start) AS first_seen,
     MAX(last_end) AS last_seen,
     SUM(records) AS records,
-    COUNT(DISTINCT CASE WHEN probes > 0 THEN dstaddr END) AS metric
+    COUNT(DISTINCT CASE WHEN probes > 0 THEN dstaddr END) AS metric,
+    'low' AS severity,
+    'behaviour' AS basis
   FROM flow_windows
   WHERE
-    dst_private AND protocol IN (6, 17) AND requests > 0
+    (
+      dst_private
+      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(dstaddr), 1, 7))
+    )
+    AND NOT (
+      src_private
+      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(srcaddr), 1, 7))
+    )
+    AND protocol IN (6, 17)
+    AND requests > 0
   GROUP BY
     srcaddr,
     protocol,
@@ -137,7 +148,15 @@ SELECT
   MIN(first_seen) AS first_seen,
   MAX(last_seen) AS last_seen,
   SUM(records) AS records,
-  MAX(metric) AS metric
+  MAX(metric) AS metric,
+  CASE MAX(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END)
+    WHEN 2
+    THEN 'high'
+    WHEN 1
+    THEN 'medium'
+    ELSE 'low'
+  END AS severity,
+  MAX(basis) AS basis
 FROM numbered
 GROUP BY
   src,

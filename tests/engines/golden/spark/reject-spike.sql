@@ -146,7 +146,9 @@ WITH w AS (
     r.first_seen,
     r.last_seen,
     r.records,
-    r.records AS metric
+    r.records AS metric,
+    'low' AS severity,
+    'behaviour' AS basis
   FROM rejects AS r
   JOIN baseline AS b
     ON r.dstaddr = b.dstaddr AND r.dstport = b.dstport AND r.protocol = b.protocol
@@ -191,7 +193,15 @@ SELECT
   MIN(first_seen) AS first_seen,
   MAX(last_seen) AS last_seen,
   SUM(records) AS records,
-  MAX(metric) AS metric
+  MAX(metric) AS metric,
+  CASE MAX(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END)
+    WHEN 2
+    THEN 'high'
+    WHEN 1
+    THEN 'medium'
+    ELSE 'low'
+  END AS severity,
+  MAX(basis) AS basis
 FROM numbered
 GROUP BY
   src,

@@ -89,20 +89,29 @@ WITH w AS (
       OR dstaddr ILIKE 'fd%'
     ) AS dst_private
   FROM w
-), hits AS (
+), uses AS (
   SELECT
-    srcaddr AS src,
-    CAST(NULL AS STRING) AS dst,
-    dstport AS dst_port,
+    srcaddr,
+    CASE WHEN COUNT(DISTINCT dstaddr) = 1 THEN MIN(dstaddr) END AS dstaddr,
+    dstport,
     protocol,
+    window_start,
     MIN(first_start) AS first_seen,
     MAX(last_end) AS last_seen,
     SUM(records) AS records,
-    COUNT(DISTINCT dstaddr) AS metric
+    COUNT(DISTINCT dstaddr) AS peers
   FROM flow_windows
   WHERE
     requests > 0
-    AND NOT dst_private
+    AND (
+      src_private
+      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(srcaddr), 1, 7))
+    )
+    AND NOT (
+      dst_private
+      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(dstaddr), 1, 7))
+    )
+    AND action = 'ACCEPT'
     AND protocol = 6
     AND ARRAY_CONTAINS(:ports, dstport)
   GROUP BY
@@ -112,6 +121,60 @@ WITH w AS (
     window_start
   HAVING
     COUNT(DISTINCT dstaddr) >= :min_peers
+), port_windows AS (
+  SELECT DISTINCT
+    srcaddr,
+    dstport,
+    protocol,
+    window_start
+  FROM uses
+), prior AS (
+  SELECT
+    srcaddr,
+    dstport,
+    protocol,
+    window_start,
+    COUNT(*) OVER (
+      PARTITION BY srcaddr, dstport, protocol
+      ORDER BY window_start NULLS LAST
+      RANGE BETWEEN :lookback PRECEDING AND 1 PRECEDING
+    ) AS prior_windows
+  FROM port_windows
+), history AS (
+  SELECT
+    srcaddr,
+    MIN(window_start) AS since
+  FROM flow_windows
+  WHERE
+    (
+      src_private
+      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(srcaddr), 1, 7))
+    )
+  GROUP BY
+    srcaddr
+), hits AS (
+  SELECT
+    u.srcaddr AS src,
+    u.dstaddr AS dst,
+    u.dstport AS dst_port,
+    u.protocol,
+    u.first_seen,
+    u.last_seen,
+    u.records,
+    u.peers AS metric,
+    'medium' AS severity,
+    'no prior history' AS basis
+  FROM uses AS u
+  JOIN prior AS p
+    ON u.srcaddr = p.srcaddr
+    AND u.dstport = p.dstport
+    AND u.protocol = p.protocol
+    AND u.window_start = p.window_start
+  JOIN history AS h
+    ON u.srcaddr = h.srcaddr
+  WHERE
+    p.prior_windows <= :max_prior_windows
+    AND u.window_start - h.since >= :min_history
 ), marked AS (
   SELECT
     hits.*,
@@ -139,7 +202,15 @@ SELECT
   MIN(first_seen) AS first_seen,
   MAX(last_seen) AS last_seen,
   SUM(records) AS records,
-  MAX(metric) AS metric
+  MAX(metric) AS metric,
+  CASE MAX(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END)
+    WHEN 2
+    THEN 'high'
+    WHEN 1
+    THEN 'medium'
+    ELSE 'low'
+  END AS severity,
+  MAX(basis) AS basis
 FROM numbered
 GROUP BY
   src,

@@ -1,13 +1,17 @@
-WITH hits AS (
+WITH per_window AS (
   SELECT
-    srcaddr AS src,
-    dstaddr AS dst,
-    dstport AS dst_port,
+    srcaddr,
+    dstaddr,
+    dstport,
     protocol,
+    start - start % :window AS window_start,
     MIN(start) AS first_seen,
     MAX(`end`) AS last_seen,
     COUNT(*) AS records,
-    COUNT(DISTINCT srcport) AS metric
+    COUNT(DISTINCT srcport) AS attempts,
+    SUM(bytes) AS bytes,
+    MAX(bytes) AS biggest,
+    BIT_OR(tcp_flags) AS flags
   FROM flows
   WHERE
     protocol = 6
@@ -29,12 +33,97 @@ WITH hits AS (
     dstport,
     protocol,
     start - start % :window
-  HAVING
-    COUNT(DISTINCT srcport) >= :min_attempts
-    AND SUM(bytes) <= :max_bytes_per_attempt * COUNT(DISTINCT srcport)
+), followed AS (
+  SELECT
+    per_window.*,
+    MAX(biggest) OVER (
+      PARTITION BY srcaddr, dstaddr, dstport
+      ORDER BY window_start NULLS LAST
+      RANGE BETWEEN CURRENT ROW AND :gap FOLLOWING
+    ) AS later_biggest
+  FROM per_window
+), hits AS (
+  SELECT
+    srcaddr AS src,
+    dstaddr AS dst,
+    dstport AS dst_port,
+    protocol,
+    first_seen,
+    last_seen,
+    records,
+    attempts AS metric,
+    CASE
+      WHEN (
+        (
+          srcaddr LIKE '10.%'
+          OR srcaddr LIKE '192.168.%'
+          OR SUBSTRING(srcaddr, 1, 7) IN (
+            '172.16.',
+            '172.17.',
+            '172.18.',
+            '172.19.',
+            '172.20.',
+            '172.21.',
+            '172.22.',
+            '172.23.',
+            '172.24.',
+            '172.25.',
+            '172.26.',
+            '172.27.',
+            '172.28.',
+            '172.29.',
+            '172.30.',
+            '172.31.'
+          )
+          OR srcaddr ILIKE 'fc%'
+          OR srcaddr ILIKE 'fd%'
+        )
+        OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(srcaddr), 1, 7))
+      )
+      OR later_biggest >= :session_bytes
+      THEN 'high'
+      ELSE 'low'
+    END AS severity,
+    CASE
+      WHEN (
+        (
+          srcaddr LIKE '10.%'
+          OR srcaddr LIKE '192.168.%'
+          OR SUBSTRING(srcaddr, 1, 7) IN (
+            '172.16.',
+            '172.17.',
+            '172.18.',
+            '172.19.',
+            '172.20.',
+            '172.21.',
+            '172.22.',
+            '172.23.',
+            '172.24.',
+            '172.25.',
+            '172.26.',
+            '172.27.',
+            '172.28.',
+            '172.29.',
+            '172.30.',
+            '172.31.'
+          )
+          OR srcaddr ILIKE 'fc%'
+          OR srcaddr ILIKE 'fd%'
+        )
+        OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(srcaddr), 1, 7))
+      )
+      THEN 'the instance is the actor'
+      WHEN later_biggest >= :session_bytes
+      THEN 'a session followed'
+      ELSE 'the instance is the target'
+    END AS basis
+  FROM followed
+  WHERE
+    attempts >= :min_attempts
+    AND bytes <= :max_bytes_per_attempt * attempts
     AND (
-      BIT_OR(tcp_flags) IS NULL OR (
-        BIT_OR(tcp_flags) & 5
+      flags IS NULL OR (
+        flags & 5
       ) > 0
     )
 ), marked AS (
@@ -64,7 +153,15 @@ SELECT
   MIN(first_seen) AS first_seen,
   MAX(last_seen) AS last_seen,
   SUM(records) AS records,
-  MAX(metric) AS metric
+  MAX(metric) AS metric,
+  CASE MAX(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END)
+    WHEN 2
+    THEN 'high'
+    WHEN 1
+    THEN 'medium'
+    ELSE 'low'
+  END AS severity,
+  MAX(basis) AS basis
 FROM numbered
 GROUP BY
   src,

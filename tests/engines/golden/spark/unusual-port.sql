@@ -98,16 +98,24 @@ WITH w AS (
     window_start,
     MIN(first_start) AS first_seen,
     MAX(last_end) AS last_seen,
-    SUM(records) AS records
+    SUM(records) AS records,
+    COUNT(DISTINCT dstaddr) AS peers
   FROM flow_windows
   WHERE
     requests > 0
-    AND src_private
-    AND NOT dst_private
+    AND (
+      src_private
+      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(srcaddr), 1, 7))
+    )
+    AND NOT (
+      dst_private
+      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(dstaddr), 1, 7))
+    )
     AND action = 'ACCEPT'
     AND protocol IN (6, 17)
+    AND requests > probes
     AND NOT ARRAY_CONTAINS(:known_ports, dstport)
-    AND NOT ARRAY_CONTAINS(:mining_ports, dstport)
+    AND NOT ARRAY_CONTAINS(:other_ports, dstport)
   GROUP BY
     srcaddr,
     dstport,
@@ -138,7 +146,10 @@ WITH w AS (
     MIN(window_start) AS since
   FROM flow_windows
   WHERE
-    src_private
+    (
+      src_private
+      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(srcaddr), 1, 7))
+    )
   GROUP BY
     srcaddr
 ), hits AS (
@@ -150,7 +161,9 @@ WITH w AS (
     u.first_seen,
     u.last_seen,
     u.records,
-    p.prior_windows AS metric
+    u.peers AS metric,
+    'medium' AS severity,
+    'no prior history' AS basis
   FROM uses AS u
   JOIN prior AS p
     ON u.srcaddr = p.srcaddr
@@ -189,7 +202,15 @@ SELECT
   MIN(first_seen) AS first_seen,
   MAX(last_seen) AS last_seen,
   SUM(records) AS records,
-  MAX(metric) AS metric
+  MAX(metric) AS metric,
+  CASE MAX(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END)
+    WHEN 2
+    THEN 'high'
+    WHEN 1
+    THEN 'medium'
+    ELSE 'low'
+  END AS severity,
+  MAX(basis) AS basis
 FROM numbered
 GROUP BY
   src,

@@ -1,0 +1,216 @@
+WITH w AS (
+  SELECT
+    srcaddr,
+    dstaddr,
+    CASE WHEN srcport < dstport THEN NULL ELSE dstport END AS dstport,
+    protocol,
+    action,
+    start - start % :window AS window_start,
+    COUNT(*) AS records,
+    CAST(SUM(packets) AS BIGINT) AS packets,
+    CAST(SUM(bytes) AS BIGINT) AS bytes,
+    MIN(start) AS first_start,
+    MAX(`end`) AS last_end,
+    COUNT(CASE WHEN srcport > dstport THEN 1 END) AS requests,
+    CAST(SUM(CASE WHEN srcport > dstport THEN packets ELSE 0 END) AS BIGINT) AS request_packets,
+    CAST(SUM(CASE WHEN srcport > dstport THEN bytes ELSE 0 END) AS BIGINT) AS request_bytes,
+    COUNT(
+      CASE WHEN srcport > dstport AND packets <= 2 AND bytes <= 100 * packets THEN 1 END
+    ) AS probes,
+    BIT_OR(tcp_flags) AS tcp_flags
+  FROM flows
+  WHERE
+    NOT srcaddr IS NULL
+    AND start >= :since
+    AND start < :until
+    AND NOT interface_id IN (
+      SELECT
+        interface_id
+      FROM enrich_interfaces
+      WHERE
+        resource_type = 'nat_gateway'
+    )
+  GROUP BY
+    srcaddr,
+    dstaddr,
+    CASE WHEN srcport < dstport THEN NULL ELSE dstport END,
+    protocol,
+    action,
+    start - start % :window
+), flow_windows AS (
+  SELECT
+    w.*,
+    (
+      srcaddr LIKE '10.%'
+      OR srcaddr LIKE '192.168.%'
+      OR SUBSTRING(srcaddr, 1, 7) IN (
+        '172.16.',
+        '172.17.',
+        '172.18.',
+        '172.19.',
+        '172.20.',
+        '172.21.',
+        '172.22.',
+        '172.23.',
+        '172.24.',
+        '172.25.',
+        '172.26.',
+        '172.27.',
+        '172.28.',
+        '172.29.',
+        '172.30.',
+        '172.31.'
+      )
+      OR srcaddr ILIKE 'fc%'
+      OR srcaddr ILIKE 'fd%'
+    ) AS src_private,
+    (
+      dstaddr LIKE '10.%'
+      OR dstaddr LIKE '192.168.%'
+      OR SUBSTRING(dstaddr, 1, 7) IN (
+        '172.16.',
+        '172.17.',
+        '172.18.',
+        '172.19.',
+        '172.20.',
+        '172.21.',
+        '172.22.',
+        '172.23.',
+        '172.24.',
+        '172.25.',
+        '172.26.',
+        '172.27.',
+        '172.28.',
+        '172.29.',
+        '172.30.',
+        '172.31.'
+      )
+      OR dstaddr ILIKE 'fc%'
+      OR dstaddr ILIKE 'fd%'
+    ) AS dst_private
+  FROM w
+), sent AS (
+  SELECT
+    srcaddr,
+    dstaddr,
+    dstport,
+    protocol,
+    window_start,
+    SUM(records) AS records,
+    MIN(first_start) AS first_seen,
+    MAX(last_end) AS last_seen,
+    SUM(packets) AS packets,
+    SUM(bytes) AS bytes
+  FROM flow_windows
+  WHERE
+    (
+      src_private
+      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(srcaddr), 1, 7))
+    )
+    AND NOT (
+      dst_private
+      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(dstaddr), 1, 7))
+    )
+    AND NOT dstport IS NULL
+    AND NOT ARRAY_CONTAINS(:usual_protocols, protocol)
+  GROUP BY
+    srcaddr,
+    dstaddr,
+    dstport,
+    protocol,
+    window_start
+  HAVING
+    SUM(packets) >= :min_pps * GREATEST(MAX(last_end) - MIN(first_start), :min_seconds)
+), replies AS (
+  SELECT
+    r.srcaddr,
+    r.dstaddr,
+    r.protocol,
+    r.window_start,
+    SUM(r.packets) AS packets,
+    SUM(r.bytes) AS bytes
+  FROM flow_windows AS r
+  JOIN (
+    SELECT DISTINCT
+      srcaddr,
+      dstaddr,
+      protocol,
+      window_start
+    FROM sent
+  ) AS k
+    ON r.srcaddr = k.dstaddr
+    AND r.dstaddr = k.srcaddr
+    AND r.protocol = k.protocol
+    AND r.window_start = k.window_start
+  GROUP BY
+    r.srcaddr,
+    r.dstaddr,
+    r.protocol,
+    r.window_start
+), hits AS (
+  SELECT
+    s.srcaddr AS src,
+    s.dstaddr AS dst,
+    s.dstport AS dst_port,
+    s.protocol,
+    s.first_seen,
+    s.last_seen,
+    s.records,
+    s.packets / GREATEST(s.last_seen - s.first_seen, :min_seconds) AS metric,
+    'high' AS severity,
+    'behaviour' AS basis
+  FROM sent AS s
+  LEFT JOIN replies AS a
+    ON a.srcaddr = s.dstaddr
+    AND a.dstaddr = s.srcaddr
+    AND a.protocol = s.protocol
+    AND a.window_start = s.window_start
+  WHERE
+    COALESCE(a.packets, 0) <= :max_reply_share * s.packets
+), marked AS (
+  SELECT
+    hits.*,
+    CASE
+      WHEN first_seen - LAG(last_seen) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen NULLS LAST) <= :gap
+      THEN 0
+      ELSE 1
+    END AS new_episode
+  FROM hits
+), numbered AS (
+  SELECT
+    marked.*,
+    SUM(new_episode) OVER (
+      PARTITION BY src, dst, dst_port, protocol
+      ORDER BY first_seen NULLS LAST
+      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS episode
+  FROM marked
+)
+SELECT
+  src,
+  dst,
+  dst_port,
+  protocol,
+  MIN(first_seen) AS first_seen,
+  MAX(last_seen) AS last_seen,
+  SUM(records) AS records,
+  MAX(metric) AS metric,
+  CASE MAX(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END)
+    WHEN 2
+    THEN 'high'
+    WHEN 1
+    THEN 'medium'
+    ELSE 'low'
+  END AS severity,
+  MAX(basis) AS basis
+FROM numbered
+GROUP BY
+  src,
+  dst,
+  dst_port,
+  protocol,
+  episode
+ORDER BY
+  first_seen NULLS LAST,
+  src NULLS LAST,
+  dst NULLS LAST

@@ -1,0 +1,171 @@
+WITH w AS (
+  SELECT
+    srcaddr,
+    dstaddr,
+    CASE WHEN srcport < dstport THEN NULL ELSE dstport END AS dstport,
+    protocol,
+    action,
+    start - start % :window AS window_start,
+    COUNT(*) AS records,
+    CAST(SUM(packets) AS BIGINT) AS packets,
+    CAST(SUM(bytes) AS BIGINT) AS bytes,
+    MIN(start) AS first_start,
+    MAX(`end`) AS last_end,
+    COUNT(CASE WHEN srcport > dstport THEN 1 END) AS requests,
+    CAST(SUM(CASE WHEN srcport > dstport THEN packets ELSE 0 END) AS BIGINT) AS request_packets,
+    CAST(SUM(CASE WHEN srcport > dstport THEN bytes ELSE 0 END) AS BIGINT) AS request_bytes,
+    COUNT(
+      CASE WHEN srcport > dstport AND packets <= 2 AND bytes <= 100 * packets THEN 1 END
+    ) AS probes,
+    BIT_OR(tcp_flags) AS tcp_flags
+  FROM flows
+  WHERE
+    NOT srcaddr IS NULL
+    AND start >= :since
+    AND start < :until
+    AND NOT interface_id IN (
+      SELECT
+        interface_id
+      FROM enrich_interfaces
+      WHERE
+        resource_type = 'nat_gateway'
+    )
+  GROUP BY
+    srcaddr,
+    dstaddr,
+    CASE WHEN srcport < dstport THEN NULL ELSE dstport END,
+    protocol,
+    action,
+    start - start % :window
+), flow_windows AS (
+  SELECT
+    w.*,
+    (
+      srcaddr LIKE '10.%'
+      OR srcaddr LIKE '192.168.%'
+      OR SUBSTRING(srcaddr, 1, 7) IN (
+        '172.16.',
+        '172.17.',
+        '172.18.',
+        '172.19.',
+        '172.20.',
+        '172.21.',
+        '172.22.',
+        '172.23.',
+        '172.24.',
+        '172.25.',
+        '172.26.',
+        '172.27.',
+        '172.28.',
+        '172.29.',
+        '172.30.',
+        '172.31.'
+      )
+      OR srcaddr ILIKE 'fc%'
+      OR srcaddr ILIKE 'fd%'
+    ) AS src_private,
+    (
+      dstaddr LIKE '10.%'
+      OR dstaddr LIKE '192.168.%'
+      OR SUBSTRING(dstaddr, 1, 7) IN (
+        '172.16.',
+        '172.17.',
+        '172.18.',
+        '172.19.',
+        '172.20.',
+        '172.21.',
+        '172.22.',
+        '172.23.',
+        '172.24.',
+        '172.25.',
+        '172.26.',
+        '172.27.',
+        '172.28.',
+        '172.29.',
+        '172.30.',
+        '172.31.'
+      )
+      OR dstaddr ILIKE 'fc%'
+      OR dstaddr ILIKE 'fd%'
+    ) AS dst_private
+  FROM w
+), hits AS (
+  SELECT
+    CASE WHEN COUNT(DISTINCT srcaddr) = 1 THEN MIN(srcaddr) END AS src,
+    dstaddr AS dst,
+    dstport AS dst_port,
+    protocol,
+    MIN(first_start) AS first_seen,
+    MAX(last_end) AS last_seen,
+    SUM(records) AS records,
+    COUNT(DISTINCT srcaddr) AS metric,
+    CASE WHEN ARRAY_CONTAINS(:sensitive_ports, dstport) THEN 'high' ELSE 'low' END AS severity,
+    'behaviour' AS basis
+  FROM flow_windows
+  WHERE
+    action = 'ACCEPT'
+    AND probes > 0
+    AND protocol = 6
+    AND (
+      dst_private
+      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(dstaddr), 1, 7))
+    )
+    AND NOT (
+      src_private
+      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(srcaddr), 1, 7))
+    )
+    AND NOT ARRAY_CONTAINS(:emr_ports, dstport)
+  GROUP BY
+    dstaddr,
+    dstport,
+    protocol,
+    window_start - window_start % :period
+  HAVING
+    COUNT(DISTINCT srcaddr) >= :min_sources
+), marked AS (
+  SELECT
+    hits.*,
+    CASE
+      WHEN first_seen - LAG(last_seen) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen NULLS LAST) <= :gap
+      THEN 0
+      ELSE 1
+    END AS new_episode
+  FROM hits
+), numbered AS (
+  SELECT
+    marked.*,
+    SUM(new_episode) OVER (
+      PARTITION BY src, dst, dst_port, protocol
+      ORDER BY first_seen NULLS LAST
+      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS episode
+  FROM marked
+)
+SELECT
+  src,
+  dst,
+  dst_port,
+  protocol,
+  MIN(first_seen) AS first_seen,
+  MAX(last_seen) AS last_seen,
+  SUM(records) AS records,
+  MAX(metric) AS metric,
+  CASE MAX(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END)
+    WHEN 2
+    THEN 'high'
+    WHEN 1
+    THEN 'medium'
+    ELSE 'low'
+  END AS severity,
+  MAX(basis) AS basis
+FROM numbered
+GROUP BY
+  src,
+  dst,
+  dst_port,
+  protocol,
+  episode
+ORDER BY
+  first_seen NULLS LAST,
+  src NULLS LAST,
+  dst NULLS LAST

@@ -38,6 +38,7 @@ class Source:
     key: KeyInfo = field(default_factory=KeyInfo)
     local_path: str | None = None
     first_line: int = 1
+    whole: bool = False  # all of what `identity` names (a file): a new revision replaces the old one's rows
 
     def __str__(self) -> str:
         return self.identity

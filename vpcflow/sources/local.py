@@ -62,6 +62,7 @@ def file_source(path: Path, kind: str | None = None, *, pipes: bool = True) -> S
         log_stream=_stream_of(path),
         key=parse_key(resolved),
         local_path=resolved,
+        whole=True,
     )
 
 

@@ -26,7 +26,7 @@ from ..parse.transform import (
     stage_parquet_sql,
 )
 from ..sources.base import PARQUET, Source, failure
-from .ledger import already, purge
+from .ledger import already, purge, replace_earlier, same_content
 from .pipeline import feed
 from .prepare import Preread
 from .readahead import SourceRead
@@ -217,15 +217,15 @@ def ingest_one(con: duckdb.DuckDBPyConnection, src: Source, *, format: LogFormat
             job.parquet()
         else:
             job.text(pre, ahead)
-        dup = con.execute("SELECT 1 FROM sources WHERE identity = ? AND checksum = ?",
-                          [src.identity, job.checksum]).fetchall()
+        dup = same_content(con, src.identity, job.checksum)
         if dup:
             con.execute("ROLLBACK")
             if job.loading:
                 purge(con, [source_id])
-            return SourceResult(src.identity, status="skipped", message="already ingested (same content)")
+            return SourceResult(src.identity, status="skipped", message=dup)
         if job.loading:
             con.execute("DELETE FROM sources WHERE source_id = ?", [source_id])
+        replace_earlier(con, [(src, source_id)])
         con.execute(
             "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
             [source_id, src.identity, src.size, src.version, job.checksum,

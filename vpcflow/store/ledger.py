@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import duckdb
 
 from ..sources.base import Source
@@ -23,6 +25,40 @@ def revisions(con, identity: str) -> list[str | None]:
 def already(con: duckdb.DuckDBPyConnection, src: Source) -> bool:
     """True when the ledger holds this source at its current revision."""
     return in_ledger(con, src.identity, src.version)
+
+
+EMPTY = hashlib.sha256(b"").hexdigest()  # no content: every empty file is its own source
+
+
+def same_content(con: duckdb.DuckDBPyConnection, identity: str, checksum: str | None) -> str | None:
+    """Why a source whose content the ledger holds already is skipped: under this identity, or under another
+    (a copied or moved file, an object delivered twice); None when the content is new."""
+    return held_contents(con, [(identity, checksum)])[0]
+
+
+def held_contents(con: duckdb.DuckDBPyConnection, sources: list[tuple[str, str | None]]) -> list[str | None]:
+    """same_content for many (identity, checksum) pairs in one query."""
+    rows = con.execute(
+        "SELECT i, first(s.identity ORDER BY s.identity <> w.identity) FROM (SELECT unnest(?) AS identity, "
+        "unnest(?) AS checksum, unnest(range(len(?))) AS i) w JOIN sources s ON s.checksum = w.checksum "
+        "AND (s.identity = w.identity OR w.checksum <> ?) GROUP BY i",
+        [[i for i, _ in sources], [c for _, c in sources], [c for _, c in sources], EMPTY]).fetchall()
+    found = dict(rows)
+    return [None if i not in found else "already ingested (same content)"
+            + ("" if found[i] == identity else f", as {found[i]}") for i, (identity, _) in enumerate(sources)]
+
+
+def replace_earlier(con: duckdb.DuckDBPyConnection, sources: list[tuple[Source, int]]) -> None:
+    """Inside the caller's transaction, delete what earlier revisions of these whole sources left (a file
+    rewritten at its path): only the new rows stay. (source, its new source_id) pairs."""
+    whole = [(src.identity, sid) for src, sid in sources if src.whole]
+    if not whole:
+        return
+    ids = [r[0] for r in con.execute(
+        "SELECT source_id FROM sources WHERE identity IN (SELECT unnest(?)) AND source_id NOT IN (SELECT unnest(?))",
+        [[i for i, _ in whole], [sid for _, sid in whole]]).fetchall()]
+    for table in ("flow_records", "quarantine", "sources"):
+        con.execute(f"DELETE FROM {table} WHERE source_id IN (SELECT unnest(?))", [ids])
 
 
 def purge(con: duckdb.DuckDBPyConnection, source_ids: list[int]) -> None:

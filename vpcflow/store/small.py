@@ -15,6 +15,7 @@ from ..errors import VpcFlowError
 from ..fields import LogFormat
 from ..parse.sniff import Layout
 from ..parse.transform import QUARANTINE_TEXT_LIMIT, insert_typed_sql, stage_lines_sql
+from .ledger import EMPTY, held_contents, replace_earlier
 from .pipeline import passes_checks
 from .prepare import STORE_ROWS, Preread
 from .schema import ensure_columns, insert_arrow, quote
@@ -39,7 +40,7 @@ class OpenGroup:
         self.staged: list[tuple[Preread, int]] = []
         self.counts: dict[int, tuple[int, int]] = {}
         self.results: list = []
-        self.held: set[tuple[str, str]] = set()
+        self.held: dict[str, str] = {}  # checksum: why a later source of that content is skipped
         self.begun = False
         self.failed = False
 
@@ -66,16 +67,14 @@ class OpenGroup:
             self._abandon()
 
     def _store(self, pres: list[Preread]) -> None:
-        self.held |= set(self.con.execute(
-            "SELECT identity, checksum FROM sources JOIN (SELECT unnest(?) AS identity, unnest(?) AS checksum) "
-            "USING (identity, checksum)", [[p.src.identity for p in pres], [p.checksum for p in pres]]).fetchall())
         fresh = []
-        for p in pres:  # held already, or twice in this group: the same content is stored once
-            if (p.src.identity, p.checksum) in self.held:
-                self.results.append(self.result_type(p.src.identity, status="skipped",
-                                                     message="already ingested (same content)"))
+        stored = held_contents(self.con, [(p.src.identity, p.checksum) for p in pres])
+        for p, dup in zip(pres, stored, strict=True):  # held (under any identity), or twice in this group: stored once
+            dup = dup or (self.held.get(p.checksum) if p.checksum != EMPTY else None)
+            if dup:
+                self.results.append(self.result_type(p.src.identity, status="skipped", message=dup))
             else:
-                self.held.add((p.src.identity, p.checksum))
+                self.held[p.checksum] = f"already ingested (same content), as {p.src.identity}"
                 fresh.append(p)
         ids = [r[0] for r in self.con.execute("SELECT nextval('source_ids') FROM range(?)", [len(fresh)]).fetchall()]
         live = list(zip(fresh, ids, strict=True))
@@ -102,6 +101,7 @@ class OpenGroup:
         try:
             layout = self.members[0].layout
             self.counts.update(_stage(self.con, layout, self.staged))
+            replace_earlier(self.con, [(pre.src, sid) for pre, sid in self.live])
             _ledger(self.con, layout.format, self.live, self.counts)
             for pre, sid in self.live:
                 good, bad = self.counts.get(sid, (0, 0))

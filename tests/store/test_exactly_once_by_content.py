@@ -1,0 +1,52 @@
+"""Exactly once is by content (issue 24 item 7): the same bytes under another path are not stored twice, and a
+file rewritten at its path replaces its own rows, in one transaction. Small files go in groups and large ones
+alone: both ways are tried."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+SSH = "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 {port} 22 6 20 4249 1418530010 1418530070 ACCEPT OK"
+SIZES = {"small": 3, "large": 60_000}  # 60,000 lines are about 6 MB: over the 4 MiB read whole in groups
+
+
+def _lines(n: int, first_port: int = 1024) -> str:
+    return "".join(SSH.format(port=first_port + i % 60_000) + "\n" for i in range(n))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_copied_folder_is_not_ingested_again(store, tmp_path, size):
+    first = tmp_path / "first"
+    first.mkdir()
+    (first / "a.log").write_text(_lines(SIZES[size]))
+    (first / "b.log").write_text(_lines(2, first_port=40_000))
+    store.ingest(first)
+    shutil.copytree(first, tmp_path / "copy")
+    result = store.ingest(tmp_path / "copy")
+    assert (result.records, result.skipped_sources) == (0, 2)
+    assert all(f"same content), as {first}" in d.message for d in result.details)
+    assert store.stats()["records"] == SIZES[size] + 2
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_file_rewritten_at_its_path_replaces_its_rows(store, tmp_path, size):
+    path = tmp_path / "a.log"
+    path.write_text(_lines(SIZES[size]))
+    store.ingest(path)
+    path.write_text(_lines(5, first_port=30_000))
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    result = store.ingest(path)
+    assert result.records == 5
+    assert store.stats()["records"] == 5
+    ports = store.query("SELECT min(srcport) AS lo, max(srcport) AS hi FROM flows").to_pylist()[0]
+    assert (ports["lo"], ports["hi"]) == (30_000, 30_004)
+    assert [s["records"] for s in store.sources().to_pylist()] == [5]
+
+
+def test_empty_files_at_two_paths_are_two_sources(store, tmp_path):
+    (tmp_path / "a.log").write_text("")
+    (tmp_path / "b.log").write_text("")
+    assert store.ingest(tmp_path).sources == 2

@@ -152,7 +152,7 @@ def test_diagnose_page_loads(page, live, artifacts):
     if page.locator("#diagnoses section").count():
         assert all(n > 0 for n in _drawn(page))
         assert "security-group" in page.inner_text("#diagnoses")
-        assert "add an inbound rule" in page.inner_text("#diagnoses")
+        assert "no fix: flagged by port-scan-vertical" in page.inner_text("#diagnoses")  # never open a rule to a scan
     else:
         assert "vpcflow diagnose" in page.inner_text("#diagnose-note")
 

@@ -35,7 +35,6 @@ LAYERS: list[tuple[str, ...]] = [
 # Edges that break the order today, each with why it is still there. Strict: a listed edge that no longer
 # exists fails too, so the entry goes when the import does.
 KNOWN: dict[tuple[str, str], str] = {
-    ("store", "analyze"): "Store.top calls analyze.top (issue 18: one path for top-N)",
 }
 
 

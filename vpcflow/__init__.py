@@ -1,5 +1,6 @@
 """vpcflow: a workbench for AWS VPC Flow Logs."""
 
+from .analyze import top
 from .errors import VpcFlowError
 from .fields import DEFAULT, FIELDS, LogFormat
 from .reader import SourceRecords, read
@@ -9,4 +10,5 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT", "FIELDS", "IngestResult", "LogFormat", "SourceRecords", "Store", "VpcFlowError", "__version__", "read",
+    "top",
 ]

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # changes this table in the same commit.
 PUBLIC = {
     "vpcflow": ["DEFAULT", "FIELDS", "IngestResult", "LogFormat", "SourceRecords", "Store", "VpcFlowError",
-                "__version__", "read"],
+                "__version__", "read", "top"],
     "vpcflow.alert": ["Pattern", "PatternError", "SqlFilter", "compile_predicate", "compile_sql", "matches", "parse"],
     "vpcflow.analyze": ["KEYS", "METRICS", "top"],
     "vpcflow.athena": ["FILE_FORMATS", "LAYOUTS", "AthenaError", "TableSpec", "athena_sql", "create_table",

@@ -161,11 +161,6 @@ class Store:
         except duckdb.Error as exc:
             raise QueryError.of(exc) from exc
 
-    def top(self, by: str = "pair", metric: str = "bytes", n: int = 10, **window) -> pa.Table:
-        """Top talkers; see vpcflow.analyze.top.top for the keys, metrics and window arguments."""
-        from ..analyze.top import top
-        return top(self.con, by, metric, n, **window)
-
     def stats(self) -> dict:
         """What the store holds: records, sources, quarantine, time range, interfaces."""
         row = self.con.execute("""

@@ -20,7 +20,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # closed with its module: another sync Playwright cannot start inside a running one
 def browser():
     require(importlib.util.find_spec("playwright") is not None, "playwright", "pip install playwright")
     require(os.path.exists(CHROMIUM), "chromium", "apt-get install -y chromium")

@@ -22,32 +22,50 @@ def large_source(path, records: int) -> None:
             out.write(block)
 
 
+def _read(db) -> tuple[tuple[int, int], int]:
+    """What a plain reader and the query page see through the holder: (flows, flow_records) and the page's count."""
+    reader = RemoteConnection(read_note(db), read_only=True)
+    try:
+        counts = reader.execute("SELECT (SELECT count(*) FROM flows), (SELECT count(*) FROM flow_records)").fetchall()[0]
+        return counts, run(reader, "SELECT count(*) AS n FROM flows").table.to_pylist()[0]["n"]
+    finally:
+        reader.close()
+
+
 def test_a_reader_during_a_long_ingest_sees_whole_sources_only(tmp_path):
     db = tmp_path / "flows.duckdb"
     small = len(minute_file(1).splitlines())
     big = COMMIT_ROWS + 200_000  # larger than one step: the ingest commits part of it before the end
     large_source(tmp_path / "large.log", big)
+    committed, read = threading.Event(), threading.Event()
+
+    def pause_after_a_step(source, records, raw_bytes):
+        # The ingest has committed a step once more than COMMIT_ROWS are stored: hold it there for one reader.
+        if records >= COMMIT_ROWS and not committed.is_set():
+            committed.set()
+            read.wait(120)
+
     with Store(db) as store:
         store.ingest(land(tmp_path, 1))
         server = HolderServer(store)
         try:
             def ingest():
                 with server.write_lock:
-                    store.ingest(tmp_path / "large.log")
+                    store.ingest(tmp_path / "large.log", progress=pause_after_a_step)
 
             writer = threading.Thread(target=ingest)
             writer.start()
-            seen, page = [], set()
-            while writer.is_alive():
-                reader = RemoteConnection(read_note(db), read_only=True)
-                seen.append(reader.execute("SELECT (SELECT count(*) FROM flows), (SELECT count(*) FROM flow_records)"
-                                           ).fetchall()[0])
-                page.add(run(reader, "SELECT count(*) AS n FROM flows").table.to_pylist()[0]["n"])  # the query page
-                reader.close()
+            assert committed.wait(300), "the ingest never committed a step"
+            try:
+                during, page = _read(db)
+            finally:
+                read.set()
             writer.join()
+            after, page_after = _read(db)
         finally:
             server.close()
         assert store.stats()["records"] == small + big
-    assert {shown for shown, _ in seen} <= {small, small + big}, seen
-    assert page <= {small, small + big}, page
-    assert any(stored > shown for shown, stored in seen), "no reader came while a part was committed: nothing tested"
+    shown, stored = during
+    assert stored > small, "the step was not committed: nothing tested"
+    assert (shown, page) == (small, small)
+    assert (after[0], page_after) == (small + big, small + big)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -134,3 +135,14 @@ def test_following_a_missing_directory_says_what_to_follow(tmp_path):
         follower_for(str(tmp_path / "nowhere"))
     with pytest.raises(SourceError, match=r"watch follows a directory, s3://BUCKET/PREFIX or cwl://LOG_GROUP"):
         follower_for("gs://bucket/flows")
+
+
+def test_the_watch_command_names_a_fifo_it_leaves_alone_and_takes_the_rest(tmp_path, cli):
+    (tmp_path / "in").mkdir()
+    land(tmp_path / "in", 0)
+    os.mkfifo(tmp_path / "in" / "flows-0001.log")
+    rules = write_rules(tmp_path / "rules.yaml", tmp_path / "alerts.jsonl")
+    result = cli("watch", tmp_path / "in", "--rules", rules, "--db", tmp_path / "s.duckdb", "--once")
+    assert result.code == 0, result.err
+    assert f"{tmp_path / 'in' / 'flows-0001.log'}: failed: not a regular file" in result.err
+    assert "1 source(s) in (25 records), 0 pending, 1 failed" in result.err

@@ -1,4 +1,4 @@
-"""The bad-input corpus (tests/fixtures/bad_input) through ingest and through vpcflow.read: each kind keeps the
+"""The bad-input corpus (tests/fixtures/bad_input) through ingest, vpcflow.read and watch: each kind keeps the
 records it should, quarantines each bad line at its place with its reason, fails only the sources that cannot
 be read, and nothing raises."""
 
@@ -10,7 +10,12 @@ import pytest
 
 import vpcflow
 from tests.fixtures.bad_input import KINDS, Kind
+from vpcflow.alert.follow import DirectoryFollower
+from vpcflow.alert.rules import load_rules
+from vpcflow.alert.watch import Watcher
 from vpcflow.reader import read
+
+from ..alert.watching import write_rules
 
 
 def _ingested(folder: Path, db: Path) -> tuple[int, list, list]:
@@ -25,6 +30,21 @@ def _read(folder: Path, db: Path) -> tuple[int, list, list]:
     bad = [(p.source, b.line, b.reason) for p in parts for b in p.quarantined]
     return sum(p.records.num_rows for p in parts if p.records is not None), bad, [(p.source, p.error)
                                                                                  for p in parts if p.error]
+
+
+def _watched(folder: Path, db: Path) -> tuple[int, list, list]:
+    """One poll of a watcher over the folder the corpus landed in: what it stored, quarantined and reported."""
+    rules = load_rules(write_rules(db.parent / "rules.yaml", db.parent / "alerts.jsonl"))
+    reported = []
+    with vpcflow.Store(db) as store:
+        watcher = Watcher(store, DirectoryFollower(folder), rules, on_source=reported.append)
+        status = watcher.poll()
+        stored = store.con.execute("SELECT count(*) FROM flows").fetchall()[0][0]
+        bad = store.con.execute("SELECT source, line, reason FROM quarantine ORDER BY source, line").fetchall()
+    assert status.records == stored and status.pending == 0
+    assert sum(d.records for d in reported if d.status == "ingested") == stored
+    assert [(d.source, d.message) for d in reported if d.status == "failed"] == status.failed
+    return stored, bad, status.failed
 
 
 def _matches(kind: Kind, records: int, bad: list, failed: list) -> None:
@@ -43,7 +63,7 @@ def _matches(kind: Kind, records: int, bad: list, failed: list) -> None:
         assert name == want_name and says in message, (name, message)
 
 
-@pytest.mark.parametrize("way", [_ingested, _read], ids=["ingest", "read"])
+@pytest.mark.parametrize("way", [_ingested, _read, _watched], ids=["ingest", "read", "watch"])
 @pytest.mark.parametrize("kind", KINDS, ids=[k.name for k in KINDS])
 def test_each_kind_of_bad_input_keeps_its_records_and_names_its_bad_lines(tmp_path, kind, way):
     folder = tmp_path / "logs"

@@ -44,7 +44,7 @@ class WatchStatus:
     ingested: int = 0
     records: int = 0
     pending: int = 0  # new sources seen but not taken in yet (a stop came first)
-    failed: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (source, why), each reported once
     watermark: int | None = None  # the newest record `end` taken in (unix seconds)
     lag: float | None = None  # seconds from that record's end to now
     notified: int = 0
@@ -62,7 +62,7 @@ class WatchStatus:
     def as_dict(self) -> dict:
         return {
             "watcher": self.watcher, "ingested": self.ingested, "records": self.records, "pending": self.pending,
-            "failed": self.failed, "watermark": self.watermark, "lag_seconds": self.lag,
+            "failed": [{"source": s, "error": why} for s, why in self.failed], "watermark": self.watermark, "lag_seconds": self.lag,
             "notified": self.notified, "notify_failed": self.notify_failed,
             "changes": [c.as_dict() for c in self.changes],
         }
@@ -81,6 +81,7 @@ class Watcher:
         self.stop = threading.Event()
         self.failed: dict[tuple[str, str | None], str] = {}  # left alone until the source changes or a restart
         self.skipped: set[tuple[str, str | None]] = set()
+        self.unlisted: set[tuple[str, str]] = set()  # what the follower could not list (a FIFO, a broken link)
         checkpoint.create_tables(self.con)
         self.ledger = {(i, r) for i, r in self.con.execute("SELECT identity, revision FROM sources").fetchall()}
         self._load()
@@ -132,6 +133,13 @@ class Watcher:
         status = WatchStatus(self.name)
         count, sources = self.follower.poll(self._known, self.ledger)
         status.pending = count
+        for error in getattr(self.follower, "errors", ()):
+            unlisted = (error.location or self.follower.target, error.message)
+            if unlisted not in self.unlisted:
+                self.unlisted.add(unlisted)
+                status.failed.append(unlisted)
+                if self.on_source is not None:
+                    self.on_source(SourceResult(unlisted[0], status="failed", message=error.message))
         for src in sources:
             if self.stop.is_set():
                 break
@@ -148,7 +156,7 @@ class Watcher:
                 self.skipped.add(key)
             else:
                 self.failed[key] = detail.message or "failed"
-                status.failed.append(detail.message or src.identity)
+                status.failed.append((src.identity, self.failed[key]))
             if self._dirty:  # rolled back after the engine had moved: take the committed state back
                 self._load()
             if self.on_source is not None:

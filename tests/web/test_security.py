@@ -1,4 +1,4 @@
-"""Who may ask: loopback Host names without a token; with a token, nothing without it."""
+"""Who may ask: loopback Host names and the allowed ones, token or not; with a token, nothing without it."""
 
 from __future__ import annotations
 
@@ -10,13 +10,27 @@ from vpcflow.web import create_app
 
 @pytest.fixture
 def guarded(web_store):
-    with TestClient(create_app(web_store, token="s3cret"), base_url="http://192.0.2.10") as c:
+    with TestClient(create_app(web_store, token="s3cret", allowed_hosts=["192.0.2.10"]),
+                    base_url="http://192.0.2.10") as c:
         yield c
 
 
 def test_without_a_token_a_foreign_host_name_is_refused(web_store):
     with TestClient(create_app(web_store), base_url="http://attacker.example") as c:
         assert c.get("/api/overview").status_code == 400
+
+
+def test_with_a_token_a_foreign_host_name_is_refused_even_carrying_it(web_store):
+    with TestClient(create_app(web_store, token="s3cret"), base_url="http://attacker.example") as c:
+        r = c.get("/api/overview", headers={"Authorization": "Bearer s3cret"})
+    assert r.status_code == 400
+    assert r.json()["error"] == "host 'attacker.example' is not served"
+
+
+def test_an_allowed_host_name_is_served_in_any_case(web_store):
+    with TestClient(create_app(web_store, allowed_hosts=["Flows.Example.Internal"]),
+                    base_url="http://flows.example.internal") as c:
+        assert c.get("/api/overview").status_code == 200
 
 
 @pytest.mark.parametrize("path", ["/", "/api/overview", "/api/openapi.json", "/static/app.js", "/query"])

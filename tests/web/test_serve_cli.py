@@ -43,3 +43,38 @@ def test_serve_beyond_127_0_0_1_generates_a_token_and_requires_it(web_store):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def _started(proc: subprocess.Popen, base: str) -> None:
+    deadline = time.monotonic() + 60
+    while "vpcflow dashboard on" not in proc.stdout.readline():
+        assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
+    while True:
+        try:
+            httpx.get(base + "/static/app.js", timeout=5)
+            return
+        except httpx.ConnectError:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.1)
+
+
+def test_with_a_token_a_dns_rebinding_host_name_is_refused_and_an_allowed_one_served(web_store, tmp_path):
+    port = _port()
+    base = f"http://127.0.0.2:{port}"
+    proc = subprocess.Popen([sys.executable, "-m", "vpcflow.cli.main", "serve", "--db", str(web_store),
+                             "--host", "127.0.0.2", "--port", str(port), "--token", "s3cret",
+                             "--allow-host", "flows.example.internal"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        _started(proc, base)
+        bearer = {"Authorization": "Bearer s3cret"}
+        rebound = httpx.get(base + "/api/summary", headers={**bearer, "Host": f"attacker.example:{port}"}, timeout=5)
+        assert rebound.status_code == 400
+        assert rebound.json()["error"] == "host 'attacker.example' is not served"
+        named = httpx.get(base + "/api/summary", headers={**bearer, "Host": f"flows.example.internal:{port}"},
+                          timeout=5)
+        assert named.status_code == 200 and named.json()["records"] > 0
+        assert httpx.get(base + "/api/summary", headers=bearer, timeout=5).status_code == 200  # its own address
+    finally:
+        proc.terminate()
+        proc.wait(10)

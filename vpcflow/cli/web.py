@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from .. import config
 from ..errors import VpcFlowError
 from ..timeutil import iso
 from .common import (
@@ -26,6 +27,7 @@ from .common import (
 from .output import OUTPUT_OPTION, Output, console, emit_object
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+WILDCARD = {"0.0.0.0", "::", ""}  # every address: the names it is reached by come from --allow-host
 TOPOLOGY_OPTION = typer.Option(None, "--topology", help="An emulator scenario name or file describing the VPC, so "
                                "diagnoses name the security group or network ACL rule and the fix.")
 
@@ -34,6 +36,10 @@ def serve(
     db: str | None = DB_OPTION,
     host: Annotated[str, typer.Option("--host", help="Address to listen on. Anything but loopback needs a token.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    allow_host: Annotated[list[str] | None, typer.Option(
+        "--allow-host", help="A Host name the dashboard is reached by, besides loopback names and the --host "
+        "address (repeatable; VPCFLOW_ALLOW_HOST, or [serve] allow_host in vpcflow.toml). Any other is refused, "
+        "token or not, against DNS rebinding.")] = None,
     token: Annotated[str | None, typer.Option("--token", envvar="VPCFLOW_TOKEN",
                                               help="Token every request must carry (default: generated when --host is "
                                               "not loopback; an empty token is generated too, never 'no token').")] = None,
@@ -70,6 +76,9 @@ def serve(
 
     if token == "" or (token is None and host not in LOOPBACK):  # an empty token would let anyone in
         token = secrets.token_urlsafe(24)
+    hosts = list(config.load(allow_host=tuple(allow_host) if allow_host else None).allow_host)
+    if host not in WILDCARD:  # the address it listens on is a name it is reached by
+        hosts.append(host)
     path = db_path(db)
     held = live_holder(path)
     live = None
@@ -78,13 +87,13 @@ def serve(
             raise VpcFlowError(f"{path} is held by another process (pid {held.pid}): it alone can follow sources",
                                hint="add --follow to that process, or stop it first")
         app = create_app(path, token=token, row_limit=row_limit, time_limit=time_limit, byte_limit=byte_limit,
-                         topology=topology)
+                         topology=topology, allowed_hosts=hosts)
         how = f"through pid {held.pid}, which holds it"
     else:
         live = _hold(path, follow or [], rules, poll, settle, detect_every, since, log_format,
                      (profile, region, endpoint_url))
         app = create_app(path, token=token, row_limit=row_limit, time_limit=time_limit, byte_limit=byte_limit,
-                         topology=topology, reader=live.server.reader, live=live)
+                         topology=topology, reader=live.server.reader, live=live, allowed_hosts=hosts)
         how = "held: other vpcflow commands go through this process" + \
             (f"; following {len(live.watchers)} source(s)" if live.watchers else "")
     shown = f"[{host}]" if ":" in host else host

@@ -1,13 +1,15 @@
 """The dashboard: FastAPI pages and JSON API over a store opened read-only, bound to 127.0.0.1 unless told.
 
-With a token, every request must carry it (an `Authorization: Bearer` header or the `vpcflow_token` cookie; a
-page's `?token=` sets the cookie, an API call's is not accepted, so a token never sits in an API URL); without one,
-only loopback Host names are served, against DNS rebinding. An empty token is refused: it would let anyone in.
+Only loopback Host names and those in `allowed_hosts` are served, token or not: a DNS-rebinding page names its own
+host, so it is refused even when it guessed or stole the token. With a token, every request must also carry it (an
+`Authorization: Bearer` header or the `vpcflow_token` cookie; a page's `?token=` sets the cookie, an API call's is
+not accepted, so a token never sits in an API URL). An empty token is refused: it would let anyone in.
 """
 
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -48,14 +50,16 @@ templates = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"
 
 def create_app(db_path: str | Path, token: str | None = None, *, row_limit: int = ROW_LIMIT,
                time_limit: float = TIME_LIMIT, byte_limit: int = BYTE_LIMIT, topology=None, reader=None,
-               live=None) -> FastAPI:
+               live=None, allowed_hosts: Iterable[str] = ()) -> FastAPI:
     """The dashboard app over one store file (opened read-only). Give `token` whenever it listens beyond loopback;
     `topology` (an emulator scenario name or file) lets the diagnose page name the rule and the fix.
     In the process holding the store, `reader` gives its snapshot cursors and `live` (vpcflow.live.Live) says
-    what it follows; pages then update by themselves."""
+    what it follows; pages then update by themselves. `allowed_hosts` are the Host names it is reached by besides
+    loopback ones (a listening address other than loopback, a DNS name)."""
     if token is not None and not token:
-        raise VpcFlowError("an empty token would let every request in, and turn off the check of Host names",
+        raise VpcFlowError("an empty token would let every request in",
                            hint="give a token, or none to serve loopback Host names only")
+    served = LOOPBACK_HOSTS | {h.lower().strip("[]") for h in allowed_hosts}
     dashboard = Dashboard(str(db_path), row_limit=row_limit, time_limit=time_limit, byte_limit=byte_limit,
                           topology=topology, reader=reader, live=live)
     @asynccontextmanager
@@ -75,9 +79,11 @@ def create_app(db_path: str | Path, token: str | None = None, *, row_limit: int 
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
-        host = request.url.hostname or ""
-        if token is None and host not in LOOPBACK_HOSTS:
-            return JSONResponse({"error": f"host {host!r} is not served without a token"}, status_code=400)
+        host = (request.url.hostname or "").lower()
+        if host not in served:
+            return JSONResponse({"error": f"host {host!r} is not served", "hint": "reached by another name? add "
+                                 "--allow-host NAME (VPCFLOW_ALLOW_HOST, or allow_host in vpcflow.toml's [serve])"},
+                                status_code=400)
         set_cookie = False
         if token is not None:
             in_url = None if request.url.path.startswith("/api/") else request.query_params.get("token")

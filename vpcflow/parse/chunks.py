@@ -188,6 +188,9 @@ class LineReader:
             data = data[3:]
         elif data[:2] in (b"\xff\xfe", b"\xfe\xff"):
             raise SourceError("UTF-16 text: convert to UTF-8 (iconv -f UTF-16 -t UTF-8)", location=self.location)
+        elif wide := _utf16_without_bom(data[:512]):
+            raise SourceError(f"{wide} text without a byte-order mark: convert to UTF-8 (iconv -f {wide} -t UTF-8)",
+                              location=f"{self.location}:1")
         return stream, data
 
     def lines(self, block: TextBlock) -> LineBatch:
@@ -223,6 +226,19 @@ class LineReader:
                 text = ""
             lines.append(text)
         return LineBatch(first, pa.array(lines, pa.string()), problems, lines.count(""))
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """UTF-16LE or UTF-16BE when the text's first bytes are ASCII in UTF-16 (a NUL in every other byte), else None."""
+    head = head[:len(head) - len(head) % 2]
+    if len(head) < 8:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) == len(odd) and 0 not in even:
+        return "UTF-16LE"
+    if even.count(0) == len(even) and 0 not in odd:
+        return "UTF-16BE"
+    return None
 
 
 def _split(block: bytes) -> pa.Array | None:

@@ -9,6 +9,8 @@ import shutil
 
 import pytest
 
+from vpcflow.store.ingest import COMMIT_ROWS
+
 SSH = "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 {port} 22 6 20 4249 1418530010 1418530070 ACCEPT OK"
 SIZES = {"small": 3, "large": 60_000}  # 60,000 lines are about 6 MB: over the 4 MiB read whole in groups
 
@@ -50,3 +52,27 @@ def test_empty_files_at_two_paths_are_two_sources(store, tmp_path):
     (tmp_path / "a.log").write_text("")
     (tmp_path / "b.log").write_text("")
     assert store.ingest(tmp_path).sources == 2
+
+
+def test_a_large_file_rewritten_at_its_path_never_shows_old_and_new_rows_together(store, tmp_path):
+    """Over COMMIT_ROWS the new revision commits in steps: a reader between two steps sees the old rows only,
+    and the commit that makes the new revision whole removes the old one."""
+    path = tmp_path / "large.log"
+    big = COMMIT_ROWS + 100_000
+    path.write_text(_lines(big))
+    store.ingest(path)
+    path.write_text(_lines(big, first_port=2_000))  # the same size: only the content and mtime tell it apart
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    between: list[tuple] = []
+
+    def read_between_steps(source, records, raw_bytes):
+        if records >= COMMIT_ROWS and not between:  # a step has just committed
+            reader = store.con.cursor()  # a connection of its own: it sees what is committed
+            between.append(reader.execute("SELECT count(*), min(srcport) FROM flows").fetchall()[0])
+            reader.close()
+
+    store.ingest(path, progress=read_between_steps)
+    (stored,), = store.con.execute("SELECT count(*) FROM flow_records").fetchall()
+    assert between == [(big, 1024)]
+    assert store.query("SELECT count(*) AS n, min(srcport) AS lo FROM flows").to_pylist() == [{"n": big, "lo": 2_000}]
+    assert stored == big

@@ -18,7 +18,7 @@ from .ledger import in_ledger, purge_unfinished, revisions
 from .many import ingest_sources
 from .pipeline import ctrl_c
 from .remote import RemoteConnection
-from .schema import DDL, SCHEMA_VERSION, arrow, ensure_columns
+from .schema import DDL, SCHEMA_VERSION, arrow, ensure_columns, flows_view_sql, present_columns, whole_sources
 from .targets import resolve_targets
 
 DEFAULT_PATH = "vpcflow.duckdb"
@@ -62,6 +62,7 @@ class Store:
             for stmt in DDL:
                 self.con.execute(stmt)
             ensure_columns(self.con, DEFAULT.fields)
+            self.con.execute(flows_view_sql(present_columns(self.con)))  # a store an older vpcflow made: today's view
             purge_unfinished(self.con)  # a process killed mid-source left it in steps: it will be read whole
             self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
 
@@ -169,8 +170,10 @@ class Store:
                    count(*) FILTER (log_status = 'NODATA'), count(*) FILTER (log_status = 'SKIPDATA'),
                    coalesce(sum(bytes), 0), coalesce(sum(packets), 0)
             FROM flows""").fetchall()[0]
-        sources = self.con.execute("SELECT count(*), coalesce(sum(records), 0) FROM sources").fetchall()[0]
-        quarantined = self.con.execute("SELECT count(*) FROM quarantine").fetchall()[0][0]
+        sources = self.con.execute(
+            "SELECT count(*), coalesce(sum(records), 0) FROM sources WHERE status <> 'loading'").fetchall()[0]
+        quarantined = self.con.execute(
+            f"SELECT count(*) FROM quarantine WHERE {whole_sources('quarantine')}").fetchall()[0][0]
         from ..timeutil import iso
         return {
             "records": row[0], "sources": sources[0], "quarantined": quarantined,
@@ -180,10 +183,10 @@ class Store:
         }
 
     def quarantine(self, limit: int | None = None, source: str | None = None) -> pa.Table:
-        sql = "SELECT source, line, reason, text FROM quarantine"
+        sql = f"SELECT source, line, reason, text FROM quarantine WHERE {whole_sources('quarantine')}"
         params: list = []
         if source:
-            sql += " WHERE source = ?"
+            sql += " AND source = ?"
             params.append(source)
         sql += " ORDER BY source, source_id, line"  # a stream read in pieces: piece by piece, then line by line
         if limit:
@@ -194,4 +197,4 @@ class Store:
     def sources(self) -> pa.Table:
         return arrow(self.con,
                      "SELECT source_id, identity, size, checksum, format, records, quarantined, status, message, "
-                     "ingested_at FROM sources ORDER BY source_id")
+                     "ingested_at FROM sources WHERE status <> 'loading' ORDER BY source_id")

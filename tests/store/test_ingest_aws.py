@@ -15,6 +15,7 @@ from vpcflow.store import Store
 from vpcflow.timeutil import parse_time
 
 SSH = "2 123456789012 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 {t} {t2} ACCEPT OK"
+PORTED = "2 123456789012 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 {port} 22 6 20 4249 1767607200 1767607260 ACCEPT OK"
 
 
 def test_ingest_reads_an_s3_prefix_with_the_endpoint_and_region_flags(cli, db_path, aws_env, monkeypatch):
@@ -145,3 +146,25 @@ def test_store_ingest_of_an_aws_uri_without_a_session_fails_that_target_alone(tm
     [failed] = result.errors
     assert failed.source == "s3://flows/vpc"
     assert failed.message.startswith("s3://flows/vpc: reading AWS needs a session (pass session=")
+
+
+@pytest.mark.parametrize("records", [3, 60_000])  # 60,000 lines are about 6 MB: streamed alone, not in a group
+def test_an_s3_object_rewritten_under_its_key_replaces_its_rows(tmp_path, aws_env, session, records):
+    s3 = aws_env.client("s3")
+    s3.create_bucket(Bucket="flows")
+    key = key_for(aws_env.account, aws_env.region, "fl-1234abcd", parse_time("2026-01-05T10:00:00Z"), "fe123456")
+
+    def put(first_port: int, n: int) -> str:
+        lines = "".join(PORTED.format(port=first_port + i % 60_000) + "\n" for i in range(n))
+        return s3.put_object(Bucket="flows", Key=key, Body=(DEFAULT.header() + "\n" + lines).encode())["ETag"]
+
+    first_etag = put(1024, records)
+    with Store(tmp_path / "s.duckdb") as store:
+        store.ingest("s3://flows", session=session)
+        assert put(40_000, 5) != first_etag  # a new ETag under the same key
+        result = store.ingest("s3://flows", session=session)
+        ports = store.query("SELECT count(*) AS n, min(srcport) AS lo, max(srcport) AS hi FROM flows").to_pylist()
+        ledger = [(s["identity"], s["records"]) for s in store.sources().to_pylist()]
+    assert (result.records, result.sources) == (5, 1)
+    assert ports == [{"n": 5, "lo": 40_000, "hi": 40_004}]
+    assert ledger == [(f"s3://flows/{key}", 5)]

@@ -188,6 +188,7 @@ def s3_sources(
             kind=PARQUET if obj.key.endswith(".parquet") else TEXT,
             format=format or (delivered_by(firehose.stream_of(obj.key)) if delivered_by else None),
             key=key_info(obj.key),
+            whole=True,  # an object is written whole: one rewritten under its key (a new ETag) replaces its rows
         )
 
 

@@ -287,4 +287,4 @@ def _source(meta: dict, path: str) -> Source:
                   version=meta.get("version"), kind=meta["kind"], log_stream=meta.get("log_stream"),
                   format=LogFormat.parse(fmt) if fmt else None, key=parse_key(meta["identity"]),
                   local_path=path if meta["local_path"] or meta["kind"] != "text" else None,
-                  first_line=meta.get("first_line") or 1)
+                  first_line=meta.get("first_line") or 1, whole=bool(meta.get("whole")))

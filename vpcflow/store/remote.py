@@ -246,7 +246,7 @@ def _send_source(sock: socket.socket, src: Source) -> None:
     """A local file goes as its path (the holder reads it); anything else as its bytes."""
     meta = {"identity": src.identity, "size": src.size, "version": src.version, "kind": src.kind,
             "log_stream": src.log_stream, "format": src.format.log_format() if src.format else None,
-            "first_line": src.first_line, "local_path": src.local_path}
+            "first_line": src.first_line, "local_path": src.local_path, "whole": src.whole}
     holder.send_json(sock, {"source": meta})
     if src.local_path:
         return

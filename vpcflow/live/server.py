@@ -38,16 +38,6 @@ PERSISTENT_CREATE = re.compile(r"(\s*CREATE\s+(?:OR\s+REPLACE\s+)?)(TABLE|VIEW|S
                                r"([\w\".]+)", re.IGNORECASE)
 CHANGE = re.compile(r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+([\w\".]+)", re.IGNORECASE)
 DROP = re.compile(r"\s*DROP\s+(?:TABLE|VIEW|SEQUENCE)\s+(IF\s+EXISTS\s+)?([\w\".]+)", re.IGNORECASE)
-LOADING_HIDDEN = ("SELECT * FROM ({body}) WHERE source_id NOT IN "
-                  "(SELECT source_id FROM sources WHERE status = 'loading')")
-
-
-def whole_sources_only(cur: duckdb.DuckDBPyConnection) -> None:
-    """Shadow `flows` on this cursor so a source stored in steps shows only once its last step committed."""
-    body = cur.execute("SELECT sql FROM duckdb_views() WHERE view_name = 'flows' AND schema_name = 'main' "
-                       "AND NOT temporary").fetchall()[0][0]
-    select = body[body.upper().index(" AS SELECT ") + 4:].rstrip().rstrip(";")
-    cur.execute(f"CREATE OR REPLACE TEMP VIEW flows AS {LOADING_HIDDEN.format(body=select)}")
 
 
 class HolderServer:
@@ -103,12 +93,7 @@ class HolderServer:
             cur = self._root.cursor()
         if read_only:
             cur.execute("BEGIN TRANSACTION")  # not READ ONLY: analyses make temporary views and tables
-            # In a snapshot only a source loading when it was taken can show in part.
-            if cur.execute("SELECT count(*) FROM sources WHERE status = 'loading'").fetchall()[0][0]:
-                whole_sources_only(cur)
-        else:
-            whole_sources_only(cur)
-        return cur
+        return cur  # `flows` itself shows whole sources only (store/schema.py), here as everywhere
 
     # ---- the wire
     def _handle(self, sock) -> None:

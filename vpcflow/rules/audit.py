@@ -16,6 +16,7 @@ from datetime import datetime
 from ..engines.engine import as_engine, run_query
 from ..network import Evaluator, NetworkAcl, Rule, Topology
 from ..timeutil import epoch, iso
+from .cover import covering, redundant
 from .narrow import DEFAULTS, narrow
 from .usage import INTERFACES, PORT_RANGES, USAGE, interface_addresses, port_ranges, provided
 
@@ -24,8 +25,11 @@ STATUSES = {
     "unused": "No traffic in the window matched it (`suggest`: remove).",
     "broader-than-traffic": "Its peers fit in at most `--max-cidrs` prefixes no wider than `--max-prefix`, while it "
                             "allows more; `suggest` lists them (AWS prefix lists for AWS-service peers).",
-    "shadowed": "An ACL entry that earlier-numbered entries always decide (each covers its protocol and ports, "
-                "their CIDRs together cover its CIDR).",
+    "shadowed": "An ACL entry that earlier-numbered entries always decide: together they match every packet it "
+                "matches, though each may hold only part of its ports or CIDR (`suggest` names them).",
+    "redundant": "A security-group rule that other rules of its group and direction allow already, alone or "
+                 "together (`suggest` names them; of two equal rules the first stays). Its traffic counts for "
+                 "them too.",
 }
 COLUMNS = ("kind", "id", "rule", "direction", "protocol", "ports", "peer", "action", "flows", "bytes", "peers",
            "first_seen", "last_seen", "status", "suggest", "note")
@@ -144,16 +148,22 @@ def judge(model: Topology, usage: list[dict], *, max_cidrs: int = DEFAULTS["max_
     for group in model.groups.values():
         quiet = not any(group in i.groups and i.id in attribution.seen_interfaces for i in model.interfaces)
         for inbound, rules in ((True, group.inbound), (False, group.outbound)):
-            for rule in rules:
+            covered = redundant(rules)
+            for k, rule in enumerate(rules):
                 hits = attribution.hits.get(("security-group", group.id, rule.id), Hits())
-                rows.append(_row(model, "security-group", group.id, rule.id, inbound, rule, hits, limits, quiet))
+                row = _row(model, "security-group", group.id, rule.id, inbound, rule, hits, limits, quiet)
+                if k in covered:
+                    names = ", ".join(str(r.id) for r in covered[k])
+                    row["status"] = "redundant"
+                    row["suggest"] = f"remove: {names} allow{'s' if len(covered[k]) == 1 else ''} it already"
+                rows.append(row)
     for acl in acls(model):
         quiet = not any(i.subnet.acl is acl and i.id in attribution.seen_interfaces for i in model.interfaces)
         for inbound, entries in ((True, acl.inbound), (False, acl.outbound)):
             for k, entry in enumerate(entries):
                 hits = attribution.hits.get(("network-acl", acl.id, inbound, entry.number), Hits())
                 row = _row(model, "network-acl", acl.id, entry.number, inbound, entry, hits, limits, quiet)
-                earlier = shadowing(entries[:k], entry)
+                earlier = covering(entries[:k], entry)
                 if earlier:
                     numbers = ", ".join(str(e.number) for e in earlier)
                     row["status"] = "shadowed"
@@ -182,35 +192,6 @@ def peer_of(model: Topology, rule: Rule | None) -> str:
     if rule.group:
         return model.groups[rule.group].id
     return str(rule.cidr)
-
-
-def shadowing(before: list[Rule], later: Rule) -> list[Rule]:
-    """The earlier entries that together decide every packet `later` matches; [] when some packet reaches it.
-
-    Only entries whose protocol and ports each cover the later entry's count; their CIDRs together must
-    cover its CIDR (two halves of a range shadow the whole).
-    """
-    if later.cidr is None:
-        return []
-    remaining, used = [later.cidr], []
-    for first in before:
-        if first.protocol is not None and first.protocol != later.protocol:
-            continue
-        if first.protocol in (6, 17) and not (first.low <= later.low and later.high <= first.high):
-            continue
-        if first.cidr is None or first.cidr.version != later.cidr.version:
-            continue
-        left = []
-        for net in remaining:
-            if net.subnet_of(first.cidr):
-                continue
-            left.extend(net.address_exclude(first.cidr) if first.cidr.subnet_of(net) else [net])
-        if len(left) != len(remaining) or left != remaining:
-            used.append(first)
-        remaining = left
-        if not remaining:
-            return used
-    return []
 
 
 def _row(model: Topology, kind: str, owner: str, rule_key, inbound: bool, rule: Rule | None, hits: Hits,

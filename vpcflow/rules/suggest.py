@@ -1,7 +1,7 @@
 """suggest(): the least-privilege rule set the window's accepted traffic needs, as rows a person can edit.
 
-Unused rules are dropped, broader-than-traffic ones narrowed to the audit's prefixes, shadowed ACL entries
-dropped, and rules that differ only in adjacent or overlapping ports merged into one range. Deny entries and
+Unused rules are dropped, broader-than-traffic ones narrowed to the audit's prefixes, shadowed ACL entries and
+redundant group rules dropped, and rules that differ only in adjacent or overlapping ports merged into one range. Deny entries and
 the rules traffic used as written are kept. Each row has the audit's keys: kind, id, direction, protocol,
 ports, peer, action, and rule (the entry number) for ACL entries.
 """
@@ -18,7 +18,7 @@ def suggest(audit: Audit) -> list[dict]:
     """The proposal: the complete rule set to keep for every group and ACL the audit covers."""
     out: list[dict] = []
     for row in audit.rows:
-        if row["rule"] == "*" or row["status"] == "shadowed":
+        if row["rule"] == "*" or row["status"] in ("shadowed", "redundant"):
             continue
         if row["status"] == "unused" and row["action"] == "allow":
             continue

@@ -157,6 +157,15 @@ def test_diagnose_page_loads(page, live, artifacts):
         assert "vpcflow diagnose" in page.inner_text("#diagnose-note")
 
 
+def test_incidents_page_draws_its_cards_with_the_shared_page_helpers(page, live, artifacts):
+    page.goto(live.url + "/incidents")
+    page.wait_for_selector("body[data-loaded]", state="attached")
+    page.screenshot(path=str(artifacts / "incidents.png"), full_page=True)
+    assert page.get_attribute("body", "data-loaded") == "incidents", page.inner_text("#error")
+    assert page.errors == []
+    assert page.locator("#incidents section.card").count() > 0
+
+
 def test_graph_draws_edges_sized_by_bytes(page, live, artifacts):
     _open(page, live.url + "/graph", artifacts, "graph")
     assert _drawn(page)[0] > 0

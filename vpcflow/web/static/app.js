@@ -22,6 +22,27 @@
     return e;
   }
   function $(id) { return document.getElementById(id); }
+  /* The element helpers the pages' own scripts (cost.js, rules.js, incidents.js) build with; they load after
+     this one. el sets text with textContent only. */
+  function el(tag, text, cls) {
+    const e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  }
+  function fail(message) {
+    showError(message);
+    document.body.dataset.loaded = "error";
+  }
+  /* GET path with the page URL's own `keys` (since, until, ...), then render(body), or fail with its error. */
+  function load(path, keys, render) {
+    const q = new URLSearchParams();
+    for (const k of keys) if (params.get(k)) q.set(k, params.get(k));
+    return fetch(path + (q.toString() ? "?" + q.toString() : ""), { credentials: "same-origin" })
+      .then((res) => res.json().then((body) => (res.ok ? render(body) : fail(body.error || body.message || res.statusText))))
+      .catch((e) => fail(e.message));
+  }
+  window.VFPage = { el: el, load: load };
   function clear(el) { while (el.firstChild) el.removeChild(el.firstChild); return el; }
   function showError(message) {
     const box = $("error");

@@ -2,24 +2,9 @@
    is read as HTML. */
 (function () {
   "use strict";
-  let C;  // the charts (charts.js) load after this page's script: taken once the data is here
-  const params = new URLSearchParams(location.search);
-  const q = new URLSearchParams();
-  for (const k of ["since", "until"]) if (params.get(k)) q.set(k, params.get(k));
-
-  function el(tag, text, cls) {
-    const e = document.createElement(tag);
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    if (cls) e.className = cls;
-    return e;
-  }
+  const C = window.VFCharts;
+  const el = window.VFPage.el;  // app.js: text set with textContent only
   function usd(v) { return "$" + Number(v).toFixed(Number(v) < 1 ? 4 : 2); }
-  function fail(message) {
-    const box = document.getElementById("error");
-    box.textContent = message;
-    box.hidden = false;
-    document.body.dataset.loaded = "error";
-  }
   function table(id, columns, rows) {
     const t = el("table");
     const head = el("tr");
@@ -34,7 +19,6 @@
   }
 
   function render(d) {
-    C = window.VFCharts;
     const notes = document.getElementById("cost-notes");
     for (const n of d.notes) notes.appendChild(el("p", n, "muted"));
     const totals = document.getElementById("cost-totals");
@@ -69,7 +53,5 @@
     document.body.dataset.loaded = "cost";
   }
 
-  fetch("/api/cost" + (q.toString() ? "?" + q.toString() : ""), { credentials: "same-origin" })
-    .then((res) => res.json().then((body) => (res.ok ? render(body) : fail(body.error || res.statusText))))
-    .catch((e) => fail(e.message));
+  window.VFPage.load("/api/cost", ["since", "until"], render);
 })();

@@ -2,16 +2,7 @@
    is set with textContent, so nothing from the store is read as HTML. */
 (function () {
   "use strict";
-  const params = new URLSearchParams(location.search);
-  const q = new URLSearchParams();
-  for (const k of ["since", "until", "min_severity"]) if (params.get(k)) q.set(k, params.get(k));
-
-  function el(tag, text, cls) {
-    const e = document.createElement(tag);
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    if (cls) e.className = cls;
-    return e;
-  }
+  const el = window.VFPage.el;  // app.js: text set with textContent only
   function table(rows, columns) {
     const t = el("table");
     const head = el("tr");
@@ -42,14 +33,5 @@
       table(data.background, ["dst_port", "first_seen", "summary"]));
     document.body.dataset.loaded = "incidents";
   }
-  fetch("/api/incidents?" + q.toString()).then(async (r) => {
-    const data = await r.json();
-    if (!r.ok) throw new Error(data.message || data.error);
-    render(data);
-  }).catch((e) => {
-    const box = document.getElementById("error");
-    box.textContent = String(e.message || e);
-    box.hidden = false;
-    document.body.dataset.loaded = "error";
-  });
+  window.VFPage.load("/api/incidents", ["since", "until", "min_severity"], render);
 })();

@@ -2,22 +2,7 @@
    set with textContent, so nothing from the store or the configuration is read as HTML. */
 (function () {
   "use strict";
-  const params = new URLSearchParams(location.search);
-  const q = new URLSearchParams();
-  for (const k of ["since", "until"]) if (params.get(k)) q.set(k, params.get(k));
-
-  function el(tag, text, cls) {
-    const e = document.createElement(tag);
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    if (cls) e.className = cls;
-    return e;
-  }
-  function fail(message) {
-    const box = document.getElementById("error");
-    box.textContent = message;
-    box.hidden = false;
-    document.body.dataset.loaded = "error";
-  }
+  const el = window.VFPage.el;  // app.js: text set with textContent only
   const COLUMNS = ["rule", "direction", "protocol", "ports", "peer", "action", "flows", "peers", "status", "suggest"];
 
   function render(data) {
@@ -59,7 +44,5 @@
     document.body.dataset.loaded = "rules";
   }
 
-  fetch("/api/rules" + (q.toString() ? "?" + q.toString() : ""), { credentials: "same-origin" })
-    .then((res) => res.json().then((body) => (res.ok ? render(body) : fail(body.error || res.statusText))))
-    .catch((e) => fail(e.message));
+  window.VFPage.load("/api/rules", ["since", "until"], render);
 })();

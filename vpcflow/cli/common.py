@@ -24,16 +24,18 @@ SINCE_OPTION = typer.Option(None, "--since", help="From this time: ISO-8601, a d
                             "that reads sources (ingest, read, watch, serve --follow), back from now.")
 UNTIL_OPTION = typer.Option(None, "--until", help="Up to this time (same forms as --since).")
 SOURCES_ARGUMENT = typer.Argument(..., help="Files, directories, '-' for stdin, s3://BUCKET/PREFIX, cwl://GROUP[/STREAM].")
-# The AWS account every command talks to (provisioning, s3:// and cwl:// sources, Athena): a parameter typed
-# `profile: AwsProfile = None` gets the option; `aws_session` resolves it with the environment and vpcflow.toml.
-AwsProfile = Annotated[str | None, typer.Option(
-    "--profile", help="AWS profile (else $VPCFLOW_AWS_PROFILE, $AWS_PROFILE, vpcflow.toml's [aws] profile).")]
-AwsRegion = Annotated[str | None, typer.Option(
-    "--region", help="AWS region (else $VPCFLOW_AWS_REGION, $AWS_REGION, $AWS_DEFAULT_REGION, vpcflow.toml, "
-    "the profile's).")]
-AwsEndpointUrl = Annotated[str | None, typer.Option(
-    "--endpoint-url", help="AWS endpoint URL, e.g. a local emulator (else $VPCFLOW_AWS_ENDPOINT_URL, "
-    "$AWS_ENDPOINT_URL, vpcflow.toml).")]
+# The AWS account every command talks to (provisioning, s3:// and cwl:// sources, Athena): a command decorated
+# with `takes_aws` receives them as one `account: AwsAccount`; a parameter typed `profile: AwsProfile = None`
+# gets the one option. `aws_session` resolves them with the environment and vpcflow.toml.
+AWS_OPTIONS = {  # parameter: (flag, help)
+    "profile": ("--profile", "AWS profile (else $VPCFLOW_AWS_PROFILE, $AWS_PROFILE, vpcflow.toml's [aws] profile)."),
+    "region": ("--region", "AWS region (else $VPCFLOW_AWS_REGION, $AWS_REGION, $AWS_DEFAULT_REGION, vpcflow.toml, "
+               "the profile's)."),
+    "endpoint_url": ("--endpoint-url", "AWS endpoint URL, e.g. a local emulator (else $VPCFLOW_AWS_ENDPOINT_URL, "
+                     "$AWS_ENDPOINT_URL, vpcflow.toml)."),
+}
+AwsProfile, AwsRegion, AwsEndpointUrl = (Annotated[str | None, typer.Option(flag, help=text)]
+                                         for flag, text in AWS_OPTIONS.values())
 # Where a query runs (`--engine`): the store, or Spark over a Parquet lake or raw flow logs.
 ENGINE_OPTION = typer.Option("duckdb", "--engine", help="Where to run: duckdb (the store) or spark.")
 SPARK_MASTER_OPTION = typer.Option("local[*]", "--spark-master", help="Spark master: local[N] or a cluster URL.")
@@ -160,25 +162,47 @@ class EngineChoice:
         return open_engine(self.engine, db=db, lake=self.lake, raw=list(self.raw), master=self.master)
 
 
-# the engine options as (parameter, type, option): one table every `--engine` command reads
+@dataclass(frozen=True)
+class AwsAccount:
+    """`--profile`, `--region` and `--endpoint-url` of one command; a session is made only when asked for."""
+
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+
+    def session(self) -> AwsSession:
+        return aws_session(self.profile, self.region, self.endpoint_url)
+
+
+# option groups as (parameter, type, option): one table each, read by every command that takes the group
 ENGINE_PARAMETERS = (("engine", str, ENGINE_OPTION), ("lake", str | None, LAKE_OPTION),
                      ("raw", list[str] | None, RAW_OPTION), ("master", str, SPARK_MASTER_OPTION))
+AWS_PARAMETERS = tuple((name, str | None, typer.Option(None, flag, help=text))
+                       for name, (flag, text) in AWS_OPTIONS.items())
 
 
-def takes_engine(command):
-    """Give a command the engine options of ENGINE_PARAMETERS; it receives them as one `where: EngineChoice`.
+def option_group(name: str, parameters: tuple, build):
+    """A decorator giving a command the options of `parameters`; it receives them as one `name` = build(**them).
 
     Typer reads a command's options from its signature, so the wrapper shows the command's own parameters
-    (annotations evaluated) with the engine's in place of `where`.
+    (annotations evaluated) with the group's in place of `name`.
     """
-    own = inspect.signature(command, eval_str=True)
-    added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=option, annotation=kind)
-             for name, kind, option in ENGINE_PARAMETERS]
+    def decorate(command):
+        own = inspect.signature(command, eval_str=True)
+        added = [inspect.Parameter(option, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind)
+                 for option, kind, default in parameters]
 
-    @functools.wraps(command)
-    def run(*args, engine, lake, raw, master, **kwargs):
-        return command(*args, where=EngineChoice(engine, lake, tuple(raw or ()), master), **kwargs)
+        @functools.wraps(command)
+        def run(*args, **kwargs):
+            given = {option: kwargs.pop(option) for option, _, _ in parameters}
+            return command(*args, **{name: build(**given)}, **kwargs)
 
-    run.__signature__ = own.replace(parameters=[p for p in own.parameters.values() if p.name != "where"] + added)
-    run.__annotations__ = {p.name: p.annotation for p in run.__signature__.parameters.values()}
-    return run
+        run.__signature__ = own.replace(parameters=[p for p in own.parameters.values() if p.name != name] + added)
+        run.__annotations__ = {p.name: p.annotation for p in run.__signature__.parameters.values()}
+        return run
+    return decorate
+
+
+takes_engine = option_group("where", ENGINE_PARAMETERS,
+                            lambda engine, lake, raw, master: EngineChoice(engine, lake, tuple(raw or ()), master))
+takes_aws = option_group("account", AWS_PARAMETERS, AwsAccount)

@@ -13,13 +13,11 @@ from .common import (
     DB_OPTION,
     SINCE_OPTION,
     UNTIL_OPTION,
-    AwsEndpointUrl,
-    AwsProfile,
-    AwsRegion,
+    AwsAccount,
     EngineChoice,
-    aws_session,
     open_store,
     store_window,
+    takes_aws,
     takes_engine,
 )
 from .output import OUTPUT_OPTION, Output, emit, err_console
@@ -52,6 +50,7 @@ def _stored_format(engine) -> str | None:
 
 
 @takes_engine
+@takes_aws
 def cost_command(
     by: Annotated[str, typer.Option("--by", help=f"Group by: {', '.join(BY)}.")] = "path",
     what_if: Annotated[bool, typer.Option("--what-if", help="What gateway endpoints, a NAT gateway per AZ and "
@@ -76,11 +75,9 @@ def cost_command(
     until: str | None = UNTIL_OPTION,
     db: str | None = DB_OPTION,
     output: Output = OUTPUT_OPTION,
-    profile: AwsProfile = None,
-    region: AwsRegion = None,
-    endpoint_url: AwsEndpointUrl = None,
     *,
     where: EngineChoice,
+    account: AwsAccount,
 ) -> None:
     """Where the bytes go and what they cost: bytes and USD per path (or interface, AZ, pair, day ...), each
     byte counted once; with --what-if the savings of three changes; with --flow-logs the flow logs' own bill."""
@@ -109,7 +106,7 @@ def cost_command(
         elif aws:
             from ..aws.network import aws_topology
 
-            model = aws_topology(aws_session(profile, region, endpoint_url))
+            model = aws_topology(account.session())
         use_network(engine, model, _ip_ranges(engine))
         if what_if:
             emit(what_ifs(engine, prices=prices, since=start, until=end), output,

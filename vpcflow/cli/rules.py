@@ -13,12 +13,10 @@ from .common import (
     DB_OPTION,
     SINCE_OPTION,
     UNTIL_OPTION,
-    AwsEndpointUrl,
-    AwsProfile,
-    AwsRegion,
+    AwsAccount,
     EngineChoice,
-    aws_session,
     store_window,
+    takes_aws,
     takes_engine,
 )
 from .output import OUTPUT_OPTION, Output, console, emit, emit_object, err_console
@@ -31,7 +29,7 @@ MAX_PREFIX6_OPTION = typer.Option(48, "--max-prefix6", help="No suggested IPv6 p
 BAR = 8  # characters of a group's busiest rule's usage bar
 
 
-def _model(topology: str | None, aws: bool, profile, region, endpoint_url):
+def _model(topology: str | None, aws: bool, account: AwsAccount):
     from ..errors import VpcFlowError
 
     if aws == (topology is not None):
@@ -39,7 +37,7 @@ def _model(topology: str | None, aws: bool, profile, region, endpoint_url):
     if aws:
         from ..aws.network import aws_topology
 
-        return aws_topology(aws_session(profile, region, endpoint_url))
+        return aws_topology(account.session())
     from ..network import load_topology
 
     return load_topology(topology)
@@ -59,10 +57,10 @@ def _traffic(where: EngineChoice, db, model, since, until, proposed=None) -> lis
     return rows
 
 
-def _audit(where, db, topology, aws, profile, region, endpoint_url, since, until, limits: dict):
+def _audit(where, db, topology, aws, account, since, until, limits: dict):
     from .. import rules
 
-    model = _model(topology, aws, profile, region, endpoint_url)
+    model = _model(topology, aws, account)
     return rules.judge(model, _traffic(where, db, model, since, until), **limits)
 
 
@@ -72,15 +70,14 @@ def _notes(result) -> None:
 
 
 def audit_command(db: str | None = DB_OPTION, topology: str = TOPOLOGY_OPTION, aws: bool = AWS_OPTION,
-                  profile: AwsProfile = None, region: AwsRegion = None, endpoint_url: AwsEndpointUrl = None,
                   since: str = SINCE_OPTION, until: str = UNTIL_OPTION, max_cidrs: int = MAX_CIDRS_OPTION,
                   max_prefix: int = MAX_PREFIX_OPTION, max_prefix6: int = MAX_PREFIX6_OPTION,
-                  output: Output = OUTPUT_OPTION, where: EngineChoice = None) -> None:
+                  output: Output = OUTPUT_OPTION, where: EngineChoice = None, account: AwsAccount = None) -> None:
     """One row per security-group rule and network-ACL entry: the traffic that used it, and its status."""
     from ..rules import COLUMNS
 
     limits = {"max_cidrs": max_cidrs, "max_prefix": max_prefix, "max_prefix6": max_prefix6}
-    result = _audit(where, db, topology, aws, profile, region, endpoint_url, since, until, limits)
+    result = _audit(where, db, topology, aws, account, since, until, limits)
     _notes(result)
     if output == Output.table:
         _table(result.rows)
@@ -114,14 +111,13 @@ def _table(rows: list[dict]) -> None:
 
 
 def suggest_command(db: str | None = DB_OPTION, topology: str = TOPOLOGY_OPTION, aws: bool = AWS_OPTION,
-                    profile: AwsProfile = None, region: AwsRegion = None, endpoint_url: AwsEndpointUrl = None,
                     since: str = SINCE_OPTION, until: str = UNTIL_OPTION, max_cidrs: int = MAX_CIDRS_OPTION,
                     max_prefix: int = MAX_PREFIX_OPTION, max_prefix6: int = MAX_PREFIX6_OPTION,
                     terraform: bool = typer.Option(False, "--terraform", help="The change as Terraform resources."),
                     cloudformation: bool = typer.Option(False, "--cloudformation",
                                                         help="The change as a CloudFormation template."),
                     aws_cli: bool = typer.Option(False, "--aws-cli", help="The change as AWS CLI commands."),
-                    output: Output = OUTPUT_OPTION, where: EngineChoice = None) -> None:
+                    output: Output = OUTPUT_OPTION, where: EngineChoice = None, account: AwsAccount = None) -> None:
     """The least-privilege rule set the window's traffic needs (JSON rows to edit), or the change to apply."""
     from .. import rules
     from ..errors import VpcFlowError
@@ -131,7 +127,7 @@ def suggest_command(db: str | None = DB_OPTION, topology: str = TOPOLOGY_OPTION,
     if len(chosen) > 1:
         raise VpcFlowError("choose one of --terraform, --cloudformation, --aws-cli")
     limits = {"max_cidrs": max_cidrs, "max_prefix": max_prefix, "max_prefix6": max_prefix6}
-    result = _audit(where, db, topology, aws, profile, region, endpoint_url, since, until, limits)
+    result = _audit(where, db, topology, aws, account, since, until, limits)
     _notes(result)
     proposal = rules.suggest(result)
     if chosen:
@@ -143,14 +139,13 @@ def suggest_command(db: str | None = DB_OPTION, topology: str = TOPOLOGY_OPTION,
 
 def check_command(proposed: str = typer.Option(..., "--proposed", help="The proposal: JSON rows, as suggest prints."),
                   db: str | None = DB_OPTION, topology: str = TOPOLOGY_OPTION, aws: bool = AWS_OPTION,
-                  profile: AwsProfile = None, region: AwsRegion = None, endpoint_url: AwsEndpointUrl = None,
                   since: str = SINCE_OPTION, until: str = UNTIL_OPTION, output: Output = OUTPUT_OPTION,
-                  where: EngineChoice = None) -> None:
+                  where: EngineChoice = None, account: AwsAccount = None) -> None:
     """Replay the window's records against proposed rules: what would newly be rejected or accepted."""
     from .. import rules
 
     rows = rules.load_proposal(proposed)  # a bad file fails before any work is printed
-    model = _model(topology, aws, profile, region, endpoint_url)
+    model = _model(topology, aws, account)
     changed = rules.proposed_topology(model, rows, proposed)
     result = rules.check(model, changed, _traffic(where, db, model, since, until, proposed=changed))
     if output == Output.json or output == Output.table:
@@ -160,14 +155,13 @@ def check_command(proposed: str = typer.Option(..., "--proposed", help="The prop
 
 
 def encryption_command(db: str | None = DB_OPTION, topology: str = TOPOLOGY_OPTION, aws: bool = AWS_OPTION,
-                       profile: AwsProfile = None, region: AwsRegion = None, endpoint_url: AwsEndpointUrl = None,
                        since: str = SINCE_OPTION, until: str = UNTIL_OPTION, output: Output = OUTPUT_OPTION,
-                       where: EngineChoice = None) -> None:
+                       where: EngineChoice = None, account: AwsAccount = None) -> None:
     """Encryption-controls readiness: flows the platform did not encrypt, and what enforce mode would block."""
     from .. import rules
     from ..rules.encryption import COLUMNS
 
-    model = _model(topology, aws, profile, region, endpoint_url)
+    model = _model(topology, aws, account)
     emit(rules.encryption(model, _traffic(where, db, model, since, until)), output, columns=COLUMNS,
          title="encryption readiness")
 
@@ -177,5 +171,5 @@ def register(app: typer.Typer) -> None:
                         no_args_is_help=True)
     for name, command in (("audit", audit_command), ("suggest", suggest_command), ("check", check_command),
                           ("encryption", encryption_command)):
-        group.command(name)(takes_engine(command))
+        group.command(name)(takes_engine(takes_aws(command)))
     app.add_typer(group, name="rules")

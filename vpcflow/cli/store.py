@@ -17,20 +17,19 @@ from .common import (
     SINCE_OPTION,
     SOURCES_ARGUMENT,
     UNTIL_OPTION,
-    AwsEndpointUrl,
-    AwsProfile,
-    AwsRegion,
+    AwsAccount,
     EngineChoice,
-    aws_session,
     empty_folders,
     open_store,
     store_window,
+    takes_aws,
     takes_engine,
     times,
 )
 from .output import OUTPUT_OPTION, Output, emit, emit_object, err_console, progress_bar
 
 
+@takes_aws
 def ingest(
     paths: list[str] = SOURCES_ARGUMENT,
     db: str | None = DB_OPTION,
@@ -38,13 +37,12 @@ def ingest(
     since: str | None = SINCE_OPTION,
     until: str | None = UNTIL_OPTION,
     output: Output = OUTPUT_OPTION,
-    profile: AwsProfile = None,
-    region: AwsRegion = None,
-    endpoint_url: AwsEndpointUrl = None,
+    *,
+    account: AwsAccount,
 ) -> None:
     """Read flow logs into the store, each source exactly once; bad lines go to the quarantine."""
     start, end = times(since, until)
-    session = aws_session(profile, region, endpoint_url) if any(p.startswith(AWS_SCHEMES) for p in paths) else None
+    session = account.session() if any(p.startswith(AWS_SCHEMES) for p in paths) else None
     with open_store(db) as store, progress_bar() as bar:
         task = bar.add_task("ingest", total=None, rate="")
         got = [0, 0]  # objects or stream spans fetched, and their bytes

@@ -64,3 +64,19 @@ def test_an_error_outside_the_tolerated_codes_is_still_raised(session):
 def test_explain_takes_botocore_errors_only():
     with pytest.raises(TypeError, match="explain\\(\\) takes botocore's errors, not ValueError"):
         explain(ValueError("a bug"), "s3://flows", "s3:GetObject")
+
+
+@pytest.mark.parametrize(("code", "retries", "says", "hint"), [
+    ("ThrottlingException", 3, "AWS kept throttling logs:GetLogEvents after 4 attempts",
+     "run again later or lower the parallelism"),
+    ("InvalidClientTokenId", 0, "AWS does not accept these credentials (InvalidClientTokenId)",
+     "check AWS_PROFILE / --profile and the access key"),
+    ("ResourceNotFoundException", 0, "not found (ResourceNotFoundException: gone)",
+     "check the name, the account and --region"),
+])
+def test_each_kind_of_refusal_says_what_happened_and_what_to_do(code, retries, says, hint):
+    refusal = botocore.exceptions.ClientError(
+        {"Error": {"Code": code, "Message": "gone"}, "ResponseMetadata": {"RetryAttempts": retries}},
+        "GetLogEvents")
+    err = explain(refusal, "cwl://flows", "logs:GetLogEvents")
+    assert (err.message, err.hint, err.location) == (says, hint, "cwl://flows")

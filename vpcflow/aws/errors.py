@@ -139,41 +139,27 @@ def explain(
     return AwsError(f"{action} failed: {exc}", location=resource)
 
 
+# What each kind of refusal says: (codes, message, hint), filled in with the call's code, detail (code and
+# AWS's message), action, resource, the IAM action it needed and the attempts made.
+_REFUSALS = (
+    (_EXPIRED, "the AWS credentials have expired",
+     "refresh them (`aws sso login`, a new session token) and run again"),
+    (_BAD_KEYS, "AWS does not accept these credentials ({code})", "check AWS_PROFILE / --profile and the access key"),
+    (_DENIED, "permission denied: the caller lacks {needed}", "grant {needed} on {resource} to this identity"),
+    (_THROTTLED, "AWS kept throttling {action} after {attempts} attempts", "run again later or lower the parallelism"),
+    (_NOT_FOUND, "not found ({detail})", "check the name, the account and --region"),
+)
+
+
 def _explain_client_error(exc: botocore.exceptions.ClientError, resource: str, action: str) -> AwsError:
     err = exc.response.get("Error", {})
     code, message = str(err.get("Code", "")), str(err.get("Message", ""))
-    attempts = exc.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
-    if code in _EXPIRED:
-        return AwsError(
-            "the AWS credentials have expired",
-            location=resource,
-            hint="refresh them (`aws sso login`, a new session token) and run again",
-        )
-    if code in _BAD_KEYS:
-        return AwsError(
-            f"AWS does not accept these credentials ({code})",
-            location=resource,
-            hint="check AWS_PROFILE / --profile and the access key",
-        )
-    if code in _DENIED:
-        needed = missing_action(message, action)
-        return AwsError(
-            f"permission denied: the caller lacks {needed}",
-            location=resource,
-            hint=f"grant {needed} on {resource} to this identity",
-        )
-    if code in _THROTTLED:
-        return AwsError(
-            f"AWS kept throttling {action} after {attempts + 1} attempts",
-            location=resource,
-            hint="run again later or lower the parallelism",
-        )
-    if code in _NOT_FOUND:
-        return AwsError(
-            f"not found ({code}: {message})" if message else f"not found ({code})",
-            location=resource,
-            hint="check the name, the account and --region",
-        )
+    facts = {"code": code, "detail": f"{code}: {message}" if message else code, "action": action,
+             "resource": resource, "needed": missing_action(message, action),
+             "attempts": exc.response.get("ResponseMetadata", {}).get("RetryAttempts", 0) + 1}
+    for codes, says, hint in _REFUSALS:
+        if code in codes:
+            return AwsError(says.format(**facts), location=resource, hint=hint.format(**facts))
     return AwsError(f"AWS refused {action}: {code}: {message}", location=resource)
 
 

@@ -30,7 +30,7 @@ from .ledger import already, purge, replace_earlier, same_content
 from .pipeline import feed
 from .prepare import Preread
 from .readahead import SourceRead
-from .schema import ensure_columns, insert_arrow, present_columns
+from .schema import ensure_columns, insert_arrow, present_columns, refresh_flows
 
 COMMIT_ROWS = 1_000_000  # a source larger than this commits in steps (see _Ingest.step)
 Progress = Callable[[str, int, int], None]  # (source, records so far in it, raw bytes read so far)
@@ -124,13 +124,14 @@ class _Ingest:
 
     def step(self) -> None:
         """Commit a large source in steps, so memory stays bounded: DuckDB holds a transaction's appended rows
-        in memory. The ledger row says 'loading' until the last step; Store() deletes such a source's rows
-        when it opens, so a process killed mid-source still leaves nothing of it behind."""
+        in memory. The ledger row says 'loading' until the last step, and `flows` hides the source meanwhile;
+        Store() deletes such a source's rows when it opens, so a process killed mid-source leaves nothing of it."""
         if self.uncommitted < COMMIT_ROWS:
             return
         if not self.loading:
             self.con.execute("INSERT INTO sources VALUES (?, ?, ?, ?, NULL, NULL, 0, 0, 'loading', NULL, now())",
                              [self.source_id, self.src.identity, self.src.size, self.src.version])
+            refresh_flows(self.con)  # readers see `flows` hide it with the step that makes it visible
             self.loading = True
         self.con.execute("COMMIT")
         self.con.execute("BEGIN TRANSACTION")
@@ -225,6 +226,7 @@ def ingest_one(con: duckdb.DuckDBPyConnection, src: Source, *, format: LogFormat
             return SourceResult(src.identity, status="skipped", message=dup)
         if job.loading:
             con.execute("DELETE FROM sources WHERE source_id = ?", [source_id])
+            refresh_flows(con)  # whole with this commit: `flows` need not look for loading sources
         replace_earlier(con, [(src, source_id)])
         con.execute(
             "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",

@@ -7,6 +7,7 @@ import hashlib
 import duckdb
 
 from ..sources.base import Source
+from .schema import refresh_flows
 
 
 def in_ledger(con: duckdb.DuckDBPyConnection, identity: str, revision: str | None) -> bool:
@@ -68,6 +69,7 @@ def purge(con: duckdb.DuckDBPyConnection, source_ids: list[int]) -> None:
     con.execute("BEGIN TRANSACTION")
     for table in ("flow_records", "quarantine", "sources"):
         con.execute(f"DELETE FROM {table} WHERE source_id IN (SELECT unnest(?))", [source_ids])
+    refresh_flows(con)  # no source loading any more: `flows` stops looking for one
     con.execute("COMMIT")
 
 

@@ -18,7 +18,7 @@ from .ledger import in_ledger, purge_unfinished, revisions
 from .many import ingest_sources
 from .pipeline import ctrl_c
 from .remote import RemoteConnection
-from .schema import DDL, SCHEMA_VERSION, arrow, ensure_columns, flows_view_sql, present_columns, whole_sources
+from .schema import DDL, SCHEMA_VERSION, arrow, ensure_columns, refresh_flows, whole_sources
 from .targets import resolve_targets
 
 DEFAULT_PATH = "vpcflow.duckdb"
@@ -62,8 +62,8 @@ class Store:
             for stmt in DDL:
                 self.con.execute(stmt)
             ensure_columns(self.con, DEFAULT.fields)
-            self.con.execute(flows_view_sql(present_columns(self.con)))  # a store an older vpcflow made: today's view
             purge_unfinished(self.con)  # a process killed mid-source left it in steps: it will be read whole
+            refresh_flows(self.con)  # a store an older vpcflow made gets today's view
             self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
 
     @classmethod

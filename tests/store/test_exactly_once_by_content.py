@@ -76,3 +76,18 @@ def test_a_large_file_rewritten_at_its_path_never_shows_old_and_new_rows_togethe
     assert between == [(big, 1024)]
     assert store.query("SELECT count(*) AS n, min(srcport) AS lo FROM flows").to_pylist() == [{"n": big, "lo": 2_000}]
     assert stored == big
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_file_rewritten_to_content_held_under_another_path_drops_its_own_old_rows(store, tmp_path, size):
+    (tmp_path / "a.log").write_text(_lines(SIZES[size]))
+    b = tmp_path / "b.log"
+    b.write_text(_lines(2, first_port=40_000))
+    store.ingest(tmp_path)
+    b.write_text((tmp_path / "a.log").read_text())  # now a copy of a.log: its two records are in no file any more
+    os.utime(b, ns=(b.stat().st_atime_ns, b.stat().st_mtime_ns + 10**9))
+    result = store.ingest(b)
+    assert (result.records, result.skipped_sources) == (0, 1)
+    assert f"same content), as {tmp_path / 'a.log'}" in result.details[0].message
+    assert store.stats()["records"] == SIZES[size]
+    assert [s["identity"] for s in store.sources().to_pylist()] == [str(tmp_path / "a.log")]

@@ -223,11 +223,15 @@ def ingest_one(con: duckdb.DuckDBPyConnection, src: Source, *, format: LogFormat
             con.execute("ROLLBACK")
             if job.loading:
                 purge(con, [source_id])
+            if src.whole:  # held under another identity: what this one held before is in no file any more
+                con.execute("BEGIN TRANSACTION")
+                replace_earlier(con, [(src, job.checksum)])
+                con.execute("COMMIT")
             return SourceResult(src.identity, status="skipped", message=dup)
         if job.loading:
             con.execute("DELETE FROM sources WHERE source_id = ?", [source_id])
             refresh_flows(con)  # whole with this commit: `flows` need not look for loading sources
-        replace_earlier(con, [(src, source_id)])
+        replace_earlier(con, [(src, job.checksum)])
         con.execute(
             "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
             [source_id, src.identity, src.size, src.version, job.checksum,

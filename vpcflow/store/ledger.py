@@ -49,15 +49,17 @@ def held_contents(con: duckdb.DuckDBPyConnection, sources: list[tuple[str, str |
             + ("" if found[i] == identity else f", as {found[i]}") for i, (identity, _) in enumerate(sources)]
 
 
-def replace_earlier(con: duckdb.DuckDBPyConnection, sources: list[tuple[Source, int]]) -> None:
+def replace_earlier(con: duckdb.DuckDBPyConnection, sources: list[tuple[Source, str | None]]) -> None:
     """Inside the caller's transaction, delete what earlier revisions of these whole sources left (a file
-    rewritten at its path): only the new rows stay. (source, its new source_id) pairs."""
-    whole = [(src.identity, sid) for src, sid in sources if src.whole]
+    rewritten at its path, an object under its key): the rows of each identity whose content is not its content
+    now. (source, its checksum now) pairs: stored by this transaction, or skipped as held under another identity."""
+    whole = [(src.identity, checksum) for src, checksum in sources if src.whole]
     if not whole:
         return
     ids = [r[0] for r in con.execute(
-        "SELECT source_id FROM sources WHERE identity IN (SELECT unnest(?)) AND source_id NOT IN (SELECT unnest(?))",
-        [[i for i, _ in whole], [sid for _, sid in whole]]).fetchall()]
+        "SELECT s.source_id FROM sources s JOIN (SELECT unnest(?) AS identity, unnest(?) AS checksum) w "
+        "ON s.identity = w.identity AND s.checksum IS DISTINCT FROM w.checksum",
+        [[i for i, _ in whole], [c for _, c in whole]]).fetchall()]
     for table in ("flow_records", "quarantine", "sources"):
         con.execute(f"DELETE FROM {table} WHERE source_id IN (SELECT unnest(?))", [ids])
 

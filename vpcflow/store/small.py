@@ -41,6 +41,7 @@ class OpenGroup:
         self.counts: dict[int, tuple[int, int]] = {}
         self.results: list = []
         self.held: dict[str, str] = {}  # checksum: why a later source of that content is skipped
+        self.skipped: list[Preread] = []  # held already: their identities' earlier revisions go at commit
         self.begun = False
         self.failed = False
 
@@ -73,6 +74,7 @@ class OpenGroup:
             dup = dup or (self.held.get(p.checksum) if p.checksum != EMPTY else None)
             if dup:
                 self.results.append(self.result_type(p.src.identity, status="skipped", message=dup))
+                self.skipped.append(p)
             else:
                 self.held[p.checksum] = f"already ingested (same content), as {p.src.identity}"
                 fresh.append(p)
@@ -101,7 +103,8 @@ class OpenGroup:
         try:
             layout = self.members[0].layout
             self.counts.update(_stage(self.con, layout, self.staged))
-            replace_earlier(self.con, [(pre.src, sid) for pre, sid in self.live])
+            taken = [pre for pre, _ in self.live] + self.skipped
+            replace_earlier(self.con, [(p.src, p.checksum) for p in taken])
             _ledger(self.con, layout.format, self.live, self.counts)
             for pre, sid in self.live:
                 good, bad = self.counts.get(sid, (0, 0))

@@ -18,30 +18,37 @@ from vpcflow.reader import read
 from ..alert.watching import write_rules
 
 
-def _ingested(folder: Path, db: Path) -> tuple[int, list, list]:
+def _ingested(kind: Kind, folder: Path, db: Path) -> tuple[int, list, list]:
+    kind.write(folder)
     with vpcflow.Store(db) as store:
         result = store.ingest(folder)
         bad = store.con.execute("SELECT source, line, reason FROM quarantine ORDER BY source, line").fetchall()
     return result.records, bad, [(e.source, e.message) for e in result.errors]
 
 
-def _read(folder: Path, db: Path) -> tuple[int, list, list]:
+def _read(kind: Kind, folder: Path, db: Path) -> tuple[int, list, list]:
+    kind.write(folder)
     parts = list(read(folder))
     bad = [(p.source, b.line, b.reason) for p in parts for b in p.quarantined]
     return sum(p.records.num_rows for p in parts if p.records is not None), bad, [(p.source, p.error)
                                                                                  for p in parts if p.error]
 
 
-def _watched(folder: Path, db: Path) -> tuple[int, list, list]:
-    """One poll of a watcher over the folder the corpus landed in: what it stored, quarantined and reported."""
+def _watched(kind: Kind, folder: Path, db: Path) -> tuple[int, list, list]:
+    """The kind lands in a folder a watcher follows; the next poll takes it in, the one after finds nothing new
+    (a failed source is reported once, not every poll): what it stored, quarantined and reported."""
     rules = load_rules(write_rules(db.parent / "rules.yaml", db.parent / "alerts.jsonl"))
     reported = []
     with vpcflow.Store(db) as store:
         watcher = Watcher(store, DirectoryFollower(folder), rules, on_source=reported.append)
+        assert watcher.poll().ingested == 0
+        kind.write(folder)
         status = watcher.poll()
+        again = watcher.poll()
         stored = store.con.execute("SELECT count(*) FROM flows").fetchall()[0][0]
         bad = store.con.execute("SELECT source, line, reason FROM quarantine ORDER BY source, line").fetchall()
     assert status.records == stored and status.pending == 0
+    assert (again.ingested, again.failed) == (0, [])
     assert sum(d.records for d in reported if d.status == "ingested") == stored
     assert [(d.source, d.message) for d in reported if d.status == "failed"] == status.failed
     return stored, bad, status.failed
@@ -68,8 +75,7 @@ def _matches(kind: Kind, records: int, bad: list, failed: list) -> None:
 def test_each_kind_of_bad_input_keeps_its_records_and_names_its_bad_lines(tmp_path, kind, way):
     folder = tmp_path / "logs"
     folder.mkdir()
-    kind.write(folder)
-    _matches(kind, *way(folder, tmp_path / "s.duckdb"))
+    _matches(kind, *way(kind, folder, tmp_path / "s.duckdb"))
 
 
 def test_the_corpus_holds_twenty_kinds():

@@ -29,6 +29,7 @@ Ledger = Iterable[tuple[str, str | None]]  # every (identity, version) the store
 
 class Follower(Protocol):
     target: str
+    errors: list[SourceError]  # what the last poll could not list (a FIFO, a broken link), with its location
 
     def poll(self, known: Known, ledger: Ledger = ()) -> tuple[int, Iterator[Source]]:
         """How many new sources there are, and the sources, oldest name first."""

@@ -133,7 +133,7 @@ class Watcher:
         status = WatchStatus(self.name)
         count, sources = self.follower.poll(self._known, self.ledger)
         status.pending = count
-        for error in getattr(self.follower, "errors", ()):
+        for error in self.follower.errors:
             unlisted = (error.location or self.follower.target, error.message)
             if unlisted not in self.unlisted:
                 self.unlisted.add(unlisted)

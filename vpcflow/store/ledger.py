@@ -60,6 +60,8 @@ def replace_earlier(con: duckdb.DuckDBPyConnection, sources: list[tuple[Source, 
         "SELECT s.source_id FROM sources s JOIN (SELECT unnest(?) AS identity, unnest(?) AS checksum) w "
         "ON s.identity = w.identity AND s.checksum IS DISTINCT FROM w.checksum",
         [[i for i, _ in whole], [c for _, c in whole]]).fetchall()]
+    if not ids:  # the usual case: a DELETE would still scan the records' source_id column
+        return
     for table in ("flow_records", "quarantine", "sources"):
         con.execute(f"DELETE FROM {table} WHERE source_id IN (SELECT unnest(?))", [ids])
 

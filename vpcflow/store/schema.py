@@ -1,9 +1,9 @@
 """The store's tables, derived from the field table.
 
-flows:      a view with one row per record of a whole source; columns are the field table's (AWS names with '-' as '_'), explicit types,
-            plus event_time (a timestamp written before the record, when there is one), log_stream (the
-            CloudWatch stream) and source_id (the ledger row it came from). It reads flow_records, which
-            holds only the columns some ingested format has had.
+flows:      a view with one row per record of a whole source; columns are the field table's (AWS names with '-'
+            as '_'), explicit types, plus event_time (a timestamp written before the record, when there is one),
+            log_stream (the CloudWatch stream) and source_id (the ledger row it came from). It reads flow_records,
+            which holds only the columns some ingested format has had.
 sources:    the ledger: one row per ingested source, committed in the same transaction as its records.
 quarantine: lines that did not fit, with their location and reason.
 """

@@ -9,19 +9,22 @@ with its line. So the fast path decides nothing: it only accepts what the stagin
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from ..fields import LogFormat
-from ..fields.table import INT_32, INT_64
+from ..fields.table import INT_32, INT_64, Field
 from .chunks import LineBatch, LineReader, TextBlock
 from .sniff import Layout, sniff
 
 _ARROW = {INT_32: pa.int32(), INT_64: pa.int64()}
+# a field of a few words (action, log-status) parses to a dictionary: cheaper to build, check and store
+_WORDS = pa.dictionary(pa.int32(), pa.string())
 EVENT_TIME = "event_time"
+Check = Callable[[LogFormat, bool, pa.Table], bool]  # (format, stamped, records): every value passes
 _PARSE = pacsv.ParseOptions(delimiter=" ", quote_char=False, double_quote=False, escape_char=False,
                             newlines_in_values=False, ignore_empty_lines=True)
 
@@ -34,6 +37,7 @@ class TypedBatch:
     records: pa.Table | None  # one column per field, named as the field table's columns; None while deferred
     text: bytes | None = None  # a deferred block's record lines (after any header), for parse_together
     rows: int | None = None  # how many lines `text` holds, known from the block without counting again
+    checked: bool = False  # its values passed the checks already, in the thread that parsed it
 
 
 class TypedParser:
@@ -50,7 +54,7 @@ class TypedParser:
         self.read = pacsv.ReadOptions(column_names=self.columns, use_threads=False)
         self.read_threaded = pacsv.ReadOptions(column_names=self.columns, use_threads=True)
         self.convert = pacsv.ConvertOptions(
-            column_types={EVENT_TIME: pa.string()} | {f.column: _ARROW.get(f.kind, pa.string()) for f in fmt.fields},
+            column_types={EVENT_TIME: pa.string()} | {f.column: _arrow_type(f) for f in fmt.fields},
             null_values=["-"], strings_can_be_null=True, quoted_strings_can_be_null=False)
 
     def parse(self, data: bytes, threads: bool = False) -> pa.Table | None:
@@ -77,15 +81,20 @@ class TypedParser:
         return all(data.find(b"\n", i, i + half) >= 0 for i in range(0, len(data) - half, half))
 
 
+def _arrow_type(f: Field) -> pa.DataType:
+    return _WORDS if f.choices else _ARROW.get(f.kind, pa.string())
+
+
 class BlockDecoder:
     """Runs in the reader thread: tells the source's layout from its first line, then turns each block
     into a TypedBatch when it can and into lines (a LineBatch) when it cannot."""
 
     def __init__(self, reader: LineReader | None, given: LogFormat | None, location: str, defer: bool = False,
-                 threads: bool = False):
+                 threads: bool = False, check: Check | None = None):
         self.reader, self.given, self.location = reader, given, location  # reader: set before iterating
         self.defer = defer  # hand blocks over unparsed (TypedBatch.text), for parse_together
         self.threads = threads  # parse a block on every core: nothing else (no store) wants the other one
+        self.check = check  # the value checks, run here so a block that fails them comes as lines
         self.layout: Layout | None = None  # set before the first batch that needs it is handed over
         self.header_line = 0  # line number of the header, when the source has one
         self.parser: TypedParser | None = None
@@ -106,8 +115,11 @@ class BlockDecoder:
                     yield TypedBatch(block, None, data, rows)
                     continue
                 records = self.parser.parse(data, self.threads)
-                if records is not None:
+                if records is not None and self.check is None:
                     yield TypedBatch(block, records)
+                    continue
+                if records is not None and self.check(self.layout.format, self.layout.stamped, records):
+                    yield TypedBatch(block, records, checked=True)
                     continue
             yield self._sniffed(self.reader.lines(block))
 

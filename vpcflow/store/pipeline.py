@@ -21,9 +21,10 @@ import pyarrow as pa
 from ..fields import LogFormat
 from ..parse.chunks import LineBatch
 from ..parse.sniff import Layout
-from ..parse.transform import stage_lines_sql, typed_check_sql
+from ..parse.transform import stage_lines_sql
 from ..parse.typed import BlockDecoder, TypedBatch
 from ..sources.base import Source
+from .checks import passes_checks
 from .prepare import KNOWN, Preread, streams
 from .readahead import SourceRead
 
@@ -118,11 +119,6 @@ class BlockSink(Protocol):
         """(line, reason, text) of lines that are not records."""
 
 
-def passes_checks(con: duckdb.DuckDBPyConnection, fmt: LogFormat, stamped: bool, batch: pa.Table) -> bool:
-    """True when every row of a typed `batch` is a record the staging SQL would pass as it is."""
-    return not con.execute(typed_check_sql(fmt, stamped)).fetchall()[0][0]  # reads `batch` from this frame
-
-
 def feed(items: Iterable[TypedBatch | LineBatch], decoder: BlockDecoder, sink: BlockSink,
          first_line: int = 1) -> Iterator[None]:
     """Hand one source's blocks to `sink`, yielding after each; a stream cut short is quarantined at the
@@ -138,7 +134,7 @@ def feed(items: Iterable[TypedBatch | LineBatch], decoder: BlockDecoder, sink: B
                 stage_sql = stage_lines_sql(layout.format, layout.prefix, layout.header)
         if isinstance(item, TypedBatch):
             next_line = item.block.first_line + item.block.lines
-            if passes_checks(sink.con, layout.format, layout.stamped, item.records):
+            if item.checked or passes_checks(sink.con, layout.format, layout.stamped, item.records):
                 sink.typed(layout.format, layout.stamped, item.records)
                 yield
                 continue

@@ -8,17 +8,20 @@ source it holds is neither downloaded nor read.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import duckdb
+import pyarrow as pa
 
 from ..errors import FormatError, VpcFlowError
 from ..fields import LogFormat
 from ..parse.chunks import LineBatch, LineReader
 from ..parse.sniff import Layout
-from ..parse.typed import BlockDecoder, TypedBatch, parse_together
+from ..parse.typed import BlockDecoder, Check, TypedBatch, parse_together
 from ..sources.base import TEXT, Source
+from .checks import Checker
 from .readahead import ReadAhead
 
 SMALL_BYTES = 4 << 20  # raw bytes; larger sources stream on their own
@@ -116,9 +119,10 @@ def preread(src: Source, given: LogFormat | None, defer: bool = False) -> Prerea
         return Preread(src, [], decoder, error=exc)
 
 
-def parse_prereads(pres: list[Preread]) -> None:
+def parse_prereads(pres: list[Preread], check: Check | None = None) -> None:
     """Parse the deferred blocks of these sources, one call per format for all of them; a block that does not
-    parse whole becomes lines, as it would have alone."""
+    parse whole becomes lines, as it would have alone. With `check`, the values are checked here too, in one
+    query per format while they pass: a source with one that fails comes as lines, for the staging SQL."""
     by_format: dict[tuple, list[tuple[Preread, int]]] = {}
     for pre in pres:
         for i, b in enumerate(pre.batches):
@@ -131,6 +135,25 @@ def parse_prereads(pres: list[Preread]) -> None:
         for (pre, i), table in zip(pending, tables, strict=True):
             block = pre.batches[i].block
             pre.batches[i] = TypedBatch(block, table) if table is not None else pre.decoder.reader.lines(block)
+        if check is not None:
+            _check(list({id(pre): pre for pre, _ in pending}.values()), check)
+
+
+def _check(pres: list[Preread], check: Check) -> None:
+    """Mark the typed blocks of these sources (one format) checked: all in one query, else source by source;
+    a source with a value that fails comes as lines instead."""
+    typed = [pre for pre in pres if pre.typed]
+    if not typed:
+        return
+    layout = typed[0].layout
+    if check(layout.format, layout.stamped, pa.concat_tables([b.records for pre in typed for b in pre.batches])):
+        for pre in typed:
+            pre.batches = [dataclasses.replace(b, checked=True) for b in pre.batches]
+    elif len(typed) == 1:
+        typed[0].batches = typed[0].line_batches()
+    else:
+        for pre in typed:
+            _check([pre], check)
 
 
 def read_ahead(sources: Iterable[Source], format: LogFormat | None,
@@ -151,6 +174,7 @@ def _prepared(con: duckdb.DuckDBPyConnection | None, sources: Iterable[Source],
     """Runs in a thread. Small sources are parsed together, a run of up to PARSE_TOGETHER bytes at a time.
     Its own cursor sees only committed sources; a source ingested since is caught again by its checksum."""
     cur = con.cursor() if con is not None else None
+    check = Checker()
     run: list[tuple[Source, object]] = []
     text, together = 0, PARSE_TOGETHER >> 3  # the first runs are small, so storing starts early
     # sources that arrive one by one (downloads) are looked up as they come, not once 64 have arrived
@@ -174,22 +198,23 @@ def _prepared(con: duckdb.DuckDBPyConnection | None, sources: Iterable[Source],
                     except (VpcFlowError, OSError) as exc:
                         pre = exc
                 if pre is None:  # large, or small but expanding past PREREAD_TEXT: streamed on its own
-                    yield from _parsed(run)
+                    yield from _parsed(run, check)
                     run, text = [], 0
                     yield src, None
                     continue
                 text += pre.decoder.reader.out_bytes if isinstance(pre, Preread) else 0
                 run.append((src, pre))
                 if text >= together:
-                    yield from _parsed(run)
+                    yield from _parsed(run, check)
                     run, text, together = [], 0, min(2 * together, PARSE_TOGETHER)
-        yield from _parsed(run)
+        yield from _parsed(run, check)
     finally:
         arriving.close()
+        check.close()
         if cur is not None:
             cur.close()
 
 
-def _parsed(run: list[tuple[Source, object]]) -> list[tuple[Source, object]]:
-    parse_prereads([pre for _, pre in run if isinstance(pre, Preread)])
+def _parsed(run: list[tuple[Source, object]], check: Check) -> list[tuple[Source, object]]:
+    parse_prereads([pre for _, pre in run if isinstance(pre, Preread)], check)
     return run

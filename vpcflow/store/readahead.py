@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from ..fields import LogFormat
 from ..parse.chunks import LineReader
 from ..parse.typed import BlockDecoder
+from .checks import Checker
 from ..sources.base import Source
 
 STOP_WAIT = 5.0  # seconds a stopped thread may take to finish the block it is decoding (or a download)
@@ -129,5 +130,9 @@ class SourceRead(ReadAhead):
         super().__init__(self._decode(src, reader_options), name=f"vpcflow-read {src.identity[-40:]}")
 
     def _decode(self, src: Source, reader_options: dict) -> Iterator:
-        self.decoder.reader = LineReader(src.opener(), src.identity, first_line=src.first_line, **reader_options)
-        yield from self.decoder
+        self.decoder.check = Checker()
+        try:
+            self.decoder.reader = LineReader(src.opener(), src.identity, first_line=src.first_line, **reader_options)
+            yield from self.decoder
+        finally:
+            self.decoder.check.close()

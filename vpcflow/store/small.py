@@ -151,7 +151,8 @@ def _insert_typed(con: duckdb.DuckDBPyConnection, fmt: LogFormat, typed: list[tu
             tables.append(b.records.append_column("source_id", pa.repeat(pa.scalar(sid, pa.int64()), n))
                           .append_column("log_stream", pa.repeat(pa.scalar(pre.src.log_stream, pa.string()), n)))
     batch = pa.concat_tables(tables)  # read by DuckDB's replacement scan of this frame (not registered)
-    if not passes_checks(con, fmt, stamped, batch):
+    checked = all(b.checked for pre, _ in typed for b in pre.batches)  # in the read-ahead thread
+    if not checked and not passes_checks(con, fmt, stamped, batch):
         return {}
     insert_arrow(con, insert_typed_sql(fmt, per_row=True, stamped=stamped), None, batch)
     del batch

@@ -3,6 +3,8 @@
 `flow_windows` has one row per (src, dst, dst port (NULL for replies), protocol, action, window). It is a shared
 relation of the engines' registry: `run_query` inlines it as a CTE, and `detect.run` has the engine build it once
 per run (a DuckDB temp table, a cached Spark view).
+`src_prefix`/`dst_prefix` are the addresses' first 7 characters, lowercased, computed once here for the
+actor test (catalog.common.own) that some 25 detections apply to every row they read.
 A record counts as a request when its source port is above its destination port (the client's ephemeral
 port): without tcp-flags this is how the direction of a connection shows in the default format.
 """
@@ -41,7 +43,8 @@ WITH w AS (
     AND interface_id NOT IN {NAT_GATEWAYS}
   GROUP BY srcaddr, dstaddr, {SERVICE_PORT}, protocol, action, start - start % $window
 )
-SELECT w.*, {private('srcaddr')} AS src_private, {private('dstaddr')} AS dst_private FROM w
+SELECT w.*, {private('srcaddr')} AS src_private, {private('dstaddr')} AS dst_private,
+       substr(lower(srcaddr), 1, 7) AS src_prefix, substr(lower(dstaddr), 1, 7) AS dst_prefix FROM w
 """
 
 AGGREGATES: dict[str, str] = {"flow_windows": FLOW_WINDOWS}

@@ -23,7 +23,7 @@ CATEGORIES = ("tor-relay", "tor-exit", "c2", "mining-pool", "blackhole", "drop-p
 def own(side: str, alias: str = "") -> str:
     """SQL over flow_windows: is the src or dst address the VPC's own."""
     a = f"{alias}." if alias else ""
-    return (f"({a}{side}_private OR array_contains($own_ipv6_prefixes, substr(lower({a}{side}addr), 1, 7)))")
+    return f"({a}{side}_private OR array_contains($own_ipv6_prefixes, {a}{side}_prefix))"
 
 
 def own_address(col: str) -> str:

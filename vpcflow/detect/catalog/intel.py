@@ -59,7 +59,7 @@ SELECT srcaddr AS src, dstaddr AS dst, dstport AS dst_port, protocol,
             ELSE 'low' END AS severity, 'threat list' AS basis
 FROM seen
 WHERE srcaddr IN (SELECT address FROM bad) OR dstaddr IN (SELECT address FROM bad)
-GROUP BY srcaddr, dstaddr, dstport, protocol, window_start, src_private""")))
+GROUP BY srcaddr, dstaddr, dstport, protocol, window_start, src_private, src_prefix""")))
 
 register(Detection(
     id="tor-client", thresholds=WHY["tor-client"], title="The instance connects to Tor", severity="high", category="threat-intel",

@@ -87,5 +87,7 @@ SELECT
     )
     OR LOWER(dstaddr) LIKE LOWER('fc%')
     OR LOWER(dstaddr) LIKE LOWER('fd%')
-  ) AS dst_private
+  ) AS dst_private,
+  SUBSTR(LOWER(srcaddr), 1, 7) AS src_prefix,
+  SUBSTR(LOWER(dstaddr), 1, 7) AS dst_prefix
 FROM w

@@ -10,10 +10,10 @@ WITH outbound AS (
   WHERE
     requests > 0
     AND (
-      src_private OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(srcaddr), 1, 7))
+      src_private OR CONTAINS(:own_ipv6_prefixes, src_prefix)
     )
     AND NOT (
-      dst_private OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(dstaddr), 1, 7))
+      dst_private OR CONTAINS(:own_ipv6_prefixes, dst_prefix)
     )
 ), fleet AS (
   SELECT
@@ -86,162 +86,26 @@ WITH outbound AS (
     SUM(CASE WHEN gap IS NULL OR gap > :max_gap THEN 1 ELSE 0 END) OVER (PARTITION BY pair ORDER BY t ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS episode,
     CASE WHEN gap <= :max_gap THEN gap END AS interval
   FROM gaps
-), ranked AS (
-  SELECT
-    numbered.*,
-    ROW_NUMBER() OVER (PARTITION BY pair, episode ORDER BY interval) - 1 AS interval_rank,
-    ROW_NUMBER() OVER (PARTITION BY pair, episode ORDER BY bytes) - 1 AS bytes_rank,
-    COUNT(interval) OVER (PARTITION BY pair, episode) AS intervals,
-    COUNT(*) OVER (PARTITION BY pair, episode) AS n
-  FROM numbered
 ), quartiles AS (
   SELECT
     pair,
     episode,
-    n,
+    COUNT(*) AS n,
     MIN(t) AS first_seen,
     MAX(t_end) AS last_seen,
     CAST(SUM(records) AS BIGINT) AS records,
-    (
-      MAX(
-        CASE
-          WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.25)
-          THEN CAST(interval AS DOUBLE)
-        END
-      ) + (
-        CAST(intervals - 1 AS DOUBLE) * 0.25 - FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.25)
-      ) * (
-        MAX(
-          CASE
-            WHEN interval_rank = CEIL(CAST(intervals - 1 AS DOUBLE) * 0.25)
-            THEN CAST(interval AS DOUBLE)
-          END
-        ) - MAX(
-          CASE
-            WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.25)
-            THEN CAST(interval AS DOUBLE)
-          END
-        )
-      )
-    ) AS i1,
-    (
-      MAX(
-        CASE
-          WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.5)
-          THEN CAST(interval AS DOUBLE)
-        END
-      ) + (
-        CAST(intervals - 1 AS DOUBLE) * 0.5 - FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.5)
-      ) * (
-        MAX(
-          CASE
-            WHEN interval_rank = CEIL(CAST(intervals - 1 AS DOUBLE) * 0.5)
-            THEN CAST(interval AS DOUBLE)
-          END
-        ) - MAX(
-          CASE
-            WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.5)
-            THEN CAST(interval AS DOUBLE)
-          END
-        )
-      )
-    ) AS i2,
-    (
-      MAX(
-        CASE
-          WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.75)
-          THEN CAST(interval AS DOUBLE)
-        END
-      ) + (
-        CAST(intervals - 1 AS DOUBLE) * 0.75 - FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.75)
-      ) * (
-        MAX(
-          CASE
-            WHEN interval_rank = CEIL(CAST(intervals - 1 AS DOUBLE) * 0.75)
-            THEN CAST(interval AS DOUBLE)
-          END
-        ) - MAX(
-          CASE
-            WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.75)
-            THEN CAST(interval AS DOUBLE)
-          END
-        )
-      )
-    ) AS i3,
-    (
-      MAX(
-        CASE
-          WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.25)
-          THEN CAST(bytes AS DOUBLE)
-        END
-      ) + (
-        CAST(n - 1 AS DOUBLE) * 0.25 - FLOOR(CAST(n - 1 AS DOUBLE) * 0.25)
-      ) * (
-        MAX(
-          CASE
-            WHEN bytes_rank = CEIL(CAST(n - 1 AS DOUBLE) * 0.25)
-            THEN CAST(bytes AS DOUBLE)
-          END
-        ) - MAX(
-          CASE
-            WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.25)
-            THEN CAST(bytes AS DOUBLE)
-          END
-        )
-      )
-    ) AS b1,
-    (
-      MAX(
-        CASE
-          WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.5)
-          THEN CAST(bytes AS DOUBLE)
-        END
-      ) + (
-        CAST(n - 1 AS DOUBLE) * 0.5 - FLOOR(CAST(n - 1 AS DOUBLE) * 0.5)
-      ) * (
-        MAX(
-          CASE
-            WHEN bytes_rank = CEIL(CAST(n - 1 AS DOUBLE) * 0.5)
-            THEN CAST(bytes AS DOUBLE)
-          END
-        ) - MAX(
-          CASE
-            WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.5)
-            THEN CAST(bytes AS DOUBLE)
-          END
-        )
-      )
-    ) AS b2,
-    (
-      MAX(
-        CASE
-          WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.75)
-          THEN CAST(bytes AS DOUBLE)
-        END
-      ) + (
-        CAST(n - 1 AS DOUBLE) * 0.75 - FLOOR(CAST(n - 1 AS DOUBLE) * 0.75)
-      ) * (
-        MAX(
-          CASE
-            WHEN bytes_rank = CEIL(CAST(n - 1 AS DOUBLE) * 0.75)
-            THEN CAST(bytes AS DOUBLE)
-          END
-        ) - MAX(
-          CASE
-            WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.75)
-            THEN CAST(bytes AS DOUBLE)
-          END
-        )
-      )
-    ) AS b3
-  FROM ranked
+    APPROX_PERCENTILE(CAST(interval AS DOUBLE), 0.25) AS i1,
+    APPROX_PERCENTILE(CAST(interval AS DOUBLE), 0.5) AS i2,
+    APPROX_PERCENTILE(CAST(interval AS DOUBLE), 0.75) AS i3,
+    APPROX_PERCENTILE(CAST(bytes AS DOUBLE), 0.25) AS b1,
+    APPROX_PERCENTILE(CAST(bytes AS DOUBLE), 0.5) AS b2,
+    APPROX_PERCENTILE(CAST(bytes AS DOUBLE), 0.75) AS b3
+  FROM numbered
   GROUP BY
     pair,
-    episode,
-    n,
-    intervals
+    episode
   HAVING
-    n >= :min_connections
+    COUNT(*) >= :min_connections
 ), scored AS (
   SELECT
     quartiles.*,

@@ -7,10 +7,10 @@ WITH hits AS (
       requests > 0
       AND CONTAINS(:ports, dstport)
       AND (
-        src_private OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(srcaddr), 1, 7))
+        src_private OR CONTAINS(:own_ipv6_prefixes, src_prefix)
       )
       AND NOT (
-        dst_private OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(dstaddr), 1, 7))
+        dst_private OR CONTAINS(:own_ipv6_prefixes, dst_prefix)
       )
   ), listed_resolvers AS (
     SELECT DISTINCT

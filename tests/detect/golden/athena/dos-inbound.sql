@@ -17,9 +17,8 @@ WITH hits AS (
   FROM flow_windows
   WHERE
     (
-      dst_private OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(dstaddr), 1, 7))
-    )
-    AND requests > 0
+      dst_private OR CONTAINS(:own_ipv6_prefixes, dst_prefix)
+    ) AND requests > 0
   GROUP BY
     dstaddr,
     dstport,

@@ -6,10 +6,10 @@ WITH hits AS (
     WHERE
       requests > 0
       AND (
-        src_private OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(srcaddr), 1, 7))
+        src_private OR CONTAINS(:own_ipv6_prefixes, src_prefix)
       )
       AND NOT (
-        dst_private OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(dstaddr), 1, 7))
+        dst_private OR CONTAINS(:own_ipv6_prefixes, dst_prefix)
       )
   ), bad AS (
     SELECT DISTINCT

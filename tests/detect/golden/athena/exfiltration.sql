@@ -13,10 +13,10 @@ WITH hits AS (
     FROM flow_windows
     WHERE
       (
-        src_private OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(srcaddr), 1, 7))
+        src_private OR CONTAINS(:own_ipv6_prefixes, src_prefix)
       )
       AND NOT (
-        dst_private OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(dstaddr), 1, 7))
+        dst_private OR CONTAINS(:own_ipv6_prefixes, dst_prefix)
       )
       AND action = 'ACCEPT'
       AND protocol = 6
@@ -49,7 +49,7 @@ WITH hits AS (
     FROM flow_windows
     WHERE
       (
-        src_private OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(srcaddr), 1, 7))
+        src_private OR CONTAINS(:own_ipv6_prefixes, src_prefix)
       )
     GROUP BY
       srcaddr

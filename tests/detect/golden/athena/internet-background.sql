@@ -14,10 +14,10 @@ WHERE
   action = 'REJECT'
   AND NOT dstport IS NULL
   AND (
-    dst_private OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(dstaddr), 1, 7))
+    dst_private OR CONTAINS(:own_ipv6_prefixes, dst_prefix)
   )
   AND NOT (
-    src_private OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(srcaddr), 1, 7))
+    src_private OR CONTAINS(:own_ipv6_prefixes, src_prefix)
   )
 GROUP BY
   dstport,

@@ -41,7 +41,7 @@ WITH hits AS (
     SUM(bytes) AS metric,
     CASE
       WHEN (
-        src_private OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(srcaddr), 1, 7))
+        src_private OR CONTAINS(:own_ipv6_prefixes, src_prefix)
       )
       OR MAX(CASE WHEN action = 'ACCEPT' THEN 1 ELSE 0 END) = 1
       THEN 'medium'
@@ -66,7 +66,8 @@ WITH hits AS (
     dstport,
     protocol,
     window_start,
-    src_private
+    src_private,
+    src_prefix
 ), marked AS (
   SELECT
     hits.*,

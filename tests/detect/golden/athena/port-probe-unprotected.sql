@@ -16,10 +16,10 @@ WITH hits AS (
     AND probes > 0
     AND protocol = 6
     AND (
-      dst_private OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(dstaddr), 1, 7))
+      dst_private OR CONTAINS(:own_ipv6_prefixes, dst_prefix)
     )
     AND NOT (
-      src_private OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(srcaddr), 1, 7))
+      src_private OR CONTAINS(:own_ipv6_prefixes, src_prefix)
     )
     AND NOT CONTAINS(:emr_ports, dstport)
   GROUP BY

@@ -15,7 +15,7 @@ WITH hits AS (
     probes > 0
     AND protocol = 6
     AND (
-      src_private OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(srcaddr), 1, 7))
+      src_private OR CONTAINS(:own_ipv6_prefixes, src_prefix)
     )
   GROUP BY
     srcaddr,

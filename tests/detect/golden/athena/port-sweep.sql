@@ -14,10 +14,10 @@ WITH hits AS (
   WHERE
     probes > 0
     AND (
-      src_private OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(srcaddr), 1, 7))
+      src_private OR CONTAINS(:own_ipv6_prefixes, src_prefix)
     )
     AND NOT (
-      dst_private OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(dstaddr), 1, 7))
+      dst_private OR CONTAINS(:own_ipv6_prefixes, dst_prefix)
     )
     AND protocol IN (6, 17)
   GROUP BY

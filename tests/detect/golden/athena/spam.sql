@@ -14,10 +14,10 @@ WITH hits AS (
     WHERE
       requests > 0
       AND (
-        src_private OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(srcaddr), 1, 7))
+        src_private OR CONTAINS(:own_ipv6_prefixes, src_prefix)
       )
       AND NOT (
-        dst_private OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(dstaddr), 1, 7))
+        dst_private OR CONTAINS(:own_ipv6_prefixes, dst_prefix)
       )
       AND action = 'ACCEPT'
       AND protocol = 6
@@ -55,7 +55,7 @@ WITH hits AS (
     FROM flow_windows
     WHERE
       (
-        src_private OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(srcaddr), 1, 7))
+        src_private OR CONTAINS(:own_ipv6_prefixes, src_prefix)
       )
     GROUP BY
       srcaddr

@@ -14,10 +14,10 @@ WITH hits AS (
     FROM flow_windows
     WHERE
       (
-        src_private OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(srcaddr), 1, 7))
+        src_private OR CONTAINS(:own_ipv6_prefixes, src_prefix)
       )
       AND NOT (
-        dst_private OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(dstaddr), 1, 7))
+        dst_private OR CONTAINS(:own_ipv6_prefixes, dst_prefix)
       )
       AND NOT dstport IS NULL
       AND protocol = 17

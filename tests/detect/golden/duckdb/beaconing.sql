@@ -1,6 +1,6 @@
 WITH outbound AS (
   SELECT srcaddr, dstaddr, dstport, protocol, requests, window_start FROM flow_windows
-  WHERE requests > 0 AND (src_private OR array_contains($own_ipv6_prefixes, substr(lower(srcaddr), 1, 7))) AND NOT (dst_private OR array_contains($own_ipv6_prefixes, substr(lower(dstaddr), 1, 7)))
+  WHERE requests > 0 AND (src_private OR array_contains($own_ipv6_prefixes, src_prefix)) AND NOT (dst_private OR array_contains($own_ipv6_prefixes, dst_prefix))
 ),
 fleet AS (SELECT count(DISTINCT srcaddr) AS sources FROM outbound),
 popular AS (
@@ -35,25 +35,18 @@ numbered AS (
          CASE WHEN gap <= $max_gap THEN gap END AS interval
   FROM gaps
 ),
-ranked AS (
-  SELECT numbered.*,
-         row_number() OVER (PARTITION BY pair, episode ORDER BY interval NULLS LAST) - 1 AS interval_rank,
-         row_number() OVER (PARTITION BY pair, episode ORDER BY bytes) - 1 AS bytes_rank,
-         count(interval) OVER (PARTITION BY pair, episode) AS intervals,
-         count(*) OVER (PARTITION BY pair, episode) AS n
-  FROM numbered
-),
 quartiles AS (
-  SELECT pair, episode, n, min(t) AS first_seen, max(t_end) AS last_seen, CAST(sum(records) AS BIGINT) AS records,
-         (max(CASE WHEN interval_rank = floor(CAST(intervals - 1 AS DOUBLE) * 0.25) THEN CAST(interval AS DOUBLE) END) + (CAST(intervals - 1 AS DOUBLE) * 0.25 - floor(CAST(intervals - 1 AS DOUBLE) * 0.25)) * (max(CASE WHEN interval_rank = ceil(CAST(intervals - 1 AS DOUBLE) * 0.25) THEN CAST(interval AS DOUBLE) END) - max(CASE WHEN interval_rank = floor(CAST(intervals - 1 AS DOUBLE) * 0.25) THEN CAST(interval AS DOUBLE) END))) AS i1,
-         (max(CASE WHEN interval_rank = floor(CAST(intervals - 1 AS DOUBLE) * 0.5) THEN CAST(interval AS DOUBLE) END) + (CAST(intervals - 1 AS DOUBLE) * 0.5 - floor(CAST(intervals - 1 AS DOUBLE) * 0.5)) * (max(CASE WHEN interval_rank = ceil(CAST(intervals - 1 AS DOUBLE) * 0.5) THEN CAST(interval AS DOUBLE) END) - max(CASE WHEN interval_rank = floor(CAST(intervals - 1 AS DOUBLE) * 0.5) THEN CAST(interval AS DOUBLE) END))) AS i2,
-         (max(CASE WHEN interval_rank = floor(CAST(intervals - 1 AS DOUBLE) * 0.75) THEN CAST(interval AS DOUBLE) END) + (CAST(intervals - 1 AS DOUBLE) * 0.75 - floor(CAST(intervals - 1 AS DOUBLE) * 0.75)) * (max(CASE WHEN interval_rank = ceil(CAST(intervals - 1 AS DOUBLE) * 0.75) THEN CAST(interval AS DOUBLE) END) - max(CASE WHEN interval_rank = floor(CAST(intervals - 1 AS DOUBLE) * 0.75) THEN CAST(interval AS DOUBLE) END))) AS i3,
-         (max(CASE WHEN bytes_rank = floor(CAST(n - 1 AS DOUBLE) * 0.25) THEN CAST(bytes AS DOUBLE) END) + (CAST(n - 1 AS DOUBLE) * 0.25 - floor(CAST(n - 1 AS DOUBLE) * 0.25)) * (max(CASE WHEN bytes_rank = ceil(CAST(n - 1 AS DOUBLE) * 0.25) THEN CAST(bytes AS DOUBLE) END) - max(CASE WHEN bytes_rank = floor(CAST(n - 1 AS DOUBLE) * 0.25) THEN CAST(bytes AS DOUBLE) END))) AS b1,
-         (max(CASE WHEN bytes_rank = floor(CAST(n - 1 AS DOUBLE) * 0.5) THEN CAST(bytes AS DOUBLE) END) + (CAST(n - 1 AS DOUBLE) * 0.5 - floor(CAST(n - 1 AS DOUBLE) * 0.5)) * (max(CASE WHEN bytes_rank = ceil(CAST(n - 1 AS DOUBLE) * 0.5) THEN CAST(bytes AS DOUBLE) END) - max(CASE WHEN bytes_rank = floor(CAST(n - 1 AS DOUBLE) * 0.5) THEN CAST(bytes AS DOUBLE) END))) AS b2,
-         (max(CASE WHEN bytes_rank = floor(CAST(n - 1 AS DOUBLE) * 0.75) THEN CAST(bytes AS DOUBLE) END) + (CAST(n - 1 AS DOUBLE) * 0.75 - floor(CAST(n - 1 AS DOUBLE) * 0.75)) * (max(CASE WHEN bytes_rank = ceil(CAST(n - 1 AS DOUBLE) * 0.75) THEN CAST(bytes AS DOUBLE) END) - max(CASE WHEN bytes_rank = floor(CAST(n - 1 AS DOUBLE) * 0.75) THEN CAST(bytes AS DOUBLE) END))) AS b3
-  FROM ranked
-  GROUP BY pair, episode, n, intervals
-  HAVING n >= $min_connections
+  SELECT pair, episode, count(*) AS n, min(t) AS first_seen, max(t_end) AS last_seen,
+         CAST(sum(records) AS BIGINT) AS records,
+         percentile_cont(0.25) WITHIN GROUP (ORDER BY CAST(interval AS DOUBLE)) AS i1,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY CAST(interval AS DOUBLE)) AS i2,
+         percentile_cont(0.75) WITHIN GROUP (ORDER BY CAST(interval AS DOUBLE)) AS i3,
+         percentile_cont(0.25) WITHIN GROUP (ORDER BY CAST(bytes AS DOUBLE)) AS b1,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY CAST(bytes AS DOUBLE)) AS b2,
+         percentile_cont(0.75) WITHIN GROUP (ORDER BY CAST(bytes AS DOUBLE)) AS b3
+  FROM numbered
+  GROUP BY pair, episode
+  HAVING count(*) >= $min_connections
 ),
 scored AS (
   SELECT quartiles.*,

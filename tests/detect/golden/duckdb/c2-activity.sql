@@ -1,5 +1,5 @@
 WITH hits AS (
-WITH out AS (SELECT * FROM flow_windows WHERE requests > 0 AND (src_private OR array_contains($own_ipv6_prefixes, substr(lower(srcaddr), 1, 7))) AND NOT (dst_private OR array_contains($own_ipv6_prefixes, substr(lower(dstaddr), 1, 7)))),
+WITH out AS (SELECT * FROM flow_windows WHERE requests > 0 AND (src_private OR array_contains($own_ipv6_prefixes, src_prefix)) AND NOT (dst_private OR array_contains($own_ipv6_prefixes, dst_prefix))),
 bad AS (SELECT DISTINCT a.address FROM (SELECT DISTINCT dstaddr AS address FROM out) a JOIN threat_list t
     ON ((CASE WHEN a.address LIKE '%.%.%.%' THEN CAST(split_part(a.address, '.', 1) AS BIGINT) * 16777216 + CAST(split_part(a.address, '.', 2) AS BIGINT) * 65536 + CAST(split_part(a.address, '.', 3) AS BIGINT) * 256 + CAST(split_part(a.address, '.', 4) AS BIGINT) END) BETWEEN t.low AND t.high OR lower(a.address) = lower(t.network))
   WHERE t.list = $category)

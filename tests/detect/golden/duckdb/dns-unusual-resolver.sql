@@ -3,7 +3,7 @@ SELECT srcaddr AS src, dstaddr AS dst, dstport AS dst_port, protocol,
        min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
        sum(requests) AS metric, 'medium' AS severity, 'port 53 to the internet' AS basis
 FROM flow_windows
-WHERE requests > 0 AND dstport = 53 AND protocol IN (6, 17) AND (src_private OR array_contains($own_ipv6_prefixes, substr(lower(srcaddr), 1, 7))) AND NOT (dst_private OR array_contains($own_ipv6_prefixes, substr(lower(dstaddr), 1, 7)))
+WHERE requests > 0 AND dstport = 53 AND protocol IN (6, 17) AND (src_private OR array_contains($own_ipv6_prefixes, src_prefix)) AND NOT (dst_private OR array_contains($own_ipv6_prefixes, dst_prefix))
 GROUP BY srcaddr, dstaddr, dstport, protocol, window_start),
 marked AS (
   SELECT hits.*, CASE WHEN first_seen - LAG(last_seen) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen) <= $gap

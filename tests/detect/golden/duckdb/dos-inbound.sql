@@ -5,7 +5,7 @@ SELECT CASE WHEN count(DISTINCT srcaddr) = 1 THEN min(srcaddr) END AS src, dstad
        CASE WHEN max(CASE WHEN action = 'ACCEPT' THEN 1 ELSE 0 END) = 1 THEN 'medium' ELSE 'low' END AS severity,
        'behaviour' AS basis
 FROM flow_windows
-WHERE (dst_private OR array_contains($own_ipv6_prefixes, substr(lower(dstaddr), 1, 7))) AND requests > 0
+WHERE (dst_private OR array_contains($own_ipv6_prefixes, dst_prefix)) AND requests > 0
 GROUP BY dstaddr, dstport, protocol, window_start
 HAVING sum(request_packets) >= $min_pps * $window),
 marked AS (

@@ -4,7 +4,7 @@ WITH sent AS (
          min(first_start) AS first_seen, max(last_end) AS last_seen,
          sum(packets) AS packets, sum(bytes) AS bytes
   FROM flow_windows
-  WHERE (src_private OR array_contains($own_ipv6_prefixes, substr(lower(srcaddr), 1, 7))) AND NOT (dst_private OR array_contains($own_ipv6_prefixes, substr(lower(dstaddr), 1, 7))) AND dstport IS NOT NULL AND protocol = 17 AND requests > 0 AND dstport <> 53 AND NOT array_contains($tcp_only_ports, dstport)
+  WHERE (src_private OR array_contains($own_ipv6_prefixes, src_prefix)) AND NOT (dst_private OR array_contains($own_ipv6_prefixes, dst_prefix)) AND dstport IS NOT NULL AND protocol = 17 AND requests > 0 AND dstport <> 53 AND NOT array_contains($tcp_only_ports, dstport)
   GROUP BY srcaddr, dstaddr, dstport, protocol, window_start
   HAVING sum(packets) >= $min_pps * greatest(max(last_end) - min(first_start), $min_seconds)
 ),

@@ -3,7 +3,7 @@ WITH egress AS (
   SELECT srcaddr, dstaddr, dstport, protocol, window_start, sum(bytes) AS bytes, sum(records) AS records,
          min(first_start) AS first_seen, max(last_end) AS last_seen
   FROM flow_windows
-  WHERE (src_private OR array_contains($own_ipv6_prefixes, substr(lower(srcaddr), 1, 7))) AND NOT (dst_private OR array_contains($own_ipv6_prefixes, substr(lower(dstaddr), 1, 7))) AND action = 'ACCEPT' AND protocol = 6
+  WHERE (src_private OR array_contains($own_ipv6_prefixes, src_prefix)) AND NOT (dst_private OR array_contains($own_ipv6_prefixes, dst_prefix)) AND action = 'ACCEPT' AND protocol = 6
   GROUP BY srcaddr, dstaddr, dstport, protocol, window_start
 ),
 per_window AS (SELECT srcaddr, window_start, sum(bytes) AS bytes FROM egress GROUP BY srcaddr, window_start),
@@ -11,7 +11,7 @@ baseline AS (
   SELECT srcaddr, percentile_cont(0.5) WITHIN GROUP (ORDER BY bytes) AS median_bytes
   FROM per_window GROUP BY srcaddr
 ),
-history AS (SELECT srcaddr, min(window_start) AS since FROM flow_windows WHERE (src_private OR array_contains($own_ipv6_prefixes, substr(lower(srcaddr), 1, 7))) GROUP BY srcaddr),
+history AS (SELECT srcaddr, min(window_start) AS since FROM flow_windows WHERE (src_private OR array_contains($own_ipv6_prefixes, src_prefix)) GROUP BY srcaddr),
 contacts AS (SELECT DISTINCT srcaddr, dstaddr, window_start FROM egress),
 prior AS (
   SELECT srcaddr, dstaddr, window_start,

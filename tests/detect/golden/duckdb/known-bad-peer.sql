@@ -6,11 +6,11 @@ bad AS (SELECT DISTINCT a.address FROM (SELECT srcaddr AS address FROM seen UNIO
 SELECT srcaddr AS src, dstaddr AS dst, dstport AS dst_port, protocol,
        min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
        sum(bytes) AS metric,
-       CASE WHEN (src_private OR array_contains($own_ipv6_prefixes, substr(lower(srcaddr), 1, 7))) OR max(CASE WHEN action = 'ACCEPT' THEN 1 ELSE 0 END) = 1 THEN 'medium'
+       CASE WHEN (src_private OR array_contains($own_ipv6_prefixes, src_prefix)) OR max(CASE WHEN action = 'ACCEPT' THEN 1 ELSE 0 END) = 1 THEN 'medium'
             ELSE 'low' END AS severity, 'threat list' AS basis
 FROM seen
 WHERE srcaddr IN (SELECT address FROM bad) OR dstaddr IN (SELECT address FROM bad)
-GROUP BY srcaddr, dstaddr, dstport, protocol, window_start, src_private),
+GROUP BY srcaddr, dstaddr, dstport, protocol, window_start, src_private, src_prefix),
 marked AS (
   SELECT hits.*, CASE WHEN first_seen - LAG(last_seen) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen) <= $gap
                       THEN 0 ELSE 1 END AS new_episode

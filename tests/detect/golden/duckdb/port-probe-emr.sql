@@ -3,7 +3,7 @@ SELECT CASE WHEN count(DISTINCT srcaddr) = 1 THEN min(srcaddr) END AS src, dstad
        protocol, min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
        count(DISTINCT srcaddr) AS metric, 'high' AS severity, 'behaviour' AS basis
 FROM flow_windows
-WHERE action = 'ACCEPT' AND probes > 0 AND protocol = 6 AND (dst_private OR array_contains($own_ipv6_prefixes, substr(lower(dstaddr), 1, 7))) AND NOT (src_private OR array_contains($own_ipv6_prefixes, substr(lower(srcaddr), 1, 7))) AND array_contains($emr_ports, dstport)
+WHERE action = 'ACCEPT' AND probes > 0 AND protocol = 6 AND (dst_private OR array_contains($own_ipv6_prefixes, dst_prefix)) AND NOT (src_private OR array_contains($own_ipv6_prefixes, src_prefix)) AND array_contains($emr_ports, dstport)
 GROUP BY dstaddr, dstport, protocol, window_start - window_start % $period
 HAVING count(DISTINCT srcaddr) >= $min_sources),
 marked AS (

@@ -3,7 +3,7 @@ SELECT srcaddr AS src, CAST(NULL AS VARCHAR) AS dst, CAST(NULL AS INTEGER) AS ds
        min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
        count(DISTINCT CASE WHEN probes > 0 THEN dstaddr END) AS metric, 'low' AS severity, 'behaviour' AS basis
 FROM flow_windows
-WHERE (dst_private OR array_contains($own_ipv6_prefixes, substr(lower(dstaddr), 1, 7))) AND NOT (src_private OR array_contains($own_ipv6_prefixes, substr(lower(srcaddr), 1, 7))) AND protocol IN (6, 17) AND requests > 0
+WHERE (dst_private OR array_contains($own_ipv6_prefixes, dst_prefix)) AND NOT (src_private OR array_contains($own_ipv6_prefixes, src_prefix)) AND protocol IN (6, 17) AND requests > 0
 GROUP BY srcaddr, protocol, window_start
 HAVING count(DISTINCT CASE WHEN probes > 0 THEN dstaddr END) >= $min_hosts AND sum(probes) >= $min_probes
    AND sum(probes) >= $min_probe_share * sum(requests)),

@@ -4,7 +4,7 @@ SELECT srcaddr AS src, CASE WHEN count(DISTINCT dstaddr) = 1 THEN min(dstaddr) E
        min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
        count(DISTINCT dstport) AS metric, 'medium' AS severity, 'behaviour' AS basis
 FROM flow_windows
-WHERE probes > 0 AND protocol = 6 AND (src_private OR array_contains($own_ipv6_prefixes, substr(lower(srcaddr), 1, 7)))
+WHERE probes > 0 AND protocol = 6 AND (src_private OR array_contains($own_ipv6_prefixes, src_prefix))
 GROUP BY srcaddr, protocol, window_start
 HAVING count(DISTINCT dstport) >= $min_ports),
 marked AS (

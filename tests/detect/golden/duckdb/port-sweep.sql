@@ -3,7 +3,7 @@ SELECT srcaddr AS src, CAST(NULL AS VARCHAR) AS dst, dstport AS dst_port, protoc
        min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
        count(DISTINCT dstaddr) AS metric, 'high' AS severity, 'behaviour' AS basis
 FROM flow_windows
-WHERE probes > 0 AND (src_private OR array_contains($own_ipv6_prefixes, substr(lower(srcaddr), 1, 7))) AND NOT (dst_private OR array_contains($own_ipv6_prefixes, substr(lower(dstaddr), 1, 7))) AND protocol IN (6, 17)
+WHERE probes > 0 AND (src_private OR array_contains($own_ipv6_prefixes, src_prefix)) AND NOT (dst_private OR array_contains($own_ipv6_prefixes, dst_prefix)) AND protocol IN (6, 17)
 GROUP BY srcaddr, dstport, protocol, window_start
 HAVING count(DISTINCT dstaddr) >= $min_hosts),
 marked AS (

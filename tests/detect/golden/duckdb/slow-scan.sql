@@ -3,7 +3,7 @@ SELECT srcaddr AS src, dstaddr AS dst, CAST(NULL AS INTEGER) AS dst_port, protoc
        min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
        count(DISTINCT dstport) AS metric, 'low' AS severity, 'behaviour' AS basis
 FROM flow_windows
-WHERE probes > 0 AND protocol IN (6, 17) AND NOT (src_private OR array_contains($own_ipv6_prefixes, substr(lower(srcaddr), 1, 7)))
+WHERE probes > 0 AND protocol IN (6, 17) AND NOT (src_private OR array_contains($own_ipv6_prefixes, src_prefix))
 GROUP BY srcaddr, dstaddr, protocol, window_start
 HAVING count(DISTINCT dstport) BETWEEN $min_window_ports AND $max_window_ports),
 marked AS (

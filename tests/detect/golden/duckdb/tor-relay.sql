@@ -1,5 +1,5 @@
 WITH hits AS (
-WITH inbound AS (SELECT * FROM flow_windows WHERE requests > probes AND (dst_private OR array_contains($own_ipv6_prefixes, substr(lower(dstaddr), 1, 7))) AND NOT (src_private OR array_contains($own_ipv6_prefixes, substr(lower(srcaddr), 1, 7)))
+WITH inbound AS (SELECT * FROM flow_windows WHERE requests > probes AND (dst_private OR array_contains($own_ipv6_prefixes, dst_prefix)) AND NOT (src_private OR array_contains($own_ipv6_prefixes, src_prefix))
                                               AND protocol = 6 AND action = 'ACCEPT'
                                               AND NOT array_contains($public_ports, dstport)),
 relays AS (SELECT DISTINCT a.address FROM (SELECT DISTINCT srcaddr AS address FROM inbound) a JOIN threat_list t

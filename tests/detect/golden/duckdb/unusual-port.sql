@@ -4,7 +4,7 @@ WITH uses AS (
          window_start, min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
          count(DISTINCT dstaddr) AS peers
   FROM flow_windows
-  WHERE requests > 0 AND (src_private OR array_contains($own_ipv6_prefixes, substr(lower(srcaddr), 1, 7))) AND NOT (dst_private OR array_contains($own_ipv6_prefixes, substr(lower(dstaddr), 1, 7))) AND action = 'ACCEPT' AND protocol IN (6, 17) AND requests > probes AND NOT array_contains($known_ports, dstport) AND NOT array_contains($other_ports, dstport)
+  WHERE requests > 0 AND (src_private OR array_contains($own_ipv6_prefixes, src_prefix)) AND NOT (dst_private OR array_contains($own_ipv6_prefixes, dst_prefix)) AND action = 'ACCEPT' AND protocol IN (6, 17) AND requests > probes AND NOT array_contains($known_ports, dstport) AND NOT array_contains($other_ports, dstport)
   GROUP BY srcaddr, dstport, protocol, window_start
   
 ),
@@ -15,7 +15,7 @@ prior AS (
                         RANGE BETWEEN $lookback PRECEDING AND 1 PRECEDING) AS prior_windows
   FROM port_windows
 ),
-history AS (SELECT srcaddr, min(window_start) AS since FROM flow_windows WHERE (src_private OR array_contains($own_ipv6_prefixes, substr(lower(srcaddr), 1, 7))) GROUP BY srcaddr)
+history AS (SELECT srcaddr, min(window_start) AS since FROM flow_windows WHERE (src_private OR array_contains($own_ipv6_prefixes, src_prefix)) GROUP BY srcaddr)
 SELECT u.srcaddr AS src, u.dstaddr AS dst, u.dstport AS dst_port, u.protocol, u.first_seen, u.last_seen,
        u.records, u.peers AS metric, 'medium' AS severity, 'no prior history' AS basis
 FROM uses u

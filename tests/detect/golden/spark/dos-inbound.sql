@@ -17,8 +17,7 @@ WITH hits AS (
   FROM flow_windows
   WHERE
     (
-      dst_private
-      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(dstaddr), 1, 7))
+      dst_private OR ARRAY_CONTAINS(:own_ipv6_prefixes, dst_prefix)
     )
     AND requests > 0
   GROUP BY

@@ -14,12 +14,10 @@ WHERE
   action = 'REJECT'
   AND NOT dstport IS NULL
   AND (
-    dst_private
-    OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(dstaddr), 1, 7))
+    dst_private OR ARRAY_CONTAINS(:own_ipv6_prefixes, dst_prefix)
   )
   AND NOT (
-    src_private
-    OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(srcaddr), 1, 7))
+    src_private OR ARRAY_CONTAINS(:own_ipv6_prefixes, src_prefix)
   )
 GROUP BY
   dstport,

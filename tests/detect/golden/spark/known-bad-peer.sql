@@ -40,8 +40,7 @@ WITH seen AS (
     SUM(bytes) AS metric,
     CASE
       WHEN (
-        src_private
-        OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(srcaddr), 1, 7))
+        src_private OR ARRAY_CONTAINS(:own_ipv6_prefixes, src_prefix)
       )
       OR MAX(CASE WHEN action = 'ACCEPT' THEN 1 ELSE 0 END) = 1
       THEN 'medium'
@@ -66,7 +65,8 @@ WITH seen AS (
     dstport,
     protocol,
     window_start,
-    src_private
+    src_private,
+    src_prefix
 ), marked AS (
   SELECT
     hits.*,

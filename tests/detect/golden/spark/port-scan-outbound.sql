@@ -15,8 +15,7 @@ WITH hits AS (
     probes > 0
     AND protocol = 6
     AND (
-      src_private
-      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(srcaddr), 1, 7))
+      src_private OR ARRAY_CONTAINS(:own_ipv6_prefixes, src_prefix)
     )
   GROUP BY
     srcaddr,

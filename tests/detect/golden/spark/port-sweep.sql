@@ -14,12 +14,10 @@ WITH hits AS (
   WHERE
     probes > 0
     AND (
-      src_private
-      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(srcaddr), 1, 7))
+      src_private OR ARRAY_CONTAINS(:own_ipv6_prefixes, src_prefix)
     )
     AND NOT (
-      dst_private
-      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(dstaddr), 1, 7))
+      dst_private OR ARRAY_CONTAINS(:own_ipv6_prefixes, dst_prefix)
     )
     AND protocol IN (6, 17)
   GROUP BY

@@ -5,12 +5,10 @@ WITH inbound AS (
   WHERE
     requests > probes
     AND (
-      dst_private
-      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(dstaddr), 1, 7))
+      dst_private OR ARRAY_CONTAINS(:own_ipv6_prefixes, dst_prefix)
     )
     AND NOT (
-      src_private
-      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(srcaddr), 1, 7))
+      src_private OR ARRAY_CONTAINS(:own_ipv6_prefixes, src_prefix)
     )
     AND protocol = 6
     AND action = 'ACCEPT'

@@ -85,14 +85,15 @@ def _walk(node):
 
 def limit_to_window(cur: duckdb.DuckDBPyConnection, since: int | None, until: int | None) -> None:
     """Shadow `flows` on this cursor with a temporary view of the time range, so the query page honours the
-    range picker, and of whole sources: one stored in steps shows once its last step committed (its ledger row
-    says 'loading' until then). The bounds are integers, never user text."""
+    range picker (the store's own view already hides a source still loading). The bounds are integers, never
+    user text."""
+    clauses = [f'"end" >= {int(since)}'] if since is not None else []
+    clauses += [f"start < {int(until)}"] if until is not None else []
+    if not clauses:
+        return
     body = cur.execute("SELECT sql FROM duckdb_views() WHERE view_name = 'flows' AND schema_name = 'main' "
                        "AND NOT temporary").fetchall()[0][0]
     select = body[body.upper().index(" AS SELECT ") + 4:].rstrip().rstrip(";")
-    clauses = [f'"end" >= {int(since)}'] if since is not None else []
-    clauses += [f"start < {int(until)}"] if until is not None else []
-    clauses += ["source_id NOT IN (SELECT source_id FROM sources WHERE status = 'loading')"]
     cur.execute(f"CREATE OR REPLACE TEMP VIEW flows AS SELECT * FROM ({select}) WHERE {' AND '.join(clauses)}")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from vpcflow.detect import detections, evidence, load_threat_list, run, set_status
+from vpcflow.detect.engine import SHARED
 from vpcflow.detect.lists import load_lists
 from vpcflow.store import Store
 
@@ -102,3 +103,12 @@ def test_known_bad_peer_without_a_threat_list_reports_it_cannot_run(tmp_path):
     with store:
         report = run(store.con, detectors=["known-bad-peer"])
     assert report.statuses[0].status == "cannot-run" and "threat list" in report.statuses[0].note
+
+
+def test_the_report_says_what_each_detection_that_ran_cost(tmp_path):
+    with _store(tmp_path, benign() + attack("spam")) as store:
+        store.con.execute("DELETE FROM threat_list").fetchall()
+        report = run(store.con, detectors=["spam", "ssh-brute-force", "c2-activity"])
+    # c2-activity cannot run without a threat list, so it took no time to report
+    assert sorted(report.seconds) == sorted([SHARED, "spam", "ssh-brute-force"])
+    assert all(s >= 0 for s in report.seconds.values())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ FINDINGS_TABLE = """CREATE TABLE IF NOT EXISTS findings (
 TABLES = [FINDINGS_TABLE, ENRICH_INTERFACES.create_sql(), THREAT_LIST.create_sql()]
 
 STATUSES = ("new", "reviewed", "dismissed")
+SHARED = "shared aggregates"  # DetectReport.seconds' key for building flow_windows once per run
 
 EVIDENCE_SQL = """SELECT * FROM flows
 WHERE start >= $first_seen AND start <= $last_seen
@@ -45,6 +47,7 @@ class DetectReport:
 
     findings: list[Finding] = field(default_factory=list)
     statuses: list[DetectorStatus] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # per detection, and the shared aggregates' build
 
 
 def execute(con, sql: str, params=None) -> list:
@@ -111,7 +114,9 @@ def run(engine_or_store, *, since: datetime | None = None, until: datetime | Non
     report = DetectReport()
     run_at = datetime.now(UTC)
     queries = {d.id: get_query(d.id) for d in chosen}
+    started = time.perf_counter()
     with materialized(engine, {t for q in queries.values() for t in q.tables}, window_params):
+        report.seconds[SHARED] = time.perf_counter() - started
         for d in chosen:
             refused = _status(d, presence, threat_entries)
             if refused:
@@ -119,7 +124,9 @@ def run(engine_or_store, *, since: datetime | None = None, until: datetime | Non
                 continue
             q = queries[d.id]
             given = {**(params or {}).get(d.id, {}), **{k: v for k, v in window_params.items() if k in q.defaults}}
+            started = time.perf_counter()
             found = [_finding(d, r) for r in run_query(engine, q, given).to_pylist()]
+            report.seconds[d.id] = time.perf_counter() - started
             report.findings.extend(found)
             lacking = [f for f in d.uses if not presence.get(f)]
             note = (d.degraded_note or "records lack " + ", ".join(lacking)) if lacking else ""

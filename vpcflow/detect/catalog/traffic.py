@@ -86,7 +86,7 @@ register(Detection(
             "window": Param(600, "the aggregate window in seconds (shared)"), "gap": GAP, **OWN},
     actor="remote", guardduty="", mitre="T1498 Network Denial of Service", doc="docs/detections.md#dos-inbound",
     sql=episodes(f"""
-SELECT CASE WHEN count(DISTINCT srcaddr) = 1 THEN min(srcaddr) END AS src, dstaddr AS dst, dstport AS dst_port,
+SELECT CASE WHEN min(srcaddr) = max(srcaddr) THEN min(srcaddr) END AS src, dstaddr AS dst, dstport AS dst_port,
        protocol, min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
        sum(request_packets) / $window AS metric,
        CASE WHEN max(CASE WHEN action = 'ACCEPT' THEN 1 ELSE 0 END) = 1 THEN 'medium' ELSE 'low' END AS severity,

@@ -1,5 +1,5 @@
 WITH hits AS (
-SELECT srcaddr AS src, CASE WHEN count(DISTINCT dstaddr) = 1 THEN min(dstaddr) END AS dst,
+SELECT srcaddr AS src, CASE WHEN min(dstaddr) = max(dstaddr) THEN min(dstaddr) END AS dst,
        CAST(NULL AS INTEGER) AS dst_port, protocol,
        min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
        count(DISTINCT dstport) AS metric, 'medium' AS severity, 'behaviour' AS basis

@@ -1,6 +1,6 @@
 WITH hits AS (
   SELECT
-    CASE WHEN COUNT(DISTINCT srcaddr) = 1 THEN MIN(srcaddr) END AS src,
+    CASE WHEN MIN(srcaddr) = MAX(srcaddr) THEN MIN(srcaddr) END AS src,
     dstaddr AS dst,
     dstport AS dst_port,
     protocol,

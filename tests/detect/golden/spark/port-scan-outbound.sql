@@ -1,7 +1,7 @@
 WITH hits AS (
   SELECT
     srcaddr AS src,
-    CASE WHEN COUNT(DISTINCT dstaddr) = 1 THEN MIN(dstaddr) END AS dst,
+    CASE WHEN MIN(dstaddr) = MAX(dstaddr) THEN MIN(dstaddr) END AS dst,
     CAST(NULL AS INT) AS dst_port,
     protocol,
     MIN(first_start) AS first_seen,

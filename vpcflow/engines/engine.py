@@ -18,7 +18,7 @@ import pyarrow as pa
 from ..errors import QueryError, VpcFlowError
 from ..store.schema import arrow, present_columns
 from .queries import RELATIONS, NamedQuery, get, side_tables
-from .sql import transpile
+from .sql import placeholders, transpile
 
 ENGINES = ("duckdb", "spark")
 
@@ -76,7 +76,10 @@ def run_query(engine, query: NamedQuery | str, params: dict | None = None) -> pa
     bound = q.bind(params)
     built = getattr(engine, "materialized", {})
     ready = {n for n, p in built.items() if all(bound.get(k) == v for k, v in p.items())}
-    return run_sql(engine, q.statement(ready), bound)
+    statement = q.statement(ready)
+    if engine.dialect == "duckdb":  # written in DuckDB's dialect: run as written, without sqlglot's round trip
+        return engine.sql(statement, {n: bound[n] for n in placeholders(statement) if n in bound})
+    return run_sql(engine, statement, bound)
 
 
 @contextmanager

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.dialects.spark import Spark
 from sqlglot.errors import SqlglotError
+from sqlglot.tokens import TokenType
 
 from ..errors import VpcFlowError
 
@@ -56,6 +59,15 @@ class Transpiled:
 def parameters(sql: str) -> tuple[str, ...]:
     """The `$name` parameters a DuckDB query uses, sorted."""
     return tuple(sorted({p.name for p in _parse(sql).find_all(exp.Placeholder) if p.name}))
+
+
+@lru_cache(maxsize=256)
+def placeholders(sql: str) -> tuple[str, ...]:
+    """The `$name` parameters of a DuckDB statement, sorted, from sqlglot's tokenizer alone (no parse: a named
+    query run on DuckDB needs its parameter names, not its tree)."""
+    tokens = DuckDB().tokenize(sql)
+    return tuple(sorted({b.text for a, b in zip(tokens, tokens[1:])
+                         if a.token_type == TokenType.PARAMETER and b.start == a.end + 1 and b.token_type == TokenType.VAR}))
 
 
 def _parse(sql: str) -> exp.Expression:

@@ -3,7 +3,7 @@
     python bench/ingest.py                  # both shapes, five alternating runs each
     python bench/ingest.py --quick          # smaller inputs, three runs
     python bench/ingest.py --extras         # also flowlogs-reader and vpcflow.read, once per shape
-    python bench/ingest.py --memory         # peak memory: a 2 GB file, 20,000 small objects
+    python bench/ingest.py --shape none --memory   # only peak memory: a 2 GB file, 20,000 small objects
 
 Two shapes: one large `.log.gz`, and 160 objects of 5,000 records in an S3-style folder (the shape S3 delivery
 and CloudWatch streams really have). The baseline is DuckDB's `read_csv` of the same files into a typed table
@@ -182,7 +182,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="small inputs, three runs")
     ap.add_argument("--runs", type=int, help="alternating runs per shape (default 5, 3 with --quick)")
-    ap.add_argument("--shape", choices=("one", "many", "both"), default="both")
+    ap.add_argument("--shape", choices=("one", "many", "both", "none"), default="both")
     ap.add_argument("--extras", action="store_true", help="flowlogs-reader and vpcflow.read, once per shape")
     ap.add_argument("--memory", action="store_true", help="peak memory of a 2 GB file and 20,000 small objects")
     args = ap.parse_args()

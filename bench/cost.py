@@ -2,8 +2,8 @@
 
 Synthetic v5 records are generated directly in DuckDB (flow_records of a fresh store): 2,000 interfaces in three
 AZs, 20,000 conversations (east-west logged at both ends, internet through the internet gateway, internet through
-a NAT gateway whose own records are there too, S3 through a gateway endpoint) and 3% rejected internet noise from
-scattered addresses. Each run times, alternately:
+a NAT gateway whose own records are there too, S3 through a gateway endpoint with v5's pkt-*-aws-service) and
+3% rejected internet noise from scattered addresses. Each run times, alternately:
 
   interface  SELECT interface_id, sum(bytes) FROM flows GROUP BY interface_id   (into Arrow): the cheapest pass
   pairs      SELECT interface_id, srcaddr, dstaddr, action, sum(bytes) FROM flows GROUP BY ALL (into Arrow): the
@@ -45,7 +45,8 @@ _IP = "'10.0.' || CAST(({k}) // 250 AS VARCHAR) || '.' || CAST(({k}) % 250 + 4 A
 FILL = f"""
 INSERT INTO flow_records (version, account_id, interface_id, srcaddr, dstaddr, srcport, dstport, protocol, packets,
                           bytes, start, "end", action, log_status, vpc_id, subnet_id, instance_id, pkt_srcaddr,
-                          pkt_dstaddr, region, az_id, flow_direction, traffic_path)
+                          pkt_dstaddr, region, az_id, flow_direction, traffic_path, pkt_src_aws_service,
+                          pkt_dst_aws_service)
 WITH r AS (SELECT i, hash(i) AS h1, hash(i + 1000003) AS h2, {T0} + i // {RATE} AS t FROM range($n) t(i)),
 c AS (
   SELECT i, t, h1 % 20000 AS conv, h2 % 4 AS leg, h1 % 100 < 3 AS noise, h2 % 50000 AS bytes_seed FROM r
@@ -88,7 +89,9 @@ SELECT 5, '123456789012', 'eni-' || lpad(CAST(iface AS VARCHAR), 17, '0'), src, 
        CASE WHEN kind IN (7, 8) AND leg = 2 AND NOT noise THEN internet ELSE dst END,
        'us-east-1', 'use1-az' || CAST(iface % 3 + 1 AS VARCHAR), direction,
        CASE WHEN direction <> 'egress' THEN NULL WHEN noise THEN NULL WHEN kind < 5 THEN 1
-            WHEN kind IN (7, 8) THEN 1 WHEN kind = 9 THEN 7 ELSE 8 END
+            WHEN kind IN (7, 8) THEN 1 WHEN kind = 9 THEN 7 ELSE 8 END,
+       CASE WHEN kind = 9 AND NOT noise AND direction = 'ingress' THEN 'S3' END,
+       CASE WHEN kind = 9 AND NOT noise AND direction = 'egress' THEN 'S3' END
 FROM rec
 """
 

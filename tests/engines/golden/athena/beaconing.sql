@@ -101,7 +101,9 @@ WITH enrich_interfaces AS (
       )
       OR LOWER(dstaddr) LIKE LOWER('fc%')
       OR LOWER(dstaddr) LIKE LOWER('fd%')
-    ) AS dst_private
+    ) AS dst_private,
+    SUBSTR(LOWER(srcaddr), 1, 7) AS src_prefix,
+    SUBSTR(LOWER(dstaddr), 1, 7) AS dst_prefix
   FROM w
 ), outbound AS (
   SELECT
@@ -115,12 +117,10 @@ WITH enrich_interfaces AS (
   WHERE
     requests > 0
     AND (
-      src_private
-      OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(srcaddr), 1, 7))
+      src_private OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], src_prefix)
     )
     AND NOT (
-      dst_private
-      OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(dstaddr), 1, 7))
+      dst_private OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], dst_prefix)
     )
 ), fleet AS (
   SELECT
@@ -192,162 +192,26 @@ WITH enrich_interfaces AS (
     SUM(CASE WHEN gap IS NULL OR gap > 3600 THEN 1 ELSE 0 END) OVER (PARTITION BY pair ORDER BY t ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS episode,
     CASE WHEN gap <= 3600 THEN gap END AS interval
   FROM gaps
-), ranked AS (
-  SELECT
-    numbered.*,
-    ROW_NUMBER() OVER (PARTITION BY pair, episode ORDER BY interval) - 1 AS interval_rank,
-    ROW_NUMBER() OVER (PARTITION BY pair, episode ORDER BY bytes) - 1 AS bytes_rank,
-    COUNT(interval) OVER (PARTITION BY pair, episode) AS intervals,
-    COUNT(*) OVER (PARTITION BY pair, episode) AS n
-  FROM numbered
 ), quartiles AS (
   SELECT
     pair,
     episode,
-    n,
+    COUNT(*) AS n,
     MIN(t) AS first_seen,
     MAX(t_end) AS last_seen,
     CAST(SUM(records) AS BIGINT) AS records,
-    (
-      MAX(
-        CASE
-          WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.25)
-          THEN CAST(interval AS DOUBLE)
-        END
-      ) + (
-        CAST(intervals - 1 AS DOUBLE) * 0.25 - FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.25)
-      ) * (
-        MAX(
-          CASE
-            WHEN interval_rank = CEIL(CAST(intervals - 1 AS DOUBLE) * 0.25)
-            THEN CAST(interval AS DOUBLE)
-          END
-        ) - MAX(
-          CASE
-            WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.25)
-            THEN CAST(interval AS DOUBLE)
-          END
-        )
-      )
-    ) AS i1,
-    (
-      MAX(
-        CASE
-          WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.5)
-          THEN CAST(interval AS DOUBLE)
-        END
-      ) + (
-        CAST(intervals - 1 AS DOUBLE) * 0.5 - FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.5)
-      ) * (
-        MAX(
-          CASE
-            WHEN interval_rank = CEIL(CAST(intervals - 1 AS DOUBLE) * 0.5)
-            THEN CAST(interval AS DOUBLE)
-          END
-        ) - MAX(
-          CASE
-            WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.5)
-            THEN CAST(interval AS DOUBLE)
-          END
-        )
-      )
-    ) AS i2,
-    (
-      MAX(
-        CASE
-          WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.75)
-          THEN CAST(interval AS DOUBLE)
-        END
-      ) + (
-        CAST(intervals - 1 AS DOUBLE) * 0.75 - FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.75)
-      ) * (
-        MAX(
-          CASE
-            WHEN interval_rank = CEIL(CAST(intervals - 1 AS DOUBLE) * 0.75)
-            THEN CAST(interval AS DOUBLE)
-          END
-        ) - MAX(
-          CASE
-            WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.75)
-            THEN CAST(interval AS DOUBLE)
-          END
-        )
-      )
-    ) AS i3,
-    (
-      MAX(
-        CASE
-          WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.25)
-          THEN CAST(bytes AS DOUBLE)
-        END
-      ) + (
-        CAST(n - 1 AS DOUBLE) * 0.25 - FLOOR(CAST(n - 1 AS DOUBLE) * 0.25)
-      ) * (
-        MAX(
-          CASE
-            WHEN bytes_rank = CEIL(CAST(n - 1 AS DOUBLE) * 0.25)
-            THEN CAST(bytes AS DOUBLE)
-          END
-        ) - MAX(
-          CASE
-            WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.25)
-            THEN CAST(bytes AS DOUBLE)
-          END
-        )
-      )
-    ) AS b1,
-    (
-      MAX(
-        CASE
-          WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.5)
-          THEN CAST(bytes AS DOUBLE)
-        END
-      ) + (
-        CAST(n - 1 AS DOUBLE) * 0.5 - FLOOR(CAST(n - 1 AS DOUBLE) * 0.5)
-      ) * (
-        MAX(
-          CASE
-            WHEN bytes_rank = CEIL(CAST(n - 1 AS DOUBLE) * 0.5)
-            THEN CAST(bytes AS DOUBLE)
-          END
-        ) - MAX(
-          CASE
-            WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.5)
-            THEN CAST(bytes AS DOUBLE)
-          END
-        )
-      )
-    ) AS b2,
-    (
-      MAX(
-        CASE
-          WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.75)
-          THEN CAST(bytes AS DOUBLE)
-        END
-      ) + (
-        CAST(n - 1 AS DOUBLE) * 0.75 - FLOOR(CAST(n - 1 AS DOUBLE) * 0.75)
-      ) * (
-        MAX(
-          CASE
-            WHEN bytes_rank = CEIL(CAST(n - 1 AS DOUBLE) * 0.75)
-            THEN CAST(bytes AS DOUBLE)
-          END
-        ) - MAX(
-          CASE
-            WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.75)
-            THEN CAST(bytes AS DOUBLE)
-          END
-        )
-      )
-    ) AS b3
-  FROM ranked
+    PERCENTILE_CONT(CAST(interval AS DOUBLE), 0.25 ORDER BY CAST(interval AS DOUBLE)) AS i1,
+    PERCENTILE_CONT(CAST(interval AS DOUBLE), 0.5 ORDER BY CAST(interval AS DOUBLE)) AS i2,
+    PERCENTILE_CONT(CAST(interval AS DOUBLE), 0.75 ORDER BY CAST(interval AS DOUBLE)) AS i3,
+    PERCENTILE_CONT(CAST(bytes AS DOUBLE), 0.25 ORDER BY CAST(bytes AS DOUBLE)) AS b1,
+    PERCENTILE_CONT(CAST(bytes AS DOUBLE), 0.5 ORDER BY CAST(bytes AS DOUBLE)) AS b2,
+    PERCENTILE_CONT(CAST(bytes AS DOUBLE), 0.75 ORDER BY CAST(bytes AS DOUBLE)) AS b3
+  FROM numbered
   GROUP BY
     pair,
-    episode,
-    n,
-    intervals
+    episode
   HAVING
-    n >= 20
+    COUNT(*) >= 20
 ), scored AS (
   SELECT
     quartiles.*,

@@ -101,11 +101,13 @@ WITH enrich_interfaces AS (
       )
       OR LOWER(dstaddr) LIKE LOWER('fc%')
       OR LOWER(dstaddr) LIKE LOWER('fd%')
-    ) AS dst_private
+    ) AS dst_private,
+    SUBSTR(LOWER(srcaddr), 1, 7) AS src_prefix,
+    SUBSTR(LOWER(dstaddr), 1, 7) AS dst_prefix
   FROM w
 ), hits AS (
   SELECT
-    CASE WHEN COUNT(DISTINCT srcaddr) = 1 THEN MIN(srcaddr) END AS src,
+    CASE WHEN MIN(srcaddr) = MAX(srcaddr) THEN MIN(srcaddr) END AS src,
     dstaddr AS dst,
     dstport AS dst_port,
     protocol,
@@ -122,8 +124,7 @@ WITH enrich_interfaces AS (
   FROM flow_windows
   WHERE
     (
-      dst_private
-      OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(dstaddr), 1, 7))
+      dst_private OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], dst_prefix)
     )
     AND requests > 0
   GROUP BY

@@ -109,7 +109,9 @@ WITH threat_list AS (
       )
       OR LOWER(dstaddr) LIKE LOWER('fc%')
       OR LOWER(dstaddr) LIKE LOWER('fd%')
-    ) AS dst_private
+    ) AS dst_private,
+    SUBSTR(LOWER(srcaddr), 1, 7) AS src_prefix,
+    SUBSTR(LOWER(dstaddr), 1, 7) AS dst_prefix
   FROM w
 ), hits AS (
   WITH out AS (
@@ -119,12 +121,10 @@ WITH threat_list AS (
     WHERE
       requests > 0
       AND (
-        src_private
-        OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(srcaddr), 1, 7))
+        src_private OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], src_prefix)
       )
       AND NOT (
-        dst_private
-        OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(dstaddr), 1, 7))
+        dst_private OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], dst_prefix)
       )
   ), bad AS (
     SELECT DISTINCT

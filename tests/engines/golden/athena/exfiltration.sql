@@ -101,7 +101,9 @@ WITH enrich_interfaces AS (
       )
       OR LOWER(dstaddr) LIKE LOWER('fc%')
       OR LOWER(dstaddr) LIKE LOWER('fd%')
-    ) AS dst_private
+    ) AS dst_private,
+    SUBSTR(LOWER(srcaddr), 1, 7) AS src_prefix,
+    SUBSTR(LOWER(dstaddr), 1, 7) AS dst_prefix
   FROM w
 ), hits AS (
   WITH egress AS (
@@ -118,12 +120,10 @@ WITH enrich_interfaces AS (
     FROM flow_windows
     WHERE
       (
-        src_private
-        OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(srcaddr), 1, 7))
+        src_private OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], src_prefix)
       )
       AND NOT (
-        dst_private
-        OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(dstaddr), 1, 7))
+        dst_private OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], dst_prefix)
       )
       AND action = 'ACCEPT'
       AND protocol = 6
@@ -156,8 +156,7 @@ WITH enrich_interfaces AS (
     FROM flow_windows
     WHERE
       (
-        src_private
-        OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(srcaddr), 1, 7))
+        src_private OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], src_prefix)
       )
     GROUP BY
       srcaddr

@@ -109,7 +109,9 @@ WITH threat_list AS (
       )
       OR LOWER(dstaddr) LIKE LOWER('fc%')
       OR LOWER(dstaddr) LIKE LOWER('fd%')
-    ) AS dst_private
+    ) AS dst_private,
+    SUBSTR(LOWER(srcaddr), 1, 7) AS src_prefix,
+    SUBSTR(LOWER(dstaddr), 1, 7) AS dst_prefix
   FROM w
 ), hits AS (
   WITH seen AS (
@@ -157,8 +159,7 @@ WITH threat_list AS (
     SUM(bytes) AS metric,
     CASE
       WHEN (
-        src_private
-        OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(srcaddr), 1, 7))
+        src_private OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], src_prefix)
       )
       OR MAX(CASE WHEN action = 'ACCEPT' THEN 1 ELSE 0 END) = 1
       THEN 'medium'
@@ -183,7 +184,8 @@ WITH threat_list AS (
     dstport,
     protocol,
     window_start,
-    src_private
+    src_private,
+    src_prefix
 ), marked AS (
   SELECT
     hits.*,

@@ -101,7 +101,9 @@ WITH enrich_interfaces AS (
       )
       OR LOWER(dstaddr) LIKE LOWER('fc%')
       OR LOWER(dstaddr) LIKE LOWER('fd%')
-    ) AS dst_private
+    ) AS dst_private,
+    SUBSTR(LOWER(srcaddr), 1, 7) AS src_prefix,
+    SUBSTR(LOWER(dstaddr), 1, 7) AS dst_prefix
   FROM w
 ), hits AS (
   SELECT
@@ -128,12 +130,10 @@ WITH enrich_interfaces AS (
     AND probes > 0
     AND protocol = 6
     AND (
-      dst_private
-      OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(dstaddr), 1, 7))
+      dst_private OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], dst_prefix)
     )
     AND NOT (
-      src_private
-      OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(srcaddr), 1, 7))
+      src_private OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], src_prefix)
     )
     AND NOT CONTAINS(ARRAY[8088, 8890, 8998, 9870, 18080, 20888], dstport)
   GROUP BY

@@ -101,7 +101,9 @@ WITH enrich_interfaces AS (
       )
       OR LOWER(dstaddr) LIKE LOWER('fc%')
       OR LOWER(dstaddr) LIKE LOWER('fd%')
-    ) AS dst_private
+    ) AS dst_private,
+    SUBSTR(LOWER(srcaddr), 1, 7) AS src_prefix,
+    SUBSTR(LOWER(dstaddr), 1, 7) AS dst_prefix
   FROM w
 ), hits AS (
   SELECT
@@ -120,8 +122,7 @@ WITH enrich_interfaces AS (
     probes > 0
     AND protocol IN (6, 17)
     AND NOT (
-      src_private
-      OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(srcaddr), 1, 7))
+      src_private OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], src_prefix)
     )
   GROUP BY
     srcaddr,

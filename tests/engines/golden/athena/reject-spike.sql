@@ -101,7 +101,9 @@ WITH enrich_interfaces AS (
       )
       OR LOWER(dstaddr) LIKE LOWER('fc%')
       OR LOWER(dstaddr) LIKE LOWER('fd%')
-    ) AS dst_private
+    ) AS dst_private,
+    SUBSTR(LOWER(srcaddr), 1, 7) AS src_prefix,
+    SUBSTR(LOWER(dstaddr), 1, 7) AS dst_prefix
   FROM w
 ), hits AS (
   WITH rejects AS (

@@ -87,7 +87,9 @@ WITH w AS (
       )
       OR dstaddr ILIKE 'fc%'
       OR dstaddr ILIKE 'fd%'
-    ) AS dst_private
+    ) AS dst_private,
+    SUBSTRING(LOWER(srcaddr), 1, 7) AS src_prefix,
+    SUBSTRING(LOWER(dstaddr), 1, 7) AS dst_prefix
   FROM w
 ), outbound AS (
   SELECT
@@ -101,12 +103,10 @@ WITH w AS (
   WHERE
     requests > 0
     AND (
-      src_private
-      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(srcaddr), 1, 7))
+      src_private OR ARRAY_CONTAINS(:own_ipv6_prefixes, src_prefix)
     )
     AND NOT (
-      dst_private
-      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(dstaddr), 1, 7))
+      dst_private OR ARRAY_CONTAINS(:own_ipv6_prefixes, dst_prefix)
     )
 ), fleet AS (
   SELECT
@@ -185,162 +185,32 @@ WITH w AS (
     ) AS episode,
     CASE WHEN gap <= :max_gap THEN gap END AS interval
   FROM gaps
-), ranked AS (
-  SELECT
-    numbered.*,
-    ROW_NUMBER() OVER (PARTITION BY pair, episode ORDER BY interval NULLS LAST) - 1 AS interval_rank,
-    ROW_NUMBER() OVER (PARTITION BY pair, episode ORDER BY bytes NULLS LAST) - 1 AS bytes_rank,
-    COUNT(interval) OVER (PARTITION BY pair, episode) AS intervals,
-    COUNT(*) OVER (PARTITION BY pair, episode) AS n
-  FROM numbered
 ), quartiles AS (
   SELECT
     pair,
     episode,
-    n,
+    COUNT(*) AS n,
     MIN(t) AS first_seen,
     MAX(t_end) AS last_seen,
     CAST(SUM(records) AS BIGINT) AS records,
-    (
-      MAX(
-        CASE
-          WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.25)
-          THEN CAST(interval AS DOUBLE)
-        END
-      ) + (
-        CAST(intervals - 1 AS DOUBLE) * 0.25 - FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.25)
-      ) * (
-        MAX(
-          CASE
-            WHEN interval_rank = CEIL(CAST(intervals - 1 AS DOUBLE) * 0.25)
-            THEN CAST(interval AS DOUBLE)
-          END
-        ) - MAX(
-          CASE
-            WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.25)
-            THEN CAST(interval AS DOUBLE)
-          END
-        )
-      )
-    ) AS i1,
-    (
-      MAX(
-        CASE
-          WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.5)
-          THEN CAST(interval AS DOUBLE)
-        END
-      ) + (
-        CAST(intervals - 1 AS DOUBLE) * 0.5 - FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.5)
-      ) * (
-        MAX(
-          CASE
-            WHEN interval_rank = CEIL(CAST(intervals - 1 AS DOUBLE) * 0.5)
-            THEN CAST(interval AS DOUBLE)
-          END
-        ) - MAX(
-          CASE
-            WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.5)
-            THEN CAST(interval AS DOUBLE)
-          END
-        )
-      )
-    ) AS i2,
-    (
-      MAX(
-        CASE
-          WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.75)
-          THEN CAST(interval AS DOUBLE)
-        END
-      ) + (
-        CAST(intervals - 1 AS DOUBLE) * 0.75 - FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.75)
-      ) * (
-        MAX(
-          CASE
-            WHEN interval_rank = CEIL(CAST(intervals - 1 AS DOUBLE) * 0.75)
-            THEN CAST(interval AS DOUBLE)
-          END
-        ) - MAX(
-          CASE
-            WHEN interval_rank = FLOOR(CAST(intervals - 1 AS DOUBLE) * 0.75)
-            THEN CAST(interval AS DOUBLE)
-          END
-        )
-      )
-    ) AS i3,
-    (
-      MAX(
-        CASE
-          WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.25)
-          THEN CAST(bytes AS DOUBLE)
-        END
-      ) + (
-        CAST(n - 1 AS DOUBLE) * 0.25 - FLOOR(CAST(n - 1 AS DOUBLE) * 0.25)
-      ) * (
-        MAX(
-          CASE
-            WHEN bytes_rank = CEIL(CAST(n - 1 AS DOUBLE) * 0.25)
-            THEN CAST(bytes AS DOUBLE)
-          END
-        ) - MAX(
-          CASE
-            WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.25)
-            THEN CAST(bytes AS DOUBLE)
-          END
-        )
-      )
-    ) AS b1,
-    (
-      MAX(
-        CASE
-          WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.5)
-          THEN CAST(bytes AS DOUBLE)
-        END
-      ) + (
-        CAST(n - 1 AS DOUBLE) * 0.5 - FLOOR(CAST(n - 1 AS DOUBLE) * 0.5)
-      ) * (
-        MAX(
-          CASE
-            WHEN bytes_rank = CEIL(CAST(n - 1 AS DOUBLE) * 0.5)
-            THEN CAST(bytes AS DOUBLE)
-          END
-        ) - MAX(
-          CASE
-            WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.5)
-            THEN CAST(bytes AS DOUBLE)
-          END
-        )
-      )
-    ) AS b2,
-    (
-      MAX(
-        CASE
-          WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.75)
-          THEN CAST(bytes AS DOUBLE)
-        END
-      ) + (
-        CAST(n - 1 AS DOUBLE) * 0.75 - FLOOR(CAST(n - 1 AS DOUBLE) * 0.75)
-      ) * (
-        MAX(
-          CASE
-            WHEN bytes_rank = CEIL(CAST(n - 1 AS DOUBLE) * 0.75)
-            THEN CAST(bytes AS DOUBLE)
-          END
-        ) - MAX(
-          CASE
-            WHEN bytes_rank = FLOOR(CAST(n - 1 AS DOUBLE) * 0.75)
-            THEN CAST(bytes AS DOUBLE)
-          END
-        )
-      )
-    ) AS b3
-  FROM ranked
+    percentile_cont(0.25) WITHIN GROUP (ORDER BY
+      CAST(interval AS DOUBLE) NULLS LAST) AS i1,
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY
+      CAST(interval AS DOUBLE) NULLS LAST) AS i2,
+    percentile_cont(0.75) WITHIN GROUP (ORDER BY
+      CAST(interval AS DOUBLE) NULLS LAST) AS i3,
+    percentile_cont(0.25) WITHIN GROUP (ORDER BY
+      CAST(bytes AS DOUBLE) NULLS LAST) AS b1,
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY
+      CAST(bytes AS DOUBLE) NULLS LAST) AS b2,
+    percentile_cont(0.75) WITHIN GROUP (ORDER BY
+      CAST(bytes AS DOUBLE) NULLS LAST) AS b3
+  FROM numbered
   GROUP BY
     pair,
-    episode,
-    n,
-    intervals
+    episode
   HAVING
-    n >= :min_connections
+    COUNT(*) >= :min_connections
 ), scored AS (
   SELECT
     quartiles.*,

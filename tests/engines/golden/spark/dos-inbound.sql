@@ -87,11 +87,13 @@ WITH w AS (
       )
       OR dstaddr ILIKE 'fc%'
       OR dstaddr ILIKE 'fd%'
-    ) AS dst_private
+    ) AS dst_private,
+    SUBSTRING(LOWER(srcaddr), 1, 7) AS src_prefix,
+    SUBSTRING(LOWER(dstaddr), 1, 7) AS dst_prefix
   FROM w
 ), hits AS (
   SELECT
-    CASE WHEN COUNT(DISTINCT srcaddr) = 1 THEN MIN(srcaddr) END AS src,
+    CASE WHEN MIN(srcaddr) = MAX(srcaddr) THEN MIN(srcaddr) END AS src,
     dstaddr AS dst,
     dstport AS dst_port,
     protocol,
@@ -108,8 +110,7 @@ WITH w AS (
   FROM flow_windows
   WHERE
     (
-      dst_private
-      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(dstaddr), 1, 7))
+      dst_private OR ARRAY_CONTAINS(:own_ipv6_prefixes, dst_prefix)
     )
     AND requests > 0
   GROUP BY

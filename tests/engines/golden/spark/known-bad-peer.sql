@@ -87,7 +87,9 @@ WITH w AS (
       )
       OR dstaddr ILIKE 'fc%'
       OR dstaddr ILIKE 'fd%'
-    ) AS dst_private
+    ) AS dst_private,
+    SUBSTRING(LOWER(srcaddr), 1, 7) AS src_prefix,
+    SUBSTRING(LOWER(dstaddr), 1, 7) AS dst_prefix
   FROM w
 ), seen AS (
   SELECT
@@ -131,8 +133,7 @@ WITH w AS (
     SUM(bytes) AS metric,
     CASE
       WHEN (
-        src_private
-        OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(srcaddr), 1, 7))
+        src_private OR ARRAY_CONTAINS(:own_ipv6_prefixes, src_prefix)
       )
       OR MAX(CASE WHEN action = 'ACCEPT' THEN 1 ELSE 0 END) = 1
       THEN 'medium'
@@ -157,7 +158,8 @@ WITH w AS (
     dstport,
     protocol,
     window_start,
-    src_private
+    src_private,
+    src_prefix
 ), marked AS (
   SELECT
     hits.*,

@@ -87,12 +87,14 @@ WITH w AS (
       )
       OR dstaddr ILIKE 'fc%'
       OR dstaddr ILIKE 'fd%'
-    ) AS dst_private
+    ) AS dst_private,
+    SUBSTRING(LOWER(srcaddr), 1, 7) AS src_prefix,
+    SUBSTRING(LOWER(dstaddr), 1, 7) AS dst_prefix
   FROM w
 ), hits AS (
   SELECT
     srcaddr AS src,
-    CASE WHEN COUNT(DISTINCT dstaddr) = 1 THEN MIN(dstaddr) END AS dst,
+    CASE WHEN MIN(dstaddr) = MAX(dstaddr) THEN MIN(dstaddr) END AS dst,
     CAST(NULL AS INT) AS dst_port,
     protocol,
     MIN(first_start) AS first_seen,
@@ -106,8 +108,7 @@ WITH w AS (
     probes > 0
     AND protocol = 6
     AND (
-      src_private
-      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(srcaddr), 1, 7))
+      src_private OR ARRAY_CONTAINS(:own_ipv6_prefixes, src_prefix)
     )
   GROUP BY
     srcaddr,

@@ -87,7 +87,9 @@ WITH w AS (
       )
       OR dstaddr ILIKE 'fc%'
       OR dstaddr ILIKE 'fd%'
-    ) AS dst_private
+    ) AS dst_private,
+    SUBSTRING(LOWER(srcaddr), 1, 7) AS src_prefix,
+    SUBSTRING(LOWER(dstaddr), 1, 7) AS dst_prefix
   FROM w
 ), rejects AS (
   SELECT

@@ -87,7 +87,9 @@ WITH w AS (
       )
       OR dstaddr ILIKE 'fc%'
       OR dstaddr ILIKE 'fd%'
-    ) AS dst_private
+    ) AS dst_private,
+    SUBSTRING(LOWER(srcaddr), 1, 7) AS src_prefix,
+    SUBSTRING(LOWER(dstaddr), 1, 7) AS dst_prefix
   FROM w
 ), hits AS (
   SELECT
@@ -106,8 +108,7 @@ WITH w AS (
     probes > 0
     AND protocol IN (6, 17)
     AND NOT (
-      src_private
-      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(srcaddr), 1, 7))
+      src_private OR ARRAY_CONTAINS(:own_ipv6_prefixes, src_prefix)
     )
   GROUP BY
     srcaddr,

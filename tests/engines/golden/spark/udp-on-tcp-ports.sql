@@ -87,7 +87,9 @@ WITH w AS (
       )
       OR dstaddr ILIKE 'fc%'
       OR dstaddr ILIKE 'fd%'
-    ) AS dst_private
+    ) AS dst_private,
+    SUBSTRING(LOWER(srcaddr), 1, 7) AS src_prefix,
+    SUBSTRING(LOWER(dstaddr), 1, 7) AS dst_prefix
   FROM w
 ), sent AS (
   SELECT
@@ -104,12 +106,10 @@ WITH w AS (
   FROM flow_windows
   WHERE
     (
-      src_private
-      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(srcaddr), 1, 7))
+      src_private OR ARRAY_CONTAINS(:own_ipv6_prefixes, src_prefix)
     )
     AND NOT (
-      dst_private
-      OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(dstaddr), 1, 7))
+      dst_private OR ARRAY_CONTAINS(:own_ipv6_prefixes, dst_prefix)
     )
     AND NOT dstport IS NULL
     AND protocol = 17

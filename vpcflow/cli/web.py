@@ -26,7 +26,6 @@ from .common import (
 )
 from .output import OUTPUT_OPTION, Output, console, emit_object
 
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 WILDCARD = {"0.0.0.0", "::", ""}  # every address: the names it is reached by come from --allow-host
 TOPOLOGY_OPTION = typer.Option(None, "--topology", help="An emulator scenario name or file describing the VPC, so "
                                "diagnoses name the security group or network ACL rule and the fix.")
@@ -72,9 +71,9 @@ def serve(
     import uvicorn
 
     from ..store.holder import live_holder
-    from ..web.app import create_app
+    from ..web.app import LOOPBACK_HOSTS, create_app
 
-    if token == "" or (token is None and host not in LOOPBACK):  # an empty token would let anyone in
+    if token == "" or (token is None and host not in LOOPBACK_HOSTS):  # an empty token would let anyone in
         token = secrets.token_urlsafe(24)
     hosts = list(config.load(allow_host=tuple(allow_host) if allow_host else None).allow_host)
     if host not in WILDCARD:  # the address it listens on is a name it is reached by

@@ -60,10 +60,14 @@ def replace_earlier(con: duckdb.DuckDBPyConnection, sources: list[tuple[Source, 
         "SELECT s.source_id FROM sources s JOIN (SELECT unnest(?) AS identity, unnest(?) AS checksum) w "
         "ON s.identity = w.identity AND s.checksum IS DISTINCT FROM w.checksum",
         [[i for i, _ in whole], [c for _, c in whole]]).fetchall()]
-    if not ids:  # the usual case: a DELETE would still scan the records' source_id column
-        return
+    if ids:  # the usual case is none: a DELETE would still scan the records' source_id column
+        _delete(con, ids)
+
+
+def _delete(con: duckdb.DuckDBPyConnection, source_ids: list[int]) -> None:
+    """Delete these sources' records, quarantined lines and ledger rows, in the caller's transaction."""
     for table in ("flow_records", "quarantine", "sources"):
-        con.execute(f"DELETE FROM {table} WHERE source_id IN (SELECT unnest(?))", [ids])
+        con.execute(f"DELETE FROM {table} WHERE source_id IN (SELECT unnest(?))", [source_ids])
 
 
 def purge(con: duckdb.DuckDBPyConnection, source_ids: list[int]) -> None:
@@ -71,8 +75,7 @@ def purge(con: duckdb.DuckDBPyConnection, source_ids: list[int]) -> None:
     if not source_ids:
         return
     con.execute("BEGIN TRANSACTION")
-    for table in ("flow_records", "quarantine", "sources"):
-        con.execute(f"DELETE FROM {table} WHERE source_id IN (SELECT unnest(?))", [source_ids])
+    _delete(con, source_ids)
     refresh_flows(con)  # no source loading any more: `flows` stops looking for one
     con.execute("COMMIT")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vpcflow.cost.prices import PRICES, prices_for, usd_per_gb
+from vpcflow.cost.prices import PRICES, internet_egress_usd, prices_for, usd_per_gb
 from vpcflow.errors import VpcFlowError
 
 
@@ -15,7 +15,7 @@ def test_us_east_1_is_the_default_region():
 def test_an_override_replaces_one_price_and_says_where_it_came_from():
     prices = prices_for("us-east-1", {"us-east-1": {"nat_gateway_per_gb": 0.05}})
     assert prices.nat_gateway_per_gb == 0.05
-    assert prices.internet_egress_per_gb == PRICES["us-east-1"].internet_egress_per_gb
+    assert prices.internet_egress_tiers == PRICES["us-east-1"].internet_egress_tiers
     assert prices.source == "vpcflow.toml"
 
 
@@ -38,6 +38,12 @@ def test_inter_az_pays_a_cent_each_way_and_intra_az_nothing():
     p = PRICES["us-east-1"]
     assert usd_per_gb(p, "inter-az") == pytest.approx(0.02)
     assert usd_per_gb(p, "intra-az") == 0.0
+
+
+def test_internet_egress_pays_after_the_free_allowance_through_the_tiers():
+    p = PRICES["us-east-1"]
+    assert internet_egress_usd(p, 100) == 0.0
+    assert internet_egress_usd(p, 100 + 50 * 1024 + 10) == pytest.approx(10 * 1024 * 0.09 + 40 * 1024 * 0.085 + 10 * 0.07)
 
 
 def test_vended_log_tiers_apply_in_order():

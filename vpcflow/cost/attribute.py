@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..engines.engine import as_engine, run_query
+from ..engines.engine import as_engine, run_query, run_sql
 from ..engines.queries import ALL_TIME, NamedQuery, Relation, register, relation
 from ..errors import VpcFlowError
 from .bill import window_params
-from .paths import BY, PATHS, cost_sql, flow_paths_sql
+from .egress import EgressMonth, egress_notes, month_of, months_between, price_months
+from .paths import BY, LEG_KEYS, PATHS, cost_sql, flow_paths_sql
 from .prices import BYTES_PER_GB, DAYS_PER_MONTH, Prices, prices_for, usd_per_gb
 
 _NEEDS = ("bytes", "start", "end", "log_status", "srcaddr", "dstaddr", "interface_id", "action")
@@ -40,10 +41,17 @@ class CostResult:
     unknown_bytes: int = 0
     unknown_records: int = 0
     raw: list[dict] = field(default_factory=list)
+    internet_egress: list[EgressMonth] = field(default_factory=list)  # per calendar month (vpcflow.cost.egress)
 
     @property
     def usd(self) -> float:
         return sum(r["usd"] for r in self.rows)
+
+    @property
+    def internet_usd_per_gb(self) -> float | None:
+        """The blended rate of all the internet egress priced (None when there was none)."""
+        nbytes = sum(m.bytes for m in self.internet_egress)
+        return sum(m.usd for m in self.internet_egress) / (nbytes / BYTES_PER_GB) if nbytes else None
 
     def notes(self) -> list[str]:
         out = []
@@ -54,7 +62,7 @@ class CostResult:
         if self.duplicate_bytes:
             out.append(f"{self.duplicate_bytes:,} bytes were logged a second time (both ends, or a NAT gateway's "
                        "own records) and are counted once")
-        return out
+        return out + egress_notes(self.internet_egress, self.prices)
 
 
 def cost_rows(engine_or_store, by: str = "path", *, since=None, until=None) -> list[dict]:
@@ -64,9 +72,42 @@ def cost_rows(engine_or_store, by: str = "path", *, since=None, until=None) -> l
     return run_query(as_engine(engine_or_store), f"cost-{by}", window_params(since, until)).to_pylist()
 
 
-def price_row(row: dict, prices: Prices) -> float:
-    rate = usd_per_gb(prices, row["path"], cross_az=bool(row["cross_az"]), to_internet=bool(row["to_internet"]))
+def price_row(row: dict, prices: Prices, internet_rate: float | None = None) -> float:
+    """USD of one `cost-{by}` row; its internet egress at `internet_rate` (a month's blended rate) when given."""
+    rate = usd_per_gb(prices, row["path"], cross_az=bool(row["cross_az"]), to_internet=bool(row["to_internet"]),
+                      internet_rate=internet_rate)
     return row["bytes"] / BYTES_PER_GB * rate
+
+
+_SPAN = """SELECT min(start) AS first_start, max("end") AS last_end FROM flows
+WHERE log_status = 'OK' AND "end" >= $since AND start < $until"""
+
+
+def internet_months(engine_or_store, raw: list[dict], by: str, prices: Prices, *, since=None,
+                    until=None) -> list[EgressMonth]:
+    """The billed internet bytes of the `cost-{by}` rows per calendar month, priced (see vpcflow.cost.egress)."""
+    out = [r for r in raw if r["billed"] and r["to_internet"]]
+    if not out:
+        return []
+    engine = as_engine(engine_or_store)
+    window = {**ALL_TIME, **window_params(since, until)}
+    span = run_sql(engine, _SPAN, window).to_pylist()[0]
+    first = max(int(span["first_start"]), window["since"])
+    last = max(min(int(span["last_end"]), window["until"]), first + 1)
+    months = months_between(first, last)
+    if len(months) > 1 and by not in LEG_KEYS:  # the months' shares: read the bytes per day
+        out = [r for r in cost_rows(engine, "day", since=since, until=until) if r["billed"] and r["to_internet"]]
+    by_month: dict[str, int] = defaultdict(int)
+    for r in out:
+        by_month[_month(r, months)] += r["bytes"]
+    return price_months(prices, by_month, first, last)
+
+
+def _month(row: dict, months: list[str]) -> str:
+    """The month a row's bytes fall in: its day or hour, else the one month the records span."""
+    if len(months) == 1:
+        return months[0]
+    return min(max(month_of(int(row["key"])), months[0]), months[-1])  # a record started before the window
 
 
 def cost(engine_or_store, by: str = "path", *, prices: Prices | None = None, since=None, until=None,
@@ -76,6 +117,10 @@ def cost(engine_or_store, by: str = "path", *, prices: Prices | None = None, sin
     raw = cost_rows(engine_or_store, by, since=since, until=until)
     groups: dict = defaultdict(lambda: {"bytes": 0, "usd": 0.0, "records": 0, "paths": set()})
     result = CostResult(by, [], prices, days or 0.0, raw=raw)
+    result.internet_egress = internet_months(engine_or_store, raw, by, prices, since=since, until=until)
+    rates = {m.month: m.usd_per_gb for m in result.internet_egress}
+    blended = result.internet_usd_per_gb
+    months = [m.month for m in result.internet_egress]
     for r in raw:
         if r["path"] == "unknown":
             result.unknown_records += r["records"]
@@ -88,7 +133,9 @@ def cost(engine_or_store, by: str = "path", *, prices: Prices | None = None, sin
             continue
         g = groups[r["key"]]
         g["bytes"] += r["bytes"]
-        g["usd"] += price_row(r, prices)
+        # by day or hour each row has its month's rate; otherwise every group shares the whole period's blend
+        rate = rates[_month(r, months)] if r["to_internet"] and by in LEG_KEYS and months else blended
+        g["usd"] += price_row(r, prices, rate)
         g["records"] += r["records"]
         g["paths"].add(r["path"])
     rows = [{by: key, "bytes": g["bytes"], "usd": round(g["usd"], 4), "records": g["records"],
@@ -148,4 +195,4 @@ def what_ifs(engine_or_store, *, prices: Prices | None = None, since=None, until
     return out
 
 
-__all__ = ["PATHS", "CostResult", "cost", "cost_rows", "price_row", "span_days", "what_ifs"]
+__all__ = ["PATHS", "CostResult", "cost", "cost_rows", "internet_months", "price_row", "span_days", "what_ifs"]

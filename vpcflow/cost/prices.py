@@ -29,7 +29,8 @@ class Prices:
 
     region: str
     cross_az_per_gb: float  # each byte that crosses AZs: charged out of one AZ and into the other
-    internet_egress_per_gb: float  # first paid tier (the account-wide 100 GB free allowance is not attributed)
+    internet_egress_tiers: tuple[tuple[float | None, float], ...]  # out to the internet, per calendar month
+    internet_egress_free_gb: float  # a month, account-wide, across services and regions: used before the tiers
     inter_region_per_gb: float
     nat_gateway_per_gb: float  # processed, either direction, on top of the traffic's own transfer charge
     nat_gateway_per_hour: float
@@ -60,7 +61,8 @@ _TB = 1024.0
 _US_EAST_1 = Prices(
     region="us-east-1",
     cross_az_per_gb=0.02,  # $0.01/GB out of the sending AZ + $0.01/GB into the receiving AZ
-    internet_egress_per_gb=0.09,
+    internet_egress_tiers=((10 * _TB, 0.09), (40 * _TB, 0.085), (100 * _TB, 0.07), (None, 0.05)),
+    internet_egress_free_gb=100.0,
     inter_region_per_gb=0.02,
     nat_gateway_per_gb=0.045,
     nat_gateway_per_hour=0.045,
@@ -75,10 +77,10 @@ _US_EAST_1 = Prices(
     firehose_ingest_per_gb=0.13,
 )
 
-# Tokyo: the first tier of vended-log delivery is AWS's published price; the later tiers are not in vpcflow's
-# table, so the first tier's price applies to all volume (an upper bound past 10 TB a month).
+# Tokyo: the first tiers of vended-log delivery and internet egress are AWS's published prices; the later tiers
+# are not in vpcflow's table, so the first tier's price applies to all volume (an upper bound past 10 TB a month).
 _AP_NORTHEAST_1 = replace(
-    _US_EAST_1, region="ap-northeast-1", internet_egress_per_gb=0.114, inter_region_per_gb=0.09,
+    _US_EAST_1, region="ap-northeast-1", internet_egress_tiers=((None, 0.114),), inter_region_per_gb=0.09,
     nat_gateway_per_gb=0.062, nat_gateway_per_hour=0.062,
     cloudwatch_logs_tiers=((None, 0.76),), s3_tiers=((None, 0.38),))
 
@@ -126,14 +128,21 @@ def prices_for(region: str | None = None, overrides: Mapping | None = None) -> P
     return replace(base, **values, source="vpcflow.toml" if values else base.source)
 
 
-def usd_per_gb(prices: Prices, path: str, *, cross_az: bool = False, to_internet: bool = False) -> float:
-    """What one GB on a path costs: the path's own charge, plus crossing AZs, plus leaving for the internet."""
+def usd_per_gb(prices: Prices, path: str, *, cross_az: bool = False, to_internet: bool = False,
+               internet_rate: float | None = None) -> float:
+    """What one GB on a path costs: the path's own charge, plus crossing AZs, plus leaving for the internet (at
+    `internet_rate`, the month's blended rate from vpcflow.cost.egress; else the first paid tier)."""
     rate = sum(getattr(prices, name) for name in PATH_PRICE.get(path, ()))
     if path == "inter-az" or cross_az:
         rate += prices.cross_az_per_gb
     if to_internet:
-        rate += prices.internet_egress_per_gb
+        rate += prices.internet_egress_tiers[0][1] if internet_rate is None else internet_rate
     return rate
+
+
+def internet_egress_usd(prices: Prices, gb: float) -> float:
+    """USD for one calendar month's GB out to the internet: the free allowance first, then the volume tiers."""
+    return prices.tiered(prices.internet_egress_tiers, max(gb - prices.internet_egress_free_gb, 0.0))
 
 
 def usd(nbytes: float, rate: float) -> float:

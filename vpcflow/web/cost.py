@@ -27,7 +27,7 @@ def cost_page(con, topology, since, until) -> dict:
         if r["billed"]:
             point = hours.setdefault(int(r["key"]), {"t": int(r["key"]), "usd": 0.0})
             point[r["path"]] = point.get(r["path"], 0) + r["bytes"]
-            point["usd"] += price_row(r, prices)
+            point["usd"] += price_row(r, prices, by_path.internet_usd_per_gb)  # the blend cost() priced at
     return {
         "region": prices.region, "paths": by_path.rows, "notes": by_path.notes(), "usd": by_path.usd,
         "unknown_bytes": by_path.unknown_bytes, "series": [hours[t] for t in sorted(hours)],

@@ -163,3 +163,29 @@ def test_unlogged_traffic_leaves_no_record():
                                              (5, 400), (5, 900), TCP)],
                           start=1699999800, end=1700000400)
     assert lines == []
+
+
+V5_FORMAT = ("${version} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${start} ${end} ${type} ${packets} "
+             "${bytes} ${account-id} ${vpc-id} ${subnet-id} ${instance-id} ${interface-id} ${region} ${az-id} "
+             "${sublocation-type} ${sublocation-id} ${action} ${tcp-flags} ${pkt-srcaddr} ${pkt-dstaddr} "
+             "${pkt-src-aws-service} ${pkt-dst-aws-service} ${traffic-path} ${flow-direction} ${log-status}")
+S3_VPC = {**_vpc("10.0.0.0/16", [{"name": "a", "cidr": "10.0.0.0/24", "az_id": "apse2-az3", "public": True,
+                                  "id": "subnet-aaaaaaaa012345678"}],
+                 [{"name": "app", "subnet": "a", "ip": "10.0.0.71", "id": ENI, "instance_id": "i-0c50d5961bcb2d47b",
+                   "public": True}], []),
+          "account": "123456789012", "region": "ap-southeast-2",
+          "peers": [{"name": "s3", "ip": "52.95.128.179", "service": "S3"}]}
+
+
+def test_traffic_with_s3_names_the_service_in_pkt_aws_service_fields():
+    # doc v5-1 and v5-2: 14 packets of 15,044 bytes from S3 and 7 of 471 to it, through the internet gateway
+    lines = capture_lines(S3_VPC, [_session(1616729292, 1616729349, "app", "52.95.128.179", 6, 34210, 80, (7, 471),
+                                            (14, 15044), TCP)],
+                          start=1616729280, end=1616729400, interval=600, format=V5_FORMAT)
+    common = f"123456789012 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-0c50d5961bcb2d47b {ENI} ap-southeast-2"
+    assert sorted(lines) == sorted([
+        f"5 52.95.128.179 10.0.0.71 80 34210 6 1616729292 1616729349 IPv4 14 15044 {common} apse2-az3 - - ACCEPT 19 "
+        "52.95.128.179 10.0.0.71 S3 - - ingress OK",  # doc v5-1
+        f"5 10.0.0.71 52.95.128.179 34210 80 6 1616729292 1616729349 IPv4 7 471 {common} apse2-az3 - - ACCEPT 3 "
+        "10.0.0.71 52.95.128.179 - S3 8 egress OK",  # doc v5-2
+    ])

@@ -5,6 +5,8 @@ Everything about the format comes from the field table: the fields, their order,
 
 from __future__ import annotations
 
+import ipaddress
+
 import pyarrow as pa
 
 from ..fields import INT_32, INT_64, LogFormat
@@ -31,7 +33,16 @@ _FROM_INTERFACE = {
     "interface-type": lambda t, i: None if i.kind == INSTANCE else i.kind,
 }
 
+# v5's service of a pkt-* address: AWS names it when the address is public and in a service's published ranges
+_SERVICE_OF = {"pkt-src-aws-service": c.I_PKT_SRC, "pkt-dst-aws-service": c.I_PKT_DST}
+
 _ARROW = {INT_32: pa.int32(), INT_64: pa.int64()}
+
+
+def service_addresses(topology: Topology) -> dict[str, str]:
+    """The AWS service owning each public address of the topology's peers (`service:` in a scenario)."""
+    return {ip: p.service for p in topology.peers.values() if p.service for ip in p.ips + p.ipv6
+            if ipaddress.ip_address(ip).is_global}
 
 
 class _Text(dict):
@@ -54,6 +65,8 @@ class Renderer:
             f.name: [_FROM_INTERFACE[f.name](topology, i) for i in topology.interfaces]
             for f in log_format.fields if f.name in _FROM_INTERFACE
         }
+        wanted = any(f.name in _SERVICE_OF for f in log_format.fields)
+        self.services = service_addresses(topology) if wanted else {}
 
     def _values(self, name: str, records: list[tuple], columns: list) -> list:
         if name in _FROM_RECORD:
@@ -61,6 +74,9 @@ class Renderer:
         if name in self.per_interface:
             table = self.per_interface[name]
             return [table[i] for i in columns[c.I_IFACE]]
+        if name in _SERVICE_OF:
+            services = self.services
+            return [services.get(a) for a in columns[_SERVICE_OF[name]]]
         if name == "version":
             return [self.format.version] * len(records)
         if name == "type":

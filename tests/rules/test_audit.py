@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from vpcflow.emulate import simulate
-from vpcflow.rules import judge, traffic
+from vpcflow.rules import STATUSES, audit, judge, suggest, traffic
 from vpcflow.store import Store
 
 
@@ -31,10 +31,42 @@ def _key(row: dict) -> tuple:
     return row["kind"], row["id"], row["direction"], row["rule"]
 
 
-def test_every_labelled_rule_gets_its_true_status(model, usage, truth):
+def test_every_labelled_rule_gets_its_true_status(rules_zoo, model, truth):
     expected = _expected(model, truth)
-    got = {_key(r): r["status"] for r in judge(model, usage).rows if _key(r) in expected}
-    assert got == expected
+    with Store(rules_zoo, read_only=True) as store:
+        rows = audit(store, model).rows
+    assert {_key(r): r["status"] for r in rows if _key(r) in expected} == expected
+
+
+def test_the_truth_labels_every_status_the_audit_knows(truth):
+    labels = {written["truth"] for kind in ("security_groups", "network_acls") for spec in truth[kind]
+              for direction in ("inbound", "outbound") for written in spec.get(direction, [])}
+    assert labels == set(STATUSES)
+
+
+def test_a_group_rule_inside_a_broader_one_of_its_group_is_redundant_though_traffic_used_it(model, usage):
+    db = model.groups["db-sg"]
+    rows = {r["rule"]: r for r in judge(model, usage).rows if r["id"] == db.id}
+    broad, inner = rows[db.inbound[1].id], rows[db.inbound[2].id]
+    assert (broad["peer"], inner["peer"]) == ("10.60.0.0/16", "10.60.1.0/24")
+    assert (inner["status"], inner["suggest"]) == ("redundant", f"remove: {broad['rule']} allows it already")
+    assert inner["flows"] == broad["flows"] > 0
+
+
+def test_an_entry_two_earlier_entries_split_the_ports_of_is_shadowed(model, usage):
+    rows = {r["rule"]: r for r in judge(model, usage).rows
+            if r["id"] == model.acls["web-acl"].id and r["direction"] == "inbound"}
+    assert (rows[170]["ports"], rows[130]["ports"], rows[160]["ports"]) == ("all", "1024-65535", "0-1023")
+    assert rows[170]["status"] == "shadowed"  # 100 and 110 take its ports 443 and 22 first, 130 and 160 the rest
+    assert rows[170]["suggest"] == "remove: entries 100, 110, 130, 160 always decide first"
+
+
+def test_the_suggestion_drops_the_redundant_rule_and_the_shadowed_entries(model, usage, truth):
+    expected = _expected(model, truth)
+    dropped = {key for key, status in expected.items() if status in ("redundant", "shadowed")}
+    kept = {_key(r) for r in suggest(judge(model, usage))}
+    assert len(dropped) == 4 and not dropped & kept
+    assert ("network-acl", model.acls["web-acl"].id, "inbound", 160) in kept  # a deny entry stays, used or not
 
 
 def test_a_group_no_interface_of_the_records_belongs_to_is_unused_with_a_note(model, usage):

@@ -7,6 +7,7 @@ aws ec2 revoke-security-group-egress --group-id sg-0d466bd256ec7966b --security-
 aws ec2 revoke-security-group-egress --group-id sg-0d466bd256ec7966b --security-group-rule-ids sgr-0d6f59d7766f31f32
 aws ec2 revoke-security-group-ingress --group-id sg-02d738ef78fadb1bb --security-group-rule-ids sgr-0327a7b4207a7b7d7
 aws ec2 revoke-security-group-ingress --group-id sg-0290fd58ee9a36e8d --security-group-rule-ids sgr-09c4426f9a07554b4
+aws ec2 revoke-security-group-ingress --group-id sg-0290fd58ee9a36e8d --security-group-rule-ids sgr-089e327f25e08ce00
 aws ec2 revoke-security-group-egress --group-id sg-0290fd58ee9a36e8d --security-group-rule-ids sgr-01a2f44f601f9fbfb
 aws ec2 revoke-security-group-ingress --group-id sg-027590f4ab2c1d4eb --security-group-rule-ids sgr-0b62e46e646747e3e
 aws ec2 revoke-security-group-egress --group-id sg-027590f4ab2c1d4eb --security-group-rule-ids sgr-050cd1c38fbbd6e3e
@@ -15,6 +16,7 @@ aws ec2 delete-network-acl-entry --network-acl-id acl-055d46eca4bc9d08c --ingres
 aws ec2 delete-network-acl-entry --network-acl-id acl-055d46eca4bc9d08c --ingress --rule-number 120
 aws ec2 delete-network-acl-entry --network-acl-id acl-055d46eca4bc9d08c --ingress --rule-number 130
 aws ec2 delete-network-acl-entry --network-acl-id acl-055d46eca4bc9d08c --ingress --rule-number 140
+aws ec2 delete-network-acl-entry --network-acl-id acl-055d46eca4bc9d08c --ingress --rule-number 170
 aws ec2 delete-network-acl-entry --network-acl-id acl-00daaf1bf12f5b7df --ingress --rule-number 100
 aws ec2 delete-network-acl-entry --network-acl-id acl-00daaf1bf12f5b7df --ingress --rule-number 110
 aws ec2 delete-network-acl-entry --network-acl-id acl-00daaf1bf12f5b7df --ingress --rule-number 120

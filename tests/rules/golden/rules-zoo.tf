@@ -5,6 +5,7 @@
 #   security-group sg-0d466bd256ec7966b outbound sgr-0d6f59d7766f31f32: all all ::/0 allow
 #   security-group sg-02d738ef78fadb1bb inbound sgr-0327a7b4207a7b7d7: tcp 9000 sg-0d466bd256ec7966b allow
 #   security-group sg-0290fd58ee9a36e8d inbound sgr-09c4426f9a07554b4: tcp 5432 10.60.0.0/16 allow
+#   security-group sg-0290fd58ee9a36e8d inbound sgr-089e327f25e08ce00: tcp 5432 10.60.1.0/24 allow
 #   security-group sg-0290fd58ee9a36e8d outbound sgr-01a2f44f601f9fbfb: all all 0.0.0.0/0 allow
 #   security-group sg-027590f4ab2c1d4eb inbound sgr-0b62e46e646747e3e: all all sg-027590f4ab2c1d4eb allow
 #   security-group sg-027590f4ab2c1d4eb outbound sgr-050cd1c38fbbd6e3e: all all 0.0.0.0/0 allow
@@ -13,6 +14,7 @@
 #   network-acl acl-055d46eca4bc9d08c inbound 120: tcp 22 198.51.100.0/24 allow
 #   network-acl acl-055d46eca4bc9d08c inbound 130: tcp 1024-65535 10.60.0.0/16 allow
 #   network-acl acl-055d46eca4bc9d08c inbound 140: udp 123 0.0.0.0/0 allow
+#   network-acl acl-055d46eca4bc9d08c inbound 170: tcp all 10.60.0.0/16 allow
 #   network-acl acl-00daaf1bf12f5b7df inbound 100: tcp 8080 10.60.0.0/24 allow
 #   network-acl acl-00daaf1bf12f5b7df inbound 110: tcp 5432 10.60.1.0/24 allow
 #   network-acl acl-00daaf1bf12f5b7df inbound 120: tcp 1024-65535 10.60.0.0/16 allow

@@ -189,3 +189,39 @@ def test_traffic_with_s3_names_the_service_in_pkt_aws_service_fields():
         f"5 10.0.0.71 52.95.128.179 34210 80 6 1616729292 1616729349 IPv4 7 471 {common} apse2-az3 - - ACCEPT 3 "
         "10.0.0.71 52.95.128.179 - S3 8 egress OK",  # doc v5-2
     ])
+
+
+TGW_FORMAT = ("${version} ${interface-id} ${account-id} ${vpc-id} ${subnet-id} ${instance-id} ${srcaddr} ${dstaddr} "
+              "${srcport} ${dstport} ${protocol} ${tcp-flags} ${type} ${pkt-srcaddr} ${pkt-dstaddr} ${action} "
+              "${log-status}")
+TGW_VPC = {**_vpc("10.40.0.0/16", [{"name": "one", "cidr": "10.40.1.0/24", "az_id": "use1-az1",
+                                    "id": "subnet-11111111aaaaaaaaa"},
+                                   {"name": "two", "cidr": "10.40.2.0/24", "az_id": "use1-az2",
+                                    "id": "subnet-22222222bbbbbbbbb"}],
+                  [{"name": "tgw-one", "type": "transit_gateway", "subnet": "one", "ip": "10.40.1.175",
+                    "id": "eni-11111111111111111"},
+                   {"name": "tgw-two", "type": "transit_gateway", "subnet": "two", "ip": "10.40.2.31",
+                    "id": "eni-22222222222222222"},
+                   {"name": "web", "subnet": "two", "ip": "10.40.2.236", "id": "eni-33333333333333333",
+                    "instance_id": "i-01234567890123456", "security_groups": ["web"]}],
+                  [{"name": "web", "inbound": [{"protocol": "tcp", "ports": 80, "cidr": "10.20.0.0/16"}]}]),
+           "peers": [{"name": "vpc-a", "ip": "10.20.33.164", "via": "transit-gateway", "az_id": "use1-az1"}]}
+
+
+def test_transit_gateway_attachment_interfaces_log_the_far_end_in_pkt_fields():
+    # doc tgw-1 to tgw-4: a client in VPC A (use1-az1) asks the web server in VPC B (use1-az2); the request comes
+    # in through the attachment's interface in the client's AZ, the response leaves through the one in the server's
+    lines = capture_lines(TGW_VPC, [_session(1700000010, 1700000011, "10.20.33.164", "web", 6, 39812, 80,
+                                             (3, 180), (3, 300), TCP)],
+                          start=1699999800, end=1700000400, format=TGW_FORMAT)
+    vpc = "123456789010 vpc-abcdefab012345678"
+    assert sorted(lines) == sorted([
+        f"3 eni-33333333333333333 {vpc} subnet-22222222bbbbbbbbb i-01234567890123456 10.20.33.164 10.40.2.236 "
+        "39812 80 6 3 IPv4 10.20.33.164 10.40.2.236 ACCEPT OK",  # doc tgw-1
+        f"3 eni-33333333333333333 {vpc} subnet-22222222bbbbbbbbb i-01234567890123456 10.40.2.236 10.20.33.164 "
+        "80 39812 6 19 IPv4 10.40.2.236 10.20.33.164 ACCEPT OK",  # tgw-2
+        f"3 eni-11111111111111111 {vpc} subnet-11111111aaaaaaaaa - 10.40.1.175 10.40.2.236 39812 80 6 3 IPv4 "
+        "10.20.33.164 10.40.2.236 ACCEPT OK",  # tgw-3
+        f"3 eni-22222222222222222 {vpc} subnet-22222222bbbbbbbbb - 10.40.2.236 10.40.2.31 80 39812 6 19 IPv4 "
+        "10.40.2.236 10.20.33.164 ACCEPT OK",  # tgw-4
+    ])

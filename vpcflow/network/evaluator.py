@@ -11,7 +11,19 @@ from __future__ import annotations
 import ipaddress
 from typing import NamedTuple
 
-from .topology import GATEWAY_ENDPOINT, INSTANCE, INTERNET, Interface, NetworkAcl, Rule, ScenarioError, Topology
+from .topology import (
+    GATEWAY_ENDPOINT,
+    INSTANCE,
+    INTERNET,
+    NO_GROUPS,
+    TRANSIT,
+    TRANSIT_GATEWAY,
+    Interface,
+    NetworkAcl,
+    Rule,
+    ScenarioError,
+    Topology,
+)
 
 
 class Hop(NamedTuple):
@@ -263,8 +275,32 @@ class Rules:
         yield Step(dst, False, src, dst.ip, src, dst.ip, None, self._arrive(dst, True, crosses, src))
 
 
+    def attachment(self, az_id: str | None) -> Interface:
+        """The transit gateway attachment's interface in an AZ (AZ affinity: a packet stays in the AZ it started
+        in when the attachment has a subnet there), else the first."""
+        attached = [i for i in self.topology.interfaces if i.kind == TRANSIT_GATEWAY]
+        return next((i for i in attached if i.subnet.az_id == az_id), attached[0])
+
+    def _transit_steps(self, src, dst, peer, response: bool, v6: bool):
+        """Through a transit gateway: the attachment's interface logs each packet too, its own address standing
+        for the far end and the far end in pkt-* (AWS's transit gateway examples, flow-log-records.html)."""
+        iface = src if isinstance(src, Interface) else dst
+        tgw = self.attachment(iface.subnet.az_id if iface is src else peer.az_id or iface.subnet.az_id)
+        crosses = iface.subnet is not tgw.subnet
+        own = iface.ipv6 if v6 else iface.ip
+        t = tgw.ipv6 if v6 and tgw.ipv6 else tgw.ip
+        if iface is src:
+            yield Step(src, True, own, dst, own, dst, 1, self._leave(src, response, crosses, dst))
+            yield Step(tgw, False, own, t, own, dst, None, ((True, tgw.subnet.acl, True, own),) if crosses else ())
+        else:
+            yield Step(tgw, True, t, own, src, own, 1, ((True, tgw.subnet.acl, False, own),) if crosses else ())
+            yield Step(dst, False, src, own, src, own, None, self._arrive(dst, response, crosses, src))
+
     def _routed_steps(self, src, dst, peer, response: bool, v6: bool):
         """Out to or in from a gateway endpoint's service or a peered VPC: one hop at the VPC's interface."""
+        if peer.via == TRANSIT:
+            yield from self._transit_steps(src, dst, peer, response, v6)
+            return
         if isinstance(src, Interface):
             path = 7 if peer.via == GATEWAY_ENDPOINT else 4 if (peer.region or self.topology.region) == \
                 self.topology.region else 5
@@ -300,10 +336,10 @@ class Evaluator:
         crosses = self.crosses(iface, other)
         if inbound:
             reason = self.rules.acl(iface.subnet.acl, True, protocol, port, other) if crosses else None
-            if reason is None and not reply and iface.kind != "nat_gateway":  # a NAT gateway has no groups
+            if reason is None and not reply and iface.kind not in NO_GROUPS:  # a NAT gateway has no groups
                 reason = self.rules.groups(iface, True, protocol, port, other)
         else:
-            stateful = reply or iface.kind == "nat_gateway"
+            stateful = reply or iface.kind in NO_GROUPS
             reason = None if stateful else self.rules.groups(iface, False, protocol, port, other)
             if reason is None and crosses:
                 reason = self.rules.acl(iface.subnet.acl, False, protocol, port, other)

@@ -16,17 +16,19 @@ INSTANCE = "instance"
 NAT_GATEWAY = "nat_gateway"
 LOAD_BALANCER = "network_load_balancer"
 VPC_ENDPOINT = "vpc_endpoint"
+TRANSIT_GATEWAY = "transit_gateway"  # a transit gateway attachment's interface in one subnet (AZ)
 INTERFACE_TYPES = {"instance": INSTANCE, "nat_gateway": NAT_GATEWAY, "nat": NAT_GATEWAY,
                    "load_balancer": LOAD_BALANCER, "network_load_balancer": LOAD_BALANCER,
-                   "vpc_endpoint": VPC_ENDPOINT}
+                   "vpc_endpoint": VPC_ENDPOINT, "transit_gateway": TRANSIT_GATEWAY}
+NO_GROUPS = (NAT_GATEWAY, TRANSIT_GATEWAY)  # requester-managed interfaces that security groups do not apply to
 
 # Addresses AWS never logs traffic to (Amazon DNS, metadata, Time Sync); the VPC's base+2 is added per VPC.
 UNLOGGED_ADDRESSES = {"169.254.169.253", "169.254.169.254", "169.254.169.123", "fd00:ec2::253", "fd00:ec2::254",
                       "fd00:ec2::123"}
 DHCP_PORTS = {67, 68, 546, 547}
 # How a peer outside the VPC is reached (Peer.via); the evaluator routes each its own way.
-INTERNET, GATEWAY_ENDPOINT, PEERING = "internet", "gateway-endpoint", "peering"
-PEER_ROUTES = (INTERNET, GATEWAY_ENDPOINT, PEERING)
+INTERNET, GATEWAY_ENDPOINT, PEERING, TRANSIT = "internet", "gateway-endpoint", "peering", "transit-gateway"
+PEER_ROUTES = (INTERNET, GATEWAY_ENDPOINT, PEERING, TRANSIT)
 
 
 class ScenarioError(VpcFlowError):
@@ -127,7 +129,7 @@ class Peer:
     ipv6: list[str] = field(default_factory=list)
     bad: bool = False  # on a threat list (known-bad-peer)
     # how the VPC reaches it: the internet (through the IGW or the subnet's NAT gateway), a gateway endpoint
-    # (S3, DynamoDB), or a peered VPC (with its region and availability zone)
+    # (S3, DynamoDB), a peered VPC (with its region and availability zone), or a transit gateway attachment
     via: str = "internet"
     service: str | None = None  # the AWS service owning its addresses (S3, DYNAMODB, ...)
     cidr: object | None = None
@@ -313,9 +315,12 @@ def build_topology(spec: dict) -> Topology:
     peers.setdefault("amazon-dns", Peer("amazon-dns", [str(cidr.network_address + 2)]))
     peers.setdefault("instance-metadata", Peer("instance-metadata", ["169.254.169.254"]))
     peers.setdefault("time-sync", Peer("time-sync", ["169.254.169.123"]))
-    for name in peers:
+    for name, peer in peers.items():
         if name in roles:
             raise ScenarioError(f"{name!r} names both a peer and an interface")
+        if peer.via == TRANSIT and not any(i.kind == TRANSIT_GATEWAY for i in interfaces):
+            raise ScenarioError(f"peer {name!r} is reached through a transit gateway the VPC is not attached to",
+                                hint="add an interface of type transit_gateway in a subnet of each AZ it serves")
     return Topology(account, region, vpc_id, cidr, subnets, groups, acls, interfaces, roles, peers,
                     (spec.get("internet_gateway") or {}).get("id") or derive_id("igw", vpc_id), prefix_lists)
 
@@ -343,9 +348,9 @@ def _interfaces(specs, subnets, groups, vpc_id):
         kind = INTERFACE_TYPES.get(str(spec.get("type", "instance")))
         if kind is None:
             raise ScenarioError(f"unknown interface type {spec.get('type')!r}", location=where,
-                                hint="use instance, nat_gateway, load_balancer or vpc_endpoint")
+                                hint="use instance, nat_gateway, load_balancer, vpc_endpoint or transit_gateway")
         sgs = []
-        for g in spec.get("security_groups") or (["default"] if kind != NAT_GATEWAY else []):
+        for g in spec.get("security_groups") or (["default"] if kind not in NO_GROUPS else []):
             if g not in groups:
                 raise ScenarioError(f"unknown security group {g!r}", location=where)
             sgs.append(groups[g])
@@ -399,5 +404,5 @@ def _peer(spec: dict, n: int) -> Peer:
         raise ScenarioError(f"unknown route {via!r}", location=where, hint=f"use one of {', '.join(PEER_ROUTES)}")
     cidr = _network(spec["cidr"], where) if "cidr" in spec else None
     return Peer(spec["name"], ips, v6, bool(spec.get("bad")), via, spec.get("service"), cidr,
-                spec.get("vpc_id") or (derive_id("vpc", spec["name"]) if via == PEERING else None),
+                spec.get("vpc_id") or (derive_id("vpc", spec["name"]) if via in (PEERING, TRANSIT) else None),
                 spec.get("region"), spec.get("az_id"))

@@ -14,11 +14,9 @@ from .common import (
     DB_OPTION,
     FORMAT_OPTION,
     SINCE_OPTION,
-    AwsEndpointUrl,
-    AwsProfile,
-    AwsRegion,
-    aws_session,
+    AwsAccount,
     open_store,
+    takes_aws,
 )
 from .output import OUTPUT_OPTION, Output, emit, emit_object, err_console
 
@@ -37,11 +35,7 @@ FORMAT_HELP = ("The records' format, for the store: positional names map to its 
 OUTPUT_HELP = "text prints matching lines as they were; json, csv or table print source, line and message."
 
 
-def _session_factory(profile: str | None, region: str | None, endpoint_url: str | None):
-    """An AwsSession made on first use (boto3 loads only when an s3:// or cwl:// source needs it)."""
-    return lambda: aws_session(profile, region, endpoint_url)
-
-
+@takes_aws
 def filter_command(
     pattern: str = typer.Argument(..., help=PATTERN_HELP),
     paths: list[str] = typer.Argument(None, help="Files or directories (plain or .gz), - for stdin, "
@@ -49,9 +43,8 @@ def filter_command(
     db: str = typer.Option(None, "--db", help="Filter the records of this store instead of files."),
     log_format: str = typer.Option("default", "--format", help=FORMAT_HELP),
     output: FilterOutput = typer.Option(FilterOutput.text, "--output", "-o", help=OUTPUT_HELP),
-    profile: AwsProfile = None,
-    region: AwsRegion = None,
-    endpoint_url: AwsEndpointUrl = None,
+    *,
+    account: AwsAccount,
 ) -> None:
     """Print the records a filter pattern matches, like `aws logs filter-log-events`."""
     parsed = parse(pattern)
@@ -59,7 +52,8 @@ def filter_command(
     if db:
         found = filter_store(parsed, db, fmt)
     elif paths:
-        found = filter_lines(parsed, list(paths), _session_factory(profile, region, endpoint_url))
+        # the session is made on first use: boto3 loads only when an s3:// or cwl:// source needs it
+        found = filter_lines(parsed, list(paths), account.session)
     else:
         raise typer.BadParameter("give files to filter, or --db STORE", param_hint="PATHS")
     if output is FilterOutput.text:
@@ -102,6 +96,7 @@ def alert_command(
                "value": c.value} for c in result.contributors], output, title="top contributors")
 
 
+@takes_aws
 def watch_command(
     source: str = typer.Argument(..., help="A directory to follow, s3://BUCKET/PREFIX (new objects) or cwl://LOG_GROUP[/STREAM] (new events)."),
     rules: str = typer.Option(..., "--rules", help="The rules file (YAML)."),
@@ -114,9 +109,8 @@ def watch_command(
     since: str = SINCE_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print no line per source taken in."),
     report_every: float = typer.Option(30.0, "--report-every", help="Seconds between lag reports when idle."),
-    profile: AwsProfile = None,
-    region: AwsRegion = None,
-    endpoint_url: AwsEndpointUrl = None,
+    *,
+    account: AwsAccount,
 ) -> None:
     """Follow a directory, S3 prefix or CloudWatch Logs group: ingest new sources, evaluate the rules, notify; resumes where it stopped.
 
@@ -135,7 +129,8 @@ def watch_command(
     loaded = load_rules(rules)
     fmt = LogFormat.parse(log_format) if log_format else None
 
-    follower = follower_for(source, session_factory=_session_factory(profile, region, endpoint_url), settle=settle, format=fmt, since=parse_time(since))
+    follower = follower_for(source, session_factory=account.session, settle=settle, format=fmt,
+                            since=parse_time(since))
     last: list[float | None] = [None]  # the first poll is always reported: the watcher is up
 
     def on_source(detail) -> None:

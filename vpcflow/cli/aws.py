@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from ..errors import VpcFlowError
-from .common import AwsEndpointUrl, AwsProfile, AwsRegion, aws_session
+from .common import AwsAccount, takes_aws
 from .output import OUTPUT_OPTION, Output, emit, emit_object, err_console
 
 aws_app = typer.Typer(
@@ -110,6 +110,7 @@ VENDED = typer.Option("--vended-logs", help="Put the log group under /aws/vended
 
 
 @aws_app.command("plan")
+@takes_aws
 def plan_cmd(
     destination: Annotated[str, DESTINATION],
     resource: Annotated[list[str] | None, RESOURCE] = None,
@@ -130,9 +131,8 @@ def plan_cmd(
         str | None, typer.Option("--cloudformation", help="Write a CloudFormation template to PATH ('-': stdout).")
     ] = None,
     output: Output = OUTPUT_OPTION,
-    profile: AwsProfile = None,
-    region: AwsRegion = None,
-    endpoint_url: AwsEndpointUrl = None,
+    *,
+    account: AwsAccount,
 ) -> None:
     """Show exactly what `apply` would create or change; nothing is changed."""
     request = _request(
@@ -158,10 +158,11 @@ def plan_cmd(
         return
     from ..aws.plan import plan_apply
 
-    _show(plan_apply(aws_session(profile, region, endpoint_url), request), output, "plan")
+    _show(plan_apply(account.session(), request), output, "plan")
 
 
 @aws_app.command("apply")
+@takes_aws
 def apply_cmd(
     destination: Annotated[str, DESTINATION],
     resource: Annotated[list[str] | None, RESOURCE] = None,
@@ -176,9 +177,8 @@ def apply_cmd(
     vended_logs: Annotated[bool, VENDED] = False,
     yes: Annotated[bool, YES] = False,
     output: Output = OUTPUT_OPTION,
-    profile: AwsProfile = None,
-    region: AwsRegion = None,
-    endpoint_url: AwsEndpointUrl = None,
+    *,
+    account: AwsAccount,
 ) -> None:
     """Create the role, log group or bucket policy, and flow logs; running it twice changes nothing."""
     from ..aws.apply import apply
@@ -197,7 +197,7 @@ def apply_cmd(
         retention_days,
         vended_logs,
     )
-    session = aws_session(profile, region, endpoint_url)
+    session = account.session()
     plan = plan_apply(session, request)
     require_no_conflicts(plan)
     if not plan.pending:
@@ -212,20 +212,20 @@ def apply_cmd(
 
 
 @aws_app.command("destroy")
+@takes_aws
 def destroy_cmd(
     destination: Annotated[str, DESTINATION],
     resource: Annotated[list[str] | None, RESOURCE] = None,
     yes: Annotated[bool, YES] = False,
     output: Output = OUTPUT_OPTION,
-    profile: AwsProfile = None,
-    region: AwsRegion = None,
-    endpoint_url: AwsEndpointUrl = None,
+    *,
+    account: AwsAccount,
 ) -> None:
     """Delete the flow logs, role and policy statements vpcflow created; delivered data stays."""
     from ..aws.apply import destroy
     from ..aws.plan import plan_destroy
 
-    session = aws_session(profile, region, endpoint_url)
+    session = account.session()
     plan = plan_destroy(session, resource or [], destination)
     if not plan.pending:
         for note in plan.notes:
@@ -240,16 +240,16 @@ def destroy_cmd(
 
 
 @aws_app.command("status")
+@takes_aws
 def status_cmd(
     output: Output = OUTPUT_OPTION,
-    profile: AwsProfile = None,
-    region: AwsRegion = None,
-    endpoint_url: AwsEndpointUrl = None,
+    *,
+    account: AwsAccount,
 ) -> None:
     """The account's flow logs: destination, format, interval, delivery, and which analyses each can feed."""
     from ..aws.status import status
 
-    rows = status(aws_session(profile, region, endpoint_url))
+    rows = status(account.session())
     columns = (
         None
         if output is not Output.table

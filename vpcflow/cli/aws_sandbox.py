@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from .aws import YES
-from .common import AwsEndpointUrl, AwsProfile, AwsRegion, aws_session
+from .common import AwsAccount, takes_aws, takes_aws_regions
 from .output import OUTPUT_OPTION, Output, emit, emit_object, err_console
 
 sandbox_app = typer.Typer(
@@ -42,6 +42,7 @@ def _confirm(yes: bool, what: str) -> None:
 
 
 @sandbox_app.command("up")
+@takes_aws
 def up_cmd(
     name: Annotated[str, NAME] = "vpcflow-sandbox",
     ssh_from: Annotated[str | None, SSH_FROM] = None,
@@ -51,16 +52,15 @@ def up_cmd(
     ] = "t3.micro",
     yes: Annotated[bool, YES] = False,
     output: Output = OUTPUT_OPTION,
-    profile: AwsProfile = None,
-    region: AwsRegion = None,
-    endpoint_url: AwsEndpointUrl = None,
+    *,
+    account: AwsAccount,
 ) -> None:
     """Print the plan and the hourly cost, then build the sandbox (instances run, and cost, until `down`)."""
     from ..aws.sandbox import SandboxSpec, plan_up, resolve_ssh_from, up
     from ..aws.sandbox.pricing import QUOTED
 
     spec = SandboxSpec(name=name, cidr=cidr, ssh_from=resolve_ssh_from(ssh_from), instance_type=instance_type)
-    session = aws_session(profile, region, endpoint_url)
+    session = account.session()
     plan = plan_up(session, spec)
     cost = [line.as_row() for line in plan.cost]
     if output is not Output.json:
@@ -89,33 +89,33 @@ def up_cmd(
 
 
 @sandbox_app.command("traffic")
+@takes_aws
 def traffic_cmd(
     name: Annotated[str, NAME] = "vpcflow-sandbox",
     wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Wait for the command to finish.")] = True,
     output: Output = OUTPUT_OPTION,
-    profile: AwsProfile = None,
-    region: AwsRegion = None,
-    endpoint_url: AwsEndpointUrl = None,
+    *,
+    account: AwsAccount,
 ) -> None:
     """Requests and a short port scan from one sandbox instance to the other (SSM Run Command): REJECTs show up."""
     from ..aws.sandbox import SandboxSpec, traffic
 
-    run = traffic(aws_session(profile, region, endpoint_url), SandboxSpec(name=name), wait=wait)
+    run = traffic(account.session(), SandboxSpec(name=name), wait=wait)
     emit_object(run.as_dict(), output, title="traffic")
 
 
 @sandbox_app.command("status")
+@takes_aws
 def status_cmd(
     name: Annotated[str, NAME] = "vpcflow-sandbox",
     output: Output = OUTPUT_OPTION,
-    profile: AwsProfile = None,
-    region: AwsRegion = None,
-    endpoint_url: AwsEndpointUrl = None,
+    *,
+    account: AwsAccount,
 ) -> None:
     """What the sandbox has, what it costs an hour, and whether flow-log records are arriving."""
     from ..aws.sandbox import SandboxSpec, status
 
-    st = status(aws_session(profile, region, endpoint_url), SandboxSpec(name=name))
+    st = status(account.session(), SandboxSpec(name=name))
     if output is Output.json:
         emit_object(
             {**st.summary(), "resources": st.inventory.as_rows(), "cost": [line.as_row() for line in st.cost]}, output
@@ -126,18 +126,18 @@ def status_cmd(
 
 
 @sandbox_app.command("down")
+@takes_aws
 def down_cmd(
     name: Annotated[str, NAME] = "vpcflow-sandbox",
     yes: Annotated[bool, YES] = False,
     output: Output = OUTPUT_OPTION,
-    profile: AwsProfile = None,
-    region: AwsRegion = None,
-    endpoint_url: AwsEndpointUrl = None,
+    *,
+    account: AwsAccount,
 ) -> None:
     """Delete everything tagged with the sandbox's name, in dependency order; run it again to finish a failed run."""
     from ..aws.sandbox import SandboxSpec, down, inventory
 
-    session, spec = aws_session(profile, region, endpoint_url), SandboxSpec(name=name)
+    session, spec = account.session(), SandboxSpec(name=name)
     if not yes:
         inv = inventory(session, spec)
         if not inv.empty:
@@ -152,20 +152,16 @@ def down_cmd(
         emit(result.deleted, output, columns=["kind", "id", "outcome"], title="deleted")
 
 
+@takes_aws_regions("Region to audit; repeat. Default: every enabled region.")
 def audit_cmd(
-    region: Annotated[
-        list[str] | None, typer.Option("--region", help="Region to audit; repeat. Default: every enabled region.")
-    ] = None,
     output: Output = OUTPUT_OPTION,
-    profile: AwsProfile = None,
-    endpoint_url: AwsEndpointUrl = None,
+    *,
+    account: AwsAccount,
 ) -> None:
     """Flow-log coverage of every VPC, subnet and interface, and the gaps with their fixes. Exit 2 on a high gap."""
     from ..aws.audit import audit
 
-    regions = list(dict.fromkeys(region or []))
-    session = aws_session(profile, regions[0] if regions else None, endpoint_url)
-    report = audit(session, regions or None)
+    report = audit(account.session(), list(account.regions) or None)
     if output is Output.json:
         emit_object(report.as_dict(), output)
     else:

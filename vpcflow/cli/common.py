@@ -7,7 +7,7 @@ import inspect
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -24,9 +24,9 @@ SINCE_OPTION = typer.Option(None, "--since", help="From this time: ISO-8601, a d
                             "that reads sources (ingest, read, watch, serve --follow), back from now.")
 UNTIL_OPTION = typer.Option(None, "--until", help="Up to this time (same forms as --since).")
 SOURCES_ARGUMENT = typer.Argument(..., help="Files, directories, '-' for stdin, s3://BUCKET/PREFIX, cwl://GROUP[/STREAM].")
-# The AWS account every command talks to (provisioning, s3:// and cwl:// sources, Athena): a command decorated
-# with `takes_aws` receives them as one `account: AwsAccount`; a parameter typed `profile: AwsProfile = None`
-# gets the one option. `aws_session` resolves them with the environment and vpcflow.toml.
+# The AWS account every command talks to (provisioning, s3:// and cwl:// sources, Athena, --aws configuration):
+# a command decorated with `takes_aws` (or `takes_aws_regions`) receives them as one `account: AwsAccount`, whose
+# session resolves them with the environment and vpcflow.toml.
 AWS_OPTIONS = {  # parameter: (flag, help)
     "profile": ("--profile", "AWS profile (else $VPCFLOW_AWS_PROFILE, $AWS_PROFILE, vpcflow.toml's [aws] profile)."),
     "region": ("--region", "AWS region (else $VPCFLOW_AWS_REGION, $AWS_REGION, $AWS_DEFAULT_REGION, vpcflow.toml, "
@@ -34,8 +34,6 @@ AWS_OPTIONS = {  # parameter: (flag, help)
     "endpoint_url": ("--endpoint-url", "AWS endpoint URL, e.g. a local emulator (else $VPCFLOW_AWS_ENDPOINT_URL, "
                      "$AWS_ENDPOINT_URL, vpcflow.toml)."),
 }
-AwsProfile, AwsRegion, AwsEndpointUrl = (Annotated[str | None, typer.Option(flag, help=text)]
-                                         for flag, text in AWS_OPTIONS.values())
 # Where a query runs (`--engine`): the store, or Spark over a Parquet lake or raw flow logs.
 ENGINE_OPTION = typer.Option("duckdb", "--engine", help="Where to run: duckdb (the store) or spark.")
 SPARK_MASTER_OPTION = typer.Option("local[*]", "--spark-master", help="Spark master: local[N] or a cluster URL.")
@@ -164,11 +162,14 @@ class EngineChoice:
 
 @dataclass(frozen=True)
 class AwsAccount:
-    """`--profile`, `--region` and `--endpoint-url` of one command; a session is made only when asked for."""
+    """`--profile`, `--region` and `--endpoint-url` of one command; a session is made only when asked for.
+
+    With `takes_aws_regions`, `regions` holds every --region given and `region` the first (the session's)."""
 
     profile: str | None = None
     region: str | None = None
     endpoint_url: str | None = None
+    regions: tuple[str, ...] = ()
 
     def session(self) -> AwsSession:
         return aws_session(self.profile, self.region, self.endpoint_url)
@@ -206,3 +207,14 @@ def option_group(name: str, parameters: tuple, build):
 takes_engine = option_group("where", ENGINE_PARAMETERS,
                             lambda engine, lake, raw, master: EngineChoice(engine, lake, tuple(raw or ()), master))
 takes_aws = option_group("account", AWS_PARAMETERS, AwsAccount)
+
+
+def takes_aws_regions(region_help: str):
+    """takes_aws for a command that works over several regions: --region is repeatable, with the command's help."""
+    parameters = tuple((name, list[str] | None, typer.Option(None, "--region", help=region_help))
+                       if name == "region" else (name, kind, option) for name, kind, option in AWS_PARAMETERS)
+
+    def build(profile, region, endpoint_url) -> AwsAccount:
+        regions = tuple(dict.fromkeys(region or ()))  # each region once, in the order given
+        return AwsAccount(profile, regions[0] if regions else None, endpoint_url, regions)
+    return option_group("account", parameters, build)

@@ -3,13 +3,23 @@ vpcflow.diagnose and vpcflow.enrich."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import typer
 
 from ..errors import VpcFlowError
-from .common import DB_OPTION, SINCE_OPTION, UNTIL_OPTION, EngineChoice, db_path, open_store, store_window, takes_engine
+from .common import (
+    DB_OPTION,
+    SINCE_OPTION,
+    UNTIL_OPTION,
+    AwsAccount,
+    EngineChoice,
+    db_path,
+    open_store,
+    store_window,
+    takes_aws,
+    takes_engine,
+)
 from .output import OUTPUT_OPTION, Output, emit, emit_object, err_console
 
 FINDING_COLUMNS = ["id", "detector", "severity", "src", "dst", "dst_port", "first_seen", "last_seen", "records",
@@ -17,12 +27,6 @@ FINDING_COLUMNS = ["id", "detector", "severity", "src", "dst", "dst_port", "firs
 INCIDENT_COLUMNS = ["subject", "severity", "stages", "findings", "detectors", "first_seen", "last_seen"]
 DIAGNOSE_COLUMNS = ["src", "dst", "dst_port", "dst_port_end", "protocol", "interface_id", "direction", "verdict",
                     "rule", "records", "first_seen", "last_seen", "fix"]  # flagged_by is in fix: "no fix: flagged by"
-
-
-def _aws_session(region, profile, endpoint_url):
-    from ..aws.session import AwsSession, AwsSettings
-
-    return AwsSession(AwsSettings.resolve(os.environ, profile=profile, region=region, endpoint_url=endpoint_url))
 
 
 @takes_engine
@@ -125,20 +129,20 @@ def _writable_store(db: str | None):
 
 
 @takes_engine
+@takes_aws
 def diagnose_command(
     db: str | None = DB_OPTION,
     src: str = typer.Option(None, "--src", help="Only requests from this address."),
     dst: str = typer.Option(None, "--dst", help="Only requests to this address."),
     port: int = typer.Option(None, "--port", help="Only requests to this port."),
     topology: str = typer.Option(None, "--topology", help="Emulator scenario or topology file: names the rule."),
-    aws: bool = typer.Option(False, "--aws", help="Describe the real security groups and ACLs through boto3."),
-    region: str = typer.Option(None, "--region", help="AWS region (with --aws)."),
-    profile: str = typer.Option(None, "--profile", help="AWS profile (with --aws)."),
-    endpoint_url: str = typer.Option(None, "--endpoint-url", help="AWS endpoint (with --aws)."),
+    aws: bool = typer.Option(False, "--aws", help="Describe the real security groups and ACLs through boto3 (the "
+                             "account of --profile, --region and --endpoint-url)."),
     since: str | None = SINCE_OPTION,
     until: str | None = UNTIL_OPTION,
     output: Output = OUTPUT_OPTION,
     where: EngineChoice = EngineChoice(),
+    account: AwsAccount = AwsAccount(),
 ) -> None:
     """Which layer rejected traffic, security group or network ACL, which rule, and the fix.
 
@@ -153,7 +157,7 @@ def diagnose_command(
     if aws:
         from ..aws.network import aws_topology
 
-        config = aws_topology(_aws_session(region, profile, endpoint_url))
+        config = aws_topology(account.session())
     eng, close = where.open(db)
     try:
         window = store_window(eng, since, until)

@@ -21,10 +21,8 @@ from .common import (
     SINCE_OPTION,
     SOURCES_ARGUMENT,
     UNTIL_OPTION,
-    AwsEndpointUrl,
-    AwsProfile,
-    AwsRegion,
-    aws_session,
+    AwsAccount,
+    takes_aws,
     times,
 )
 from .output import OUTPUT_OPTION, Output, emit, err_console, progress_bar
@@ -33,6 +31,7 @@ TABLE_ROWS = 50  # a terminal table stops here unless --limit says otherwise; js
 BAD_LINES_SHOWN = 20
 
 
+@takes_aws
 def read_command(
     paths: list[str] = SOURCES_ARGUMENT,
     format: str | None = FORMAT_OPTION,
@@ -41,15 +40,14 @@ def read_command(
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help=f"Stop after this many records (a table shows {TABLE_ROWS} unless given).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Stop with an error at the first line that is not a record.")] = False,
     output: Output = OUTPUT_OPTION,
-    profile: AwsProfile = None,
-    region: AwsRegion = None,
-    endpoint_url: AwsEndpointUrl = None,
+    *,
+    account: AwsAccount,
 ) -> None:
     """Print the records of flow logs without storing them; lines that are not records are listed on stderr."""
     start, end = times(since, until)
     session = None
     if any(p.startswith(AWS_SCHEMES) for p in paths):
-        session = aws_session(profile, region, endpoint_url)  # boto3 loads only when AWS is read
+        session = account.session()  # boto3 loads only when AWS is read
     if limit is None and output is Output.table:
         limit = TABLE_ROWS
     printer, told = _Printer(output), _Told()

@@ -6,7 +6,6 @@ The engine options (--engine, --lake, --raw, --spark-master) are declared once i
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
@@ -21,11 +20,11 @@ from .common import (
     SINCE_OPTION,
     SPARK_MASTER_OPTION,
     UNTIL_OPTION,
-    AwsEndpointUrl,
-    AwsProfile,
-    aws_session,
+    AwsAccount,
     open_engine,
     open_store,
+    takes_aws,
+    takes_aws_regions,
     times,
 )
 from .output import OUTPUT_OPTION, Output, console, emit, emit_object, err_console
@@ -130,21 +129,20 @@ def athena_list(output: Output = OUTPUT_OPTION) -> None:
 
 
 @athena_app.command("ddl")
+@takes_aws_regions("A region to project (repeatable); default: the AWS settings' region.")
 def athena_ddl(
     bucket: Annotated[str, typer.Option("--bucket", help="The S3 bucket of the flow logs.")],
     prefix: Annotated[str, typer.Option("--prefix", help="The flow log's S3 prefix, if any.")] = "",
-    account: Annotated[str | None, typer.Option("--account", help="The account in the key (AWSLogs/ACCOUNT/...); "
-                                                "default: the caller's, from STS.")] = None,
-    region: Annotated[list[str] | None, typer.Option("--region", help="A region to project (repeatable); default: "
-                                                     "the AWS settings' region.")] = None,
+    account_id: Annotated[str | None, typer.Option("--account", help="The account in the key (AWSLogs/ACCOUNT/...); "
+                                                   "default: the caller's, from STS.")] = None,
     layout: Annotated[str, typer.Option("--layout", help="default, per-hour, hive, hive-per-hour, or lake.")] = "default",
     file_format: Annotated[str, typer.Option("--file-format", help="text or parquet.")] = "text",
     log_format: Annotated[str, typer.Option("--format", help="The flow log's format: a preset or '${...}'.")] = "default",
     table: Annotated[str, typer.Option("--table", help="Table name.")] = "vpc_flow_logs",
     database: Annotated[str, typer.Option("--database", help="Glue database.")] = "default",
     since_day: Annotated[str, typer.Option("--since-day", help="First day of the projection, YYYY/MM/DD.")] = "2024/01/01",
-    profile: AwsProfile = None,
-    endpoint_url: AwsEndpointUrl = None,
+    *,
+    account: AwsAccount,
 ) -> None:
     """Print CREATE EXTERNAL TABLE (partition projection) for your flow logs' layout.
 
@@ -155,11 +153,12 @@ def athena_ddl(
     from ..fields import LogFormat
 
     fmt = LogFormat.parse(log_format)  # a bad format fails before AWS is asked anything
-    if account is None or not region:
-        session = aws_session(profile, region[0] if region else None, endpoint_url)
-        account = account or session.account_id()
-        region = region or [session.region]
-    spec = TableSpec(bucket, prefix, account, tuple(region), layout, file_format, fmt, table, database, since_day)
+    regions = account.regions
+    if account_id is None or not regions:
+        session = account.session()
+        account_id = account_id or session.account_id()
+        regions = regions or (session.region,)
+    spec = TableSpec(bucket, prefix, account_id, regions, layout, file_format, fmt, table, database, since_day)
     console.print(create_table(spec), highlight=False, soft_wrap=True, markup=False, end="")
 
 
@@ -180,6 +179,7 @@ def athena_sql_command(
 
 
 @athena_app.command("run")
+@takes_aws
 def athena_run(
     name: Annotated[str, typer.Argument(help="An analysis or detection (vpcflow athena list).")],
     table: Annotated[str, typer.Option("--table", help="The Athena table to read.")] = "vpc_flow_logs",
@@ -189,16 +189,13 @@ def athena_run(
     workgroup: Annotated[str | None, typer.Option("--workgroup", help="Athena workgroup.")] = None,
     param: list[str] | None = PARAM_OPTION,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the query.")] = 600.0,
-    profile: Annotated[str | None, typer.Option("--profile", help="AWS profile.")] = None,
-    region: Annotated[str | None, typer.Option("--region", help="AWS region.")] = None,
-    endpoint_url: Annotated[str | None, typer.Option("--endpoint-url", help="AWS endpoint URL.")] = None,
     output: Output = OUTPUT_OPTION,
+    *,
+    account: AwsAccount,
 ) -> None:
     """Run the query NAME on Athena and print the result like the local engine."""
     from ..athena.run import athena_sql, run
-    from ..aws.session import AwsSession, AwsSettings
-
-    session = AwsSession(AwsSettings.resolve(os.environ, profile=profile, region=region, endpoint_url=endpoint_url))
+    session = account.session()
     sql = athena_sql(name, parse_params(param), table=table, pretty=False)
     emit(run(session.client("athena"), sql, database=database, output=output_location, workgroup=workgroup,
              timeout=timeout), output, title=name)

@@ -16,13 +16,11 @@ from .common import (
     FORMAT_OPTION,
     SINCE_OPTION,
     UNTIL_OPTION,
-    AwsEndpointUrl,
-    AwsProfile,
-    AwsRegion,
-    aws_session,
+    AwsAccount,
     db_path,
     open_store,
     store_window,
+    takes_aws,
 )
 from .output import OUTPUT_OPTION, Output, console, emit_object
 
@@ -31,6 +29,7 @@ TOPOLOGY_OPTION = typer.Option(None, "--topology", help="An emulator scenario na
                                "diagnoses name the security group or network ACL rule and the fix.")
 
 
+@takes_aws
 def serve(
     db: str | None = DB_OPTION,
     host: Annotated[str, typer.Option("--host", help="Address to listen on. Anything but loopback needs a token.")] = "127.0.0.1",
@@ -58,9 +57,8 @@ def serve(
                                                 "on what arrived.")] = 10.0,
     since: str | None = SINCE_OPTION,
     log_format: str | None = FORMAT_OPTION,
-    profile: AwsProfile = None,
-    region: AwsRegion = None,
-    endpoint_url: AwsEndpointUrl = None,
+    *,
+    account: AwsAccount,
 ) -> None:
     """Serve the dashboard, holding the store: other vpcflow commands read and ingest through this process.
 
@@ -89,8 +87,7 @@ def serve(
                          topology=topology, allowed_hosts=hosts)
         how = f"through pid {held.pid}, which holds it"
     else:
-        live = _hold(path, follow or [], rules, poll, settle, detect_every, since, log_format,
-                     (profile, region, endpoint_url))
+        live = _hold(path, follow or [], rules, poll, settle, detect_every, since, log_format, account)
         app = create_app(path, token=token, row_limit=row_limit, time_limit=time_limit, byte_limit=byte_limit,
                          topology=topology, reader=live.server.reader, live=live, allowed_hosts=hosts)
         how = "held: other vpcflow commands go through this process" + \
@@ -108,7 +105,7 @@ def serve(
 
 
 def _hold(path: str, follow: list[str], rules: str | None, poll: float, settle: float, detect_every: float,
-          since: str | None, log_format: str | None, aws: tuple):
+          since: str | None, log_format: str | None, account: AwsAccount):
     from ..alert.follow import follower_for
     from ..alert.rules import load_rules
     from ..fields import LogFormat
@@ -116,7 +113,7 @@ def _hold(path: str, follow: list[str], rules: str | None, poll: float, settle: 
     from ..timeutil import parse_time
 
     fmt = LogFormat.parse(log_format) if log_format else None
-    followers = [follower_for(f, session_factory=lambda: aws_session(*aws), settle=settle, format=fmt,
+    followers = [follower_for(f, session_factory=account.session, settle=settle, format=fmt,
                               since=parse_time(since)) for f in follow]
     return Live(path, followers, load_rules(rules) if rules else None,
                 rules_base=Path(rules).resolve().parent if rules else None, format=fmt, poll=poll,

@@ -99,11 +99,14 @@ usual AS (
 ),
 learned AS (
   SELECT g.interface_id, g.address, f.az_id, f.vpc_id, f.subnet_id, f.instance_id, f.region, f.instance_tag AS tag,
-         coalesce(f.interface_type, CASE WHEN f.instance_id IS NULL AND g.translates THEN 'nat_gateway' END)
+         -- no instance and pkt-* naming a far end: a NAT gateway (to the internet) or a transit gateway attachment
+         coalesce(f.interface_type, CASE WHEN f.instance_id IS NULL AND g.translates THEN 'nat_gateway'
+                                         WHEN f.instance_id IS NULL AND g.relays THEN 'transit_gateway' END)
            AS interface_type
   FROM (SELECT interface_id,
                max(CASE flow_direction WHEN 'egress' THEN srcaddr WHEN 'ingress' THEN dstaddr END) AS address,
-               bool_or(far IS NOT NULL AND NOT {private('far')}) AS translates
+               bool_or(far IS NOT NULL AND NOT {private('far')}) AS translates,
+               bool_or(far IS NOT NULL AND {private('far')}) AS relays
         FROM legs GROUP BY interface_id) AS g
   JOIN fields f ON f.interface_id = g.interface_id
 ),
@@ -130,7 +133,10 @@ addresses AS (
          bool_or(logged) AS logged FROM (
     SELECT address, az_id, vpc_id, interface_type, TRUE AS logged FROM own WHERE address IS NOT NULL
     UNION ALL
-    SELECT n.address, n.az_id, n.vpc_id, n.interface_type, FALSE AS logged FROM network_addresses n) AS a
+    SELECT n.address, n.az_id, n.vpc_id, n.interface_type, FALSE AS logged FROM network_addresses n
+    UNION ALL  -- the far ends a transit gateway attachment's records name are reached through it
+    SELECT DISTINCT l.far, NULL, NULL, 'transit_gateway', FALSE FROM legs l JOIN own o ON o.interface_id = l.interface_id
+    WHERE o.interface_type = 'transit_gateway' AND l.far IS NOT NULL) AS a
   GROUP BY address
 ),
 directed AS (

@@ -129,8 +129,13 @@ WITH network_ranges AS (
     f.instance_tag AS tag,
     COALESCE(
       f.interface_type,
-      CASE WHEN f.instance_id IS NULL AND g.translates THEN 'nat_gateway' END
-    ) AS interface_type
+      CASE
+        WHEN f.instance_id IS NULL AND g.translates
+        THEN 'nat_gateway'
+        WHEN f.instance_id IS NULL AND g.relays
+        THEN 'transit_gateway'
+      END
+    ) AS interface_type /* no instance and pkt-* naming a far end: a NAT gateway (to the internet) or a transit gateway attachment */
   FROM (
     SELECT
       interface_id,
@@ -161,7 +166,34 @@ WITH network_ranges AS (
           OR LOWER(far) LIKE LOWER('fc%')
           OR LOWER(far) LIKE LOWER('fd%')
         ) AS BOOLEAN)
-      ) AS translates
+      ) AS translates,
+      BOOL_OR(
+        CAST(NOT far IS NULL
+        AND (
+          far LIKE '10.%'
+          OR far LIKE '192.168.%'
+          OR SUBSTR(far, 1, 7) IN (
+            '172.16.',
+            '172.17.',
+            '172.18.',
+            '172.19.',
+            '172.20.',
+            '172.21.',
+            '172.22.',
+            '172.23.',
+            '172.24.',
+            '172.25.',
+            '172.26.',
+            '172.27.',
+            '172.28.',
+            '172.29.',
+            '172.30.',
+            '172.31.'
+          )
+          OR LOWER(far) LIKE LOWER('fc%')
+          OR LOWER(far) LIKE LOWER('fd%')
+        ) AS BOOLEAN)
+      ) AS relays
     FROM legs
     GROUP BY
       interface_id
@@ -229,6 +261,18 @@ WITH network_ranges AS (
       n.interface_type,
       FALSE AS logged
     FROM network_addresses AS n
+    UNION ALL
+    SELECT DISTINCT
+      l.far,
+      NULL,
+      NULL,
+      'transit_gateway',
+      FALSE
+    FROM legs AS l
+    JOIN own AS o
+      ON o.interface_id = l.interface_id
+    WHERE
+      o.interface_type = 'transit_gateway' AND NOT l.far IS NULL
   ) AS a
   GROUP BY
     address

@@ -11,10 +11,10 @@ from vpcflow.network import load_topology
 from vpcflow.store import Store
 
 
-def _by_path(db, *, topology: bool) -> tuple[dict, object]:
+def _by_path(db, *, topology: bool, ip_ranges: bool = True) -> tuple[dict, object]:
     with Store(db, read_only=True) as store:
         engine = DuckDBEngine(store)
-        use_network(engine, load_topology("cost-demo") if topology else None, load_ip_ranges())
+        use_network(engine, load_topology("cost-demo") if topology else None, load_ip_ranges() if ip_ranges else [])
         result = cost(engine, "path")
     return {r["path"]: r["bytes"] for r in result.rows}, result
 
@@ -25,6 +25,13 @@ def test_default_format_with_the_topology_matches_the_truth(emulated, seed):
     got, result = _by_path(db, topology=True)
     assert got == truth
     assert result.unknown_bytes == 0
+
+
+@pytest.mark.parametrize("log_format", ["v3", "v4", "v5", "all"])
+def test_every_wider_format_with_the_topology_matches_the_truth(emulated, log_format):
+    db, truth = emulated(log_format)
+    got, _ = _by_path(db, topology=True)
+    assert got == truth
 
 
 @pytest.mark.parametrize("seed", [7, 11])
@@ -44,10 +51,33 @@ def test_v5_records_alone_match_the_truth_but_cannot_name_an_interface_endpoint(
     assert got == truth
 
 
+@pytest.mark.parametrize("log_format", ["v5", "all"])
+def test_v5_service_names_place_aws_service_bytes_without_aws_published_ranges(emulated, log_format):
+    db, truth = emulated(log_format)
+    got, _ = _by_path(db, topology=False, ip_ranges=False)
+    assert got["aws-service"] == truth["aws-service"] > 0  # S3 straight through the internet gateway
+
+
+def test_the_records_name_s3_and_dynamodb_in_pkt_aws_service(emulated):
+    db, _ = emulated("v5")
+    with Store(db, read_only=True) as store:
+        named = store.con.execute("SELECT DISTINCT coalesce(pkt_src_aws_service, pkt_dst_aws_service) FROM flows "
+                                  "WHERE coalesce(pkt_src_aws_service, pkt_dst_aws_service) IS NOT NULL").fetchall()
+    assert sorted(v for (v,) in named) == ["DYNAMODB", "S3"]
+
+
+def test_transit_gateway_attachments_write_their_interface_type_in_v11(emulated):
+    db, _ = emulated("all")
+    with Store(db, read_only=True) as store:
+        types = store.con.execute("SELECT DISTINCT interface_type FROM flows WHERE interface_type IS NOT NULL"
+                                  ).fetchall()
+    assert "transit_gateway" in {t for (t,) in types}
+
+
 def test_every_path_of_the_scenario_is_seen(emulated):
     _, truth = emulated("default")
     assert set(truth) == {"intra-az", "inter-az", "nat-gateway", "internet-egress", "internet-ingress",
-                          "gateway-endpoint", "interface-endpoint", "vpc-peering"}
+                          "gateway-endpoint", "interface-endpoint", "vpc-peering", "transit-gateway", "aws-service"}
 
 
 def test_records_without_direction_or_topology_are_unknown_and_said(emulated):

@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from ..engines.queries import ALL_TIME
 from ..network import Topology
-from ..network.topology import GATEWAY_ENDPOINT, INSTANCE, NAT_GATEWAY, PEERING
+from ..network.topology import GATEWAY_ENDPOINT, INSTANCE, NAT_GATEWAY, PEERING, TRANSIT
 from .paths import NETWORK_ADDRESSES, NETWORK_RANGES, flow_paths_sql
 
 
@@ -45,7 +45,7 @@ def topology_rows(topology: Topology, source: str = "topology") -> dict[str, lis
         if bounds:
             ranges.append((*bounds, str(s.cidr), "subnet", s.az_id, topology.vpc_id, topology.region, None, source))
     for peer in topology.peers.values():
-        kind = {GATEWAY_ENDPOINT: "gateway-endpoint", PEERING: "vpc-peering"}.get(peer.via)
+        kind = {GATEWAY_ENDPOINT: "gateway-endpoint", PEERING: "vpc-peering", TRANSIT: "transit-gateway"}.get(peer.via)
         if kind is None and not peer.service:
             continue
         kind = kind or "aws-service"

@@ -13,7 +13,7 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-from ..network.topology import GATEWAY_ENDPOINT, INSTANCE, NAT_GATEWAY, PEERING, VPC_ENDPOINT, Topology
+from ..network.topology import GATEWAY_ENDPOINT, INSTANCE, NAT_GATEWAY, PEERING, TRANSIT, VPC_ENDPOINT, Topology
 
 PATH_LABELS = "path-labels.json"
 
@@ -54,6 +54,8 @@ class PathTruth:
             return "unknown"
         if peer.via == GATEWAY_ENDPOINT:
             return "gateway-endpoint"
+        if peer.via == TRANSIT:
+            return "transit-gateway"
         if peer.via == PEERING:
             return "vpc-peering" if (peer.region or self.region) == self.region else "inter-region"
         if any(self.interfaces[h[0]].kind == NAT_GATEWAY for h in hops):

@@ -5,6 +5,7 @@ library call: `vpcflow read s3://...` reads moto's server over HTTP only through
 from __future__ import annotations
 
 import pytest
+import requests
 import typer
 
 from vpcflow.cli.common import AWS_OPTIONS
@@ -127,3 +128,17 @@ def test_the_profile_in_vpcflow_toml_reaches_the_read(cli, profile_file, tmp_pat
     (tmp_path / "vpcflow.toml").write_text(f'[aws]\nprofile = "{profile_file}"\n')
     assert _read(cli) == READ
 
+
+
+def test_athena_run_reaches_the_endpoint_in_vpcflow_toml(cli, bucket, tmp_path):
+    """athena run once read only the environment; now the file's [aws] too, like every other command."""
+    column = {"CatalogName": "hive", "SchemaName": "", "TableName": "", "Name": "flows", "Label": "flows",
+              "Type": "bigint", "Precision": 0, "Scale": 0, "Nullable": "UNKNOWN", "CaseSensitive": False}
+    rows = [{"Data": [{"VarCharValue": "flows"}]}, {"Data": [{"VarCharValue": "7"}]}]
+    seeded = {"account_id": bucket.account, "region": bucket.region, "results": [{"rows": rows, "column_info": [column]}]}
+    requests.post(f"{bucket.endpoint_url}/moto-api/static/athena/query-results", json=seeded,
+                  timeout=10).raise_for_status()
+    (tmp_path / "vpcflow.toml").write_text(f'[aws]\nendpoint_url = "{bucket.endpoint_url}"\n')
+    result = cli("athena", "run", "rejected-ports", "--output-location", "s3://results/", "-o", "json")
+    assert result.code == 0, result.err
+    assert result.json() == [{"flows": 7}]

@@ -3,8 +3,14 @@ them is shadowed; a security-group rule the other rules of its group allow alrea
 
 from __future__ import annotations
 
-from vpcflow.network import build_topology
+import ipaddress
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vpcflow.network import Rule, build_topology
 from vpcflow.rules import judge, suggest
+from vpcflow.rules.cover import covering, redundant
 
 from .test_semantics import TOPOLOGY, _row
 
@@ -85,3 +91,46 @@ def test_a_suggestion_keeps_the_covering_rule_and_drops_the_redundant_one():
     usage = [_row(model, peer=f"{n}.1.2.3") for n in range(11, 30)]  # the world uses 443: the broad rule stays
     kept = [r for r in suggest(judge(model, usage)) if r["id"] == model.groups["web"].id]
     assert [(r["ports"], r["peer"]) for r in kept] == [("443", "0.0.0.0/0")]
+
+
+# Rules over a small space (addresses 10.0.0.0/28 and beyond, ports 0-15), where every packet can be tried.
+_NETS = [f"10.0.0.{base}/{length}" for length in range(28, 33) for base in range(0, 16, 2 ** (32 - length))] + \
+    ["0.0.0.0/0", "::/0"]
+_ADDRESSES = [ipaddress.ip_address(a) for a in [f"10.0.0.{i}" for i in range(16)] + ["10.0.1.1", "::1"]]
+_PORTS = [*range(17), 65535]
+
+
+@st.composite
+def _small_rule(draw) -> Rule:
+    protocol = draw(st.sampled_from([None, 1, 6, 17]))
+    low = draw(st.integers(0, 15))
+    low, high = (low, draw(st.integers(low, 15))) if protocol in (6, 17) else (0, 65535)  # others: every port
+    return Rule(protocol, low, high, ipaddress.ip_network(draw(st.sampled_from(_NETS))))
+
+
+def _packets(rule: Rule):
+    for protocol in [rule.protocol] if rule.protocol is not None else [1, 6, 17, 50]:
+        for port in _PORTS if protocol in (6, 17) else [-1]:
+            yield from ((protocol, port, a) for a in _ADDRESSES if rule.matches(protocol, port, a))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_small_rule(), min_size=1, max_size=5), _small_rule())
+def test_covering_holds_exactly_when_every_packet_of_the_rule_matches_an_earlier_one(earlier, rule):
+    """The evaluator's own matching, packet by packet, is the judge of the box arithmetic."""
+    every = all(any(e.matches(*packet) for e in earlier) for packet in _packets(rule))
+    found = covering(earlier, rule)
+    assert bool(found) == every
+    assert all(any(e.matches(*packet) for e in found) for packet in _packets(rule)) if found else True
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_small_rule(), min_size=1, max_size=6))
+def test_the_rules_kept_allow_all_the_group_allowed_and_none_of_them_could_go(rules):
+    gone = redundant(rules)
+    kept = [r for i, r in enumerate(rules) if i not in gone]
+    for i in gone:
+        assert all(any(k.matches(*packet) for k in kept) for packet in _packets(rules[i]))
+    for k, rule in enumerate(kept):
+        others = kept[:k] + kept[k + 1:]
+        assert not all(any(o.matches(*packet) for o in others) for packet in _packets(rule))

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from ..engines.engine import as_engine, run_query
 from ..network import Evaluator, NetworkAcl, Rule, Topology
+from ..network.topology import NO_GROUPS
 from ..timeutil import epoch, iso
 from .cover import covering, redundant
 from .narrow import DEFAULTS, narrow
@@ -106,17 +107,17 @@ class Attribution:
             self.note(f"rejected by {PLATFORM_REJECTS[row['reject_reason']]}, not by a rule", iface.id, row["flows"])
             return
         inbound, protocol, port, peer = row["inbound"], row["protocol"], row["port"], row["peer"]
-        group_rules = [] if row["reply"] or iface.kind == "nat_gateway" else self.evaluator.rules.group_rules(
+        group_rules = [] if row["reply"] or iface.kind in NO_GROUPS else self.evaluator.rules.group_rules(
             iface, inbound, protocol, port if protocol in (6, 17) else -1, peer)
         if row["action"] == "ACCEPT":
             for group, rule in group_rules:
                 self._hit(("security-group", group.id, rule.id), row)
-            if not group_rules and row["reply"] is False and iface.kind != "nat_gateway":
+            if not group_rules and row["reply"] is False and iface.kind not in NO_GROUPS:
                 self.note("accepted requests no security-group rule allows (is the configuration current?)",
                           iface.id, row["flows"])
         # the ACL meets traffic leaving the subnet; an outbound request a security group dropped never reaches it
         reaches_acl = inbound or row["reply"] is not False or row["action"] == "ACCEPT" or bool(group_rules) or \
-            iface.kind == "nat_gateway"
+            iface.kind in NO_GROUPS
         if reaches_acl and self.evaluator.crosses(iface, peer):
             acl = iface.subnet.acl
             entry = self.evaluator.rules.acl_entry(acl, inbound, protocol, port, peer)

@@ -84,7 +84,8 @@ def egress_notes(months: list[EgressMonth], prices: Prices) -> list[str]:
         return []
     out = [f"internet egress is priced per calendar month: the first {prices.internet_egress_free_gb:g} GB free "
            "(the account's allowance, across services and regions: set internet_egress_free_gb = 0 in "
-           "vpcflow.toml if other traffic uses it), then the volume tiers; each group pays the month's blended rate"]
+           "vpcflow.toml if other traffic uses it), then the volume tiers; each group pays the month's blended rate ("
+           + ", ".join(f"{m.month}: ${m.usd_per_gb:.4f}/GB" for m in months if m.bytes) + ")"]
     partial = [m for m in months if m.covered < 0.999]
     if partial:
         shown = ", ".join(f"{m.month} ({m.covered:.2%})" for m in partial)

@@ -26,7 +26,9 @@ class Checker:
     def __init__(self):
         with _lock:
             if not _memory:
-                _memory.append(duckdb.connect())
+                # one thread: the reader threads are the parallelism, and each DuckDB worker would trim the
+                # whole process's free memory after its tasks (malloc_trim), so the next blocks fault it back in
+                _memory.append(duckdb.connect(config={"threads": 1}))
             self.cursor = _memory[0].cursor()
 
     def __call__(self, fmt: LogFormat, stamped: bool, batch: pa.Table) -> bool:

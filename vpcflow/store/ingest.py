@@ -30,7 +30,7 @@ from .ledger import already, purge, replace_earlier, same_content
 from .pipeline import feed
 from .prepare import Preread
 from .readahead import SourceRead
-from .schema import ensure_columns, insert_arrow, present_columns, refresh_flows
+from .schema import ensure_columns, every_thread, insert_arrow, present_columns, refresh_flows
 
 COMMIT_ROWS = 1_000_000  # a source larger than this commits in steps (see _Ingest.step)
 Progress = Callable[[str, int, int], None]  # (source, records so far in it, raw bytes read so far)
@@ -111,6 +111,7 @@ class _Ingest:
         """
         assert batch is not None or "FROM batch" not in sql
         params = params or {}
+        every_thread(self.con)
         good = self.con.execute(insert_flows_sql(self.fmt, sql),
                                 {**params, "log_stream": self.src.log_stream, "source_id": self.source_id}
                                 ).fetchall()[0][0]

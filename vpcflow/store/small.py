@@ -18,7 +18,7 @@ from ..parse.transform import QUARANTINE_TEXT_LIMIT, insert_typed_sql, stage_lin
 from .ledger import EMPTY, held_contents, replace_earlier
 from .pipeline import passes_checks
 from .prepare import STORE_ROWS, Preread
-from .schema import ensure_columns, insert_arrow, quote
+from .schema import ensure_columns, every_thread, insert_arrow, quote
 
 # What a group's data can raise when it is not clean: each source is then stored alone, where the bad one is
 # named (a group too large for memory is smaller alone). Anything else, DuckDB's interrupt included, surfaces.
@@ -175,6 +175,7 @@ def _stage(con: duckdb.DuckDBPyConnection, layout: Layout, staged: list[tuple[Pr
     if not tables:
         return {}
     batch = pa.concat_tables(tables)  # read by DuckDB's replacement scan of this frame (not registered)
+    every_thread(con)
     stage = stage_lines_sql(fmt, layout.prefix, layout.header, ("source_id", "log_stream", "source"))
     con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {stage}")
     del batch

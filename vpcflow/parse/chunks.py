@@ -117,22 +117,26 @@ class LineReader:
         return buffered
 
     def _read(self, stream, n: int) -> bytes:
+        return b"".join(self._pieces(stream, n))
+
+    def _pieces(self, stream, n: int) -> list[bytes]:
+        """Up to `n` bytes of text, in the pieces the stream decompressed them in (joined once, by the caller)."""
         try:
-            data = stream.read(n)
+            pieces = stream.read_pieces(n) if isinstance(stream, _Gunzip) else [stream.read(n)]
         except (EOFError, zlib.error, isal_zlib.error, OSError) as exc:  # isal's error is not zlib's
             self.truncated = f"compressed stream is truncated or corrupt after {self.out_bytes:,} bytes ({exc})"
-            return b""
+            return []
         except compressed.Unsupported as exc:
             raise SourceError(f"cannot read this {self.compression} object: {exc}", location=self.location,
                               hint="deliver it uncompressed, gzip, zip (deflate), snappy or hadoop-snappy") from None
-        self.out_bytes += len(data)
+        self.out_bytes += sum(len(p) for p in pieces)
         if self.compression and self.out_bytes > BOMB_FLOOR and self.out_bytes > self.bomb_ratio * max(self.raw_bytes, 1):
             raise SourceError(
                 f"refused: decompresses to over {self.bomb_ratio}x its compressed size "
                 f"({self.out_bytes:,} bytes from {self.raw_bytes:,}); a {self.compression} bomb or not a flow log",
                 location=self.location,
             )
-        return data
+        return [p for p in pieces if p]
 
     def __iter__(self) -> Iterator[LineBatch]:
         for block in self.blocks():
@@ -148,30 +152,28 @@ class LineReader:
         size = min(self.chunk, FIRST_CHUNK)
         first = True
         while True:
-            data = self._read(stream, size)
+            pieces = self._pieces(stream, size)
             size = min(size * 2, self.chunk)
             if first:
                 first = False
-                stream, data = self._text_start(stream, data, size)
-            if not data:
+                stream, data = self._text_start(stream, b"".join(pieces), size)
+                pieces = [data] if data else []
+            if not pieces:
                 break
             if skipping:
+                data = b"".join(pieces)
                 cut = data.find(b"\n")
                 if cut < 0:
                     continue
-                data, skipping = data[cut + 1:], False
-            cut = data.rfind(b"\n")  # the carry holds no newline: the last one is in the new data
-            if cut < 0:
-                carry = carry + data
+                pieces, skipping = [data[cut + 1:]], False
+            whole, carry = _cut(carry, pieces)
+            if whole is None:  # no line ends in the new text: it all joins the carry
                 if len(carry) > self.max_line:
                     batch = LineBatch(line_no, pa.array([""]), [(line_no, self._too_long(), carry[:4096].decode("utf-8", "replace"))])
                     skipping, carry = True, b""
                     line_no += 1
                     yield batch
                 continue
-            # the block is copied once (a 16 MiB block copied twice costs its pages' faults twice)
-            whole = b"".join((carry, memoryview(data)[:cut])) if carry else data[:cut]
-            carry = data[cut + 1:]
             block = _block(whole, line_no)
             line_no += block.lines
             yield block
@@ -254,6 +256,19 @@ def _split(block: bytes) -> pa.Array | None:
         return None
 
 
+def _cut(carry: bytes, pieces: list[bytes]) -> tuple[bytes | None, bytes]:
+    """(the whole lines of carry + pieces, the unfinished last line), copying the text once: the pieces are
+    joined straight into the block (joining them first, then cutting, copied a 16 MiB block twice, and each
+    copy's fresh pages fault). None when no line ends in the pieces."""
+    for i in range(len(pieces) - 1, -1, -1):
+        cut = pieces[i].rfind(b"\n")
+        if cut >= 0:
+            last = memoryview(pieces[i])
+            whole = b"".join((carry, *pieces[:i], last[:cut])) if carry or i else pieces[i][:cut]
+            return whole, b"".join((last[cut + 1:], *pieces[i + 1:]))
+    return None, b"".join((carry, *pieces))
+
+
 class _Ahead:
     """A stream with bytes already read from it put back in front."""
 
@@ -279,6 +294,10 @@ class _Gunzip:
         self.error: Exception | None = None
 
     def read(self, n: int) -> bytes:
+        return b"".join(self.read_pieces(n))
+
+    def read_pieces(self, n: int) -> list[bytes]:
+        """Up to `n` bytes, as decompressed piece by piece (not joined: the caller joins them into lines once)."""
         if self.error is not None:
             raise self.error
         out: list[bytes] = []
@@ -304,4 +323,4 @@ class _Gunzip:
                 self.pending = self.inflate.unconsumed_tail
         if self.error is not None and not out:
             raise self.error
-        return b"".join(out)
+        return out

@@ -11,10 +11,12 @@ a NAT gateway whose own records are there too, S3 through a gateway endpoint wit
   cost       vpcflow.cost.cost(store, "path"): the cost-path named query (legs, learning, classification) and
              the pricing in Python
 
-and prints the median and spread (min to max) of each, and the ratio of cost to each baseline (target: within
-2x of one aggregation pass).
+and prints the median and spread (min to max) of each, on the wall clock and on this process's CPU time (all of
+DuckDB's threads: steadier when other work shares the cores), and the ratio of cost to each baseline on both
+(target: within 2x of one aggregation pass). With --breakdown, the statement's two passes over `flows` are timed
+alone as well (`legs pass`: six keys, seven max()es; `fields pass`: per interface), to show where the time goes.
 
-    flock /tmp/vpcflow-bench.lock python bench/cost.py [--records 10000000] [--runs 5]
+    flock /tmp/vpcflow-bench.lock python bench/cost.py [--records 10000000] [--runs 5] [--breakdown]
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from vpcflow.cost import cost  # noqa: E402
+from vpcflow.cost.paths import fields_sql, legs_sql  # noqa: E402
+from vpcflow.engines.queries import ALL_TIME  # noqa: E402
 from vpcflow.fields import LogFormat  # noqa: E402
 from vpcflow.store.schema import arrow, ensure_columns  # noqa: E402
 from vpcflow.store.store import Store  # noqa: E402
@@ -109,6 +113,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=10_000_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--db", type=Path, help="reuse (or create) the store here")
+    parser.add_argument("--breakdown", action="store_true", help="also time the statement's two passes alone")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = args.db or Path(tmp) / "bench.duckdb"
@@ -116,26 +121,34 @@ def main() -> None:
             started = time.perf_counter()
             build(db, args.records)
             print(f"built {args.records:,} records in {time.perf_counter() - started:.1f} s")
-        times: dict[str, list[float]] = {name: [] for name in BASELINES} | {"cost --by path": []}
+        passes = {"legs pass": legs_sql(), "fields pass": fields_sql()} if args.breakdown else {}
+        times: dict[str, list[float]] = {name: [] for name in BASELINES | passes} | {"cost --by path": []}
+        cpu: dict[str, list[float]] = {name: [] for name in times}
         with Store(db, read_only=True) as store:
             records = store.con.execute("SELECT count(*) FROM flows").fetchall()[0][0]
             result = cost(store, "path")  # warm: the first run reads the file from disk
             for _ in range(args.runs):  # alternate, so drift on a shared machine hits both alike
-                for name, sql in BASELINES.items():
-                    started = time.perf_counter()
-                    arrow(store.con, sql)
+                for name, sql in (BASELINES | passes).items():
+                    started, used = time.perf_counter(), time.process_time()
+                    arrow(store.con, sql, dict(ALL_TIME) if name in passes else None)
                     times[name].append(time.perf_counter() - started)
-                started = time.perf_counter()
+                    cpu[name].append(time.process_time() - used)
+                started, used = time.perf_counter(), time.process_time()
                 result = cost(store, "path")
                 times["cost --by path"].append(time.perf_counter() - started)
+                cpu["cost --by path"].append(time.process_time() - used)
     print(f"\ncost --by path against one aggregation pass ({records:,} records, {args.runs} alternating runs)")
-    print(f"{'method':<18}{'median s':>10}{'min s':>9}{'max s':>9}{'records/s':>14}")
+    print(f"{'method':<18}{'median s':>10}{'min s':>9}{'max s':>9}{'records/s':>14}{'CPU s':>9}{'min':>7}{'max':>7}")
     for name, ts in times.items():
         med = statistics.median(ts)
-        print(f"{name:<18}{med:>10.3f}{min(ts):>9.3f}{max(ts):>9.3f}{records / med:>14,.0f}")
+        print(f"{name:<18}{med:>10.3f}{min(ts):>9.3f}{max(ts):>9.3f}{records / med:>14,.0f}"
+              f"{statistics.median(cpu[name]):>9.3f}{min(cpu[name]):>7.2f}{max(cpu[name]):>7.2f}")
     for name in BASELINES:
         ratio = statistics.median(times["cost --by path"]) / statistics.median(times[name])
-        print(f"ratio cost / {name}: {ratio:.2f}x (target: within 2x)")
+        on_cpu = statistics.median(cpu["cost --by path"]) / statistics.median(cpu[name])
+        print(f"ratio cost / {name}: {ratio:.2f}x wall, {on_cpu:.2f}x CPU (target: within 2x)")
+    for name in passes:
+        print(f"{name} / pairs: {statistics.median(cpu[name]) / statistics.median(cpu['pairs']):.2f}x CPU")
     print("paths:", ", ".join(f"{r['path']} {r['bytes']:,}" for r in result.rows))
 
 

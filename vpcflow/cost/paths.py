@@ -62,27 +62,37 @@ _LEG_FIELDS = ("flow_direction", "traffic_path", "next_hop_az_id", "next_hop_vpc
 FAR = "CASE WHEN pkt_dstaddr <> dstaddr THEN pkt_dstaddr WHEN pkt_srcaddr <> srcaddr THEN pkt_srcaddr END"
 
 
-def classified_sql(extra_key: str | None = None) -> str:
-    """CTEs ending in `classified`: one row per leg with path, billed, cross_az, to_internet, service."""
+def legs_sql(extra_key: str | None = None) -> str:
+    """The first pass over `flows`: the records summed per interface, addresses and action (the legs)."""
     key_col = f", {LEG_KEYS[extra_key]} AS bucket" if extra_key else ""
     key_group = f", {LEG_KEYS[extra_key]}" if extra_key else ""
     cols = ", ".join(_LEG_COLUMNS)
-    return f"""legs AS (
-  SELECT {cols}, {FAR} AS far{key_col}, {", ".join(f"max({c}) AS {c}" for c in _LEG_FIELDS)},
+    return f"""SELECT {cols}, {FAR} AS far{key_col}, {", ".join(f"max({c}) AS {c}" for c in _LEG_FIELDS)},
          max(pkt_src_aws_service) AS src_service, max(pkt_dst_aws_service) AS dst_service,
          CAST(sum(bytes) AS BIGINT) AS bytes, count(*) AS records
   FROM flows
   WHERE log_status = 'OK' AND "end" >= $since AND start < $until
-  GROUP BY {cols}{key_group}
-),
-fields AS (
-  -- what each interface's records say of it: the same in all of them, so read in a narrow pass of its own
-  SELECT interface_id, max(az_id) AS az_id, max(vpc_id) AS vpc_id, max(subnet_id) AS subnet_id,
+  GROUP BY {cols}{key_group}"""
+
+
+def fields_sql() -> str:
+    """The second pass over `flows`: each interface's AZ, VPC, subnet, instance, type, region and tag."""
+    return """SELECT interface_id, max(az_id) AS az_id, max(vpc_id) AS vpc_id, max(subnet_id) AS subnet_id,
          max(instance_id) AS instance_id, max(interface_type) AS interface_type, max(region) AS region,
          max(instance_tag) AS instance_tag
   FROM flows
   WHERE log_status = 'OK' AND "end" >= $since AND start < $until
-  GROUP BY interface_id
+  GROUP BY interface_id"""
+
+
+def classified_sql(extra_key: str | None = None) -> str:
+    """CTEs ending in `classified`: one row per leg with path, billed, cross_az, to_internet, service."""
+    return f"""legs AS (
+  {legs_sql(extra_key)}
+),
+fields AS (
+  -- what each interface's records say of it: the same in all of them, so read in a narrow pass of its own
+  {fields_sql()}
 ),
 occurrences AS (
   SELECT interface_id, address, sum(records) AS n FROM (

@@ -21,6 +21,8 @@ __all__ = ["AGGREGATES", "ENRICH_INTERFACES", "FLOW_WINDOWS", "KEY", "NAT_GATEWA
 # rest; brute force counts client ports over its own ports' records), and replies (source port below destination
 # port) get a NULL port: theirs is the client's ephemeral one, a row per connection that no detection reads. No
 # interface either: both ENIs of an east-west conversation add up in one row, as every detection sums them anyway.
+# Only columns some detection reads: request bytes and the OR of tcp-flags cost 12% of the build and none read
+# them (brute force reads its flags from `flows`).
 SERVICE_PORT = "CASE WHEN srcport < dstport THEN NULL ELSE dstport END"
 NAT_GATEWAYS = "(SELECT interface_id FROM enrich_interfaces WHERE resource_type = 'nat_gateway')"
 
@@ -33,11 +35,9 @@ WITH w AS (
          CAST(sum(bytes) AS BIGINT) AS bytes,
          min(start) AS first_start,
          max("end") AS last_end,
-         count(CASE WHEN srcport > dstport THEN 1 END) AS requests,
-         CAST(sum(CASE WHEN srcport > dstport THEN packets ELSE 0 END) AS BIGINT) AS request_packets,
-         CAST(sum(CASE WHEN srcport > dstport THEN bytes ELSE 0 END) AS BIGINT) AS request_bytes,
-         count(CASE WHEN srcport > dstport AND packets <= 2 AND bytes <= 100 * packets THEN 1 END) AS probes,
-         bit_or(tcp_flags) AS tcp_flags
+         count(*) FILTER (WHERE srcport > dstport) AS requests,
+         CAST(coalesce(sum(packets) FILTER (WHERE srcport > dstport), 0) AS BIGINT) AS request_packets,
+         count(*) FILTER (WHERE srcport > dstport AND packets <= 2 AND bytes <= 100 * packets) AS probes
   FROM flows
   WHERE srcaddr IS NOT NULL AND start >= $since AND start < $until
     AND interface_id NOT IN {NAT_GATEWAYS}

@@ -21,11 +21,12 @@ until=None)`.
 ## How detections run
 
 1. One aggregate, `flow_windows`, is built per run: one row per (src, dst, dst port, protocol, action,
-   600-second window) with records, packets, bytes, requests (records whose source port is above the
-   destination port: the client's side), probes (requests of at most two packets of at most 100 bytes each)
-   and the OR of tcp-flags; beside them, whether each address is private and its first 7 characters lowercased,
-   computed once for the actor test (is this address the VPC's own?) that most detections apply to every row. It
-   is kept small so it stays in memory at tens of millions of records: no distinct
+   600-second window) with records, packets, bytes, the first start and last end, requests (records whose
+   source port is above the destination port: the client's side) and their packets, probes (requests of at
+   most two packets of at most 100 bytes each); beside them, whether each address is private and its first 7
+   characters lowercased, computed once for the actor test (is this address the VPC's own?) that most
+   detections apply to every row. It has only the columns some detection reads (brute force takes tcp-flags
+   from `flows`), and is kept small so it stays in memory at tens of millions of records: no distinct
    counts (one costs as much as the rest of the aggregate); replies (source port below destination port) carry
    a NULL port, since theirs is the client's ephemeral port (a row per connection that no detection reads); and
    no interface (both ENIs of an east-west conversation add up in one row, as every detection sums them anyway).

@@ -6,11 +6,9 @@ WITH w AS (
          CAST(sum(bytes) AS BIGINT) AS bytes,
          min(start) AS first_start,
          max("end") AS last_end,
-         count(CASE WHEN srcport > dstport THEN 1 END) AS requests,
-         CAST(sum(CASE WHEN srcport > dstport THEN packets ELSE 0 END) AS BIGINT) AS request_packets,
-         CAST(sum(CASE WHEN srcport > dstport THEN bytes ELSE 0 END) AS BIGINT) AS request_bytes,
-         count(CASE WHEN srcport > dstport AND packets <= 2 AND bytes <= 100 * packets THEN 1 END) AS probes,
-         bit_or(tcp_flags) AS tcp_flags
+         count(*) FILTER (WHERE srcport > dstport) AS requests,
+         CAST(coalesce(sum(packets) FILTER (WHERE srcport > dstport), 0) AS BIGINT) AS request_packets,
+         count(*) FILTER (WHERE srcport > dstport AND packets <= 2 AND bytes <= 100 * packets) AS probes
   FROM flows
   WHERE srcaddr IS NOT NULL AND start >= $since AND start < $until
     AND interface_id NOT IN (SELECT interface_id FROM enrich_interfaces WHERE resource_type = 'nat_gateway')

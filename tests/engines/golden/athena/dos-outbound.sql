@@ -25,13 +25,12 @@ WITH enrich_interfaces AS (
       CAST(SUM(bytes) AS BIGINT) AS bytes,
       MIN(start) AS first_start,
       MAX("end") AS last_end,
-      COUNT(CASE WHEN srcport > dstport THEN 1 END) AS requests,
-      CAST(SUM(CASE WHEN srcport > dstport THEN packets ELSE 0 END) AS BIGINT) AS request_packets,
-      CAST(SUM(CASE WHEN srcport > dstport THEN bytes ELSE 0 END) AS BIGINT) AS request_bytes,
-      COUNT(
-        CASE WHEN srcport > dstport AND packets <= 2 AND bytes <= 100 * packets THEN 1 END
-      ) AS probes,
-      BITWISE_OR_AGG(tcp_flags) AS tcp_flags
+      COUNT(*) FILTER(WHERE
+        srcport > dstport) AS requests,
+      CAST(COALESCE(SUM(packets) FILTER(WHERE
+        srcport > dstport), 0) AS BIGINT) AS request_packets,
+      COUNT(*) FILTER(WHERE
+        srcport > dstport AND packets <= 2 AND bytes <= 100 * packets) AS probes
     FROM flows
     WHERE
       NOT srcaddr IS NULL

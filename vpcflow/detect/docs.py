@@ -37,9 +37,13 @@ until=None)`.
    records it needs: brute force counts connections (distinct client ports) over its service ports' records,
    and beaconing reads the connection times of the pairs `flow_windows` names as candidates (at least
    `min_connections` requests over `min_windows` windows); its quartiles are `percentile_cont` aggregates per
-   episode (ranking every connection twice with window functions cost more than the rest of the query). Exfiltration
-   and unusual-port count earlier windows with a window function (`RANGE BETWEEN $lookback PRECEDING AND 1
-   PRECEDING`), not a self-join. Findings are upserted in one statement. Finding ids hash the detector, key and first-seen time, so re-running upserts.
+   episode (ranking every connection twice with window functions cost more than the rest of the query), and
+   each connection joins the episode whose start (a pause of more than `max_gap` before it) precedes it, instead
+   of a running count over every connection.
+   Unusual-port counts earlier windows with a window function (`RANGE BETWEEN $lookback PRECEDING AND 1
+   PRECEDING`), not a self-join; exfiltration asks whether the destination was reached in the lookback
+   (`NOT EXISTS`) only for the windows above its byte thresholds, instead of counting earlier windows for
+   every egress window (half its time). Findings are upserted in one statement. Finding ids hash the detector, key and first-seen time, so re-running upserts.
 3. A detection whose needed field is absent from the records reports `cannot-run`; one that is better with a
    field it lacks (brute force without tcp-flags) runs `degraded` and says so. `vpcflow detect` prints both on
    stderr; `--status` prints every detection's status.

@@ -1,4 +1,31 @@
 WITH hits AS (
+  WITH per_host AS (
+    SELECT
+      srcaddr,
+      protocol,
+      window_start,
+      dstaddr,
+      MIN(first_start) AS first_start,
+      MAX(last_end) AS last_end,
+      SUM(records) AS records,
+      SUM(probes) AS probes,
+      SUM(requests) AS requests
+    FROM flow_windows
+    WHERE
+      (
+        dst_private OR CONTAINS(:own_ipv6_prefixes, dst_prefix)
+      )
+      AND NOT (
+        src_private OR CONTAINS(:own_ipv6_prefixes, src_prefix)
+      )
+      AND protocol IN (6, 17)
+      AND requests > 0
+    GROUP BY
+      srcaddr,
+      protocol,
+      window_start,
+      dstaddr
+  )
   SELECT
     srcaddr AS src,
     CAST(NULL AS VARCHAR) AS dst,
@@ -7,25 +34,18 @@ WITH hits AS (
     MIN(first_start) AS first_seen,
     MAX(last_end) AS last_seen,
     SUM(records) AS records,
-    COUNT(DISTINCT CASE WHEN probes > 0 THEN dstaddr END) AS metric,
+    COUNT(*) FILTER(WHERE
+      probes > 0) AS metric,
     'low' AS severity,
     'behaviour' AS basis
-  FROM flow_windows
-  WHERE
-    (
-      dst_private OR CONTAINS(:own_ipv6_prefixes, dst_prefix)
-    )
-    AND NOT (
-      src_private OR CONTAINS(:own_ipv6_prefixes, src_prefix)
-    )
-    AND protocol IN (6, 17)
-    AND requests > 0
+  FROM per_host
   GROUP BY
     srcaddr,
     protocol,
     window_start
   HAVING
-    COUNT(DISTINCT CASE WHEN probes > 0 THEN dstaddr END) >= :min_hosts
+    COUNT(*) FILTER(WHERE
+      probes > 0) >= :min_hosts
     AND SUM(probes) >= :min_probes
     AND SUM(probes) >= :min_probe_share * SUM(requests)
 ), marked AS (

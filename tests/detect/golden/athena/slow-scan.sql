@@ -1,4 +1,28 @@
 WITH hits AS (
+  WITH probed_ports AS (
+    SELECT
+      srcaddr,
+      dstaddr,
+      protocol,
+      window_start,
+      dstport,
+      MIN(first_start) AS first_start,
+      MAX(last_end) AS last_end,
+      SUM(records) AS records
+    FROM flow_windows
+    WHERE
+      probes > 0
+      AND protocol IN (6, 17)
+      AND NOT (
+        src_private OR CONTAINS(:own_ipv6_prefixes, src_prefix)
+      )
+    GROUP BY
+      srcaddr,
+      dstaddr,
+      protocol,
+      window_start,
+      dstport
+  )
   SELECT
     srcaddr AS src,
     dstaddr AS dst,
@@ -7,23 +31,17 @@ WITH hits AS (
     MIN(first_start) AS first_seen,
     MAX(last_end) AS last_seen,
     SUM(records) AS records,
-    COUNT(DISTINCT dstport) AS metric,
+    COUNT(*) AS metric,
     'low' AS severity,
     'behaviour' AS basis
-  FROM flow_windows
-  WHERE
-    probes > 0
-    AND protocol IN (6, 17)
-    AND NOT (
-      src_private OR CONTAINS(:own_ipv6_prefixes, src_prefix)
-    )
+  FROM probed_ports
   GROUP BY
     srcaddr,
     dstaddr,
     protocol,
     window_start
   HAVING
-    COUNT(DISTINCT dstport) BETWEEN :min_window_ports AND :max_window_ports
+    COUNT(*) BETWEEN :min_window_ports AND :max_window_ports
 ), marked AS (
   SELECT
     hits.*,

@@ -29,11 +29,14 @@ gaps AS (
   SELECT connections.*, t - LAG(t) OVER (PARTITION BY pair ORDER BY t) AS gap
   FROM connections
 ),
+episodes AS (
+  SELECT pair, t AS episode, LEAD(t) OVER (PARTITION BY pair ORDER BY t) AS next_episode
+  FROM gaps WHERE gap IS NULL OR gap > $max_gap
+),
 numbered AS (
-  SELECT gaps.*, SUM(CASE WHEN gap IS NULL OR gap > $max_gap THEN 1 ELSE 0 END)
-           OVER (PARTITION BY pair ORDER BY t ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS episode,
-         CASE WHEN gap <= $max_gap THEN gap END AS interval
-  FROM gaps
+  SELECT gaps.*, e.episode, CASE WHEN gap <= $max_gap THEN gap END AS interval
+  FROM gaps JOIN episodes e ON gaps.pair = e.pair AND gaps.t >= e.episode
+                           AND (e.next_episode IS NULL OR gaps.t < e.next_episode)
 ),
 quartiles AS (
   SELECT pair, episode, count(*) AS n, min(t) AS first_seen, max(t_end) AS last_seen,

@@ -11,23 +11,17 @@ baseline AS (
   SELECT srcaddr, percentile_cont(0.5) WITHIN GROUP (ORDER BY bytes) AS median_bytes
   FROM per_window GROUP BY srcaddr
 ),
-history AS (SELECT srcaddr, min(window_start) AS since FROM flow_windows WHERE (src_private OR array_contains($own_ipv6_prefixes, src_prefix)) GROUP BY srcaddr),
-contacts AS (SELECT DISTINCT srcaddr, dstaddr, window_start FROM egress),
-prior AS (
-  SELECT srcaddr, dstaddr, window_start,
-         count(*) OVER (PARTITION BY srcaddr, dstaddr ORDER BY window_start
-                        RANGE BETWEEN $lookback PRECEDING AND $gap PRECEDING) AS prior_windows
-  FROM contacts
-)
+history AS (SELECT srcaddr, min(window_start) AS since FROM flow_windows WHERE (src_private OR array_contains($own_ipv6_prefixes, src_prefix)) GROUP BY srcaddr)
 SELECT e.srcaddr AS src, e.dstaddr AS dst, e.dstport AS dst_port, e.protocol,
        e.first_seen, e.last_seen, e.records, e.bytes AS metric, 'medium' AS severity,
        'against its own baseline' AS basis
 FROM egress e
 JOIN baseline b ON e.srcaddr = b.srcaddr
 JOIN history h ON e.srcaddr = h.srcaddr
-JOIN prior p ON e.srcaddr = p.srcaddr AND e.dstaddr = p.dstaddr AND e.window_start = p.window_start
 WHERE e.bytes >= $min_window_bytes AND e.bytes >= $baseline_factor * b.median_bytes
-  AND p.prior_windows = 0 AND e.window_start - h.since >= $min_history),
+  AND e.window_start - h.since >= $min_history
+  AND NOT EXISTS (SELECT 1 FROM egress c WHERE c.srcaddr = e.srcaddr AND c.dstaddr = e.dstaddr
+                  AND c.window_start BETWEEN e.window_start - $lookback AND e.window_start - $gap)),
 marked AS (
   SELECT hits.*, CASE WHEN first_seen - LAG(last_seen) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen) <= $gap
                       THEN 0 ELSE 1 END AS new_episode

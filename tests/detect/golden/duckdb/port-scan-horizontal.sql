@@ -1,11 +1,17 @@
 WITH hits AS (
+WITH per_host AS (
+  SELECT srcaddr, protocol, window_start, dstaddr, min(first_start) AS first_start, max(last_end) AS last_end,
+         sum(records) AS records, sum(probes) AS probes, sum(requests) AS requests
+  FROM flow_windows
+  WHERE (dst_private OR array_contains($own_ipv6_prefixes, dst_prefix)) AND NOT (src_private OR array_contains($own_ipv6_prefixes, src_prefix)) AND protocol IN (6, 17) AND requests > 0
+  GROUP BY srcaddr, protocol, window_start, dstaddr
+)
 SELECT srcaddr AS src, CAST(NULL AS VARCHAR) AS dst, CAST(NULL AS INTEGER) AS dst_port, protocol,
        min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
-       count(DISTINCT CASE WHEN probes > 0 THEN dstaddr END) AS metric, 'low' AS severity, 'behaviour' AS basis
-FROM flow_windows
-WHERE (dst_private OR array_contains($own_ipv6_prefixes, dst_prefix)) AND NOT (src_private OR array_contains($own_ipv6_prefixes, src_prefix)) AND protocol IN (6, 17) AND requests > 0
+       count(*) FILTER (WHERE probes > 0) AS metric, 'low' AS severity, 'behaviour' AS basis
+FROM per_host
 GROUP BY srcaddr, protocol, window_start
-HAVING count(DISTINCT CASE WHEN probes > 0 THEN dstaddr END) >= $min_hosts AND sum(probes) >= $min_probes
+HAVING count(*) FILTER (WHERE probes > 0) >= $min_hosts AND sum(probes) >= $min_probes
    AND sum(probes) >= $min_probe_share * sum(requests)),
 marked AS (
   SELECT hits.*, CASE WHEN first_seen - LAG(last_seen) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen) <= $gap

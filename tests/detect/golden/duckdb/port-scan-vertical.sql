@@ -1,11 +1,17 @@
 WITH hits AS (
+WITH probed_ports AS (
+  SELECT srcaddr, dstaddr, protocol, window_start, dstport, min(first_start) AS first_start,
+         max(last_end) AS last_end, sum(records) AS records
+  FROM flow_windows
+  WHERE probes > 0 AND protocol IN (6, 17) AND NOT (src_private OR array_contains($own_ipv6_prefixes, src_prefix))
+  GROUP BY srcaddr, dstaddr, protocol, window_start, dstport
+)
 SELECT srcaddr AS src, dstaddr AS dst, CAST(NULL AS INTEGER) AS dst_port, protocol,
        min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
-       count(DISTINCT dstport) AS metric, 'low' AS severity, 'behaviour' AS basis
-FROM flow_windows
-WHERE probes > 0 AND protocol IN (6, 17) AND NOT (src_private OR array_contains($own_ipv6_prefixes, src_prefix))
+       count(*) AS metric, 'low' AS severity, 'behaviour' AS basis
+FROM probed_ports
 GROUP BY srcaddr, dstaddr, protocol, window_start
-HAVING count(DISTINCT dstport) >= $min_ports),
+HAVING count(*) >= $min_ports),
 marked AS (
   SELECT hits.*, CASE WHEN first_seen - LAG(last_seen) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen) <= $gap
                       THEN 0 ELSE 1 END AS new_episode

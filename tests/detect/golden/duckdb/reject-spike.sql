@@ -1,6 +1,6 @@
 WITH hits AS (
 WITH rejects AS (
-  SELECT dstaddr, dstport, protocol, window_start, count(DISTINCT srcaddr) AS sources,
+  SELECT dstaddr, dstport, protocol, window_start, count(*) AS sources,
          min(srcaddr) AS any_source, sum(records) AS records, min(first_start) AS first_seen,
          max(last_end) AS last_seen
   FROM flow_windows

@@ -53,23 +53,6 @@ WITH egress AS (
     )
   GROUP BY
     srcaddr
-), contacts AS (
-  SELECT DISTINCT
-    srcaddr,
-    dstaddr,
-    window_start
-  FROM egress
-), prior AS (
-  SELECT
-    srcaddr,
-    dstaddr,
-    window_start,
-    COUNT(*) OVER (
-      PARTITION BY srcaddr, dstaddr
-      ORDER BY window_start NULLS LAST
-      RANGE BETWEEN :lookback PRECEDING AND :gap PRECEDING
-    ) AS prior_windows
-  FROM contacts
 ), hits AS (
   SELECT
     e.srcaddr AS src,
@@ -87,15 +70,19 @@ WITH egress AS (
     ON e.srcaddr = b.srcaddr
   JOIN history AS h
     ON e.srcaddr = h.srcaddr
-  JOIN prior AS p
-    ON e.srcaddr = p.srcaddr
-    AND e.dstaddr = p.dstaddr
-    AND e.window_start = p.window_start
   WHERE
     e.bytes >= :min_window_bytes
     AND e.bytes >= :baseline_factor * b.median_bytes
-    AND p.prior_windows = 0
     AND e.window_start - h.since >= :min_history
+    AND NOT EXISTS(
+      SELECT
+        1
+      FROM egress AS c
+      WHERE
+        c.srcaddr = e.srcaddr
+        AND c.dstaddr = e.dstaddr
+        AND c.window_start BETWEEN e.window_start - :lookback AND e.window_start - :gap
+    )
 ), marked AS (
   SELECT
     hits.*,

@@ -1,15 +1,13 @@
-WITH hits AS (
+WITH probed_ports AS (
   SELECT
-    srcaddr AS src,
-    dstaddr AS dst,
-    CAST(NULL AS INT) AS dst_port,
+    srcaddr,
+    dstaddr,
     protocol,
-    MIN(first_start) AS first_seen,
-    MAX(last_end) AS last_seen,
-    SUM(records) AS records,
-    COUNT(DISTINCT dstport) AS metric,
-    'low' AS severity,
-    'behaviour' AS basis
+    window_start,
+    dstport,
+    MIN(first_start) AS first_start,
+    MAX(last_end) AS last_end,
+    SUM(records) AS records
   FROM flow_windows
   WHERE
     probes > 0
@@ -21,9 +19,28 @@ WITH hits AS (
     srcaddr,
     dstaddr,
     protocol,
+    window_start,
+    dstport
+), hits AS (
+  SELECT
+    srcaddr AS src,
+    dstaddr AS dst,
+    CAST(NULL AS INT) AS dst_port,
+    protocol,
+    MIN(first_start) AS first_seen,
+    MAX(last_end) AS last_seen,
+    SUM(records) AS records,
+    COUNT(*) AS metric,
+    'low' AS severity,
+    'behaviour' AS basis
+  FROM probed_ports
+  GROUP BY
+    srcaddr,
+    dstaddr,
+    protocol,
     window_start
   HAVING
-    COUNT(DISTINCT dstport) BETWEEN :min_window_ports AND :max_window_ports
+    COUNT(*) BETWEEN :min_window_ports AND :max_window_ports
 ), marked AS (
   SELECT
     hits.*,

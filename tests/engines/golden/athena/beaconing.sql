@@ -185,12 +185,26 @@ WITH enrich_interfaces AS (
     connections.*,
     t - LAG(t) OVER (PARTITION BY pair ORDER BY t) AS gap
   FROM connections
+), episodes AS (
+  SELECT
+    pair,
+    t AS episode,
+    LEAD(t) OVER (PARTITION BY pair ORDER BY t) AS next_episode
+  FROM gaps
+  WHERE
+    gap IS NULL OR gap > 3600
 ), numbered AS (
   SELECT
     gaps.*,
-    SUM(CASE WHEN gap IS NULL OR gap > 3600 THEN 1 ELSE 0 END) OVER (PARTITION BY pair ORDER BY t ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS episode,
+    e.episode,
     CASE WHEN gap <= 3600 THEN gap END AS interval
   FROM gaps
+  JOIN episodes AS e
+    ON gaps.pair = e.pair
+    AND gaps.t >= e.episode
+    AND (
+      e.next_episode IS NULL OR gaps.t < e.next_episode
+    )
 ), quartiles AS (
   SELECT
     pair,

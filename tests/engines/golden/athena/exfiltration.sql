@@ -159,23 +159,6 @@ WITH enrich_interfaces AS (
       )
     GROUP BY
       srcaddr
-  ), contacts AS (
-    SELECT DISTINCT
-      srcaddr,
-      dstaddr,
-      window_start
-    FROM egress
-  ), prior AS (
-    SELECT
-      srcaddr,
-      dstaddr,
-      window_start,
-      COUNT(*) OVER (
-        PARTITION BY srcaddr, dstaddr
-        ORDER BY window_start
-        RANGE BETWEEN 21600 PRECEDING AND 1800 PRECEDING
-      ) AS prior_windows
-    FROM contacts
   )
   SELECT
     e.srcaddr AS src,
@@ -193,15 +176,19 @@ WITH enrich_interfaces AS (
     ON e.srcaddr = b.srcaddr
   JOIN history AS h
     ON e.srcaddr = h.srcaddr
-  JOIN prior AS p
-    ON e.srcaddr = p.srcaddr
-    AND e.dstaddr = p.dstaddr
-    AND e.window_start = p.window_start
   WHERE
     e.bytes >= 25000000
     AND e.bytes >= 20 * b.median_bytes
-    AND p.prior_windows = 0
     AND e.window_start - h.since >= 3600
+    AND NOT EXISTS(
+      SELECT
+        1
+      FROM egress AS c
+      WHERE
+        c.srcaddr = e.srcaddr
+        AND c.dstaddr = e.dstaddr
+        AND c.window_start BETWEEN e.window_start - 21600 AND e.window_start - 1800
+    )
 ), marked AS (
   SELECT
     hits.*,

@@ -105,6 +105,33 @@ WITH enrich_interfaces AS (
     SUBSTR(LOWER(dstaddr), 1, 7) AS dst_prefix
   FROM w
 ), hits AS (
+  WITH per_host AS (
+    SELECT
+      srcaddr,
+      protocol,
+      window_start,
+      dstaddr,
+      MIN(first_start) AS first_start,
+      MAX(last_end) AS last_end,
+      SUM(records) AS records,
+      SUM(probes) AS probes,
+      SUM(requests) AS requests
+    FROM flow_windows
+    WHERE
+      (
+        dst_private OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], dst_prefix)
+      )
+      AND NOT (
+        src_private OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], src_prefix)
+      )
+      AND protocol IN (6, 17)
+      AND requests > 0
+    GROUP BY
+      srcaddr,
+      protocol,
+      window_start,
+      dstaddr
+  )
   SELECT
     srcaddr AS src,
     CAST(NULL AS VARCHAR) AS dst,
@@ -113,25 +140,18 @@ WITH enrich_interfaces AS (
     MIN(first_start) AS first_seen,
     MAX(last_end) AS last_seen,
     SUM(records) AS records,
-    COUNT(DISTINCT CASE WHEN probes > 0 THEN dstaddr END) AS metric,
+    COUNT(*) FILTER(WHERE
+      probes > 0) AS metric,
     'low' AS severity,
     'behaviour' AS basis
-  FROM flow_windows
-  WHERE
-    (
-      dst_private OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], dst_prefix)
-    )
-    AND NOT (
-      src_private OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], src_prefix)
-    )
-    AND protocol IN (6, 17)
-    AND requests > 0
+  FROM per_host
   GROUP BY
     srcaddr,
     protocol,
     window_start
   HAVING
-    COUNT(DISTINCT CASE WHEN probes > 0 THEN dstaddr END) >= 3
+    COUNT(*) FILTER(WHERE
+      probes > 0) >= 3
     AND SUM(probes) >= 6
     AND SUM(probes) >= 0.5 * SUM(requests)
 ), marked AS (

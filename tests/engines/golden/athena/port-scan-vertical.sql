@@ -105,6 +105,30 @@ WITH enrich_interfaces AS (
     SUBSTR(LOWER(dstaddr), 1, 7) AS dst_prefix
   FROM w
 ), hits AS (
+  WITH probed_ports AS (
+    SELECT
+      srcaddr,
+      dstaddr,
+      protocol,
+      window_start,
+      dstport,
+      MIN(first_start) AS first_start,
+      MAX(last_end) AS last_end,
+      SUM(records) AS records
+    FROM flow_windows
+    WHERE
+      probes > 0
+      AND protocol IN (6, 17)
+      AND NOT (
+        src_private OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], src_prefix)
+      )
+    GROUP BY
+      srcaddr,
+      dstaddr,
+      protocol,
+      window_start,
+      dstport
+  )
   SELECT
     srcaddr AS src,
     dstaddr AS dst,
@@ -113,23 +137,17 @@ WITH enrich_interfaces AS (
     MIN(first_start) AS first_seen,
     MAX(last_end) AS last_seen,
     SUM(records) AS records,
-    COUNT(DISTINCT dstport) AS metric,
+    COUNT(*) AS metric,
     'low' AS severity,
     'behaviour' AS basis
-  FROM flow_windows
-  WHERE
-    probes > 0
-    AND protocol IN (6, 17)
-    AND NOT (
-      src_private OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], src_prefix)
-    )
+  FROM probed_ports
   GROUP BY
     srcaddr,
     dstaddr,
     protocol,
     window_start
   HAVING
-    COUNT(DISTINCT dstport) >= 50
+    COUNT(*) >= 50
 ), marked AS (
   SELECT
     hits.*,

@@ -90,18 +90,17 @@ WITH w AS (
     SUBSTRING(LOWER(srcaddr), 1, 7) AS src_prefix,
     SUBSTRING(LOWER(dstaddr), 1, 7) AS dst_prefix
   FROM w
-), hits AS (
+), per_host AS (
   SELECT
-    srcaddr AS src,
-    CAST(NULL AS STRING) AS dst,
-    CAST(NULL AS INT) AS dst_port,
+    srcaddr,
     protocol,
-    MIN(first_start) AS first_seen,
-    MAX(last_end) AS last_seen,
+    window_start,
+    dstaddr,
+    MIN(first_start) AS first_start,
+    MAX(last_end) AS last_end,
     SUM(records) AS records,
-    COUNT(DISTINCT CASE WHEN probes > 0 THEN dstaddr END) AS metric,
-    'low' AS severity,
-    'behaviour' AS basis
+    SUM(probes) AS probes,
+    SUM(requests) AS requests
   FROM flow_windows
   WHERE
     (
@@ -115,9 +114,29 @@ WITH w AS (
   GROUP BY
     srcaddr,
     protocol,
+    window_start,
+    dstaddr
+), hits AS (
+  SELECT
+    srcaddr AS src,
+    CAST(NULL AS STRING) AS dst,
+    CAST(NULL AS INT) AS dst_port,
+    protocol,
+    MIN(first_start) AS first_seen,
+    MAX(last_end) AS last_seen,
+    SUM(records) AS records,
+    COUNT(*) FILTER(WHERE
+      probes > 0) AS metric,
+    'low' AS severity,
+    'behaviour' AS basis
+  FROM per_host
+  GROUP BY
+    srcaddr,
+    protocol,
     window_start
   HAVING
-    COUNT(DISTINCT CASE WHEN probes > 0 THEN dstaddr END) >= :min_hosts
+    COUNT(*) FILTER(WHERE
+      probes > 0) >= :min_hosts
     AND SUM(probes) >= :min_probes
     AND SUM(probes) >= :min_probe_share * SUM(requests)
 ), marked AS (

@@ -90,18 +90,16 @@ WITH w AS (
     SUBSTRING(LOWER(srcaddr), 1, 7) AS src_prefix,
     SUBSTRING(LOWER(dstaddr), 1, 7) AS dst_prefix
   FROM w
-), hits AS (
+), probed_ports AS (
   SELECT
-    srcaddr AS src,
-    dstaddr AS dst,
-    CAST(NULL AS INT) AS dst_port,
+    srcaddr,
+    dstaddr,
     protocol,
-    MIN(first_start) AS first_seen,
-    MAX(last_end) AS last_seen,
-    SUM(records) AS records,
-    COUNT(DISTINCT dstport) AS metric,
-    'low' AS severity,
-    'behaviour' AS basis
+    window_start,
+    dstport,
+    MIN(first_start) AS first_start,
+    MAX(last_end) AS last_end,
+    SUM(records) AS records
   FROM flow_windows
   WHERE
     probes > 0
@@ -113,9 +111,28 @@ WITH w AS (
     srcaddr,
     dstaddr,
     protocol,
+    window_start,
+    dstport
+), hits AS (
+  SELECT
+    srcaddr AS src,
+    dstaddr AS dst,
+    CAST(NULL AS INT) AS dst_port,
+    protocol,
+    MIN(first_start) AS first_seen,
+    MAX(last_end) AS last_seen,
+    SUM(records) AS records,
+    COUNT(*) AS metric,
+    'low' AS severity,
+    'behaviour' AS basis
+  FROM probed_ports
+  GROUP BY
+    srcaddr,
+    dstaddr,
+    protocol,
     window_start
   HAVING
-    COUNT(DISTINCT dstport) >= :min_ports
+    COUNT(*) >= :min_ports
 ), marked AS (
   SELECT
     hits.*,

@@ -96,7 +96,7 @@ WITH w AS (
     dstport,
     protocol,
     window_start,
-    COUNT(DISTINCT srcaddr) AS sources,
+    COUNT(*) AS sources,
     MIN(srcaddr) AS any_source,
     SUM(records) AS records,
     MIN(first_start) AS first_seen,

@@ -33,10 +33,6 @@ class EgressMonth:
     def usd_per_gb(self) -> float:
         return self.usd / (self.bytes / BYTES_PER_GB) if self.bytes else 0.0
 
-    def as_dict(self) -> dict:
-        return {"month": self.month, "bytes": self.bytes, "covered": round(self.covered, 6),
-                "usd": round(self.usd, 4), "usd_per_gb": round(self.usd_per_gb, 6)}
-
 
 def month_of(epoch: int) -> str:
     return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m")

@@ -21,6 +21,8 @@ __all__ = ["AGGREGATES", "ENRICH_INTERFACES", "FLOW_WINDOWS", "KEY", "NAT_GATEWA
 # rest; brute force counts client ports over its own ports' records), and replies (source port below destination
 # port) get a NULL port: theirs is the client's ephemeral one, a row per connection that no detection reads. No
 # interface either: both ENIs of an east-west conversation add up in one row, as every detection sums them anyway.
+# Stored in the order of the direction and action tests most detections filter on: the row groups a filter
+# rules out are skipped (the 30 detections over it take 15% less CPU; the sort costs a fifth of that).
 # Only columns some detection reads: request bytes and the OR of tcp-flags cost 12% of the build and none read
 # them (brute force reads its flags from `flows`).
 SERVICE_PORT = "CASE WHEN srcport < dstport THEN NULL ELSE dstport END"
@@ -45,6 +47,7 @@ WITH w AS (
 )
 SELECT w.*, {private('srcaddr')} AS src_private, {private('dstaddr')} AS dst_private,
        substr(lower(srcaddr), 1, 7) AS src_prefix, substr(lower(dstaddr), 1, 7) AS dst_prefix FROM w
+ORDER BY src_private, dst_private, action
 """
 
 AGGREGATES: dict[str, str] = {"flow_windows": FLOW_WINDOWS}

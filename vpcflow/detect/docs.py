@@ -31,7 +31,9 @@ until=None)`.
    a NULL port, since theirs is the client's ephemeral port (a row per connection that no detection reads); and
    no interface (both ENIs of an east-west conversation add up in one row, as every detection sums them anyway).
    Interfaces listed as NAT gateways in `enrich_interfaces` (from `--topology` or describe_network_interfaces)
-   are left out: a NAT gateway forwards its clients' traffic, and the same event would show twice.
+   are left out: a NAT gateway forwards its clients' traffic, and the same event would show twice. Its rows
+   are stored sorted by whether each address is private and by action, so a detection's filter on direction
+   or action skips the row groups that cannot match (DuckDB keeps each row group's min and max).
 2. Each detection's SQL reads it and returns one row per window hit; hits of one key (src, dst, dst port,
    protocol) at most `gap` seconds apart merge into one finding (an episode). Two also read `flows`, each only the
    records it needs: brute force counts connections (distinct client ports) over its service ports' records,

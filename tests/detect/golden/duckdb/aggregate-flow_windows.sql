@@ -16,3 +16,4 @@ WITH w AS (
 )
 SELECT w.*, (srcaddr LIKE '10.%' OR srcaddr LIKE '192.168.%' OR substr(srcaddr, 1, 7) IN ('172.16.', '172.17.', '172.18.', '172.19.', '172.20.', '172.21.', '172.22.', '172.23.', '172.24.', '172.25.', '172.26.', '172.27.', '172.28.', '172.29.', '172.30.', '172.31.') OR srcaddr ILIKE 'fc%' OR srcaddr ILIKE 'fd%') AS src_private, (dstaddr LIKE '10.%' OR dstaddr LIKE '192.168.%' OR substr(dstaddr, 1, 7) IN ('172.16.', '172.17.', '172.18.', '172.19.', '172.20.', '172.21.', '172.22.', '172.23.', '172.24.', '172.25.', '172.26.', '172.27.', '172.28.', '172.29.', '172.30.', '172.31.') OR dstaddr ILIKE 'fc%' OR dstaddr ILIKE 'fd%') AS dst_private,
        substr(lower(srcaddr), 1, 7) AS src_prefix, substr(lower(dstaddr), 1, 7) AS dst_prefix FROM w
+ORDER BY src_private, dst_private, action

@@ -112,6 +112,10 @@ WITH threat_list AS (
     SUBSTR(LOWER(srcaddr), 1, 7) AS src_prefix,
     SUBSTR(LOWER(dstaddr), 1, 7) AS dst_prefix
   FROM w
+  ORDER BY
+    src_private,
+    dst_private,
+    action
 ), hits AS (
   WITH out AS (
     SELECT

@@ -104,6 +104,10 @@ WITH enrich_interfaces AS (
     SUBSTR(LOWER(srcaddr), 1, 7) AS src_prefix,
     SUBSTR(LOWER(dstaddr), 1, 7) AS dst_prefix
   FROM w
+  ORDER BY
+    src_private,
+    dst_private,
+    action
 ), hits AS (
   SELECT
     CASE WHEN COUNT(DISTINCT srcaddr) = 1 THEN MIN(srcaddr) END AS src,

@@ -90,6 +90,10 @@ WITH w AS (
     SUBSTRING(LOWER(srcaddr), 1, 7) AS src_prefix,
     SUBSTRING(LOWER(dstaddr), 1, 7) AS dst_prefix
   FROM w
+  ORDER BY
+    src_private NULLS LAST,
+    dst_private NULLS LAST,
+    action NULLS LAST
 ), out AS (
   SELECT
     *

@@ -136,7 +136,7 @@ def _independent_verdict(rules: list[dict], protocol: int, port: int, other: str
         if proto != "all" and PROTOCOLS[proto] != protocol:
             continue
         low, _, high = str(r.get("ports", "all")).partition("-")
-        if protocol in (6, 17) and low != "all" and not (int(low) <= port <= int(high or low)):
+        if proto in ("tcp", "udp") and low != "all" and not (int(low) <= port <= int(high or low)):  # AWS: else no ports
             continue
         if address not in ipaddress.ip_network(r["cidr"]):
             continue

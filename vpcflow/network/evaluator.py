@@ -89,7 +89,7 @@ class Rules:
         if candidates is None:  # the rules that match all but the port, in rule-number order
             address = self._address(other)
             candidates = self._acl_cache[key] = [
-                (r.low, r.high, None if r.allow else f"{acl.id} rule {r.number}")
+                (*r.port_span, None if r.allow else f"{acl.id} rule {r.number}")
                 for r in (acl.inbound if inbound else acl.outbound) if r.matches(protocol, -1, address)]
         ported = protocol in (6, 17)
         for low, high, verdict in candidates:
@@ -102,8 +102,8 @@ class Rules:
         key = (iface.index, inbound, protocol, other)
         ranges = self._sg_cache.get(key)
         if ranges is None:  # the port ranges the interface's groups allow for this protocol and address
-            ranges = self._sg_cache[key] = [(r.low, r.high) for _, r in self.group_rules(iface, inbound, protocol,
-                                                                                          -1, other)]
+            ranges = self._sg_cache[key] = [r.port_span for _, r in self.group_rules(iface, inbound, protocol, -1,
+                                                                                     other)]
         if ranges:
             if protocol not in (6, 17):
                 return None

@@ -56,10 +56,16 @@ class Rule:
     prefix_list: str | None = None  # a managed prefix list's id, matched by its CIDRs in `prefixes`
     prefixes: tuple = ()
 
+    @property
+    def port_span(self) -> tuple[int, int]:
+        """The ports the rule applies to: AWS ignores a rule's ports for every protocol but tcp and udp (`all` too)."""
+        return (self.low, self.high) if self.protocol in (6, 17) else (0, 65535)
+
     def matches(self, protocol: int, port: int, address) -> bool:
         if self.protocol is not None and self.protocol != protocol:
             return False
-        if protocol in (6, 17) and port >= 0 and not (self.low <= port <= self.high):
+        low, high = self.port_span
+        if protocol in (6, 17) and port >= 0 and not (low <= port <= high):
             return False
         if self.prefix_list is not None:
             return any(address.version == n.version and address in n for n in self.prefixes)

@@ -1,5 +1,8 @@
 """`s3://BUCKET/PREFIX`: flow-log objects in any of AWS's key layouts, or a Firehose destination, as Sources.
 
+A PREFIX that is an object's whole key names that object; otherwise it is a folder. One that holds no flow-log
+object is an error for read and ingest (list_objects itself, which watch polls, just gives nothing).
+
 A prefix of up to 1,000 keys is listed in one call. A larger one is walked one folder level at a time
 (Delimiter '/'), descending only into folders whose date (and hour) may hold records in [since, until), so a
 year of logs is not listed to read an hour. Objects download
@@ -105,8 +108,12 @@ def list_objects(
     *,
     workers: int = 8,
 ) -> Iterator[S3Object]:
-    """Every flow-log object under the prefix that may hold records in [since, until), folders in parallel."""
+    """Every flow-log object under the prefix that may hold records in [since, until), folders in parallel;
+    a prefix that is an object's whole key is that object alone, whatever its name or date (as a named file is)."""
     s3 = session.client("s3")
+    if prefix and not prefix.endswith("/") and (named := _object_named(s3, bucket, prefix)) is not None:
+        yield named
+        return
     start = prefix.strip("/") + "/" if prefix.strip("/") else ""
 
     def list_folder(folder: str) -> tuple[list[S3Object], list[str]]:
@@ -133,6 +140,42 @@ def list_objects(
                     if key_info(obj.key).may_hold(since, until):
                         yield obj
                 running |= {pool.submit(list_folder, f) for f in folders if _folder_may_hold(f, since, until)}
+
+
+def _object_named(s3, bucket: str, key: str) -> S3Object | None:
+    """The object whose key is exactly `key`, if any: it is the first key listed under itself as a prefix."""
+    with aws_call("s3:ListBucket", f"s3://{bucket}/{key}"):
+        first = s3.list_objects_v2(Bucket=bucket, Prefix=key, MaxKeys=1).get("Contents", [])
+    if not first or first[0]["Key"] != key:
+        return None
+    return S3Object(bucket, key, first[0]["ETag"].strip('"'), first[0]["Size"])
+
+
+def _nothing_found(session: AwsSession, bucket: str, prefix: str) -> VpcFlowError | None:
+    """Why a listing that gave no object is an error, or None when the prefix does hold flow logs (outside the
+    window): an S3 prefix exists only through its keys, so one that holds none is a wrong name, not an empty folder."""
+    start = prefix.strip("/") + "/" if prefix.strip("/") else ""
+    where = f"s3://{bucket}/{start}"
+    with aws_call("s3:ListBucket", where):
+        first = session.client("s3").list_objects_v2(Bucket=bucket, Prefix=start, MaxKeys=WHOLE_LISTING)
+    keys = [o["Key"] for o in first.get("Contents", [])]
+    hint = f"check the bucket and prefix (aws s3 ls {where}); a flow log's objects appear under AWSLogs/ once it has delivered"
+    if not keys:
+        return VpcFlowError("no object has this key, and none is under it", location=where, hint=hint)
+    if not first.get("IsTruncated") and not any(_is_flow_log(k) for k in keys):
+        return VpcFlowError(f"none of the {len(keys)} object(s) under it is a flow-log file ({', '.join(_SUFFIXES)})",
+                            location=where, hint=hint)
+    return None
+
+
+def _or_nothing_found(objects: Iterator[S3Object], session: AwsSession, bucket: str, prefix: str) -> Iterator[S3Object]:
+    """The objects; none at all raises, located: a one-shot read or ingest of a name that holds nothing says so."""
+    found = False
+    for obj in objects:
+        found = True
+        yield obj
+    if not found and (error := _nothing_found(session, bucket, prefix)) is not None:
+        raise error
 
 
 def download(session: AwsSession, obj: S3Object, fast: PresignedGetter | None = None) -> bytes:
@@ -168,10 +211,10 @@ def s3_sources(
     budget: int = 256 << 20,
     progress: Callable[[int, int], None] | None = None,
 ) -> Iterator[Source]:
-    """One Source per flow-log object; `seen(identity, version)` skips what the ledger already holds."""
-    objects = (
-        o for o in list_objects(session, bucket, prefix, since, until) if seen is None or not seen(o.identity, o.etag)
-    )
+    """One Source per flow-log object (or the one object the prefix names); `seen(identity, version)` skips what
+    the ledger already holds. A prefix that holds no flow-log object raises VpcFlowError."""
+    listed = _or_nothing_found(list_objects(session, bucket, prefix, since, until), session, bucket, prefix)
+    objects = (o for o in listed if seen is None or not seen(o.identity, o.etag))
     delivered_by = _firehose_formats(session) if format is None else None
     fast = PresignedGetter(session)
     downloads = ordered_map(

@@ -159,7 +159,7 @@ def _nothing_found(session: AwsSession, bucket: str, prefix: str) -> VpcFlowErro
     with aws_call("s3:ListBucket", where):
         first = session.client("s3").list_objects_v2(Bucket=bucket, Prefix=start, MaxKeys=WHOLE_LISTING)
     keys = [o["Key"] for o in first.get("Contents", [])]
-    hint = f"check the bucket and prefix (aws s3 ls {where}); a flow log's objects appear under AWSLogs/ once it has delivered"
+    hint = f"check the bucket and prefix: aws s3 ls {where}; a flow log's objects appear under AWSLogs/ once it delivers"
     if not keys:
         return VpcFlowError("no object has this key, and none is under it", location=where, hint=hint)
     if not first.get("IsTruncated") and not any(_is_flow_log(k) for k in keys):

@@ -85,8 +85,8 @@ def alternating(title: str, target: Path, files: str | list[str], records: int, 
         tmp = Path(tempfile.mkdtemp(prefix="vpcflow-bench-"))
         try:
             seconds: dict[str, float] = {}
-            order = [("read_csv", lambda: duckdb_read_csv(files, tmp / "csv.duckdb")),
-                     ("vpcflow", lambda: vpcflow_ingest(target, tmp / "vpcflow.duckdb"))]
+            order = [("read_csv", lambda tmp=tmp: duckdb_read_csv(files, tmp / "csv.duckdb")),
+                     ("vpcflow", lambda tmp=tmp: vpcflow_ingest(target, tmp / "vpcflow.duckdb"))]
             for name, fn in order if run % 2 == 0 else order[::-1]:
                 started = time.perf_counter()
                 assert fn() == records, name

@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterable, Iterator
 from ..fields import LogFormat
 from ..parse.chunks import LineReader
 from ..parse.typed import BlockDecoder
-from .checks import Checker
 from ..sources.base import Source
+from .checks import Checker
 
 STOP_WAIT = 5.0  # seconds a stopped thread may take to finish the block it is decoding (or a download)
 

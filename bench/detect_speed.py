@@ -8,10 +8,11 @@ The baseline's result goes into Arrow, as the suite's do.
 
     python bench/detect_speed.py [--quick] [--sizes 10000000]   # quick: 1M and 5M; full: 10M and 50M
 
-Measured (2 shared cores, load average 3 to 5 from other jobs), `--sizes 10000000,50000000`: 10M records: suite
-12.9 s, baseline 2.07 s, 6.2x, 1,288 ns/record; 50M: suite 67.5 s, baseline 10.25 s, 6.6x, 1,349 ns/record; time
-per record grows 1.05x. Beaconing and building flow_windows are each about 1.7x the baseline; the 5x target is not
-met. Before beaconing's quartiles became per-episode aggregates: 6.5x at 10M (load average about 23).
+Measured after the second round (2 shared cores, load average 7 to 11 from other jobs), `--sizes
+10000000,50000000`: 10M records: suite 24.0 s, baseline 5.23 s, 4.6x (CPU 11.93 s against 2.88 s, 4.1x); 50M:
+suite 117.2 s, baseline 20.94 s, 5.6x (CPU 71.34 s against 13.13 s, 5.4x); time per record grows 0.98x (1.20x
+in CPU). Beaconing is what does not stay flat (51 s of the 117 at 50M). The first round: 6.2x at 10M, 6.6x at
+50M (load average 3 to 5). docs/detections.md has the per-change CPU measurements.
 """
 
 from __future__ import annotations

@@ -242,24 +242,55 @@ diagnose 18/18.
 store, findings stored) against one aggregation pass into Arrow (`SELECT srcaddr, dstaddr, dstport, action,
 count(*), sum(bytes) FROM flows GROUP BY ALL`, measured before and after the suite and averaged) on 2 cores shared
 with other jobs, and prints where the suite's time went (`DetectReport.seconds`, per detection and for building
-`flow_windows`). Measured on 2026-12-06, load average 3 to 5 from other jobs:
+`flow_windows`), in wall-clock time and, since other jobs' load inflates that, in CPU time (process time of
+the suite and of the baseline in the same process: DuckDB's threads run in it).
 
-| records | suite | baseline | ratio | per record | largest parts |
-|---|---|---|---|---|---|
-| 10,000,000 | 12.9 s | 2.07 s | 6.2x | 1,288 ns | beaconing 3.5 s, `flow_windows` 3.5 s, the other 30 detections 5.8 s |
-| 50,000,000 | 67.5 s | 10.25 s | 6.6x | 1,349 ns | beaconing 24.5 s, `flow_windows` 20.1 s, the other 30 detections 22.7 s |
+The second round (2026-12-06), each change measured alone in CPU time on one 10M-record store of the bench's
+traffic (alternating, medians of 3 to 6 runs), each with the same findings:
 
-Time per record grows 1.05x from 10M to 50M records (target 1.5x at most; the baseline's own: 0.99x), within the
-store's 2 GB memory limit. The 5x target is not met: 6.2x and 6.6x. Before this round the same bench gave 6.5x at
-10M (load average about 23), and a per-detection profile on a quieter machine had beaconing at 13.2 s of a 35 s
-suite against a 5.3 s baseline. What changed, each with the same findings: beaconing's quartiles are
-`percentile_cont` aggregates per episode instead of two rank windows over all 2.9M connections (identical quartiles
-on all 12,001 candidate episodes at 10M and at 50M records; beaconing's CPU time 6.2 s -> 4.4 s at 10M);
-`flow_windows` carries each address's prefix for the actor test; dos-inbound and port-scan-outbound name a single
-peer without a distinct count. What remains: building `flow_windows` costs 1.7x the baseline by itself (twelve
-aggregates over six keys, written to a temporary table), beaconing another 1.7x (it reads the connection records
-of 12,000 candidate pairs: in this synthetic traffic almost every outbound pair is long-lived and none is
-fleet-wide), and the other 30 detections together 2.8x, 0.1 to 0.6 s each over the aggregate.
+| change | CPU before -> after |
+|---|---|
+| `flow_windows` without request bytes and the OR of tcp-flags (no detection read them), requests counted with `FILTER` | build 3.59 -> 3.04 s |
+| beaconing: each connection joins the episode whose start (a pause over `max_gap`) precedes it, instead of a running count over all 2.9M connections (a second sort) | 4.7 -> 3.6 s |
+| exfiltration: `NOT EXISTS` an earlier contact, asked only of windows above its byte thresholds, instead of counting earlier windows for every egress window | 0.52 -> 0.27 s |
+| port-scan-horizontal, -vertical and slow-scan count distinct hosts or ports in two steps; reject-spike counts sources with `count(*)` (one row per source there) | 0.39 -> 0.29, 0.31 -> 0.24, 0.34 -> 0.21, 0.51 -> 0.37 s |
+| `flow_windows` stored sorted by `src_private, dst_private, action`: filters on direction and action skip row groups | the other 30 detections 4.47 -> 3.76 s, build +0.2 s |
+
+Measured and not kept: `SET preserve_insertion_order = false` around the build (3.04 -> 3.19 s, no gain; and the
+sort above needs the insertion order); brute force reading only the (source, host, port) keys that reach
+`min_attempts` requests in `flow_windows` (0.38 -> 0.59 s: the join on addresses costs more than the filter saves);
+known-bad-peer reading fewer columns (within noise). Beaconing's candidate pairs cannot be cut further from
+`flow_windows` without a risk of dropping a beacon: only the quartiles of an episode's intervals and sizes are
+constrained, so up to a quarter of its connections on either side may be bursts or pauses, and the aggregate's
+request counts bound an episode's connections only from above (records of one connection add up), while the
+condition needs at least `min_connections`. The whole suite in CPU time, same store, old (b5bfbaf) and new code
+alternating in fresh processes, 3 runs each (`vpcflow.detect.run(con, store=False)`, baseline before and after):
+suite 13.99, 15.06, 15.79 s -> 11.54, 11.68, 11.42 s (median 15.06 -> 11.54 s, 23% less); against the baseline's
+CPU time in the same process 6.13x (5.86 to 6.30) -> 4.88x (4.55 to 5.36); the 2,111 findings identical (id,
+severity, times, records, summary).
+
+The bench after this round (2026-12-06, load average 7 to 11 from other jobs: the baseline's wall clock was
+2.5x the first round's, so the CPU columns are the fairer ones):
+
+| records | suite | baseline | ratio | CPU: suite, baseline, ratio | per record | largest parts (wall) |
+|---|---|---|---|---|---|---|
+| 10,000,000 | 24.0 s | 5.23 s | 4.6x | 11.93 s, 2.88 s, 4.1x | 2,400 ns | `flow_windows` 7.7 s, beaconing 6.5 s, the other 30 detections 9.5 s |
+| 50,000,000 | 117.2 s | 20.94 s | 5.6x | 71.34 s, 13.13 s, 5.4x | 2,343 ns | beaconing 51.1 s, `flow_windows` 26.7 s, the other 30 detections 39.1 s |
+
+At 10M records the suite is within 5x of the baseline in this run (4.6x wall, 4.1x CPU; 4.88x median in the
+alternating CPU runs above, 4.55x to 5.36x); at 50M it is not (5.6x wall, 5.4x CPU). Time per record grows 0.98x
+in wall clock from 10M to 50M (target 1.5x at most), 1.20x in CPU. What is not flat is beaconing: 3.1 s of CPU at
+10M, 23.2 s at 50M (7x for 5x the records: each of its 12,000 candidate pairs has 5 times the connections, and
+its per-episode quartiles and its sort of all candidate connections grow faster than the records); the same
+store at 50M gave 32.0 s with the first round's beaconing (2 runs each, alternating). Building `flow_windows` is
+about 1.3x to 1.5x the baseline by itself (eight aggregates over six keys, sorted and written to a temporary table),
+and the other 30 detections together about 2x.
+
+The first round (same day, load average 3 to 5): 10M records 12.9 s against 2.07 s, 6.2x, 1,288 ns a record;
+50M 67.5 s against 10.25 s, 6.6x; time per record grew 1.05x. It made beaconing's quartiles `percentile_cont`
+aggregates per episode instead of two rank windows over all connections (identical quartiles on all 12,001
+candidate episodes at 10M and 50M records; beaconing 6.2 -> 4.4 s CPU), gave `flow_windows` each address's
+prefix for the actor test, and had dos-inbound and port-scan-outbound name a single peer without a distinct count.
 
 The same bench scores diagnose on `attack-zoo`'s labelled NACL and security-group cases (`--diagnose-seeds`):
 6/6 on seed 3.

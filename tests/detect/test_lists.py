@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from vpcflow.detect.catalog.common import listed
 from vpcflow.detect.catalog.dns import public_resolvers
 from vpcflow.detect.lists import categories_loaded, load_lists, parse_list
 from vpcflow.errors import VpcFlowError
@@ -43,3 +44,14 @@ def test_loaded_lists_are_counted_per_category(tmp_path):
 
 def test_the_shipped_resolver_list_has_well_known_resolvers():
     assert {"1.1.1.1", "8.8.8.8", "9.9.9.9", "2620:fe::fe"} <= set(public_resolvers("dot-resolver"))
+
+
+def test_listed_matches_ipv4_by_range_and_ipv6_by_address_in_the_category_asked(tmp_path):
+    feeds = tmp_path / "feeds.csv"
+    feeds.write_text("network,category\n185.220.101.0/24,tor-relay\n45.33.1.200,c2\n2001:db8:c2::1,tor-relay\n")
+    seen = ["185.220.101.7", "185.220.102.7", "45.33.1.200", "2001:DB8:C2::1", "2001:db8:c2::2"]
+    addresses = " UNION ALL ".join(f"SELECT '{a}' AS address" for a in seen)
+    with Store(tmp_path / "s.duckdb") as store:
+        load_lists(store.con, [(feeds, None)])
+        hits = store.con.execute(listed(addresses, "t.list = 'tor-relay'")).fetchall()
+    assert sorted(a for (a,) in hits) == ["185.220.101.7", "2001:DB8:C2::1"]

@@ -1,8 +1,13 @@
 WITH hits AS (
 WITH seen AS (SELECT * FROM flow_windows WHERE requests > 0 OR action = 'REJECT'),
-bad AS (SELECT DISTINCT a.address FROM (SELECT srcaddr AS address FROM seen UNION SELECT dstaddr AS address FROM seen) a JOIN threat_list t
-    ON ((CASE WHEN a.address LIKE '%.%.%.%' THEN CAST(split_part(a.address, '.', 1) AS BIGINT) * 16777216 + CAST(split_part(a.address, '.', 2) AS BIGINT) * 65536 + CAST(split_part(a.address, '.', 3) AS BIGINT) * 256 + CAST(split_part(a.address, '.', 4) AS BIGINT) END) BETWEEN t.low AND t.high OR lower(a.address) = lower(t.network))
-  WHERE NOT array_contains($categories, t.list))
+bad AS (SELECT DISTINCT address FROM (
+    SELECT a.address FROM (SELECT srcaddr AS address FROM seen UNION SELECT dstaddr AS address FROM seen) a JOIN threat_list t
+      ON (CASE WHEN a.address LIKE '%.%.%.%' THEN CAST(split_part(a.address, '.', 1) AS BIGINT) * 16777216 + CAST(split_part(a.address, '.', 2) AS BIGINT) * 65536 + CAST(split_part(a.address, '.', 3) AS BIGINT) * 256 + CAST(split_part(a.address, '.', 4) AS BIGINT) END) BETWEEN t.low AND t.high
+    WHERE NOT array_contains($categories, t.list)
+    UNION ALL
+    SELECT a.address FROM (SELECT srcaddr AS address FROM seen UNION SELECT dstaddr AS address FROM seen) a JOIN threat_list t
+      ON lower(a.address) = lower(t.network)
+    WHERE t.low IS NULL AND NOT array_contains($categories, t.list)) AS hits)
 SELECT srcaddr AS src, dstaddr AS dst, dstport AS dst_port, protocol,
        min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
        sum(bytes) AS metric,

@@ -12,24 +12,37 @@ WITH out AS (
     )
 ), bad AS (
   SELECT DISTINCT
-    a.address
+    address
   FROM (
-    SELECT DISTINCT
-      dstaddr AS address
-    FROM out
-  ) AS a
-  JOIN threat_list AS t
-    ON (
-      (
+    SELECT
+      a.address
+    FROM (
+      SELECT DISTINCT
+        dstaddr AS address
+      FROM out
+    ) AS a
+    JOIN threat_list AS t
+      ON (
         CASE
           WHEN a.address LIKE '%.%.%.%'
           THEN CAST(SPLIT_PART(a.address, '.', 1) AS BIGINT) * 16777216 + CAST(SPLIT_PART(a.address, '.', 2) AS BIGINT) * 65536 + CAST(SPLIT_PART(a.address, '.', 3) AS BIGINT) * 256 + CAST(SPLIT_PART(a.address, '.', 4) AS BIGINT)
         END
       ) BETWEEN t.low AND t.high
-      OR LOWER(a.address) = LOWER(t.network)
-    )
-  WHERE
-    t.list = :category
+    WHERE
+      t.list = :category
+    UNION ALL
+    SELECT
+      a.address
+    FROM (
+      SELECT DISTINCT
+        dstaddr AS address
+      FROM out
+    ) AS a
+    JOIN threat_list AS t
+      ON LOWER(a.address) = LOWER(t.network)
+    WHERE
+      t.low IS NULL AND t.list = :category
+  ) AS hits
 ), hits AS (
   SELECT
     srcaddr AS src,

@@ -15,24 +15,37 @@ WITH inbound AS (
     AND NOT ARRAY_CONTAINS(:public_ports, dstport)
 ), relays AS (
   SELECT DISTINCT
-    a.address
+    address
   FROM (
-    SELECT DISTINCT
-      srcaddr AS address
-    FROM inbound
-  ) AS a
-  JOIN threat_list AS t
-    ON (
-      (
+    SELECT
+      a.address
+    FROM (
+      SELECT DISTINCT
+        srcaddr AS address
+      FROM inbound
+    ) AS a
+    JOIN threat_list AS t
+      ON (
         CASE
           WHEN a.address LIKE '%.%.%.%'
           THEN CAST(SPLIT_PART(a.address, '.', 1) AS BIGINT) * 16777216 + CAST(SPLIT_PART(a.address, '.', 2) AS BIGINT) * 65536 + CAST(SPLIT_PART(a.address, '.', 3) AS BIGINT) * 256 + CAST(SPLIT_PART(a.address, '.', 4) AS BIGINT)
         END
       ) BETWEEN t.low AND t.high
-      OR LOWER(a.address) = LOWER(t.network)
-    )
-  WHERE
-    ARRAY_CONTAINS(:categories, t.list)
+    WHERE
+      ARRAY_CONTAINS(:categories, t.list)
+    UNION ALL
+    SELECT
+      a.address
+    FROM (
+      SELECT DISTINCT
+        srcaddr AS address
+      FROM inbound
+    ) AS a
+    JOIN threat_list AS t
+      ON LOWER(a.address) = LOWER(t.network)
+    WHERE
+      t.low IS NULL AND ARRAY_CONTAINS(:categories, t.list)
+  ) AS hits
 ), marked_2 AS (
   SELECT
     inbound.*,

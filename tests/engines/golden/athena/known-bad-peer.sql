@@ -125,31 +125,52 @@ WITH threat_list AS (
       requests > 0 OR action = 'REJECT'
   ), bad AS (
     SELECT DISTINCT
-      a.address
+      address
     FROM (
       SELECT
-        srcaddr AS address
-      FROM seen
-      UNION
-      SELECT
-        dstaddr AS address
-      FROM seen
-    ) AS a
-    JOIN threat_list AS t
-      ON (
-        (
+        a.address
+      FROM (
+        SELECT
+          srcaddr AS address
+        FROM seen
+        UNION
+        SELECT
+          dstaddr AS address
+        FROM seen
+      ) AS a
+      JOIN threat_list AS t
+        ON (
           CASE
             WHEN a.address LIKE '%.%.%.%'
             THEN CAST(SPLIT_PART(a.address, '.', 1) AS BIGINT) * 16777216 + CAST(SPLIT_PART(a.address, '.', 2) AS BIGINT) * 65536 + CAST(SPLIT_PART(a.address, '.', 3) AS BIGINT) * 256 + CAST(SPLIT_PART(a.address, '.', 4) AS BIGINT)
           END
         ) BETWEEN t.low AND t.high
-        OR LOWER(a.address) = LOWER(t.network)
-      )
-    WHERE
-      NOT CONTAINS(
-        ARRAY['tor-relay', 'tor-exit', 'c2', 'mining-pool', 'blackhole', 'drop-point', 'doh-resolver', 'dot-resolver'],
-        t.list
-      )
+      WHERE
+        NOT CONTAINS(
+          ARRAY['tor-relay', 'tor-exit', 'c2', 'mining-pool', 'blackhole', 'drop-point', 'doh-resolver', 'dot-resolver'],
+          t.list
+        )
+      UNION ALL
+      SELECT
+        a.address
+      FROM (
+        SELECT
+          srcaddr AS address
+        FROM seen
+        UNION
+        SELECT
+          dstaddr AS address
+        FROM seen
+      ) AS a
+      JOIN threat_list AS t
+        ON LOWER(a.address) = LOWER(t.network)
+      WHERE
+        t.low IS NULL
+        AND NOT CONTAINS(
+          ARRAY['tor-relay', 'tor-exit', 'c2', 'mining-pool', 'blackhole', 'drop-point', 'doh-resolver', 'dot-resolver'],
+          t.list
+        )
+    ) AS hits
   )
   SELECT
     srcaddr AS src,

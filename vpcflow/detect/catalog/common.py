@@ -43,7 +43,7 @@ def listed(addresses_sql: str, category_match: str) -> str:
     UNION ALL
     SELECT a.address FROM ({addresses_sql}) a JOIN threat_list t
       ON lower(a.address) = lower(t.network)
-    WHERE t.low IS NULL AND {category_match}) AS hits"""
+    WHERE a.address LIKE '%:%' AND t.low IS NULL AND {category_match}) AS hits"""
 
 
 SEVERITY = ("CASE max(CASE severity WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END) "

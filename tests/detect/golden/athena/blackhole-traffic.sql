@@ -42,7 +42,7 @@ WITH hits AS (
       JOIN threat_list AS t
         ON LOWER(a.address) = LOWER(t.network)
       WHERE
-        t.low IS NULL AND t.list = :category
+        a.address LIKE '%:%' AND t.low IS NULL AND t.list = :category
     ) AS hits
   )
   SELECT

@@ -44,7 +44,7 @@ WITH hits AS (
       JOIN threat_list AS t
         ON LOWER(a.address) = LOWER(t.network)
       WHERE
-        t.low IS NULL AND NOT CONTAINS(:categories, t.list)
+        a.address LIKE '%:%' AND t.low IS NULL AND NOT CONTAINS(:categories, t.list)
     ) AS hits
   )
   SELECT

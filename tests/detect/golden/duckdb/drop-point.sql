@@ -7,7 +7,7 @@ bad AS (SELECT DISTINCT address FROM (
     UNION ALL
     SELECT a.address FROM (SELECT DISTINCT dstaddr AS address FROM out) a JOIN threat_list t
       ON lower(a.address) = lower(t.network)
-    WHERE t.low IS NULL AND t.list = $category) AS hits)
+    WHERE a.address LIKE '%:%' AND t.low IS NULL AND t.list = $category) AS hits)
 SELECT srcaddr AS src, dstaddr AS dst, dstport AS dst_port, protocol,
        min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
        sum(bytes) AS metric, 'medium' AS severity, 'threat list' AS basis

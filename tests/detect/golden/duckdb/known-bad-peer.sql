@@ -7,7 +7,7 @@ bad AS (SELECT DISTINCT address FROM (
     UNION ALL
     SELECT a.address FROM (SELECT srcaddr AS address FROM seen UNION SELECT dstaddr AS address FROM seen) a JOIN threat_list t
       ON lower(a.address) = lower(t.network)
-    WHERE t.low IS NULL AND NOT array_contains($categories, t.list)) AS hits)
+    WHERE a.address LIKE '%:%' AND t.low IS NULL AND NOT array_contains($categories, t.list)) AS hits)
 SELECT srcaddr AS src, dstaddr AS dst, dstport AS dst_port, protocol,
        min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
        sum(bytes) AS metric,

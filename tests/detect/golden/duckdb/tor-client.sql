@@ -8,7 +8,7 @@ relays AS (SELECT DISTINCT address FROM (
     UNION ALL
     SELECT a.address FROM (SELECT DISTINCT dstaddr AS address FROM out) a JOIN threat_list t
       ON lower(a.address) = lower(t.network)
-    WHERE t.low IS NULL AND array_contains($categories, t.list)) AS hits),
+    WHERE a.address LIKE '%:%' AND t.low IS NULL AND array_contains($categories, t.list)) AS hits),
 marked AS (SELECT out.*, dstaddr IN (SELECT address FROM relays) AS on_list FROM out)
 SELECT srcaddr AS src, CASE WHEN count(DISTINCT dstaddr) = 1 THEN min(dstaddr) END AS dst,
        CAST(NULL AS INTEGER) AS dst_port, protocol, min(first_start) AS first_seen, max(last_end) AS last_seen,

@@ -9,7 +9,7 @@ relays AS (SELECT DISTINCT address FROM (
     UNION ALL
     SELECT a.address FROM (SELECT DISTINCT srcaddr AS address FROM inbound) a JOIN threat_list t
       ON lower(a.address) = lower(t.network)
-    WHERE t.low IS NULL AND array_contains($categories, t.list)) AS hits),
+    WHERE a.address LIKE '%:%' AND t.low IS NULL AND array_contains($categories, t.list)) AS hits),
 marked AS (SELECT inbound.*, srcaddr IN (SELECT address FROM relays) AS on_list FROM inbound)
 SELECT CAST(NULL AS VARCHAR) AS src, dstaddr AS dst, dstport AS dst_port, protocol,
        min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,

@@ -43,7 +43,7 @@ WITH seen AS (
     JOIN threat_list AS t
       ON LOWER(a.address) = LOWER(t.network)
     WHERE
-      t.low IS NULL AND NOT ARRAY_CONTAINS(:categories, t.list)
+      a.address LIKE '%:%' AND t.low IS NULL AND NOT ARRAY_CONTAINS(:categories, t.list)
   ) AS hits
 ), hits AS (
   SELECT

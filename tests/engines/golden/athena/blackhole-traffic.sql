@@ -160,7 +160,7 @@ WITH threat_list AS (
       JOIN threat_list AS t
         ON LOWER(a.address) = LOWER(t.network)
       WHERE
-        t.low IS NULL AND t.list = 'blackhole'
+        a.address LIKE '%:%' AND t.low IS NULL AND t.list = 'blackhole'
     ) AS hits
   )
   SELECT

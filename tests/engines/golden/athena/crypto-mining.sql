@@ -162,7 +162,7 @@ WITH threat_list AS (
       JOIN threat_list AS t
         ON LOWER(a.address) = LOWER(t.network)
       WHERE
-        t.low IS NULL AND t.list = 'mining-pool'
+        a.address LIKE '%:%' AND t.low IS NULL AND t.list = 'mining-pool'
     ) AS hits
   )
   SELECT

@@ -165,7 +165,8 @@ WITH threat_list AS (
       JOIN threat_list AS t
         ON LOWER(a.address) = LOWER(t.network)
       WHERE
-        t.low IS NULL
+        a.address LIKE '%:%'
+        AND t.low IS NULL
         AND NOT CONTAINS(
           ARRAY['tor-relay', 'tor-exit', 'c2', 'mining-pool', 'blackhole', 'drop-point', 'doh-resolver', 'dot-resolver'],
           t.list

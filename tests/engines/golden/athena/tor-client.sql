@@ -162,7 +162,9 @@ WITH threat_list AS (
       JOIN threat_list AS t
         ON LOWER(a.address) = LOWER(t.network)
       WHERE
-        t.low IS NULL AND CONTAINS(ARRAY['tor-relay', 'tor-exit'], t.list)
+        a.address LIKE '%:%'
+        AND t.low IS NULL
+        AND CONTAINS(ARRAY['tor-relay', 'tor-exit'], t.list)
     ) AS hits
   ), marked_2 AS (
     SELECT

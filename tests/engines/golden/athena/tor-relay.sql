@@ -163,7 +163,7 @@ WITH threat_list AS (
       JOIN threat_list AS t
         ON LOWER(a.address) = LOWER(t.network)
       WHERE
-        t.low IS NULL AND CONTAINS(ARRAY['tor-relay'], t.list)
+        a.address LIKE '%:%' AND t.low IS NULL AND CONTAINS(ARRAY['tor-relay'], t.list)
     ) AS hits
   ), marked_2 AS (
     SELECT

@@ -15,11 +15,11 @@ SUBNETS = [{"name": "a", "cidr": "10.0.1.0/24", "az_id": "use1-az1"},
 ATTACHMENT = [{"name": "tgw-a", "type": "transit_gateway", "subnet": "a", "ip": "10.0.1.200"},
               {"name": "tgw-b", "type": "transit_gateway", "subnet": "b", "ip": "10.0.2.200"}]
 APP = {"name": "app", "subnet": "b", "ip": "10.0.2.10"}
-SHARED = {"name": "shared", "ip": "10.9.0.5", "via": "transit-gateway"}
+SERVICES_PEER = {"name": "services-vpc", "ip": "10.9.0.5", "via": "transit-gateway"}
 
 
 def _spec(interfaces):
-    return {"vpc": {"cidr": "10.0.0.0/16"}, "subnets": SUBNETS, "interfaces": interfaces, "peers": [SHARED]}
+    return {"vpc": {"cidr": "10.0.0.0/16"}, "subnets": SUBNETS, "interfaces": interfaces, "peers": [SERVICES_PEER]}
 
 
 def test_a_peer_through_a_transit_gateway_needs_the_vpcs_attachment():

@@ -14,7 +14,12 @@ _DESCRIBED = (
     ("SecurityGroupRules", "describe_security_group_rules"),
     ("NetworkInterfaces", "describe_network_interfaces"),
     ("PrefixLists", "describe_managed_prefix_lists"),
+    ("RouteTables", "describe_route_tables"),
+    ("NatGateways", "describe_nat_gateways"),
+    ("VpcEndpoints", "describe_vpc_endpoints"),
 )
+# AWS-managed interfaces (a NAT gateway's, an endpoint's) show even where the account hides managed resources
+_ARGUMENTS = {"describe_network_interfaces": {"IncludeManagedResources": True}}
 
 
 def describe_network(session) -> dict:
@@ -24,14 +29,17 @@ def describe_network(session) -> dict:
     for key, call in _DESCRIBED:
         action = "ec2:" + "".join(w.title() for w in call.split("_"))
         with aws_call(action, "the account's network configuration"):
-            described[key] = [item for page in ec2.get_paginator(call).paginate() for item in page.get(key, [])]
+            described[key] = [item for page in ec2.get_paginator(call).paginate(**_ARGUMENTS.get(call, {}))
+                              for item in page.get(key, [])]
     for plist in described["PrefixLists"]:
         with aws_call("ec2:GetManagedPrefixListEntries", plist["PrefixListId"]):
             plist["Entries"] = [e for page in ec2.get_paginator("get_managed_prefix_list_entries").paginate(
                 PrefixListId=plist["PrefixListId"]) for e in page.get("Entries", [])]
+    described["Region"] = session.region
     return described
 
 
 def aws_topology(session) -> Topology:
-    """The account's VPC, subnets, interfaces, security groups (with rule ids), ACLs and prefix lists."""
+    """The account's VPCs, subnets (their AZs and routes to the internet), interfaces (their types: NAT gateway,
+    VPC endpoint, transit gateway attachment, load balancer), security groups (with rule ids), ACLs, prefix lists."""
     return described_topology(describe_network(session))

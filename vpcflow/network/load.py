@@ -10,7 +10,21 @@ from pathlib import Path
 import yaml
 
 from ..errors import VpcFlowError
-from .topology import Topology, build_topology
+from .topology import INSTANCE, LOAD_BALANCER, NAT_GATEWAY, TRANSIT_GATEWAY, VPC_ENDPOINT, Topology, build_topology
+
+# DescribeNetworkInterfaces' InterfaceType -> the model's kind, spelled as flow logs' v11 `interface-type` spells it.
+# The API reference lists `nat_gateway`; the EC2 API model (botocore's enum) says `natGateway`: both are read.
+# A Gateway Load Balancer endpoint is a VPC endpoint; every other type (interface, lambda, efa, trunk, branch,
+# load_balancer for an ALB, ...) ends its own conversations like an instance's interface does.
+AWS_INTERFACE_TYPES = {"nat_gateway": NAT_GATEWAY, "natGateway": NAT_GATEWAY, "vpc_endpoint": VPC_ENDPOINT,
+                       "gateway_load_balancer_endpoint": VPC_ENDPOINT, "transit_gateway": TRANSIT_GATEWAY,
+                       "network_load_balancer": LOAD_BALANCER}
+
+
+def interface_kind(interface_type: str | None) -> str:
+    """The model's kind of an interface from its DescribeNetworkInterfaces `InterfaceType`."""
+    return AWS_INTERFACE_TYPES.get(interface_type or "interface", INSTANCE)
+
 
 # Named topologies (the emulator's built-in scenarios) plug in here, the way a third party's catalog would.
 TOPOLOGY_GROUP = "vpcflow.topologies"
@@ -77,6 +91,50 @@ def _acl_entry(e: dict) -> list[dict]:
              "cidr": e.get("CidrBlock") or e.get("Ipv6CidrBlock"), "action": e["RuleAction"]}]
 
 
+def _managed_kinds(described: dict) -> dict[str, str]:
+    """The interfaces the NAT gateways and VPC endpoints name as theirs (by ENI id), whatever InterfaceType says."""
+    kinds = {a["NetworkInterfaceId"]: NAT_GATEWAY for nat in described.get("NatGateways", [])
+             if nat.get("State") not in ("deleted", "failed")
+             for a in nat.get("NatGatewayAddresses", []) if a.get("NetworkInterfaceId")}
+    for endpoint in described.get("VpcEndpoints", []):
+        kinds.update(dict.fromkeys(endpoint.get("NetworkInterfaceIds") or [], VPC_ENDPOINT))
+    return kinds
+
+
+def _default_routes(described: dict) -> dict[str, tuple[bool, str | None]]:
+    """Each subnet's way to the internet from its route table (its own, else its VPC's main one): whether its
+    default route goes to an internet gateway, and the interface of the NAT gateway it goes to instead."""
+    described_enis = {n["NetworkInterfaceId"] for n in described["NetworkInterfaces"]}
+    nat_eni = {nat["NatGatewayId"]: a["NetworkInterfaceId"] for nat in described.get("NatGateways", [])
+               for a in nat.get("NatGatewayAddresses", [])[:1] if a.get("NetworkInterfaceId") in described_enis}
+    tables, main = {}, {}
+    for table in described.get("RouteTables", []):
+        for a in table.get("Associations", []):
+            if a.get("SubnetId"):
+                tables[a["SubnetId"]] = table
+            elif a.get("Main"):
+                main[table.get("VpcId")] = table
+    routes = {}
+    for s in described["Subnets"]:
+        table = tables.get(s["SubnetId"]) or main.get(s.get("VpcId")) or {}
+        default = [r for r in table.get("Routes", []) if r.get("DestinationCidrBlock") == "0.0.0.0/0"
+                   and r.get("State", "active") == "active"]
+        igw = any(str(r.get("GatewayId", "")).startswith("igw-") for r in default)
+        nat = next((nat_eni[r["NatGatewayId"]] for r in default if r.get("NatGatewayId") in nat_eni), None)
+        routes[s["SubnetId"]] = (igw, nat)
+    return routes
+
+
+def _interface(n: dict, kinds: dict[str, str]) -> dict:
+    """One entry of DescribeNetworkInterfaces as a topology interface."""
+    return {"name": n["NetworkInterfaceId"], "id": n["NetworkInterfaceId"], "subnet": n["SubnetId"],
+            "ip": n["PrivateIpAddress"], "public": bool((n.get("Association") or {}).get("PublicIp")),
+            "type": kinds.get(n["NetworkInterfaceId"]) or interface_kind(n.get("InterfaceType")),
+            "instance_id": (n.get("Attachment") or {}).get("InstanceId"),  # None for a Lambda's or a NAT's
+            "ipv6": (n.get("Ipv6Addresses") or [{}])[0].get("Ipv6Address"),
+            "security_groups": [g["GroupId"] for g in n.get("Groups", [])]}
+
+
 def described_topology(described: dict) -> Topology:
     """The model from the answers of EC2's describe calls (a mapping of their result lists, see aws.network)."""
     vpcs, subnets, acls = described["Vpcs"], described["Subnets"], described["NetworkAcls"]
@@ -84,7 +142,10 @@ def described_topology(described: dict) -> Topology:
     rules: dict[tuple[str, bool], list[dict]] = {}
     for r in described["SecurityGroupRules"]:
         rules.setdefault((r["GroupId"], bool(r.get("IsEgress"))), []).append(_group_rule(r))
+    kinds, routes = _managed_kinds(described), _default_routes(described)
     spec = {
+        "described": True,
+        "region": described.get("Region") or "us-east-1",
         "account": (vpcs[0].get("OwnerId") if vpcs else None) or "000000000000",  # no extra STS call
         "vpc": {"cidr": vpcs[0]["CidrBlock"] if vpcs else "10.0.0.0/8", "id": vpcs[0]["VpcId"] if vpcs else None},
         "prefix_lists": [{"id": p["PrefixListId"], "name": p.get("PrefixListName") or p["PrefixListId"],
@@ -95,13 +156,11 @@ def described_topology(described: dict) -> Topology:
                           "inbound": [r for e in a["Entries"] if not e["Egress"] for r in _acl_entry(e)],
                           "outbound": [r for e in a["Entries"] if e["Egress"] for r in _acl_entry(e)]}
                          for a in acls],
-        "subnets": [{"name": s["SubnetId"], "id": s["SubnetId"], "cidr": s["CidrBlock"], "public": True,
-                     "network_acl": acl_of.get(s["SubnetId"])} for s in subnets],
-        "interfaces": [{"name": n["NetworkInterfaceId"], "id": n["NetworkInterfaceId"], "subnet": n["SubnetId"],
-                        "ip": n["PrivateIpAddress"], "public": True,
-                        "ipv6": (n.get("Ipv6Addresses") or [{}])[0].get("Ipv6Address"),
-                        "security_groups": [g["GroupId"] for g in n.get("Groups", [])]}
-                       for n in described["NetworkInterfaces"]],
+        "subnets": [{"name": s["SubnetId"], "id": s["SubnetId"], "cidr": s["CidrBlock"], "vpc_id": s.get("VpcId"),
+                     "az_id": s.get("AvailabilityZoneId"), "public": routes[s["SubnetId"]][0],
+                     "nat_gateway": routes[s["SubnetId"]][1], "network_acl": acl_of.get(s["SubnetId"])}
+                    for s in subnets],
+        "interfaces": [_interface(n, kinds) for n in described["NetworkInterfaces"]],
     }
     if vpcs and not all(ipaddress.ip_network(s["CidrBlock"]).subnet_of(ipaddress.ip_network(vpcs[0]["CidrBlock"]))
                         for s in subnets):

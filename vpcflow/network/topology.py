@@ -103,6 +103,7 @@ class Subnet:
     public: bool = False
     nat_gateway: str | None = None  # name of the NAT gateway interface private subnets route through
     _next_host: int = 10
+    vpc_id: str | None = None  # when not the topology's own VPC (an account described with several)
 
 
 @dataclass
@@ -310,10 +311,12 @@ def build_topology(spec: dict) -> Topology:
         if acl_name and acl_name not in acls:
             raise ScenarioError(f"unknown network ACL {acl_name!r}", location=where)
         subnets[s["name"]] = Subnet(s["name"], s.get("id") or derive_id("subnet", vpc_id, s["name"]), net,
-                                    s.get("az_id", f"{region[:2]}{region.split('-')[1][0]}{region[-1]}-az1"),
+                                    s.get("az_id") or f"{region[:2]}{region.split('-')[1][0]}{region[-1]}-az1",
                                     acls[acl_name] if acl_name else default_acl, bool(s.get("public")),
-                                    s.get("nat_gateway"))
-    interfaces, roles = _interfaces(spec.get("interfaces") or [], subnets, groups, vpc_id)
+                                    s.get("nat_gateway"), vpc_id=s.get("vpc_id"))
+    # an account's own answer stands as it is (an emulated account's NAT gateway may sit outside its subnet)
+    interfaces, roles = _interfaces(spec.get("interfaces") or [], subnets, groups, vpc_id,
+                                    check_addresses=not spec.get("described"))
     for s in subnets.values():
         if s.nat_gateway and s.nat_gateway not in roles:
             raise ScenarioError(f"subnet {s.name!r} routes through unknown NAT gateway {s.nat_gateway!r}")
@@ -343,7 +346,7 @@ def _prefix_lists(specs, vpc_id: str) -> dict[str, PrefixList]:
     return out
 
 
-def _interfaces(specs, subnets, groups, vpc_id):
+def _interfaces(specs, subnets, groups, vpc_id, check_addresses: bool = True):
     interfaces: list[Interface] = []
     roles: dict[str, list[Interface]] = {}
     for n, spec in enumerate(specs):
@@ -365,12 +368,13 @@ def _interfaces(specs, subnets, groups, vpc_id):
         for k in range(count):
             name = role if count == 1 else f"{role}-{k + 1}"
             ip = spec.get("ip") if count == 1 and spec.get("ip") else _allocate(subnet, where)
-            if ipaddress.ip_address(ip) not in subnet.cidr:
+            if check_addresses and ipaddress.ip_address(ip) not in subnet.cidr:
                 raise ScenarioError(f"address {ip} is outside subnet {subnet.cidr}", location=where)
             v6 = spec.get("ipv6") if count == 1 else None
             iface = Interface(name, spec.get("id") if count == 1 and spec.get("id") else
                               derive_id("eni", vpc_id, name), kind, subnet, str(ip), v6,
-                              (spec.get("instance_id") if count == 1 and spec.get("instance_id") else
+                              # an explicit `instance_id: null` (a described Lambda's interface) stays None
+                              (spec["instance_id"] if count == 1 and "instance_id" in spec else
                                derive_id("i", vpc_id, name)) if kind == INSTANCE else None, sgs,
                               bool(spec.get("public", kind == NAT_GATEWAY)), len(interfaces), role)
             interfaces.append(iface)

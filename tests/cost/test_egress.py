@@ -112,3 +112,16 @@ def test_vpcflow_toml_overrides_the_tiers_for_the_cli(db_path, tmp_path, cli, mo
     result = cli("cost", "--db", db_path, "-o", "json")
     assert result.code == 0, result.err
     assert result.json()[0]["usd"] == pytest.approx(150 * 0.5, abs=1e-3)
+
+
+def test_tokyo_just_over_10_tb_past_the_allowance_the_rest_pays_tokyos_second_tier(store, tmp_path):
+    engine = _store(store, tmp_path, _whole_month(100 * GB + 10 * TB + GB))
+    tokyo = prices_for("ap-northeast-1")
+    assert _internet_usd(engine, prices=tokyo) == pytest.approx(10 * 1024 * 0.114 + 1 * 0.089, abs=1e-3)
+
+
+def test_tokyo_past_150_tb_pays_each_of_its_four_tiers(store, tmp_path):
+    engine = _store(store, tmp_path, _whole_month(100 * GB + 150 * TB + 10 * GB))
+    tokyo = prices_for("ap-northeast-1")
+    month = 10 * 1024 * 0.114 + 40 * 1024 * 0.089 + 100 * 1024 * 0.086 + 10 * 0.084
+    assert _internet_usd(engine, prices=tokyo) == pytest.approx(month, abs=1e-2)

@@ -64,3 +64,24 @@ def test_docs_list_every_path_and_every_us_east_1_price():
         value = getattr(east, f.name)
         if isinstance(value, float):
             assert f"| `{f.name}` | {value} |" in doc, f.name
+
+
+def test_tokyo_vended_log_tiers_apply_in_order():
+    p = PRICES["ap-northeast-1"]
+    assert p.tiered(p.cloudwatch_logs_tiers, 30 * 1024 + 100) == pytest.approx(10 * 1024 * 0.76 + 20 * 1024 * 0.38
+                                                                              + 100 * 0.152)
+    assert p.tiered(p.s3_tiers, 50 * 1024 + 100) == pytest.approx(10 * 1024 * 0.38 + 20 * 1024 * 0.228
+                                                                 + 20 * 1024 * 0.114 + 100 * 0.076)
+
+
+def test_every_tier_of_every_region_is_in_the_docs():
+    from dataclasses import fields
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "cost.md").read_text()
+    rows = {line.split("|")[1].strip(" `"): line for line in doc.splitlines() if line.startswith("| `")}
+    for prices in PRICES.values():
+        for f in fields(prices):
+            if f.name.endswith("_tiers"):
+                assert all(f"{price:g}" in rows[f.name] for _, price in getattr(prices, f.name)), (prices.region,
+                                                                                                  f.name)

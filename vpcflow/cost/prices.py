@@ -77,12 +77,14 @@ _US_EAST_1 = Prices(
     firehose_ingest_per_gb=0.13,
 )
 
-# Tokyo: the first tiers of vended-log delivery and internet egress are AWS's published prices; the later tiers
-# are not in vpcflow's table, so the first tier's price applies to all volume (an upper bound past 10 TB a month).
+# Tokyo: internet egress, vended-log delivery, inter-region and the NAT gateway are Tokyo's own published prices
+# (the tiers' sizes are us-east-1's); the other fields are us-east-1's, not checked for Tokyo (docs/cost.md).
 _AP_NORTHEAST_1 = replace(
-    _US_EAST_1, region="ap-northeast-1", internet_egress_tiers=((None, 0.114),), inter_region_per_gb=0.09,
-    nat_gateway_per_gb=0.062, nat_gateway_per_hour=0.062,
-    cloudwatch_logs_tiers=((None, 0.76),), s3_tiers=((None, 0.38),))
+    _US_EAST_1, region="ap-northeast-1",
+    internet_egress_tiers=((10 * _TB, 0.114), (40 * _TB, 0.089), (100 * _TB, 0.086), (None, 0.084)),
+    inter_region_per_gb=0.09, nat_gateway_per_gb=0.062, nat_gateway_per_hour=0.062,
+    cloudwatch_logs_tiers=((10 * _TB, 0.76), (20 * _TB, 0.38), (20 * _TB, 0.152), (None, 0.076)),
+    s3_tiers=((10 * _TB, 0.38), (20 * _TB, 0.228), (20 * _TB, 0.114), (None, 0.076)))
 
 PRICES: dict[str, Prices] = {p.region: p for p in (_US_EAST_1, _AP_NORTHEAST_1)}
 DEFAULT_REGION = "us-east-1"

@@ -1,5 +1,6 @@
 """`--aws`: the account read from moto's server over HTTP gives cost what a topology file gives it: each subnet's
-AZ and way to the internet, and the NAT gateway's and interface endpoint's interfaces by their type.
+AZ and way to the internet, the NAT gateway's and interface endpoint's interfaces by their type, S3 through a
+gateway endpoint and a VPC peered from another region.
 
 moto answers `InterfaceType: interface` for the interfaces of the NAT gateways and endpoints it creates (AWS answers
 `nat_gateway`, `vpc_endpoint`), and creates none for transit gateway attachments or load balancers: those types are
@@ -110,3 +111,44 @@ def test_cost_aws_sees_the_nat_gateway_in_another_az(cli, tmp_path, aws_env):
     assert result.code == 0, result.err
     per_az = next(r for r in result.json() if r["what_if"].startswith("a NAT gateway in each"))
     assert per_az["bytes"] == GB and per_az["usd_saved"] > 0
+
+
+def _reach_s3_and_a_peer(aws_env, seeded) -> None:
+    """An S3 gateway endpoint on the private subnet's route table, and a VPC in us-west-2 peered with this one."""
+    ec2 = aws_env.client("ec2")
+    table = ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id",
+                                                "Values": [seeded["private"]["SubnetId"]]}])["RouteTables"][0]
+    ec2.create_vpc_endpoint(VpcId=seeded["vpc"], ServiceName="com.amazonaws.us-east-1.s3", VpcEndpointType="Gateway",
+                            RouteTableIds=[table["RouteTableId"]])
+    west = aws_env.boto_session().client("ec2", region_name="us-west-2", endpoint_url=aws_env.endpoint_url)
+    far = west.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    pcx = ec2.create_vpc_peering_connection(VpcId=seeded["vpc"], PeerVpcId=far, PeerRegion="us-west-2")
+    pcx_id = pcx["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    west.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx_id)
+    ec2.create_route(RouteTableId=table["RouteTableId"], DestinationCidrBlock="10.1.0.0/16",
+                     VpcPeeringConnectionId=pcx_id)
+
+
+def test_gateway_endpoints_and_peered_vpcs_become_peers(aws_env):
+    seeded = _seed(aws_env)
+    _reach_s3_and_a_peer(aws_env, seeded)
+    peers = _model(aws_env).peers.values()
+    s3 = [p for p in peers if p.via == "gateway-endpoint"]
+    assert s3 and {p.service for p in s3} == {"S3"} and {p.vpc_id for p in s3} == {seeded["vpc"]}
+    peered = [p for p in peers if p.via == "peering"]
+    assert [(str(p.cidr), p.region) for p in peered] == [("10.1.0.0/16", "us-west-2")]
+
+
+def test_cost_aws_places_s3_through_the_endpoint_and_the_peer_in_another_region(cli, tmp_path, aws_env):
+    seeded = _seed(aws_env)
+    _reach_s3_and_a_peer(aws_env, seeded)
+    s3 = next(p for p in _model(aws_env).peers.values() if p.via == "gateway-endpoint").ips[0]
+    eni = seeded["app_eni"]
+    lines = [rec("10.0.2.10", s3, 40000, 443, 6, 900, GB, T, eni=eni),
+             rec("10.0.2.10", "10.1.0.20", 40001, 5432, 6, 100, GB // 2, T, eni=eni)]
+    db = tmp_path / "v.duckdb"
+    assert cli("ingest", str(write(tmp_path / "f.log", lines)), "--db", db, "--format", "default").code == 0
+    result = cli("cost", "--db", db, "--aws", "--endpoint-url", aws_env.endpoint_url, "--region", aws_env.region,
+                 "-o", "json")
+    assert result.code == 0, result.err
+    assert {r["path"]: r["bytes"] for r in result.json()} == {"gateway-endpoint": GB, "inter-region": GB // 2}

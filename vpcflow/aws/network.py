@@ -17,6 +17,7 @@ _DESCRIBED = (
     ("RouteTables", "describe_route_tables"),
     ("NatGateways", "describe_nat_gateways"),
     ("VpcEndpoints", "describe_vpc_endpoints"),
+    ("VpcPeeringConnections", "describe_vpc_peering_connections"),
 )
 # AWS-managed interfaces (a NAT gateway's, an endpoint's) show even where the account hides managed resources
 _ARGUMENTS = {"describe_network_interfaces": {"IncludeManagedResources": True}}
@@ -41,5 +42,6 @@ def describe_network(session) -> dict:
 
 def aws_topology(session) -> Topology:
     """The account's VPCs, subnets (their AZs and routes to the internet), interfaces (their types: NAT gateway,
-    VPC endpoint, transit gateway attachment, load balancer), security groups (with rule ids), ACLs, prefix lists."""
+    VPC endpoint, transit gateway attachment, load balancer), gateway endpoints, peered VPCs, security groups (with
+    rule ids), ACLs, prefix lists."""
     return described_topology(describe_network(session))

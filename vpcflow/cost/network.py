@@ -50,7 +50,7 @@ def topology_rows(topology: Topology, source: str = "topology") -> dict[str, lis
         if kind is None and not peer.service:
             continue
         kind = kind or "aws-service"
-        vpc = topology.vpc_id if kind == "gateway-endpoint" else peer.vpc_id
+        vpc = (peer.vpc_id or topology.vpc_id) if kind == "gateway-endpoint" else peer.vpc_id
         for cidr in [peer.cidr] if peer.cidr is not None else [f"{ip}/32" for ip in peer.ips]:
             bounds = _range(cidr)
             if bounds:

@@ -125,6 +125,34 @@ def _default_routes(described: dict) -> dict[str, tuple[bool, str | None]]:
     return routes
 
 
+_ENDED = ("deleting", "deleted", "failed", "rejected", "expired")
+
+
+def _peers(described: dict) -> list[dict]:
+    """What the VPCs reach beyond themselves: S3 and DynamoDB through gateway endpoints (their AWS-managed prefix
+    lists' CIDRs), and peered VPCs the answer does not hold (another region's, another account's)."""
+    lists = {p.get("PrefixListName"): p for p in described["PrefixLists"]}
+    peers = []
+    for e in described.get("VpcEndpoints", []):
+        if e.get("VpcEndpointType") != "Gateway" or str(e.get("State", "")).lower() in _ENDED:
+            continue
+        service = e["ServiceName"].rsplit(".", 1)[-1].upper()  # com.amazonaws.us-east-1.s3: ip-ranges' S3
+        peers += [{"name": f"{e['VpcEndpointId']}/{c['Cidr']}", "cidr": c["Cidr"], "via": "gateway-endpoint",
+                   "service": service, "vpc_id": e.get("VpcId")}
+                  for c in (lists.get(e["ServiceName"]) or {}).get("Entries", [])]
+    local = {v["VpcId"] for v in described["Vpcs"]}
+    for pcx in described.get("VpcPeeringConnections", []):
+        if (pcx.get("Status") or {}).get("Code") != "active":
+            continue
+        for side in (pcx.get("AccepterVpcInfo") or {}, pcx.get("RequesterVpcInfo") or {}):
+            if not side.get("VpcId") or side["VpcId"] in local:
+                continue  # a VPC of this answer: its subnets place its addresses
+            cidrs = [c["CidrBlock"] for c in side.get("CidrBlockSet") or []] or [side["CidrBlock"]]
+            peers += [{"name": f"{pcx['VpcPeeringConnectionId']}/{cidr}", "cidr": cidr, "via": "peering",
+                       "vpc_id": side["VpcId"], "region": side.get("Region")} for cidr in cidrs]
+    return peers
+
+
 def _interface(n: dict, kinds: dict[str, str]) -> dict:
     """One entry of DescribeNetworkInterfaces as a topology interface."""
     return {"name": n["NetworkInterfaceId"], "id": n["NetworkInterfaceId"], "subnet": n["SubnetId"],
@@ -161,6 +189,7 @@ def described_topology(described: dict) -> Topology:
                      "nat_gateway": routes[s["SubnetId"]][1], "network_acl": acl_of.get(s["SubnetId"])}
                     for s in subnets],
         "interfaces": [_interface(n, kinds) for n in described["NetworkInterfaces"]],
+        "peers": _peers(described),
     }
     if vpcs and not all(ipaddress.ip_network(s["CidrBlock"]).subnet_of(ipaddress.ip_network(vpcs[0]["CidrBlock"]))
                         for s in subnets):

@@ -35,14 +35,14 @@ def listed(addresses_sql: str, category_match: str) -> str:
     """SQL: the distinct addresses of `addresses_sql` (one column `address`) on the threat list in a category;
     IPv4 by numeric range, IPv6 by exact address. `category_match` is a predicate over `t.list`."""
     # two joins, not one with an OR: a range join and a hash join stay fast with thousands of entries, where the
-    # OR forced a nested loop (321 s against 0.1 s for 200,000 addresses and 10,500 entries)
-    return f"""SELECT DISTINCT address FROM (
-    SELECT a.address FROM ({addresses_sql}) a JOIN threat_list t
-      ON {ipv4_number('a.address')} BETWEEN t.low AND t.high
+    # OR forced a nested loop (321 s against 0.1 s for 200,000 addresses and 10,500 entries); the addresses are
+    # read and numbered once, before the range join (which parsed each address again as it sorted: 3x the time)
+    return f"""WITH listed_addresses AS (SELECT address, {ipv4_number('address')} AS number FROM ({addresses_sql}) AS a)
+  SELECT DISTINCT address FROM (
+    SELECT a.address FROM listed_addresses a JOIN threat_list t ON a.number BETWEEN t.low AND t.high
     WHERE {category_match}
     UNION ALL
-    SELECT a.address FROM ({addresses_sql}) a JOIN threat_list t
-      ON lower(a.address) = lower(t.network)
+    SELECT a.address FROM listed_addresses a JOIN threat_list t ON lower(a.address) = lower(t.network)
     WHERE a.address LIKE '%:%' AND t.low IS NULL AND {category_match}) AS hits"""
 
 

@@ -36,13 +36,14 @@ WITH outbound AS (
         sources
       FROM fleet
     )
-), candidates AS (
+), pair_windows AS (
   SELECT
     o.srcaddr,
     o.dstaddr,
     o.dstport,
     o.protocol,
-    ROW_NUMBER() OVER (ORDER BY o.srcaddr, o.dstaddr, o.dstport, o.protocol) AS pair
+    o.window_start,
+    SUM(o.requests) AS requests
   FROM outbound AS o
   LEFT JOIN popular AS p
     ON o.dstaddr = p.dstaddr AND o.dstport = p.dstport AND o.protocol = p.protocol
@@ -52,10 +53,23 @@ WITH outbound AS (
     o.srcaddr,
     o.dstaddr,
     o.dstport,
-    o.protocol
+    o.protocol,
+    o.window_start
+), candidates AS (
+  SELECT
+    srcaddr,
+    dstaddr,
+    dstport,
+    protocol,
+    ROW_NUMBER() OVER (ORDER BY srcaddr, dstaddr, dstport, protocol) AS pair
+  FROM pair_windows
+  GROUP BY
+    srcaddr,
+    dstaddr,
+    dstport,
+    protocol
   HAVING
-    SUM(o.requests) >= :min_connections
-    AND COUNT(DISTINCT o.window_start) >= :min_windows
+    SUM(requests) >= :min_connections AND COUNT(window_start) >= :min_windows
 ), connections AS (
   SELECT
     c.pair,
@@ -108,21 +122,32 @@ WITH outbound AS (
     MIN(t) AS first_seen,
     MAX(t_end) AS last_seen,
     CAST(SUM(records) AS BIGINT) AS records,
-    APPROX_PERCENTILE(CAST(interval AS DOUBLE), 0.25) AS i1,
-    APPROX_PERCENTILE(CAST(interval AS DOUBLE), 0.5) AS i2,
-    APPROX_PERCENTILE(CAST(interval AS DOUBLE), 0.75) AS i3,
-    APPROX_PERCENTILE(CAST(bytes AS DOUBLE), 0.25) AS b1,
-    APPROX_PERCENTILE(CAST(bytes AS DOUBLE), 0.5) AS b2,
-    APPROX_PERCENTILE(CAST(bytes AS DOUBLE), 0.75) AS b3
+    APPROX_PERCENTILE(CAST(interval AS DOUBLE), ARRAY[0.25, 0.5, 0.75]) AS iq,
+    APPROX_PERCENTILE(CAST(bytes AS DOUBLE), ARRAY[0.25, 0.5, 0.75]) AS bq
   FROM numbered
   GROUP BY
     pair,
     episode
   HAVING
     COUNT(*) >= :min_connections
+), spread AS (
+  SELECT
+    pair,
+    episode,
+    n,
+    first_seen,
+    last_seen,
+    records,
+    iq[1] AS i1,
+    iq[2] AS i2,
+    iq[3] AS i3,
+    bq[1] AS b1,
+    bq[2] AS b2,
+    bq[3] AS b3
+  FROM quartiles
 ), scored AS (
   SELECT
-    quartiles.*,
+    spread.*,
     CAST((
       (
         1 - LEAST(
@@ -163,7 +188,7 @@ WITH outbound AS (
         b3 - b1
       ) AS DOUBLE) / GREATEST(b2, 1))
     ) AS DOUBLE) / 2 AS size_score
-  FROM quartiles
+  FROM spread
 )
 SELECT
   c.srcaddr AS src,

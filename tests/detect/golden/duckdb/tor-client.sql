@@ -1,13 +1,12 @@
 WITH hits AS (
 WITH out AS (SELECT * FROM flow_windows WHERE requests > 0 AND (src_private OR array_contains($own_ipv6_prefixes, src_prefix)) AND NOT (dst_private OR array_contains($own_ipv6_prefixes, dst_prefix))
                                           AND protocol = 6 AND action = 'ACCEPT'),
-relays AS (SELECT DISTINCT address FROM (
-    SELECT a.address FROM (SELECT DISTINCT dstaddr AS address FROM out) a JOIN threat_list t
-      ON (CASE WHEN a.address LIKE '%.%.%.%' THEN CAST(split_part(a.address, '.', 1) AS BIGINT) * 16777216 + CAST(split_part(a.address, '.', 2) AS BIGINT) * 65536 + CAST(split_part(a.address, '.', 3) AS BIGINT) * 256 + CAST(split_part(a.address, '.', 4) AS BIGINT) END) BETWEEN t.low AND t.high
+relays AS (WITH listed_addresses AS (SELECT address, (CASE WHEN address LIKE '%.%.%.%' THEN CAST(split_part(address, '.', 1) AS BIGINT) * 16777216 + CAST(split_part(address, '.', 2) AS BIGINT) * 65536 + CAST(split_part(address, '.', 3) AS BIGINT) * 256 + CAST(split_part(address, '.', 4) AS BIGINT) END) AS number FROM (SELECT DISTINCT dstaddr AS address FROM out) AS a)
+  SELECT DISTINCT address FROM (
+    SELECT a.address FROM listed_addresses a JOIN threat_list t ON a.number BETWEEN t.low AND t.high
     WHERE array_contains($categories, t.list)
     UNION ALL
-    SELECT a.address FROM (SELECT DISTINCT dstaddr AS address FROM out) a JOIN threat_list t
-      ON lower(a.address) = lower(t.network)
+    SELECT a.address FROM listed_addresses a JOIN threat_list t ON lower(a.address) = lower(t.network)
     WHERE a.address LIKE '%:%' AND t.low IS NULL AND array_contains($categories, t.list)) AS hits),
 marked AS (SELECT out.*, dstaddr IN (SELECT address FROM relays) AS on_list FROM out)
 SELECT srcaddr AS src, CASE WHEN count(DISTINCT dstaddr) = 1 THEN min(dstaddr) END AS dst,

@@ -2,13 +2,12 @@ WITH hits AS (
 WITH inbound AS (SELECT * FROM flow_windows WHERE requests > probes AND (dst_private OR array_contains($own_ipv6_prefixes, dst_prefix)) AND NOT (src_private OR array_contains($own_ipv6_prefixes, src_prefix))
                                               AND protocol = 6 AND action = 'ACCEPT'
                                               AND NOT array_contains($public_ports, dstport)),
-relays AS (SELECT DISTINCT address FROM (
-    SELECT a.address FROM (SELECT DISTINCT srcaddr AS address FROM inbound) a JOIN threat_list t
-      ON (CASE WHEN a.address LIKE '%.%.%.%' THEN CAST(split_part(a.address, '.', 1) AS BIGINT) * 16777216 + CAST(split_part(a.address, '.', 2) AS BIGINT) * 65536 + CAST(split_part(a.address, '.', 3) AS BIGINT) * 256 + CAST(split_part(a.address, '.', 4) AS BIGINT) END) BETWEEN t.low AND t.high
+relays AS (WITH listed_addresses AS (SELECT address, (CASE WHEN address LIKE '%.%.%.%' THEN CAST(split_part(address, '.', 1) AS BIGINT) * 16777216 + CAST(split_part(address, '.', 2) AS BIGINT) * 65536 + CAST(split_part(address, '.', 3) AS BIGINT) * 256 + CAST(split_part(address, '.', 4) AS BIGINT) END) AS number FROM (SELECT DISTINCT srcaddr AS address FROM inbound) AS a)
+  SELECT DISTINCT address FROM (
+    SELECT a.address FROM listed_addresses a JOIN threat_list t ON a.number BETWEEN t.low AND t.high
     WHERE array_contains($categories, t.list)
     UNION ALL
-    SELECT a.address FROM (SELECT DISTINCT srcaddr AS address FROM inbound) a JOIN threat_list t
-      ON lower(a.address) = lower(t.network)
+    SELECT a.address FROM listed_addresses a JOIN threat_list t ON lower(a.address) = lower(t.network)
     WHERE a.address LIKE '%:%' AND t.low IS NULL AND array_contains($categories, t.list)) AS hits),
 marked AS (SELECT inbound.*, srcaddr IN (SELECT address FROM relays) AS on_list FROM inbound)
 SELECT CAST(NULL AS VARCHAR) AS src, dstaddr AS dst, dstport AS dst_port, protocol,

@@ -11,34 +11,35 @@ WITH out AS (
     AND NOT (
       dst_private OR ARRAY_CONTAINS(:own_ipv6_prefixes, dst_prefix)
     )
+), listed_addresses AS (
+  SELECT
+    address,
+    (
+      CASE
+        WHEN address LIKE '%.%.%.%'
+        THEN CAST(SPLIT_PART(address, '.', 1) AS BIGINT) * 16777216 + CAST(SPLIT_PART(address, '.', 2) AS BIGINT) * 65536 + CAST(SPLIT_PART(address, '.', 3) AS BIGINT) * 256 + CAST(SPLIT_PART(address, '.', 4) AS BIGINT)
+      END
+    ) AS number
+  FROM (
+    SELECT DISTINCT
+      dstaddr AS address
+    FROM out
+  ) AS a
 ), listed_resolvers AS (
   SELECT DISTINCT
     address
   FROM (
     SELECT
       a.address
-    FROM (
-      SELECT DISTINCT
-        dstaddr AS address
-      FROM out
-    ) AS a
+    FROM listed_addresses AS a
     JOIN threat_list AS t
-      ON (
-        CASE
-          WHEN a.address LIKE '%.%.%.%'
-          THEN CAST(SPLIT_PART(a.address, '.', 1) AS BIGINT) * 16777216 + CAST(SPLIT_PART(a.address, '.', 2) AS BIGINT) * 65536 + CAST(SPLIT_PART(a.address, '.', 3) AS BIGINT) * 256 + CAST(SPLIT_PART(a.address, '.', 4) AS BIGINT)
-        END
-      ) BETWEEN t.low AND t.high
+      ON a.number BETWEEN t.low AND t.high
     WHERE
       t.list = :category
     UNION ALL
     SELECT
       a.address
-    FROM (
-      SELECT DISTINCT
-        dstaddr AS address
-      FROM out
-    ) AS a
+    FROM listed_addresses AS a
     JOIN threat_list AS t
       ON LOWER(a.address) = LOWER(t.network)
     WHERE

@@ -146,13 +146,14 @@ WITH enrich_interfaces AS (
         sources
       FROM fleet
     )
-), candidates AS (
+), pair_windows AS (
   SELECT
     o.srcaddr,
     o.dstaddr,
     o.dstport,
     o.protocol,
-    ROW_NUMBER() OVER (ORDER BY o.srcaddr, o.dstaddr, o.dstport, o.protocol) AS pair
+    o.window_start,
+    SUM(o.requests) AS requests
   FROM outbound AS o
   LEFT JOIN popular AS p
     ON o.dstaddr = p.dstaddr AND o.dstport = p.dstport AND o.protocol = p.protocol
@@ -162,9 +163,23 @@ WITH enrich_interfaces AS (
     o.srcaddr,
     o.dstaddr,
     o.dstport,
-    o.protocol
+    o.protocol,
+    o.window_start
+), candidates AS (
+  SELECT
+    srcaddr,
+    dstaddr,
+    dstport,
+    protocol,
+    ROW_NUMBER() OVER (ORDER BY srcaddr, dstaddr, dstport, protocol) AS pair
+  FROM pair_windows
+  GROUP BY
+    srcaddr,
+    dstaddr,
+    dstport,
+    protocol
   HAVING
-    SUM(o.requests) >= 20 AND COUNT(DISTINCT o.window_start) >= 3
+    SUM(requests) >= 20 AND COUNT(window_start) >= 3
 ), connections AS (
   SELECT
     c.pair,
@@ -217,21 +232,32 @@ WITH enrich_interfaces AS (
     MIN(t) AS first_seen,
     MAX(t_end) AS last_seen,
     CAST(SUM(records) AS BIGINT) AS records,
-    PERCENTILE_CONT(CAST(interval AS DOUBLE), 0.25 ORDER BY CAST(interval AS DOUBLE)) AS i1,
-    PERCENTILE_CONT(CAST(interval AS DOUBLE), 0.5 ORDER BY CAST(interval AS DOUBLE)) AS i2,
-    PERCENTILE_CONT(CAST(interval AS DOUBLE), 0.75 ORDER BY CAST(interval AS DOUBLE)) AS i3,
-    PERCENTILE_CONT(CAST(bytes AS DOUBLE), 0.25 ORDER BY CAST(bytes AS DOUBLE)) AS b1,
-    PERCENTILE_CONT(CAST(bytes AS DOUBLE), 0.5 ORDER BY CAST(bytes AS DOUBLE)) AS b2,
-    PERCENTILE_CONT(CAST(bytes AS DOUBLE), 0.75 ORDER BY CAST(bytes AS DOUBLE)) AS b3
+    PERCENTILE_CONT(CAST(interval AS DOUBLE), ARRAY[0.25, 0.5, 0.75] ORDER BY CAST(interval AS DOUBLE)) AS iq,
+    PERCENTILE_CONT(CAST(bytes AS DOUBLE), ARRAY[0.25, 0.5, 0.75] ORDER BY CAST(bytes AS DOUBLE)) AS bq
   FROM numbered
   GROUP BY
     pair,
     episode
   HAVING
     COUNT(*) >= 20
+), spread AS (
+  SELECT
+    pair,
+    episode,
+    n,
+    first_seen,
+    last_seen,
+    records,
+    iq[1] AS i1,
+    iq[2] AS i2,
+    iq[3] AS i3,
+    bq[1] AS b1,
+    bq[2] AS b2,
+    bq[3] AS b3
+  FROM quartiles
 ), scored AS (
   SELECT
-    quartiles.*,
+    spread.*,
     CAST((
       (
         1 - LEAST(
@@ -272,7 +298,7 @@ WITH enrich_interfaces AS (
         b3 - b1
       ) AS DOUBLE) / GREATEST(b2, 1))
     ) AS DOUBLE) / 2 AS size_score
-  FROM quartiles
+  FROM spread
 )
 SELECT
   c.srcaddr AS src,

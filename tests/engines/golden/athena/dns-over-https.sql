@@ -131,33 +131,35 @@ WITH threat_list AS (
         dst_private OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], dst_prefix)
       )
   ), listed_resolvers AS (
+    WITH listed_addresses AS (
+      SELECT
+        address,
+        (
+          CASE
+            WHEN address LIKE '%.%.%.%'
+            THEN CAST(SPLIT_PART(address, '.', 1) AS BIGINT) * 16777216 + CAST(SPLIT_PART(address, '.', 2) AS BIGINT) * 65536 + CAST(SPLIT_PART(address, '.', 3) AS BIGINT) * 256 + CAST(SPLIT_PART(address, '.', 4) AS BIGINT)
+          END
+        ) AS number
+      FROM (
+        SELECT DISTINCT
+          dstaddr AS address
+        FROM out
+      ) AS a
+    )
     SELECT DISTINCT
       address
     FROM (
       SELECT
         a.address
-      FROM (
-        SELECT DISTINCT
-          dstaddr AS address
-        FROM out
-      ) AS a
+      FROM listed_addresses AS a
       JOIN threat_list AS t
-        ON (
-          CASE
-            WHEN a.address LIKE '%.%.%.%'
-            THEN CAST(SPLIT_PART(a.address, '.', 1) AS BIGINT) * 16777216 + CAST(SPLIT_PART(a.address, '.', 2) AS BIGINT) * 65536 + CAST(SPLIT_PART(a.address, '.', 3) AS BIGINT) * 256 + CAST(SPLIT_PART(a.address, '.', 4) AS BIGINT)
-          END
-        ) BETWEEN t.low AND t.high
+        ON a.number BETWEEN t.low AND t.high
       WHERE
         t.list = 'doh-resolver'
       UNION ALL
       SELECT
         a.address
-      FROM (
-        SELECT DISTINCT
-          dstaddr AS address
-        FROM out
-      ) AS a
+      FROM listed_addresses AS a
       JOIN threat_list AS t
         ON LOWER(a.address) = LOWER(t.network)
       WHERE

@@ -124,11 +124,15 @@ WITH threat_list AS (
     WHERE
       requests > 0 OR action = 'REJECT'
   ), bad AS (
-    SELECT DISTINCT
-      address
-    FROM (
+    WITH listed_addresses AS (
       SELECT
-        a.address
+        address,
+        (
+          CASE
+            WHEN address LIKE '%.%.%.%'
+            THEN CAST(SPLIT_PART(address, '.', 1) AS BIGINT) * 16777216 + CAST(SPLIT_PART(address, '.', 2) AS BIGINT) * 65536 + CAST(SPLIT_PART(address, '.', 3) AS BIGINT) * 256 + CAST(SPLIT_PART(address, '.', 4) AS BIGINT)
+          END
+        ) AS number
       FROM (
         SELECT
           srcaddr AS address
@@ -138,13 +142,15 @@ WITH threat_list AS (
           dstaddr AS address
         FROM seen
       ) AS a
+    )
+    SELECT DISTINCT
+      address
+    FROM (
+      SELECT
+        a.address
+      FROM listed_addresses AS a
       JOIN threat_list AS t
-        ON (
-          CASE
-            WHEN a.address LIKE '%.%.%.%'
-            THEN CAST(SPLIT_PART(a.address, '.', 1) AS BIGINT) * 16777216 + CAST(SPLIT_PART(a.address, '.', 2) AS BIGINT) * 65536 + CAST(SPLIT_PART(a.address, '.', 3) AS BIGINT) * 256 + CAST(SPLIT_PART(a.address, '.', 4) AS BIGINT)
-          END
-        ) BETWEEN t.low AND t.high
+        ON a.number BETWEEN t.low AND t.high
       WHERE
         NOT CONTAINS(
           ARRAY['tor-relay', 'tor-exit', 'c2', 'mining-pool', 'blackhole', 'drop-point', 'doh-resolver', 'dot-resolver'],
@@ -153,15 +159,7 @@ WITH threat_list AS (
       UNION ALL
       SELECT
         a.address
-      FROM (
-        SELECT
-          srcaddr AS address
-        FROM seen
-        UNION
-        SELECT
-          dstaddr AS address
-        FROM seen
-      ) AS a
+      FROM listed_addresses AS a
       JOIN threat_list AS t
         ON LOWER(a.address) = LOWER(t.network)
       WHERE

@@ -132,15 +132,14 @@ WITH w AS (
         sources
       FROM fleet
     )
-), candidates AS (
+), pair_windows AS (
   SELECT
     o.srcaddr,
     o.dstaddr,
     o.dstport,
     o.protocol,
-    ROW_NUMBER() OVER (
-      ORDER BY o.srcaddr NULLS LAST, o.dstaddr NULLS LAST, o.dstport NULLS LAST, o.protocol NULLS LAST
-    ) AS pair
+    o.window_start,
+    SUM(o.requests) AS requests
   FROM outbound AS o
   LEFT JOIN popular AS p
     ON o.dstaddr = p.dstaddr AND o.dstport = p.dstport AND o.protocol = p.protocol
@@ -150,10 +149,25 @@ WITH w AS (
     o.srcaddr,
     o.dstaddr,
     o.dstport,
-    o.protocol
+    o.protocol,
+    o.window_start
+), candidates AS (
+  SELECT
+    srcaddr,
+    dstaddr,
+    dstport,
+    protocol,
+    ROW_NUMBER() OVER (
+      ORDER BY srcaddr NULLS LAST, dstaddr NULLS LAST, dstport NULLS LAST, protocol NULLS LAST
+    ) AS pair
+  FROM pair_windows
+  GROUP BY
+    srcaddr,
+    dstaddr,
+    dstport,
+    protocol
   HAVING
-    SUM(o.requests) >= :min_connections
-    AND COUNT(DISTINCT o.window_start) >= :min_windows
+    SUM(requests) >= :min_connections AND COUNT(window_start) >= :min_windows
 ), connections AS (
   SELECT
     c.pair,
@@ -206,27 +220,34 @@ WITH w AS (
     MIN(t) AS first_seen,
     MAX(t_end) AS last_seen,
     CAST(SUM(records) AS BIGINT) AS records,
-    percentile_cont(0.25) WITHIN GROUP (ORDER BY
-      CAST(interval AS DOUBLE) NULLS LAST) AS i1,
-    percentile_cont(0.5) WITHIN GROUP (ORDER BY
-      CAST(interval AS DOUBLE) NULLS LAST) AS i2,
-    percentile_cont(0.75) WITHIN GROUP (ORDER BY
-      CAST(interval AS DOUBLE) NULLS LAST) AS i3,
-    percentile_cont(0.25) WITHIN GROUP (ORDER BY
-      CAST(bytes AS DOUBLE) NULLS LAST) AS b1,
-    percentile_cont(0.5) WITHIN GROUP (ORDER BY
-      CAST(bytes AS DOUBLE) NULLS LAST) AS b2,
-    percentile_cont(0.75) WITHIN GROUP (ORDER BY
-      CAST(bytes AS DOUBLE) NULLS LAST) AS b3
+    percentile_cont(ARRAY(0.25, 0.5, 0.75)) WITHIN GROUP (ORDER BY
+      CAST(interval AS DOUBLE) NULLS LAST) AS iq,
+    percentile_cont(ARRAY(0.25, 0.5, 0.75)) WITHIN GROUP (ORDER BY
+      CAST(bytes AS DOUBLE) NULLS LAST) AS bq
   FROM numbered
   GROUP BY
     pair,
     episode
   HAVING
     COUNT(*) >= :min_connections
+), spread AS (
+  SELECT
+    pair,
+    episode,
+    n,
+    first_seen,
+    last_seen,
+    records,
+    iq[0] AS i1,
+    iq[1] AS i2,
+    iq[2] AS i3,
+    bq[0] AS b1,
+    bq[1] AS b2,
+    bq[2] AS b3
+  FROM quartiles
 ), scored AS (
   SELECT
-    quartiles.*,
+    spread.*,
     (
       (
         1 - LEAST(
@@ -267,7 +288,7 @@ WITH w AS (
         b3 - b1
       ) / GREATEST(b2, 1))
     ) / 2 AS size_score
-  FROM quartiles
+  FROM spread
 )
 SELECT
   c.srcaddr AS src,

@@ -1,7 +1,9 @@
 """Brute force against SSH, RDP and WinRM: many short connections from one source to one service.
 
 Connections are distinct client ports per window, counted over this service's own records in `flows` (a
-filtered read: a distinct count over the whole shared aggregate would cost more than the aggregate itself).
+filtered read: a distinct count over the whole shared aggregate would cost more than the aggregate itself), in two
+steps (a row per client port, then count(*)): count(DISTINCT ...) beside the other aggregates costs DuckDB a
+second aggregate and a join (the three detections 0.87 -> 0.75 s of CPU at 10M records).
 Severity follows GuardDuty: high when the instance is the one guessing passwords, low when it is the target,
 unless a connection in the window carried a session's worth of bytes (a login that got through).
 
@@ -32,14 +34,21 @@ def _brute(id_: str, service: str, ports: list[int], guardduty: str) -> Detectio
         guardduty=guardduty, mitre="T1110 Brute Force", doc=f"docs/detections.md#{id_}",
         reads=("flows",),
         sql=episodes(f"""
-WITH per_window AS (
-  SELECT srcaddr, dstaddr, dstport, protocol, start - start % $window AS window_start,
-         min(start) AS first_seen, max("end") AS last_seen, count(*) AS records,
-         count(DISTINCT srcport) AS attempts, sum(bytes) AS bytes, max(bytes) AS biggest, bit_or(tcp_flags) AS flags
+WITH per_connection AS (
+  SELECT srcaddr, dstaddr, dstport, protocol, start - start % $window AS window_start, srcport,
+         min(start) AS first_seen, max("end") AS last_seen, count(*) AS records, sum(bytes) AS bytes,
+         max(bytes) AS biggest, bit_or(tcp_flags) AS flags
   FROM flows
   WHERE protocol = 6 AND array_contains($ports, dstport) AND srcport > dstport AND srcaddr IS NOT NULL
     AND start >= $since AND start < $until AND interface_id NOT IN {NAT_GATEWAYS}
-  GROUP BY srcaddr, dstaddr, dstport, protocol, start - start % $window
+  GROUP BY srcaddr, dstaddr, dstport, protocol, start - start % $window, srcport
+),
+per_window AS (
+  SELECT srcaddr, dstaddr, dstport, protocol, window_start, min(first_seen) AS first_seen,
+         max(last_seen) AS last_seen, CAST(sum(records) AS BIGINT) AS records, count(*) AS attempts,
+         sum(bytes) AS bytes, max(biggest) AS biggest, bit_or(flags) AS flags
+  FROM per_connection
+  GROUP BY srcaddr, dstaddr, dstport, protocol, window_start
 ),
 followed AS (
   SELECT per_window.*, max(biggest) OVER (PARTITION BY srcaddr, dstaddr, dstport ORDER BY window_start

@@ -1,12 +1,19 @@
 WITH hits AS (
-WITH per_window AS (
-  SELECT srcaddr, dstaddr, dstport, protocol, start - start % $window AS window_start,
-         min(start) AS first_seen, max("end") AS last_seen, count(*) AS records,
-         count(DISTINCT srcport) AS attempts, sum(bytes) AS bytes, max(bytes) AS biggest, bit_or(tcp_flags) AS flags
+WITH per_connection AS (
+  SELECT srcaddr, dstaddr, dstport, protocol, start - start % $window AS window_start, srcport,
+         min(start) AS first_seen, max("end") AS last_seen, count(*) AS records, sum(bytes) AS bytes,
+         max(bytes) AS biggest, bit_or(tcp_flags) AS flags
   FROM flows
   WHERE protocol = 6 AND array_contains($ports, dstport) AND srcport > dstport AND srcaddr IS NOT NULL
     AND start >= $since AND start < $until AND interface_id NOT IN (SELECT interface_id FROM enrich_interfaces WHERE resource_type = 'nat_gateway')
-  GROUP BY srcaddr, dstaddr, dstport, protocol, start - start % $window
+  GROUP BY srcaddr, dstaddr, dstport, protocol, start - start % $window, srcport
+),
+per_window AS (
+  SELECT srcaddr, dstaddr, dstport, protocol, window_start, min(first_seen) AS first_seen,
+         max(last_seen) AS last_seen, CAST(sum(records) AS BIGINT) AS records, count(*) AS attempts,
+         sum(bytes) AS bytes, max(biggest) AS biggest, bit_or(flags) AS flags
+  FROM per_connection
+  GROUP BY srcaddr, dstaddr, dstport, protocol, window_start
 ),
 followed AS (
   SELECT per_window.*, max(biggest) OVER (PARTITION BY srcaddr, dstaddr, dstport ORDER BY window_start

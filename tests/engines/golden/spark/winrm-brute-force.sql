@@ -1,14 +1,14 @@
-WITH per_window AS (
+WITH per_connection AS (
   SELECT
     srcaddr,
     dstaddr,
     dstport,
     protocol,
     start - start % :window AS window_start,
+    srcport,
     MIN(start) AS first_seen,
     MAX(`end`) AS last_seen,
     COUNT(*) AS records,
-    COUNT(DISTINCT srcport) AS attempts,
     SUM(bytes) AS bytes,
     MAX(bytes) AS biggest,
     BIT_OR(tcp_flags) AS flags
@@ -32,7 +32,29 @@ WITH per_window AS (
     dstaddr,
     dstport,
     protocol,
-    start - start % :window
+    start - start % :window,
+    srcport
+), per_window AS (
+  SELECT
+    srcaddr,
+    dstaddr,
+    dstport,
+    protocol,
+    window_start,
+    MIN(first_seen) AS first_seen,
+    MAX(last_seen) AS last_seen,
+    CAST(SUM(records) AS BIGINT) AS records,
+    COUNT(*) AS attempts,
+    SUM(bytes) AS bytes,
+    MAX(biggest) AS biggest,
+    BIT_OR(flags) AS flags
+  FROM per_connection
+  GROUP BY
+    srcaddr,
+    dstaddr,
+    dstport,
+    protocol,
+    window_start
 ), followed AS (
   SELECT
     per_window.*,

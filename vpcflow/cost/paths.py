@@ -58,6 +58,8 @@ _LEG_COLUMNS = ("interface_id", "srcaddr", "dstaddr", "action", "pkt_srcaddr", "
 _LEG_FIELDS = ("flow_direction", "traffic_path", "next_hop_az_id", "next_hop_vpc_id", "next_hop_interface_type")
 
 
+# SQL over a leg: the interface's own address, by flow-direction (NULL without one)
+_OWN = "CASE flow_direction WHEN 'egress' THEN srcaddr WHEN 'ingress' THEN dstaddr END"
 # SQL: the translated end of a record (a NAT gateway's: the internet address behind its own), else NULL
 FAR = "CASE WHEN pkt_dstaddr <> dstaddr THEN pkt_dstaddr WHEN pkt_srcaddr <> srcaddr THEN pkt_srcaddr END"
 
@@ -95,9 +97,10 @@ fields AS (
   {fields_sql()}
 ),
 occurrences AS (
+  -- only the legs without a direction: an interface with one learns its address from flow-direction instead
   SELECT interface_id, address, sum(records) AS n FROM (
-    SELECT interface_id, srcaddr AS address, records FROM legs
-    UNION ALL SELECT interface_id, dstaddr AS address, records FROM legs) AS a
+    SELECT interface_id, srcaddr AS address, records FROM legs WHERE {_OWN} IS NULL
+    UNION ALL SELECT interface_id, dstaddr AS address, records FROM legs WHERE {_OWN} IS NULL) AS a
   GROUP BY interface_id, address
 ),
 usual AS (
@@ -114,7 +117,7 @@ learned AS (
                                          WHEN f.instance_id IS NULL AND g.relays THEN 'transit_gateway' END)
            AS interface_type
   FROM (SELECT interface_id,
-               max(CASE flow_direction WHEN 'egress' THEN srcaddr WHEN 'ingress' THEN dstaddr END) AS address,
+               max({_OWN}) AS address,
                bool_or(far IS NOT NULL AND NOT {private('far')}) AS translates,
                bool_or(far IS NOT NULL AND {private('far')}) AS relays
         FROM legs GROUP BY interface_id) AS g

@@ -86,12 +86,16 @@ WITH network_ranges AS (
       srcaddr AS address,
       records
     FROM legs
+    WHERE
+      CASE flow_direction WHEN 'egress' THEN srcaddr WHEN 'ingress' THEN dstaddr END IS NULL
     UNION ALL
     SELECT
       interface_id,
       dstaddr AS address,
       records
     FROM legs
+    WHERE
+      CASE flow_direction WHEN 'egress' THEN srcaddr WHEN 'ingress' THEN dstaddr END IS NULL
   ) AS a
   GROUP BY
     interface_id,

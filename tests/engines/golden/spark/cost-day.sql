@@ -50,6 +50,7 @@ WITH legs AS (
   GROUP BY
     interface_id
 ), occurrences AS (
+  /* only the legs without a direction: an interface with one learns its address from flow-direction instead */
   SELECT
     interface_id,
     address,
@@ -60,12 +61,16 @@ WITH legs AS (
       srcaddr AS address,
       records
     FROM legs
+    WHERE
+      CASE flow_direction WHEN 'egress' THEN srcaddr WHEN 'ingress' THEN dstaddr END IS NULL
     UNION ALL
     SELECT
       interface_id,
       dstaddr AS address,
       records
     FROM legs
+    WHERE
+      CASE flow_direction WHEN 'egress' THEN srcaddr WHEN 'ingress' THEN dstaddr END IS NULL
   ) AS a
   GROUP BY
     interface_id,

@@ -9,7 +9,7 @@ with its line. So the fast path decides nothing: it only accepts what the stagin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -111,9 +111,10 @@ class BlockDecoder:
         self.layout: Layout | None = None  # set before the first batch that needs it is handed over
         self.header_line = 0  # line number of the header, when the source has one
         self.parser: TypedParser | None = None
+        self.blocks: Iterable[TextBlock | LineBatch] | None = None  # the reader's blocks, when read elsewhere
 
     def __iter__(self) -> Iterator[TypedBatch | LineBatch]:
-        for block in self.reader.blocks():
+        for block in self.reader.blocks() if self.blocks is None else self.blocks:
             if isinstance(block, LineBatch):
                 yield self._sniffed(block)
                 continue

@@ -30,7 +30,8 @@ from .ledger import already, purge, replace_earlier, same_content
 from .pipeline import feed
 from .prepare import Preread
 from .readahead import SourceRead
-from .schema import ensure_columns, every_thread, insert_arrow, present_columns, refresh_flows
+from .rowgroups import RowGroups
+from .schema import ensure_columns, insert_arrow, present_columns, refresh_flows
 
 COMMIT_ROWS = 1_000_000  # a source larger than this commits in steps (see _Ingest.step)
 Progress = Callable[[str, int, int], None]  # (source, records so far in it, raw bytes read so far)
@@ -100,7 +101,9 @@ class _Ingest:
         self.quarantined = 0
         self.message: str | None = None
         self.fmt: LogFormat | None = None
+        self.layout: Layout | None = None
         self.checksum: str | None = None
+        self.waiting = RowGroups()  # typed records gathered into whole row groups
 
     def _stage(self, sql: str, params: dict | None = None, expected: int | None = None,
                batch: pa.Table | None = None) -> None:
@@ -111,7 +114,7 @@ class _Ingest:
         """
         assert batch is not None or "FROM batch" not in sql
         params = params or {}
-        every_thread(self.con)
+        self._insert(self.waiting.rest())  # typed records before these lines, in the source's order
         good = self.con.execute(insert_flows_sql(self.fmt, sql),
                                 {**params, "log_stream": self.src.log_stream, "source_id": self.source_id}
                                 ).fetchall()[0][0]
@@ -150,25 +153,37 @@ class _Ingest:
             decoder, items = ahead.decoder, ahead
         try:
             for _ in feed(items, decoder, self, self.src.first_line):
-                self.step()
-                if self.progress:
-                    self.progress(self.src.identity, self.records, decoder.reader.raw_bytes)
+                self._stored(decoder)
+            self._insert(self.waiting.rest())
         finally:
+            self.waiting.drop()
             if ahead is not None:
                 ahead.close()
         self.message = decoder.reader.truncated or self.message
         self.checksum = decoder.reader.checksum
 
+    def _stored(self, decoder) -> None:
+        if self.uncommitted + self.waiting.rows >= COMMIT_ROWS:
+            self._insert(self.waiting.rest())  # a step commits what was read before it
+            self.step()
+        if self.progress:
+            self.progress(self.src.identity, self.records, decoder.reader.raw_bytes)
+
     # ---- the pipeline's sink (BlockSink)
     def start(self, layout: Layout) -> None:
-        self.fmt = layout.format
+        self.fmt, self.layout = layout.format, layout
         if self.fmt is not None:
             ensure_columns(self.con, self.fmt.fields, self.columns)
         else:
             self.message = layout.why_unknown
 
     def typed(self, fmt: LogFormat, stamped: bool, batch: pa.Table) -> None:
-        good = insert_arrow(self.con, insert_typed_sql(fmt, stamped=stamped),
+        self._insert(self.waiting.add(batch))
+
+    def _insert(self, batch: pa.Table | None) -> None:
+        if batch is None:
+            return
+        good = insert_arrow(self.con, insert_typed_sql(self.fmt, stamped=self.layout.stamped),
                             {"log_stream": self.src.log_stream, "source_id": self.source_id}, batch=batch)
         self.records += good
         self.uncommitted += good

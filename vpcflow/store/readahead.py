@@ -133,6 +133,11 @@ class SourceRead(ReadAhead):
         self.decoder.check = Checker()
         try:
             self.decoder.reader = LineReader(src.opener(), src.identity, first_line=src.first_line, **reader_options)
+            # decompressed in a thread of its own: parsing and checking a block take this one as long again
+            self.decoder.blocks = ReadAhead(self.decoder.reader.blocks(), depth=1,
+                                            name=f"vpcflow-inflate {src.identity[-40:]}")
             yield from self.decoder
         finally:
+            if self.decoder.blocks is not None:
+                self.decoder.blocks.close()
             self.decoder.check.close()

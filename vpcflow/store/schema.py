@@ -128,17 +128,8 @@ def arrow(con, sql: str, params: list | dict | None = None):
 
 
 def insert_arrow(con, sql: str, params: dict | None, batch) -> int:
-    """Run an INSERT that reads the Arrow table `batch` (by DuckDB's replacement scan of this frame) on one
-    thread: a parallel insert leaves partial row groups that the next checkpoint rewrites, and gains nothing,
-    since writing the rows, not scanning them, is what costs. Returns the rows inserted.
-
-    The setting stays for the next insert; Store.ingest resets it at the end, and every_thread() before a
-    statement that wants both cores. Flipping it around each insert relaunched DuckDB's workers, and each
-    exit trimmed the whole process's free memory (glibc malloc_trim): about a quarter of ingest's page faults."""
-    con.execute("SET threads = 1")
+    """Run an INSERT that reads the Arrow table `batch` (by DuckDB's replacement scan of this frame); the rows
+    inserted. DuckDB keeps its thread count for the whole ingest: a batch in whole row groups (rowgroups.py)
+    is stored on every core. Changing the count around each insert relaunched DuckDB's workers, and each exit
+    trimmed the whole process's free memory (glibc malloc_trim): about a quarter of ingest's page faults."""
     return con.execute(sql, params or {}).fetchall()[0][0]
-
-
-def every_thread(con) -> None:
-    """DuckDB back on every core (after insert_arrow's one), for a statement that parses text or Parquet."""
-    con.execute("RESET threads")

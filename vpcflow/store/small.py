@@ -18,7 +18,8 @@ from ..parse.transform import QUARANTINE_TEXT_LIMIT, insert_typed_sql, stage_lin
 from .ledger import EMPTY, held_contents, replace_earlier
 from .pipeline import passes_checks
 from .prepare import STORE_ROWS, Preread
-from .schema import ensure_columns, every_thread, insert_arrow, quote
+from .rowgroups import RowGroups
+from .schema import ensure_columns, insert_arrow, quote
 
 # What a group's data can raise when it is not clean: each source is then stored alone, where the bad one is
 # named (a group too large for memory is smaller alone). Anything else, DuckDB's interrupt included, surfaces.
@@ -28,8 +29,9 @@ NOT_CLEAN = (duckdb.ConversionException, duckdb.ConstraintException, duckdb.Inva
 
 class OpenGroup:
     """Small sources of one layout stored in one transaction. It opens with the first sources; typed ones are
-    inserted once STORE_ROWS are waiting, so storing overlaps reading the next ones; the rest are staged and
-    the ledger rows written when it closes. A failure anywhere rolls all of it back (close() gives None)."""
+    looked at once STORE_ROWS are waiting and inserted in whole row groups (rowgroups.py), so storing overlaps
+    reading the next ones; the rest are staged and the ledger rows written when it closes. A failure anywhere
+    rolls all of it back (close() gives None)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, columns: dict[str, str], before_commit, result_type):
         self.con, self.columns, self.before_commit, self.result_type = con, columns, before_commit, result_type
@@ -42,6 +44,7 @@ class OpenGroup:
         self.results: list = []
         self.held: dict[str, str] = {}  # checksum: why a later source of that content is skipped
         self.skipped: list[Preread] = []  # held already: their identities' earlier revisions go at commit
+        self.typed = RowGroups()  # checked typed records of the live sources, not yet inserted
         self.begun = False
         self.failed = False
 
@@ -83,11 +86,12 @@ class OpenGroup:
         self.live += live
         layout = self.members[0].layout
         counts = _insert_typed(self.con, layout.format, [(pre, sid) for pre, sid in live if pre.typed],
-                               stamped=layout.stamped)
+                               self.typed, stamped=layout.stamped)
         self.counts.update(counts)
         self.staged += [(pre, sid) for pre, sid in live if sid not in counts]
 
     def _abandon(self) -> None:
+        self.typed.drop()
         if self.begun:
             self.con.execute("ROLLBACK")
         self.columns.clear()  # an ALTER in the rolled-back transaction is gone too
@@ -102,6 +106,7 @@ class OpenGroup:
             return None
         try:
             layout = self.members[0].layout
+            _insert(self.con, layout, self.typed.rest())
             self.counts.update(_stage(self.con, layout, self.staged))
             taken = [pre for pre, _ in self.live] + self.skipped
             replace_earlier(self.con, [(p.src, p.checksum) for p in taken])
@@ -139,9 +144,10 @@ def _ledger(con: duckdb.DuckDBPyConnection, fmt: LogFormat, live: list[tuple[Pre
 
 
 def _insert_typed(con: duckdb.DuckDBPyConnection, fmt: LogFormat, typed: list[tuple[Preread, int]],
-                  stamped: bool = False) -> dict:
-    """Insert sources whose blocks all parsed whole, when all their values pass the checks: {source_id: (good, 0)}.
-    Otherwise nothing, and they are staged line by line like the others."""
+                  waiting: RowGroups, stamped: bool = False) -> dict:
+    """Take sources whose blocks all parsed whole, when all their values pass the checks: {source_id: (good, 0)};
+    their records join `waiting`, inserted once whole row groups are. Otherwise nothing, and they are staged
+    line by line like the others."""
     if not typed:
         return {}
     tables = []
@@ -154,9 +160,14 @@ def _insert_typed(con: duckdb.DuckDBPyConnection, fmt: LogFormat, typed: list[tu
     checked = all(b.checked for pre, _ in typed for b in pre.batches)  # in the read-ahead thread
     if not checked and not passes_checks(con, fmt, stamped, batch):
         return {}
-    insert_arrow(con, insert_typed_sql(fmt, per_row=True, stamped=stamped), None, batch)
+    _insert(con, typed[0][0].layout, waiting.add(batch))
     del batch
     return {sid: (sum(b.records.num_rows for b in pre.batches), 0) for pre, sid in typed}
+
+
+def _insert(con: duckdb.DuckDBPyConnection, layout: Layout, batch: pa.Table | None) -> None:
+    if batch is not None:
+        insert_arrow(con, insert_typed_sql(layout.format, per_row=True, stamped=layout.stamped), None, batch)
 
 
 def _stage(con: duckdb.DuckDBPyConnection, layout: Layout, staged: list[tuple[Preread, int]]) -> dict:
@@ -175,7 +186,6 @@ def _stage(con: duckdb.DuckDBPyConnection, layout: Layout, staged: list[tuple[Pr
     if not tables:
         return {}
     batch = pa.concat_tables(tables)  # read by DuckDB's replacement scan of this frame (not registered)
-    every_thread(con)
     stage = stage_lines_sql(fmt, layout.prefix, layout.header, ("source_id", "log_stream", "source"))
     con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {stage}")
     del batch

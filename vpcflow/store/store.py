@@ -18,7 +18,7 @@ from .ledger import in_ledger, purge_unfinished, revisions
 from .many import ingest_sources
 from .pipeline import ctrl_c
 from .remote import RemoteConnection
-from .schema import DDL, SCHEMA_VERSION, arrow, ensure_columns, every_thread, refresh_flows, whole_sources
+from .schema import DDL, SCHEMA_VERSION, arrow, ensure_columns, refresh_flows, whole_sources
 from .targets import resolve_targets
 
 DEFAULT_PATH = "vpcflow.duckdb"
@@ -134,11 +134,9 @@ class Store:
         try:
             result = ingest_sources(self.con, sources, format=fmt, progress=progress, before_commit=before_commit)
             if result.records:
-                every_thread(self.con)
                 self.con.execute("CHECKPOINT")  # now, under the ingest limit: at close it would take the full one
         finally:  # after an interrupt too: the ingest rolled its transaction back
             self.con.execute("SET memory_limit = ?", [self.memory_limit])
-            self.con.execute("RESET threads")
         return result
 
     def has_source(self, identity: str, revision: str | None) -> bool:

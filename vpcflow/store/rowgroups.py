@@ -1,0 +1,50 @@
+"""Typed records handed to DuckDB in whole row groups, several to an INSERT, so its threads store them in parallel.
+
+DuckDB inserts an Arrow table one record batch per task. A batch of exactly one row group is compressed and
+written by the thread that takes it, leaving nothing for the commit or the checkpoint to merge and rewrite; a
+parallel insert of parsed blocks as they come (a few thousand rows per batch, a partial row group per insert)
+left the checkpoint to compress most of it again on one thread. So the rows of a source, or of a group of small
+sources, are gathered until INSERT_GROUPS row groups are waiting, and the rest waits for the next ones.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from ..parse.typed import PARSE_POOL
+
+ROW_GROUP = 122_880  # DuckDB's row group size
+INSERT_GROUPS = 2  # row groups to an INSERT: work for each of DuckDB's threads, bounded memory
+
+
+class RowGroups:
+    """Typed tables of one schema, taken back in whole row groups once `groups` of them are waiting."""
+
+    def __init__(self, groups: int = INSERT_GROUPS):
+        self.waiting: list[pa.Table] = []
+        self.rows = 0
+        self.least = ROW_GROUP  # the first insert takes one, so storing starts early; then `groups` at a time
+        self.most = groups * ROW_GROUP
+
+    def add(self, table: pa.Table) -> pa.Table | None:
+        """Keep `table`; the whole row groups waiting once there are enough of them, else None."""
+        self.waiting.append(table)
+        self.rows += table.num_rows
+        if self.rows < self.least:
+            return None
+        self.least = self.most
+        return self._take(self.rows - self.rows % ROW_GROUP)
+
+    def rest(self) -> pa.Table | None:
+        """Everything still waiting (the source or the group is done), or None."""
+        return self._take(self.rows) if self.rows else None
+
+    def drop(self) -> None:
+        self.waiting, self.rows = [], 0
+
+    def _take(self, n: int) -> pa.Table:
+        """The first `n` rows waiting, in record batches of one row group each (one copy, into whole columns)."""
+        whole = pa.concat_tables(self.waiting).combine_chunks(memory_pool=PARSE_POOL)
+        rest = whole.slice(n)
+        self.waiting, self.rows = ([rest] if rest.num_rows else []), rest.num_rows
+        return pa.Table.from_batches(whole.slice(0, n).to_batches(max_chunksize=ROW_GROUP), whole.schema)

@@ -133,7 +133,8 @@ class BlockDecoder:
                     yield TypedBatch(block, records)
                     continue
                 if records is not None and self.check(self.layout.format, self.layout.stamped, records):
-                    yield TypedBatch(block, records, checked=True)
+                    # its text is not needed any more: not kept while the block waits to be stored
+                    yield TypedBatch(TextBlock(block.first_line, b"", block.lines), records, checked=True)
                     continue
             yield self._sniffed(self.reader.lines(block))
 

@@ -147,8 +147,9 @@ def _check(pres: list[Preread], check: Check) -> None:
         return
     layout = typed[0].layout
     if check(layout.format, layout.stamped, pa.concat_tables([b.records for pre in typed for b in pre.batches])):
-        for pre in typed:
-            pre.batches = [dataclasses.replace(b, checked=True) for b in pre.batches]
+        for pre in typed:  # their text is not needed any more: not kept while a group of a million lines fills
+            pre.batches = [dataclasses.replace(b, checked=True, block=dataclasses.replace(b.block, data=b""))
+                           for b in pre.batches]
     elif len(typed) == 1:
         typed[0].batches = typed[0].line_batches()
     else:

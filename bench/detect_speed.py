@@ -8,11 +8,11 @@ The baseline's result goes into Arrow, as the suite's do.
 
     python bench/detect_speed.py [--quick] [--sizes 10000000]   # quick: 1M and 5M; full: 10M and 50M
 
-Measured after the second round (2 shared cores, load average 7 to 11 from other jobs), `--sizes
-10000000,50000000`: 10M records: suite 24.0 s, baseline 5.23 s, 4.6x (CPU 11.93 s against 2.88 s, 4.1x); 50M:
-suite 117.2 s, baseline 20.94 s, 5.6x (CPU 71.34 s against 13.13 s, 5.4x); time per record grows 0.98x (1.20x
-in CPU). Beaconing is what does not stay flat (51 s of the 117 at 50M). The first round: 6.2x at 10M, 6.6x at
-50M (load average 3 to 5). docs/detections.md has the per-change CPU measurements.
+Measured after the third round (2 shared cores, load average 2 to 4), `--sizes 10000000,50000000`: 10M records:
+suite 9.89 s, baseline 1.72 s, 5.7x (CPU 9.61 s against 2.03 s, 4.7x); 50M: suite 34.33 s, baseline 6.98 s, 4.9x
+(CPU 59.59 s against 12.10 s, 4.9x); time per record grows 0.69x (1.24x in CPU, the baseline's 1.19x). 10M again
+(load average 2): 4.4x (CPU 4.6x). The second round: 10M 4.6x (CPU 4.1x), 50M 5.6x (CPU 5.4x, beaconing 51 s of
+117 s) at load average 7 to 11. docs/detections.md has the per-change CPU measurements.
 """
 
 from __future__ import annotations

@@ -292,6 +292,50 @@ aggregates per episode instead of two rank windows over all connections (identic
 candidate episodes at 10M and 50M records; beaconing 6.2 -> 4.4 s CPU), gave `flow_windows` each address's
 prefix for the actor test, and had dos-inbound and port-scan-outbound name a single peer without a distinct count.
 
+The third round (2026-12-06, load average 2 to 7 from other jobs), each change measured alone in CPU time on one
+10M-record store of the bench's traffic (old and new code alternating in fresh processes, medians of 3 or 4), each
+with the same 2,111 findings (id, severity, times, records, summary):
+
+| change | CPU before -> after |
+|---|---|
+| threat-list matches: the addresses read and numbered once (a CTE) before the range join, instead of parsed inside the join condition as the join sorted them, and read twice (once per join) | known-bad-peer 0.93 -> 0.43 s; the match alone, 313,782 addresses against 10,000 entries, 0.74 -> 0.24 s |
+| beaconing: the three quartiles of the intervals, and of the sizes, as one `percentile_cont([0.25, 0.5, 0.75])` each instead of three aggregates each keeping its own copy of every value (quartiles identical on all 12,001 candidate episodes) | the quartiles 0.6 -> 0.33 s at 10M, 9.5 -> 2.5 s at 50M (where they grew 15x for 5x the records); beaconing 3.15 -> 2.61 s |
+| beaconing counts a pair's windows in two steps (a row per pair and window, then count) | within the above; the same 12,001 candidate pairs |
+| ssh-, rdp- and winrm-brute-force count client ports in two steps (a row per client port, then count) | the three 0.87 -> 0.75 s |
+
+The whole suite, same store, old (fb06d42) and new code alternating, 3 runs each (medians): with the first two
+changes 10.98 -> 9.86 s; with all four, in a second series under more load, 11.53 -> 10.90 s. Measured and not kept: `flow_windows` also sorted by
+`requests > 0, probes > 0` (so that scans of requests or probes skip reply rows' row groups: the suite 11.06 ->
+11.06 s); its `FILTER` aggregates written as `sum(CASE ...)` (build 3.31 -> 3.56 s, median of 3); IPv4 threat-list
+entries of one address matched by a hash join and only ranges by the range join (0.24 -> 0.20 s over the
+addresses alone: not worth a third join); brute force's port filter as a literal `IN` (DuckDB already pushes the
+parameter list into the scan as `dstport = 22`). Where the time goes now at 10M records (CPU): building
+`flow_windows` 3.7 s (the aggregation itself 3.2 s, eight aggregates over six keys; the actor-test columns 0.3 s;
+the sort 0.3 s), beaconing 2.6 to 2.8 s (grouping 2.9M request records into connections a third of it, the sort
+for the intervals a fifth, joining 5.2M request records to the 12,001 candidate pairs a sixth, reading `flows` a
+tenth), the other 32 detections about 3.3 s.
+
+At 50M records (the bench's 50M store, one run each, old then new code): the suite 73.25 -> 59.85 s of CPU,
+beaconing 25.77 -> 15.66 s, known-bad-peer 5.33 -> 3.23 s, brute force over SSH 3.09 -> 2.46 s, the same 2,117
+findings. Beaconing now grows 5.8x from 10M to 50M records (2.7 s -> 15.7 s; it grew 8.2x): what is left of its
+growth is grouping and sorting 5 times the connections.
+
+The bench after this round (2026-12-06; `python bench/detect_speed.py --sizes 10000000,50000000`, load average 2
+to 4, then `--sizes 10000000` again, load average about 2):
+
+| records | suite | baseline | ratio | CPU: suite, baseline, ratio | per record | largest parts (wall) |
+|---|---|---|---|---|---|---|
+| 10,000,000 | 9.89 s | 1.72 s | 5.7x | 9.61 s, 2.03 s, 4.7x | 989 ns | `flow_windows` 2.80 s, beaconing 2.61 s, the other 32 detections 4.36 s |
+| 50,000,000 | 34.33 s | 6.98 s | 4.9x | 59.59 s, 12.10 s, 4.9x | 687 ns | `flow_windows` 11.20 s, beaconing 9.76 s, the other 32 detections 13.16 s |
+| 10,000,000 (again) | 9.36 s | 2.11 s | 4.4x | 12.36 s, 2.70 s, 4.6x | 936 ns | `flow_windows` 3.39 s, beaconing 2.16 s, the other 32 detections 3.62 s |
+
+In CPU time the suite is within 5x of the baseline at both sizes (4.6x and 4.7x at 10M, 4.9x at 50M), and its
+time per record grows 1.24x from 10M to 50M (the baseline's own 1.19x); in wall-clock time 4.4x to 5.7x at 10M
+depending on the load (the suite's queries are small and use the second core less than the one aggregation does,
+so a busy machine costs the suite more wall-clock time than the baseline), 4.9x at 50M, and time per record grows
+0.69x (the 50M run had the quieter machine). It is not 5x with a margin: the last fifth would have to come out of
+building `flow_windows` (by itself 1.4x to 1.7x the baseline) and beaconing's second pass over `flows`.
+
 Threat lists at a real size: the bench loads a list of 10,000 entries (9,500 IPv4 addresses in a range its traffic
 never uses, 500 IPv6 addresses and the attackers' /24), about the size of Tor's relay list. Matching addresses
 against the list in one join whose condition was `range OR same address` made DuckDB compare every address with

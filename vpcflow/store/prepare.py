@@ -172,12 +172,37 @@ def _text_bytes(item: tuple) -> int:
 
 def _prepared(con: duckdb.DuckDBPyConnection | None, sources: Iterable[Source],
               format: LogFormat | None) -> Iterator[tuple[Source, object]]:
-    """Runs in a thread. Small sources are parsed together, a run of up to PARSE_TOGETHER bytes at a time.
-    Its own cursor sees only committed sources; a source ingested since is caught again by its checksum."""
-    cur = con.cursor() if con is not None else None
+    """Runs in a thread. Small sources are parsed together, a run of up to PARSE_TOGETHER bytes at a time, while
+    the next ones are read whole in a thread of their own (decompressing takes about as long as parsing)."""
     check = Checker()
     run: list[tuple[Source, object]] = []
     text, together = 0, PARSE_TOGETHER >> 3  # the first runs are small, so storing starts early
+    whole = ReadAhead(_read_whole(con, sources, format), depth=PREREAD_DEPTH, name="vpcflow-inflate",
+                      weight=_text_bytes, budget=2 * PARSE_TOGETHER)
+    try:
+        for src, pre in whole:
+            if pre is None:  # large, or small but expanding past PREREAD_TEXT: streamed on its own
+                yield from _parsed(run, check)
+                run, text = [], 0
+                yield src, None
+                continue
+            text += pre.decoder.reader.out_bytes if isinstance(pre, Preread) else 0
+            run.append((src, pre))
+            if text >= together:
+                yield from _parsed(run, check)
+                run, text, together = [], 0, min(2 * together, PARSE_TOGETHER)
+        yield from _parsed(run, check)
+    finally:
+        whole.close()
+        check.close()
+
+
+def _read_whole(con: duckdb.DuckDBPyConnection | None, sources: Iterable[Source],
+                format: LogFormat | None) -> Iterator[tuple[Source, object]]:
+    """Runs in a thread: (source, KNOWN) when the ledger holds it, (source, its Preread, unparsed, or the error
+    reading it) when it is small, (source, None) when it streams. Its own cursor sees only committed sources;
+    a source ingested since is caught again by its checksum."""
+    cur = con.cursor() if con is not None else None
     # sources that arrive one by one (downloads) are looked up as they come, not once 64 have arrived
     arriving = ReadAhead(sources, depth=LEDGER_LOOKUP, name="vpcflow-sources")
     try:
@@ -190,7 +215,7 @@ def _prepared(con: duckdb.DuckDBPyConnection | None, sources: Iterable[Source],
                     "USING (identity, revision)", [[s.identity for s in keys], [s.version for s in keys]]).fetchall())
             for src in chunk:
                 if (src.identity, src.version) in held:
-                    run.append((src, KNOWN))
+                    yield src, KNOWN
                     continue
                 pre = None
                 if is_small(src):
@@ -198,20 +223,9 @@ def _prepared(con: duckdb.DuckDBPyConnection | None, sources: Iterable[Source],
                         pre = preread(src, format, defer=True)
                     except (VpcFlowError, OSError) as exc:
                         pre = exc
-                if pre is None:  # large, or small but expanding past PREREAD_TEXT: streamed on its own
-                    yield from _parsed(run, check)
-                    run, text = [], 0
-                    yield src, None
-                    continue
-                text += pre.decoder.reader.out_bytes if isinstance(pre, Preread) else 0
-                run.append((src, pre))
-                if text >= together:
-                    yield from _parsed(run, check)
-                    run, text, together = [], 0, min(2 * together, PARSE_TOGETHER)
-        yield from _parsed(run, check)
+                yield src, pre
     finally:
         arriving.close()
-        check.close()
         if cur is not None:
             cur.close()
 

@@ -336,6 +336,30 @@ so a busy machine costs the suite more wall-clock time than the baseline), 4.9x 
 0.69x (the 50M run had the quieter machine). It is not 5x with a margin: the last fifth would have to come out of
 building `flow_windows` (by itself 1.4x to 1.7x the baseline) and beaconing's second pass over `flows`.
 
+A fourth round (2026-12-06, load average about 3.4 from other jobs; a fresh 10M-record store of the bench's
+traffic; CPU time, old and new code alternating in fresh processes) found nothing to keep, and says where the
+floor is. Measured and not kept: `src_private`/`dst_private` derived from the 7-character prefixes already
+computed (an exact range test for 172.16-31 instead of the `IN` list DuckDB turns into two mark joins): building
+`flow_windows` 4.13, 4.04, 3.97 -> 4.14, 4.29, 3.88 s (median 4.04 -> 4.14, the same rows); beaconing's
+connections grouped on one key (pair and client port packed in one integer) with the bytes summed as `DOUBLE`
+instead of `HUGEINT`: beaconing 2.58, 2.66, 2.30, 3.16, 3.06, 2.72 -> 3.50, 2.54, 2.89, 2.89, 2.84, 2.93 s
+(median 2.69 -> 2.89; in one process, the connections step alone looked 0.2 to 0.4 s cheaper, which fresh
+processes did not confirm). The aggregation of `flow_windows` alone, in one process, three rounds: 2.74, 2.60,
+3.15 s; the same six keys with only `count(*)` 1.66, 2.28, 1.83 s: grouping 10M records into 1.38M rows is
+most of it, so fewer or cheaper aggregates (sums as `DOUBLE`, 2.47, 2.91, 3.35 s; without `min(start)`/`max(end)`
+or without the three `FILTER` aggregates, both read by detections, 2.2 to 3.1 s) can take at most a fifth of
+the build. In beaconing (`EXPLAIN ANALYZE`), grouping 2.93M candidate request records into 2.93M connections
+(almost one record each, but a connection's records must add up) and the interval window over them are most of
+its time; the join to the 12,001 candidate pairs costs about a third of the grouping.
+
+The same round found and fixed two errors in the shared address expressions (`tests/engines/test_addresses.py`
+checks both against Python's `ipaddress` on the edges of every range, IPv4 and IPv6, either case):
+`ipv4_number` raised a conversion error on an IPv4-mapped IPv6 address (`::ffff:10.0.0.1` matches `%.%.%.%`),
+failing every query that numbers addresses (the threat-list matches, cost's network ranges); it is now NULL for
+any address with a colon. `private` called `fc::1` and `fd::1` (00fc::1, reserved space) unique-local; it now
+asks for a four-digit first group. The suite's findings on the 10M store are the same 2,111 (digest of id,
+severity, times, records, summary unchanged).
+
 Threat lists at a real size: the bench loads a list of 10,000 entries (9,500 IPv4 addresses in a range its traffic
 never uses, 500 IPv6 addresses and the attackers' /24), about the size of Tor's relay list. Matching addresses
 against the list in one join whose condition was `range OR same address` made DuckDB compare every address with

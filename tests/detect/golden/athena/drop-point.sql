@@ -17,7 +17,7 @@ WITH hits AS (
         address,
         (
           CASE
-            WHEN address LIKE '%.%.%.%'
+            WHEN address LIKE '%.%.%.%' AND address NOT LIKE '%:%'
             THEN CAST(SPLIT_PART(address, '.', 1) AS BIGINT) * 16777216 + CAST(SPLIT_PART(address, '.', 2) AS BIGINT) * 65536 + CAST(SPLIT_PART(address, '.', 3) AS BIGINT) * 256 + CAST(SPLIT_PART(address, '.', 4) AS BIGINT)
           END
         ) AS number

@@ -98,8 +98,12 @@ WITH hits AS (
             '172.30.',
             '172.31.'
           )
-          OR LOWER(srcaddr) LIKE LOWER('fc%')
-          OR LOWER(srcaddr) LIKE LOWER('fd%')
+          OR (
+            (
+              LOWER(srcaddr) LIKE LOWER('fc%') OR LOWER(srcaddr) LIKE LOWER('fd%')
+            )
+            AND SUBSTR(srcaddr, 5, 1) = ':'
+          )
         )
         OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(srcaddr), 1, 7))
       )
@@ -130,8 +134,12 @@ WITH hits AS (
             '172.30.',
             '172.31.'
           )
-          OR LOWER(srcaddr) LIKE LOWER('fc%')
-          OR LOWER(srcaddr) LIKE LOWER('fd%')
+          OR (
+            (
+              LOWER(srcaddr) LIKE LOWER('fc%') OR LOWER(srcaddr) LIKE LOWER('fd%')
+            )
+            AND SUBSTR(srcaddr, 5, 1) = ':'
+          )
         )
         OR CONTAINS(:own_ipv6_prefixes, SUBSTR(LOWER(srcaddr), 1, 7))
       )

@@ -1,6 +1,6 @@
 WITH hits AS (
 WITH out AS (SELECT * FROM flow_windows WHERE requests > 0 AND (src_private OR array_contains($own_ipv6_prefixes, src_prefix)) AND NOT (dst_private OR array_contains($own_ipv6_prefixes, dst_prefix))),
-bad AS (WITH listed_addresses AS (SELECT address, (CASE WHEN address LIKE '%.%.%.%' THEN CAST(split_part(address, '.', 1) AS BIGINT) * 16777216 + CAST(split_part(address, '.', 2) AS BIGINT) * 65536 + CAST(split_part(address, '.', 3) AS BIGINT) * 256 + CAST(split_part(address, '.', 4) AS BIGINT) END) AS number FROM (SELECT DISTINCT dstaddr AS address FROM out) AS a)
+bad AS (WITH listed_addresses AS (SELECT address, (CASE WHEN address LIKE '%.%.%.%' AND address NOT LIKE '%:%' THEN CAST(split_part(address, '.', 1) AS BIGINT) * 16777216 + CAST(split_part(address, '.', 2) AS BIGINT) * 65536 + CAST(split_part(address, '.', 3) AS BIGINT) * 256 + CAST(split_part(address, '.', 4) AS BIGINT) END) AS number FROM (SELECT DISTINCT dstaddr AS address FROM out) AS a)
   SELECT DISTINCT address FROM (
     SELECT a.address FROM listed_addresses a JOIN threat_list t ON a.number BETWEEN t.low AND t.high
     WHERE t.list = $category

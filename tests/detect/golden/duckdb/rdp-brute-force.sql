@@ -22,8 +22,8 @@ followed AS (
 )
 SELECT srcaddr AS src, dstaddr AS dst, dstport AS dst_port, protocol, first_seen, last_seen, records,
        attempts AS metric,
-       CASE WHEN ((srcaddr LIKE '10.%' OR srcaddr LIKE '192.168.%' OR substr(srcaddr, 1, 7) IN ('172.16.', '172.17.', '172.18.', '172.19.', '172.20.', '172.21.', '172.22.', '172.23.', '172.24.', '172.25.', '172.26.', '172.27.', '172.28.', '172.29.', '172.30.', '172.31.') OR srcaddr ILIKE 'fc%' OR srcaddr ILIKE 'fd%') OR array_contains($own_ipv6_prefixes, substr(lower(srcaddr), 1, 7))) OR later_biggest >= $session_bytes THEN 'high' ELSE 'low' END AS severity,
-       CASE WHEN ((srcaddr LIKE '10.%' OR srcaddr LIKE '192.168.%' OR substr(srcaddr, 1, 7) IN ('172.16.', '172.17.', '172.18.', '172.19.', '172.20.', '172.21.', '172.22.', '172.23.', '172.24.', '172.25.', '172.26.', '172.27.', '172.28.', '172.29.', '172.30.', '172.31.') OR srcaddr ILIKE 'fc%' OR srcaddr ILIKE 'fd%') OR array_contains($own_ipv6_prefixes, substr(lower(srcaddr), 1, 7))) THEN 'the instance is the actor'
+       CASE WHEN ((srcaddr LIKE '10.%' OR srcaddr LIKE '192.168.%' OR substr(srcaddr, 1, 7) IN ('172.16.', '172.17.', '172.18.', '172.19.', '172.20.', '172.21.', '172.22.', '172.23.', '172.24.', '172.25.', '172.26.', '172.27.', '172.28.', '172.29.', '172.30.', '172.31.') OR ((srcaddr ILIKE 'fc%' OR srcaddr ILIKE 'fd%') AND substr(srcaddr, 5, 1) = ':')) OR array_contains($own_ipv6_prefixes, substr(lower(srcaddr), 1, 7))) OR later_biggest >= $session_bytes THEN 'high' ELSE 'low' END AS severity,
+       CASE WHEN ((srcaddr LIKE '10.%' OR srcaddr LIKE '192.168.%' OR substr(srcaddr, 1, 7) IN ('172.16.', '172.17.', '172.18.', '172.19.', '172.20.', '172.21.', '172.22.', '172.23.', '172.24.', '172.25.', '172.26.', '172.27.', '172.28.', '172.29.', '172.30.', '172.31.') OR ((srcaddr ILIKE 'fc%' OR srcaddr ILIKE 'fd%') AND substr(srcaddr, 5, 1) = ':')) OR array_contains($own_ipv6_prefixes, substr(lower(srcaddr), 1, 7))) THEN 'the instance is the actor'
             WHEN later_biggest >= $session_bytes THEN 'a session followed' ELSE 'the instance is the target' END
          AS basis
 FROM followed

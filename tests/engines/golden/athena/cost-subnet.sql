@@ -165,8 +165,12 @@ WITH network_ranges AS (
             '172.30.',
             '172.31.'
           )
-          OR LOWER(far) LIKE LOWER('fc%')
-          OR LOWER(far) LIKE LOWER('fd%')
+          OR (
+            (
+              LOWER(far) LIKE LOWER('fc%') OR LOWER(far) LIKE LOWER('fd%')
+            )
+            AND SUBSTR(far, 5, 1) = ':'
+          )
         ) AS BOOLEAN)
       ) AS translates,
       BOOL_OR(
@@ -192,8 +196,12 @@ WITH network_ranges AS (
             '172.30.',
             '172.31.'
           )
-          OR LOWER(far) LIKE LOWER('fc%')
-          OR LOWER(far) LIKE LOWER('fd%')
+          OR (
+            (
+              LOWER(far) LIKE LOWER('fc%') OR LOWER(far) LIKE LOWER('fd%')
+            )
+            AND SUBSTR(far, 5, 1) = ':'
+          )
         ) AS BOOLEAN)
       ) AS relays
     FROM legs
@@ -369,7 +377,7 @@ WITH network_ranges AS (
     JOIN network_ranges AS r
       ON (
         CASE
-          WHEN t.target LIKE '%.%.%.%'
+          WHEN t.target LIKE '%.%.%.%' AND t.target NOT LIKE '%:%'
           THEN CAST(SPLIT_PART(t.target, '.', 1) AS BIGINT) * 16777216 + CAST(SPLIT_PART(t.target, '.', 2) AS BIGINT) * 65536 + CAST(SPLIT_PART(t.target, '.', 3) AS BIGINT) * 256 + CAST(SPLIT_PART(t.target, '.', 4) AS BIGINT)
         END
       ) BETWEEN r.low AND r.high
@@ -403,8 +411,12 @@ WITH network_ranges AS (
         '172.30.',
         '172.31.'
       )
-      OR LOWER(e.target) LIKE LOWER('fc%')
-      OR LOWER(e.target) LIKE LOWER('fd%')
+      OR (
+        (
+          LOWER(e.target) LIKE LOWER('fc%') OR LOWER(e.target) LIKE LOWER('fd%')
+        )
+        AND SUBSTR(e.target, 5, 1) = ':'
+      )
     ) AS target_private,
     COALESCE(e.traffic_path, CASE WHEN e.dir = 'ingress' THEN w.traffic_path END) AS route,
     p.az_id AS peer_known_az,
@@ -524,8 +536,12 @@ WITH network_ranges AS (
           '172.30.',
           '172.31.'
         )
-        OR LOWER(peer) LIKE LOWER('fc%')
-        OR LOWER(peer) LIKE LOWER('fd%')
+        OR (
+          (
+            LOWER(peer) LIKE LOWER('fc%') OR LOWER(peer) LIKE LOWER('fd%')
+          )
+          AND SUBSTR(peer, 5, 1) = ':'
+        )
       )
       AND NOT peer_bills
       WHEN own_type IN (

@@ -82,8 +82,12 @@ WITH threat_list AS (
         '172.30.',
         '172.31.'
       )
-      OR LOWER(srcaddr) LIKE LOWER('fc%')
-      OR LOWER(srcaddr) LIKE LOWER('fd%')
+      OR (
+        (
+          LOWER(srcaddr) LIKE LOWER('fc%') OR LOWER(srcaddr) LIKE LOWER('fd%')
+        )
+        AND SUBSTR(srcaddr, 5, 1) = ':'
+      )
     ) AS src_private,
     (
       dstaddr LIKE '10.%'
@@ -106,8 +110,12 @@ WITH threat_list AS (
         '172.30.',
         '172.31.'
       )
-      OR LOWER(dstaddr) LIKE LOWER('fc%')
-      OR LOWER(dstaddr) LIKE LOWER('fd%')
+      OR (
+        (
+          LOWER(dstaddr) LIKE LOWER('fc%') OR LOWER(dstaddr) LIKE LOWER('fd%')
+        )
+        AND SUBSTR(dstaddr, 5, 1) = ':'
+      )
     ) AS dst_private,
     SUBSTR(LOWER(srcaddr), 1, 7) AS src_prefix,
     SUBSTR(LOWER(dstaddr), 1, 7) AS dst_prefix
@@ -135,7 +143,7 @@ WITH threat_list AS (
         address,
         (
           CASE
-            WHEN address LIKE '%.%.%.%'
+            WHEN address LIKE '%.%.%.%' AND address NOT LIKE '%:%'
             THEN CAST(SPLIT_PART(address, '.', 1) AS BIGINT) * 16777216 + CAST(SPLIT_PART(address, '.', 2) AS BIGINT) * 65536 + CAST(SPLIT_PART(address, '.', 3) AS BIGINT) * 256 + CAST(SPLIT_PART(address, '.', 4) AS BIGINT)
           END
         ) AS number

@@ -74,8 +74,12 @@ WITH enrich_interfaces AS (
         '172.30.',
         '172.31.'
       )
-      OR LOWER(srcaddr) LIKE LOWER('fc%')
-      OR LOWER(srcaddr) LIKE LOWER('fd%')
+      OR (
+        (
+          LOWER(srcaddr) LIKE LOWER('fc%') OR LOWER(srcaddr) LIKE LOWER('fd%')
+        )
+        AND SUBSTR(srcaddr, 5, 1) = ':'
+      )
     ) AS src_private,
     (
       dstaddr LIKE '10.%'
@@ -98,8 +102,12 @@ WITH enrich_interfaces AS (
         '172.30.',
         '172.31.'
       )
-      OR LOWER(dstaddr) LIKE LOWER('fc%')
-      OR LOWER(dstaddr) LIKE LOWER('fd%')
+      OR (
+        (
+          LOWER(dstaddr) LIKE LOWER('fc%') OR LOWER(dstaddr) LIKE LOWER('fd%')
+        )
+        AND SUBSTR(dstaddr, 5, 1) = ':'
+      )
     ) AS dst_private,
     SUBSTR(LOWER(srcaddr), 1, 7) AS src_prefix,
     SUBSTR(LOWER(dstaddr), 1, 7) AS dst_prefix

@@ -111,8 +111,12 @@ WITH enrich_interfaces AS (
             '172.30.',
             '172.31.'
           )
-          OR LOWER(srcaddr) LIKE LOWER('fc%')
-          OR LOWER(srcaddr) LIKE LOWER('fd%')
+          OR (
+            (
+              LOWER(srcaddr) LIKE LOWER('fc%') OR LOWER(srcaddr) LIKE LOWER('fd%')
+            )
+            AND SUBSTR(srcaddr, 5, 1) = ':'
+          )
         )
         OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(srcaddr), 1, 7))
       )
@@ -143,8 +147,12 @@ WITH enrich_interfaces AS (
             '172.30.',
             '172.31.'
           )
-          OR LOWER(srcaddr) LIKE LOWER('fc%')
-          OR LOWER(srcaddr) LIKE LOWER('fd%')
+          OR (
+            (
+              LOWER(srcaddr) LIKE LOWER('fc%') OR LOWER(srcaddr) LIKE LOWER('fd%')
+            )
+            AND SUBSTR(srcaddr, 5, 1) = ':'
+          )
         )
         OR CONTAINS(ARRAY['2600:1f', '2a05:d0'], SUBSTR(LOWER(srcaddr), 1, 7))
       )

@@ -139,8 +139,11 @@ WITH legs AS (
             '172.30.',
             '172.31.'
           )
-          OR far ILIKE 'fc%'
-          OR far ILIKE 'fd%'
+          OR (
+            (
+              far ILIKE 'fc%' OR far ILIKE 'fd%'
+            ) AND SUBSTRING(far, 5, 1) = ':'
+          )
         )
       ) AS translates,
       BOOL_OR(
@@ -166,8 +169,11 @@ WITH legs AS (
             '172.30.',
             '172.31.'
           )
-          OR far ILIKE 'fc%'
-          OR far ILIKE 'fd%'
+          OR (
+            (
+              far ILIKE 'fc%' OR far ILIKE 'fd%'
+            ) AND SUBSTRING(far, 5, 1) = ':'
+          )
         )
       ) AS relays
     FROM legs
@@ -343,7 +349,7 @@ WITH legs AS (
     JOIN network_ranges AS r
       ON (
         CASE
-          WHEN t.target LIKE '%.%.%.%'
+          WHEN t.target LIKE '%.%.%.%' AND t.target NOT LIKE '%:%'
           THEN CAST(SPLIT_PART(t.target, '.', 1) AS BIGINT) * 16777216 + CAST(SPLIT_PART(t.target, '.', 2) AS BIGINT) * 65536 + CAST(SPLIT_PART(t.target, '.', 3) AS BIGINT) * 256 + CAST(SPLIT_PART(t.target, '.', 4) AS BIGINT)
         END
       ) BETWEEN r.low AND r.high
@@ -377,8 +383,12 @@ WITH legs AS (
         '172.30.',
         '172.31.'
       )
-      OR e.target ILIKE 'fc%'
-      OR e.target ILIKE 'fd%'
+      OR (
+        (
+          e.target ILIKE 'fc%' OR e.target ILIKE 'fd%'
+        )
+        AND SUBSTRING(e.target, 5, 1) = ':'
+      )
     ) AS target_private,
     COALESCE(e.traffic_path, CASE WHEN e.dir = 'ingress' THEN w.traffic_path END) AS route,
     p.az_id AS peer_known_az,
@@ -498,8 +508,11 @@ WITH legs AS (
           '172.30.',
           '172.31.'
         )
-        OR peer ILIKE 'fc%'
-        OR peer ILIKE 'fd%'
+        OR (
+          (
+            peer ILIKE 'fc%' OR peer ILIKE 'fd%'
+          ) AND SUBSTRING(peer, 5, 1) = ':'
+        )
       )
       AND NOT peer_bills
       WHEN own_type IN (

@@ -60,8 +60,12 @@ WITH w AS (
         '172.30.',
         '172.31.'
       )
-      OR srcaddr ILIKE 'fc%'
-      OR srcaddr ILIKE 'fd%'
+      OR (
+        (
+          srcaddr ILIKE 'fc%' OR srcaddr ILIKE 'fd%'
+        )
+        AND SUBSTRING(srcaddr, 5, 1) = ':'
+      )
     ) AS src_private,
     (
       dstaddr LIKE '10.%'
@@ -84,8 +88,12 @@ WITH w AS (
         '172.30.',
         '172.31.'
       )
-      OR dstaddr ILIKE 'fc%'
-      OR dstaddr ILIKE 'fd%'
+      OR (
+        (
+          dstaddr ILIKE 'fc%' OR dstaddr ILIKE 'fd%'
+        )
+        AND SUBSTRING(dstaddr, 5, 1) = ':'
+      )
     ) AS dst_private,
     SUBSTRING(LOWER(srcaddr), 1, 7) AS src_prefix,
     SUBSTRING(LOWER(dstaddr), 1, 7) AS dst_prefix

@@ -97,8 +97,12 @@ WITH per_connection AS (
             '172.30.',
             '172.31.'
           )
-          OR srcaddr ILIKE 'fc%'
-          OR srcaddr ILIKE 'fd%'
+          OR (
+            (
+              srcaddr ILIKE 'fc%' OR srcaddr ILIKE 'fd%'
+            )
+            AND SUBSTRING(srcaddr, 5, 1) = ':'
+          )
         )
         OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(srcaddr), 1, 7))
       )
@@ -129,8 +133,12 @@ WITH per_connection AS (
             '172.30.',
             '172.31.'
           )
-          OR srcaddr ILIKE 'fc%'
-          OR srcaddr ILIKE 'fd%'
+          OR (
+            (
+              srcaddr ILIKE 'fc%' OR srcaddr ILIKE 'fd%'
+            )
+            AND SUBSTRING(srcaddr, 5, 1) = ':'
+          )
         )
         OR ARRAY_CONTAINS(:own_ipv6_prefixes, SUBSTRING(LOWER(srcaddr), 1, 7))
       )

@@ -12,8 +12,8 @@ import vpcflow.emulate  # noqa: F401  (before deliver: deliver.base imports the 
 from vpcflow.aws.sources import resolve
 from vpcflow.deliver.firehose import EXTENSIONS
 from vpcflow.emulate import load_scenario, simulate
-from vpcflow.network.topology import ScenarioError
 from vpcflow.fields import DEFAULT
+from vpcflow.network.topology import ScenarioError
 from vpcflow.sources import firehose
 from vpcflow.store.store import Store
 

@@ -66,7 +66,7 @@ def placeholders(sql: str) -> tuple[str, ...]:
     """The `$name` parameters of a DuckDB statement, sorted, from sqlglot's tokenizer alone (no parse: a named
     query run on DuckDB needs its parameter names, not its tree)."""
     tokens = DuckDB().tokenize(sql)
-    return tuple(sorted({b.text for a, b in zip(tokens, tokens[1:])
+    return tuple(sorted({b.text for a, b in zip(tokens, tokens[1:], strict=False)
                          if a.token_type == TokenType.PARAMETER and b.start == a.end + 1 and b.token_type == TokenType.VAR}))
 
 

@@ -368,6 +368,10 @@ that quiet machine (`python bench/detect_speed.py --sizes 10000000`, load averag
 baseline of 0.90 s, 5.8x; CPU 8.90 s against 1.73 s, 5.1x; `flow_windows` 1.97 s, beaconing 1.26 s. So the 4.4x
 to 4.7x of the third round were measured under load, which inflates the baseline's time more than the suite's
 CPU; unloaded, the suite is about 5x the baseline, not within it with a margin.
+The lead's run at the end of that session, quiet (load 1.8 to 1.6, `python bench/detect_speed.py --sizes
+10000000,50000000`): 10M suite 5.91 s against 1.09 s, 5.4x (CPU 9.56 s against 1.92 s, 5.0x); 50M 28.62 s
+against 4.99 s, 5.7x (CPU 5.4x); time per record grows 0.97x from 10M to 50M (it was 1.40x before beaconing's
+one quartile aggregate).
 
 Threat lists at a real size: the bench loads a list of 10,000 entries (9,500 IPv4 addresses in a range its traffic
 never uses, 500 IPv6 addresses and the attackers' /24), about the size of Tor's relay list. Matching addresses

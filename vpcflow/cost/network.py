@@ -37,14 +37,13 @@ def topology_rows(topology: Topology, source: str = "topology") -> dict[str, lis
         for address in (i.ip, i.ipv6):
             if address:
                 addresses.append((address, i.id, None if i.kind == INSTANCE else i.kind, i.subnet.az_id,
-                                  i.subnet.vpc_id or topology.vpc_id, i.subnet.id, i.instance_id, topology.region, route,
+                                  i.subnet.vpc_id, i.subnet.id, i.instance_id, topology.region, route,
                                   nat_az.get(i.subnet.nat_gateway or ""), i.role or i.name, source))
     ranges = []
     for s in topology.subnets.values():
         bounds = _range(s.cidr)
         if bounds:
-            ranges.append((*bounds, str(s.cidr), "subnet", s.az_id, s.vpc_id or topology.vpc_id, topology.region, None,
-                           source))
+            ranges.append((*bounds, str(s.cidr), "subnet", s.az_id, s.vpc_id, topology.region, None, source))
     for peer in topology.peers.values():
         kind = {GATEWAY_ENDPOINT: "gateway-endpoint", PEERING: "vpc-peering", TRANSIT: "transit-gateway"}.get(peer.via)
         if kind is None and not peer.service:

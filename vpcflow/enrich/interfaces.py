@@ -20,7 +20,7 @@ def load_topology_interfaces(con, topology, source: str = "topology", types: dic
     ensure_tables(con)
     types = types or {}
     rows = [[i.id, i.ip, types.get(i.id, i.kind) if i.kind == INSTANCE else i.kind, i.instance_id or i.id, i.name,
-             i.subnet.id, i.subnet.vpc_id or topology.vpc_id, ",".join(g.id for g in i.groups), source]
+             i.subnet.id, i.subnet.vpc_id, ",".join(g.id for g in i.groups), source]
             for i in topology.interfaces]
     if rows:
         con.executemany(_INSERT, rows)

@@ -103,7 +103,7 @@ class Subnet:
     public: bool = False
     nat_gateway: str | None = None  # name of the NAT gateway interface private subnets route through
     _next_host: int = 10
-    vpc_id: str | None = None  # when not the topology's own VPC (an account described with several)
+    vpc_id: str | None = None  # its VPC: the topology's own, or another of an account described with several
 
 
 @dataclass
@@ -313,7 +313,7 @@ def build_topology(spec: dict) -> Topology:
         subnets[s["name"]] = Subnet(s["name"], s.get("id") or derive_id("subnet", vpc_id, s["name"]), net,
                                     s.get("az_id") or f"{region[:2]}{region.split('-')[1][0]}{region[-1]}-az1",
                                     acls[acl_name] if acl_name else default_acl, bool(s.get("public")),
-                                    s.get("nat_gateway"), vpc_id=s.get("vpc_id"))
+                                    s.get("nat_gateway"), vpc_id=s.get("vpc_id") or vpc_id)
     # an account's own answer stands as it is (an emulated account's NAT gateway may sit outside its subnet)
     interfaces, roles = _interfaces(spec.get("interfaces") or [], subnets, groups, vpc_id,
                                     check_addresses=not spec.get("described"))

@@ -41,7 +41,7 @@ from vpcflow.detect.model import severity_rank  # noqa: E402
 from vpcflow.diagnose import diagnose  # noqa: E402
 from vpcflow.emulate import load_scenario, simulate  # noqa: E402
 from vpcflow.enrich import load_topology_interfaces  # noqa: E402
-from vpcflow.network.topology import build_topology  # noqa: E402
+from vpcflow.network import build_topology  # noqa: E402
 from vpcflow.store.store import Store  # noqa: E402
 
 SLACK = 600

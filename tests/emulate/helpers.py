@@ -5,8 +5,8 @@ from __future__ import annotations
 from vpcflow.deliver.records import Renderer
 from vpcflow.emulate.capture import Capture
 from vpcflow.fields import LogFormat
+from vpcflow.network import build_topology
 from vpcflow.network.evaluator import Rules
-from vpcflow.network.topology import build_topology
 
 
 def capture_lines(topology_spec: dict, sessions, *, start: int, end: int, interval: int = 600,

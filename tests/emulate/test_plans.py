@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from vpcflow.emulate.capture import I_STATUS, Capture
 from vpcflow.emulate.traffic import FLOW, TCP, Session
+from vpcflow.network import build_topology
 from vpcflow.network.evaluator import Rules
-from vpcflow.network.topology import build_topology
 
 from .test_properties import NAMES, START, _rules, acl_rules, topology_spec
 

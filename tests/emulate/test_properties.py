@@ -24,8 +24,8 @@ from vpcflow.emulate.capture import (
     Capture,
 )
 from vpcflow.emulate.traffic import FLOW, PROBE_CLOSED, PROBE_OPEN, SYN, TCP, Session
+from vpcflow.network import build_topology
 from vpcflow.network.evaluator import Rules
-from vpcflow.network.topology import build_topology
 
 START = 1767571200
 REACHABLE_FLAGS = set(range(8)) | {18, 19, 22, 23}

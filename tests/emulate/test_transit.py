@@ -6,7 +6,7 @@ import pytest
 
 from vpcflow.emulate.paths import PathTruth
 from vpcflow.emulate.traffic import TCP, Session
-from vpcflow.network.topology import ScenarioError, build_topology
+from vpcflow.network import ScenarioError, build_topology
 
 from .helpers import capture_lines
 

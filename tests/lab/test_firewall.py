@@ -9,7 +9,7 @@ import pytest
 from vpcflow.lab import firewall
 from vpcflow.lab.network import UPLINK
 from vpcflow.lab.scenario import topology_spec
-from vpcflow.network.topology import build_topology
+from vpcflow.network import build_topology
 
 from ..support import assert_golden
 

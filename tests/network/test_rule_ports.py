@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import ipaddress
 
+from vpcflow.network import Rule, build_topology
 from vpcflow.network.evaluator import Evaluator
-from vpcflow.network.topology import Rule, build_topology
 
 PEER = "203.0.113.5"
 

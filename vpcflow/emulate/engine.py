@@ -13,8 +13,9 @@ from operator import itemgetter
 from pathlib import Path
 
 from ..deliver.base import writer_for
+from ..network.build import build_topology
 from ..network.evaluator import Rules
-from ..network.topology import Interface, ScenarioError, build_topology
+from ..network.topology import Interface, ScenarioError
 from .attacks import attacks
 from .capture import Capture
 from .events import KINDS, Event

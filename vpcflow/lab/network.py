@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..network.topology import NAT_GATEWAY, Topology, build_topology
+from ..network.build import build_topology
+from ..network.topology import NAT_GATEWAY, Topology
 from . import firewall
 from .netns import DEFAULT_STATE_DIR, LabError, LabState, labs, nft, sh, teardown
 

@@ -1,6 +1,7 @@
 """The one network model: VPCs, subnets, interfaces, security groups and network ACLs with their rules, read from
 an emulator topology or from the account, and the one evaluator that decides a packet against them."""
 
+from .build import build_topology
 from .evaluator import Evaluator, Rules
 from .load import described_topology, load_topology, named_topology
 from .topology import (
@@ -12,7 +13,6 @@ from .topology import (
     SecurityGroup,
     Subnet,
     Topology,
-    build_topology,
 )
 
 __all__ = ["Evaluator", "Interface", "NetworkAcl", "PrefixList", "Rule", "Rules", "ScenarioError", "SecurityGroup", "Subnet",

@@ -10,7 +10,8 @@ from pathlib import Path
 import yaml
 
 from ..errors import VpcFlowError
-from .topology import INSTANCE, LOAD_BALANCER, NAT_GATEWAY, TRANSIT_GATEWAY, VPC_ENDPOINT, Topology, build_topology
+from .build import build_topology
+from .topology import INSTANCE, LOAD_BALANCER, NAT_GATEWAY, TRANSIT_GATEWAY, VPC_ENDPOINT, Topology
 
 # DescribeNetworkInterfaces' InterfaceType -> the model's kind, spelled as flow logs' v11 `interface-type` spells it.
 # The API reference lists `nat_gateway`; the EC2 API model (botocore's enum) says `natGateway`: both are read.

@@ -1,11 +1,12 @@
 """Reading flow logs from S3 and CloudWatch Logs: vpcflow against flowlogs-reader, same data, same endpoint.
 
 Both read the same emulated records from one moto server (a separate process on 127.0.0.1, so the server
-does not share the readers' interpreter). vpcflow's figure is end to end: list, download, parse and store in
-DuckDB (`Store.ingest` over `vpcflow.aws.sources.resolve`); "read" is `vpcflow.read`, the records parsed to
-typed Arrow columns and checked but not stored, which is what flowlogs-reader does (iterating its parsed
-records), record for record; and "fetch" is the sources alone (records fetched and counted, not parsed).
-flowlogs-reader is measured with its default (no threads) and with a thread pool like vpcflow's.
+does not share the readers' interpreter). vpcflow's figure is end to end: list, look the listed objects up in
+the store's ledger, download, parse and store in DuckDB (`Store.ingest` of the URI with a session, as a user's
+ingest runs); "read" is `vpcflow.read`, the records parsed to typed Arrow columns and checked but not stored,
+which is what flowlogs-reader does (iterating its parsed records), record for record; and "fetch" is the
+sources alone (records fetched and counted, not parsed). flowlogs-reader is measured with its default (no
+threads) and with a thread pool like vpcflow's.
 Each row also gives the CPU seconds moto's server spent answering it, and "local ingest" is the store reading
 the same S3 objects from disk: the floor for an S3 ingest that no download speed can beat.
 
@@ -86,7 +87,7 @@ def best(table: list[tuple[str, object]], repeat: int, server: int) -> dict[str,
 def vpcflow_ingest(session, uri: str, tmp: Path, **kw) -> int:
     db = tmp / f"bench-{time.monotonic_ns()}.duckdb"
     with Store(db) as store:
-        result = store.ingest(resolve(uri, session), **kw)
+        result = store.ingest(uri, session=session, **kw)
     db.unlink()
     return result.records
 

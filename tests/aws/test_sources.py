@@ -91,8 +91,27 @@ def test_s3_source_tells_parquet_from_text(session, aws_env):
 def test_s3_seen_sources_are_not_downloaded(session, aws_env):
     _put_s3(session, aws_env, records(300, DAY, span=2 * 3600))
     all_ids = [s.identity for s in resolve("s3://flows", session)]
-    rest = list(resolve("s3://flows", session, seen=lambda identity, version: identity == all_ids[0]))
+    rest = list(resolve("s3://flows", session, seen=lambda listed: {p for p in listed if p[0] == all_ids[0]}))
     assert [s.identity for s in rest] == all_ids[1:]
+
+
+def test_s3_seen_is_asked_once_for_a_whole_listing_answer(session, aws_env):
+    _put_s3(session, aws_env, records(300, DAY, span=2 * 3600))
+    all_ids = sorted(s.identity for s in resolve("s3://flows", session))
+    asked: list[list[tuple[str, str]]] = []
+    list(resolve("s3://flows", session, seen=lambda listed: asked.append(list(listed)) or set()))
+    assert len(all_ids) > 1
+    assert [sorted(identity for identity, _ in pairs) for pairs in asked] == [all_ids]
+
+
+def test_s3_seen_is_asked_once_per_folder_when_a_prefix_is_walked(session, aws_env, monkeypatch):
+    _put_s3(session, aws_env, records(300, DAY, span=3 * 86400))  # three day folders
+    monkeypatch.setattr("vpcflow.aws.s3_source.WHOLE_LISTING", 1)  # every prefix is walked
+    all_ids = sorted(s.identity for s in resolve("s3://flows", session))
+    asked: list[list[tuple[str, str]]] = []
+    list(resolve("s3://flows", session, seen=lambda listed: asked.append(list(listed)) or set()))
+    assert len(asked) == 3
+    assert sorted(identity for pairs in asked for identity, _ in pairs) == all_ids
 
 
 def test_cwl_reads_back_every_record_with_its_event_time(session, aws_env, tmp_path):

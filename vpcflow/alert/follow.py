@@ -91,7 +91,11 @@ class S3Follower:
         )
         if not count:
             return 0, iter(())
-        return count, iter(aws_resolve(self.target, self.session, self.since, None, self.format, seen=known))
+
+        def seen(listed: list[tuple[str, str]]) -> set[tuple[str, str]]:
+            return {pair for pair in listed if known(*pair)}
+
+        return count, iter(aws_resolve(self.target, self.session, self.since, None, self.format, seen=seen))
 
 
 class CwlFollower:

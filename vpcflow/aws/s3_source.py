@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,6 +37,8 @@ from .session import AwsSession
 WHOLE_LISTING = 1000  # keys in one ListObjectsV2 answer (S3's most): a prefix that fits is not walked
 _SUFFIXES = (".log.gz", ".log.parquet", ".gz", ".parquet", ".log", ".txt")
 # year and month folders carry no day, which KeyInfo needs; prune them by month here
+# (identity, ETag) pairs listed -> those of them a ledger holds, skipped before they are downloaded
+Seen = Callable[[list[tuple[str, str]]], Collection[tuple[str, str]]]
 _MONTH = re.compile(r"(?:^|/)(?:year=)?(\d{4})/(?:month=)?(\d{2})/$")
 _YEAR = re.compile(r"(?:^|/)(?:year=)?(\d{4})/$")
 
@@ -110,9 +112,24 @@ def list_objects(
 ) -> Iterator[S3Object]:
     """Every flow-log object under the prefix that may hold records in [since, until), folders in parallel;
     a prefix that is an object's whole key is that object alone, whatever its name or date (as a named file is)."""
+    for listed in listed_objects(session, bucket, prefix, since, until, workers=workers):
+        yield from listed
+
+
+def listed_objects(
+    session: AwsSession,
+    bucket: str,
+    prefix: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    *,
+    workers: int = 8,
+) -> Iterator[list[S3Object]]:
+    """list_objects, one list per listing answer (per folder when the prefix is walked), so a caller can look
+    up a whole answer's objects at once."""
     s3 = session.client("s3")
     if prefix and not prefix.endswith("/") and (named := _object_named(s3, bucket, prefix)) is not None:
-        yield named
+        yield [named]
         return
     start = prefix.strip("/") + "/" if prefix.strip("/") else ""
 
@@ -128,7 +145,7 @@ def list_objects(
     with aws_call("s3:ListBucket", f"s3://{bucket}/{start}"):
         first = s3.list_objects_v2(Bucket=bucket, Prefix=start, MaxKeys=WHOLE_LISTING)
     if not first.get("IsTruncated"):
-        yield from (o for o in _flow_logs(bucket, first) if key_info(o.key).may_hold(since, until))
+        yield [o for o in _flow_logs(bucket, first) if key_info(o.key).may_hold(since, until)]
         return
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vpcflow-list") as pool:
         running = {pool.submit(list_folder, start)}
@@ -136,9 +153,7 @@ def list_objects(
             done, running = wait(running, return_when=FIRST_COMPLETED)
             for fut in sorted(done, key=id):
                 objects, folders = fut.result()
-                for obj in sorted(objects, key=lambda o: o.key):
-                    if key_info(obj.key).may_hold(since, until):
-                        yield obj
+                yield [o for o in sorted(objects, key=lambda o: o.key) if key_info(o.key).may_hold(since, until)]
                 running |= {pool.submit(list_folder, f) for f in folders if _folder_may_hold(f, since, until)}
 
 
@@ -168,14 +183,23 @@ def _nothing_found(session: AwsSession, bucket: str, prefix: str) -> VpcFlowErro
     return None
 
 
-def _or_nothing_found(objects: Iterator[S3Object], session: AwsSession, bucket: str, prefix: str) -> Iterator[S3Object]:
-    """The objects; none at all raises, located: a one-shot read or ingest of a name that holds nothing says so."""
+def _or_nothing_found(listed: Iterator[list[S3Object]], session: AwsSession, bucket: str,
+                      prefix: str) -> Iterator[list[S3Object]]:
+    """The listing's answers; no object at all raises, located: a one-shot read or ingest of a name that holds
+    nothing says so."""
     found = False
-    for obj in objects:
-        found = True
-        yield obj
+    for objects in listed:
+        found = found or bool(objects)
+        yield objects
     if not found and (error := _nothing_found(session, bucket, prefix)) is not None:
         raise error
+
+
+def _unseen(listed: Iterator[list[S3Object]], seen: Seen | None) -> Iterator[S3Object]:
+    """The listed objects less those `seen` holds, asked once per listing answer."""
+    for objects in listed:
+        held = seen([(o.identity, o.etag) for o in objects]) if seen is not None and objects else ()
+        yield from (o for o in objects if (o.identity, o.etag) not in held)
 
 
 def download(session: AwsSession, obj: S3Object, fast: PresignedGetter | None = None) -> bytes:
@@ -205,16 +229,16 @@ def s3_sources(
     until: datetime | None = None,
     format: LogFormat | None = None,
     *,
-    seen: Callable[[str, str], bool] | None = None,
+    seen: Seen | None = None,
     workers: int = 16,
     window: int = 256,
     budget: int = 256 << 20,
     progress: Callable[[int, int], None] | None = None,
 ) -> Iterator[Source]:
-    """One Source per flow-log object (or the one object the prefix names); `seen(identity, version)` skips what
-    the ledger already holds. A prefix that holds no flow-log object raises VpcFlowError."""
-    listed = _or_nothing_found(list_objects(session, bucket, prefix, since, until), session, bucket, prefix)
-    objects = (o for o in listed if seen is None or not seen(o.identity, o.etag))
+    """One Source per flow-log object (or the one object the prefix names); `seen` skips what the ledger already
+    holds, asked once per listing answer. A prefix that holds no flow-log object raises VpcFlowError."""
+    listed = _or_nothing_found(listed_objects(session, bucket, prefix, since, until), session, bucket, prefix)
+    objects = _unseen(listed, seen)
     delivered_by = _firehose_formats(session) if format is None else None
     fast = PresignedGetter(session)
     downloads = ordered_map(

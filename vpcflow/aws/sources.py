@@ -11,7 +11,7 @@ from ..fields import LogFormat
 from ..sources.base import Source
 from .cwl_source import cwl_sources
 from .cwl_spans import Held
-from .s3_source import s3_sources
+from .s3_source import Seen, s3_sources
 from .session import AwsSession
 
 SCHEMES = ("s3", "cwl")
@@ -28,13 +28,14 @@ def resolve(
     until: datetime | None = None,
     format: LogFormat | str | None = None,
     *,
-    seen: Callable[[str, str], bool] | None = None,
+    seen: Seen | None = None,
     held: Held | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Iterable[Source]:
     """Sources for `s3://BUCKET[/PREFIX]` or `cwl://LOG_GROUP[/STREAM]`, limited to [since, until).
 
-    `seen(identity, revision)` skips S3 objects the ledger holds before they are downloaded; `held(identity)`
+    `seen(pairs)` gives which listed (identity, ETag) pairs the ledger holds (`Store`'s one query per listing
+    answer): those S3 objects are skipped before they are downloaded; `held(identity)`
     (`cwl_spans.store_ledger(store)`) gives the ledger's revisions of a stream, so cwl:// reads only the spans
     of each stream the store does not hold yet.
     """

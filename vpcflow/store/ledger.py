@@ -17,6 +17,17 @@ def in_ledger(con: duckdb.DuckDBPyConnection, identity: str, revision: str | Non
     return bool(con.execute("SELECT 1 FROM sources WHERE identity = ? AND revision = ?", [identity, revision]).fetchall())
 
 
+def held_revisions(con: duckdb.DuckDBPyConnection, sources: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """in_ledger for many (identity, revision) pairs in one query: the pairs the ledger holds."""
+    if not sources:
+        return set()
+    rows = con.execute(
+        "SELECT identity, revision FROM sources JOIN (SELECT unnest(?::VARCHAR[]) AS identity, "
+        "unnest(?::VARCHAR[]) AS revision) USING (identity, revision)",
+        [[i for i, _ in sources], [r for _, r in sources]]).fetchall()
+    return {(identity, revision) for identity, revision in rows}
+
+
 def revisions(con, identity: str) -> list[str | None]:
     """The revisions of a source the ledger holds whole (a CloudWatch stream: one per span read)."""
     rows = con.execute("SELECT revision FROM sources WHERE identity = ? AND status <> 'loading'", [identity])

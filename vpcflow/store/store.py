@@ -14,7 +14,7 @@ from ..fields import DEFAULT, LogFormat
 from ..sources.base import Source
 from .holder import live_holder, wait_for_holder
 from .ingest import BeforeCommit, IngestResult, Progress, SourceResult
-from .ledger import in_ledger, purge_unfinished, revisions
+from .ledger import held_revisions, in_ledger, purge_unfinished, revisions
 from .many import ingest_sources
 from .pipeline import ctrl_c
 from .remote import RemoteConnection
@@ -104,11 +104,11 @@ class Store:
 
         ledger = self.con if self.remote else self.con.cursor()  # looked up from the thread that lists sources
 
-        def seen(identity: str, revision: str) -> bool:
-            if in_ledger(ledger, identity, revision):
-                noted.append(SourceResult(identity, status="skipped", message="already ingested"))
-                return True
-            return False
+        def seen(listed: list[tuple[str, str]]) -> set[tuple[str, str]]:  # one query per S3 listing answer
+            held = held_revisions(ledger, listed)
+            noted.extend(SourceResult(identity, status="skipped", message="already ingested")
+                         for identity, revision in listed if (identity, revision) in held)
+            return held
 
         sources = resolve_targets(targets, since, until, session, fmt, unresolved, seen=seen,
                                   held=lambda identity: revisions(ledger, identity), fetched=fetched)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -17,13 +17,13 @@ Unresolved = Callable[[str, str], None]  # (location, why): a target, or a file 
 
 def resolve_targets(targets: Iterable[str | Path | Source], since: datetime | None, until: datetime | None,
                     session, format: LogFormat | None, unresolved: Unresolved, *,
-                    seen: Callable[[str, str], bool] | None = None, held=None,
+                    seen: Callable[[list[tuple[str, str]]], Collection[tuple[str, str]]] | None = None, held=None,
                     fetched: Callable[[int, int], None] | None = None) -> Iterator[Source]:
     """Each target's Sources, lazily; one that cannot be resolved goes to `unresolved` and the others go on.
 
-    `session` (vpcflow.aws.session.AwsSession) reads s3:// and cwl://; `seen(identity, revision)` skips an
-    S3 object before it is downloaded, `held` gives a stream's spans a ledger holds (vpcflow.aws.sources.resolve),
-    `fetched(objects, bytes)` counts what was downloaded.
+    `session` (vpcflow.aws.session.AwsSession) reads s3:// and cwl://; `seen(pairs)` gives the listed S3
+    (identity, ETag) pairs to skip before they are downloaded, `held` gives a stream's spans a ledger holds
+    (vpcflow.aws.sources.resolve), `fetched(objects, bytes)` counts what was downloaded.
     """
     for t in targets:
         if isinstance(t, Source):

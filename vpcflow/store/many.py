@@ -45,7 +45,7 @@ def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], *,
                 members, done = group.members, group.close()
                 group = None
                 if done is None:  # retried one by one, so the bad source is named and the others kept
-                    done = [one(p.src, pre=p) for p in members]
+                    done = [one(p.src, pre=None if p.released else p) for p in members]
                 for r in done:
                     result.add(r)
                     if progress:

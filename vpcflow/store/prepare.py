@@ -49,6 +49,7 @@ class Preread:
     batches: list[TypedBatch | LineBatch]
     decoder: BlockDecoder  # holds the layout, the header's line and the reader (checksum, truncation)
     error: Exception | None = None  # raised again when the source is taken alone, inside its transaction
+    released: bool = False  # its records went to the store: a retry alone reads the source again
 
     @property
     def layout(self) -> Layout | None:
@@ -79,6 +80,11 @@ class Preread:
     def rows(self) -> int:
         """Typed records it holds (0 unless every block parsed whole)."""
         return sum(b.records.num_rows for b in self.batches) if self.typed else 0
+
+    def release(self) -> None:
+        """Drop its records once the store holds them (a group of a million lines held them all until its
+        commit); should the group be retried one source at a time, the source is read again."""
+        self.batches, self.released = [], True
 
     def line_batches(self) -> list[LineBatch]:
         return [self.decoder.reader.lines(b.block) if isinstance(b, TypedBatch) else b for b in self.batches]

@@ -88,6 +88,9 @@ class OpenGroup:
         counts = _insert_typed(self.con, layout.format, [(pre, sid) for pre, sid in live if pre.typed],
                                self.typed, stamped=layout.stamped)
         self.counts.update(counts)
+        for pre, sid in live:
+            if sid in counts:
+                pre.release()
         self.staged += [(pre, sid) for pre, sid in live if sid not in counts]
 
     def _abandon(self) -> None:

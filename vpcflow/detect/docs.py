@@ -373,6 +373,43 @@ The lead's run at the end of that session, quiet (load 1.8 to 1.6, `python bench
 against 4.99 s, 5.7x (CPU 5.4x); time per record grows 0.97x from 10M to 50M (it was 1.40x before beaconing's
 one quartile aggregate).
 
+A fifth round (2026-12-06, load average 6 to 13 from other jobs, so only CPU time and in-process alternation
+count; one 10M-record store of the bench's traffic under /tmp, old code 15ef54d and new alternating). Where the
+CPU goes (each detection's statement timed alone after `flow_windows` is built, medians of 3): `flow_windows`
+3.3 to 3.7 s, beaconing 2.4 s, known-bad-peer 0.41 s, ssh- and rdp-brute-force 0.30 and 0.23 s,
+port-scan-horizontal 0.26 s, exfiltration 0.21 s, dos-inbound 0.19 s, reject-spike 0.19 s, slow-scan and
+port-scan-vertical 0.17 s each, the other 19 under 0.13 s each. Kept, each with the same findings on the 10M
+store (2,111, digest of id, severity, times, records and summary), on an emulated internet day (seed 11, all
+1,193 findings of every severity) and on the tests' crafted floods (three dos-inbound findings: many sources, one
+source with a rejected record beside it, UDP):
+
+| change | CPU before -> after (fresh processes, 4 pairs, medians) |
+|---|---|
+| exfiltration reads its egress rows as they are: with `action = 'ACCEPT'` fixed, (source, destination, port, protocol, window) is already one row of `flow_windows`, so its `GROUP BY` grouped nothing | 0.21 -> 0.14 s |
+| crypto-mining likewise (the `HAVING` becomes a `WHERE` on the row) | 0.11 -> 0.05 s |
+| dos-inbound finds the flooded (host, port, window) keys first and reads their rows again for the sources' `min`/`max` address, instead of `min`/`max` over addresses for all 227,000 keys | 0.20 -> 0.08 s |
+| the three together | 0.55 -> 0.28 s |
+
+Measured and not kept (`flow_windows` alone, fresh processes alternating, 3 to 5 runs each, medians):
+its four small keys (window index, service port with NULL, protocol, action) packed into one `BIGINT` and
+unpacked outside the aggregate, 3.42 -> 3.79 s (with the window start kept apart, an `INTEGER` key and four keys
+in all) and 3.89 s (three keys): DuckDB already compresses the keys it groups on (each address into 16 bytes,
+the action into 8), so the arithmetic costs more than the keys it saves; with `count(*)` alone the six keys take
+1.7 s and the eight aggregates add about 0.85 s (each alone within the noise); `requests` and
+`request_packets` as totals minus the rare non-request records of a port's row (`srcport = dstport` or no
+source port: a filter that selects few rows), 3.23 -> 3.40 s; `src_private`/`dst_private`/the prefixes computed
+once per distinct address and joined back, 3.79 -> 4.84 s. The NAT-gateway filter (`interface_id NOT IN ...`):
+in `EXPLAIN ANALYZE` its mark join and filter take 60 ms of the build's 11 s of operator time, and the build
+without it 3.31 s against 3.42 s: not worth another form. Beaconing (`EXPLAIN ANALYZE`, one thread, 2.3 s):
+grouping the 2.93M candidate request records into connections 0.77 s, the interval window over them 0.57 s,
+the quartiles 0.27 s, the join to the 12,001 candidate pairs 0.22 s, reading `flows` 0.17 s; a connection's
+bytes as `BIGINT` instead of `HUGEINT`, 2.48 -> 2.45 s (in one process, alternating): no plan found that does
+less. Known-bad-peer with `seen` read three times from `flow_windows` instead of a CTE, 0.415 -> 0.426 s;
+reject-spike looking the one source up for the spikes only, 0.185 -> 0.196 s; brute force reading `flows` only
+for the ports some (source, host, window) of `flow_windows` reaches `min_attempts` requests on (an exact
+necessary condition), ssh 0.30 -> 0.34 s, rdp 0.24 -> 0.18 s, the three together no gain (its cost is fetching
+the addresses of the port's records, scattered over every row group: 0.11 s of rdp's 0.24 s).
+
 Threat lists at a real size: the bench loads a list of 10,000 entries (9,500 IPv4 addresses in a range its traffic
 never uses, 500 IPv6 addresses and the attackers' /24), about the size of Tor's relay list. Matching addresses
 against the list in one join whose condition was `range OR same address` made DuckDB compare every address with

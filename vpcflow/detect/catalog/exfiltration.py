@@ -11,6 +11,7 @@ from .thresholds import WHY
 
 # Whether the destination is new is asked only of the windows above the byte thresholds (NOT EXISTS): counting
 # earlier windows for every egress window with a window function was half the detection's time.
+# With the action fixed, (source, destination, port, protocol, window) is one row of flow_windows: read as is.
 register(Detection(
     id="exfiltration", thresholds=WHY["exfiltration"], title="Unusual egress volume", severity="medium", category="exfiltration",
     summary="{src} sent {metric} bytes to {dst}, new for it, far above its usual egress",
@@ -25,11 +26,10 @@ register(Detection(
     mitre="T1048 Exfiltration Over Alternative Protocol", doc="docs/detections.md#exfiltration",
     sql=episodes(f"""
 WITH egress AS (
-  SELECT srcaddr, dstaddr, dstport, protocol, window_start, sum(bytes) AS bytes, sum(records) AS records,
-         min(first_start) AS first_seen, max(last_end) AS last_seen
+  SELECT srcaddr, dstaddr, dstport, protocol, window_start, bytes, records, first_start AS first_seen,
+         last_end AS last_seen
   FROM flow_windows
   WHERE {own('src')} AND NOT {own('dst')} AND action = 'ACCEPT' AND protocol = 6
-  GROUP BY srcaddr, dstaddr, dstport, protocol, window_start
 ),
 per_window AS (SELECT srcaddr, window_start, sum(bytes) AS bytes FROM egress GROUP BY srcaddr, window_start),
 baseline AS (

@@ -54,10 +54,10 @@ WITH hits AS (
     dstaddr AS dst,
     dstport AS dst_port,
     protocol,
-    MIN(first_start) AS first_seen,
-    MAX(last_end) AS last_seen,
-    SUM(records) AS records,
-    SUM(bytes) AS metric,
+    first_start AS first_seen,
+    last_end AS last_seen,
+    records,
+    bytes AS metric,
     CASE
       WHEN dstaddr IN (
         SELECT
@@ -77,21 +77,14 @@ WITH hits AS (
       ELSE 'Stratum port'
     END AS basis
   FROM out
-  GROUP BY
-    srcaddr,
-    dstaddr,
-    dstport,
-    protocol,
-    window_start
-  HAVING
+  WHERE
     dstaddr IN (
       SELECT
         address
       FROM pools
     )
     OR (
-      CONTAINS(:ports, dstport)
-      AND MAX(last_end) - MIN(first_start) >= :min_active_seconds
+      CONTAINS(:ports, dstport) AND last_end - first_start >= :min_active_seconds
     )
 ), marked AS (
   SELECT

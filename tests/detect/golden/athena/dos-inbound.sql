@@ -1,31 +1,51 @@
 WITH hits AS (
+  WITH flooded AS (
+    SELECT
+      dstaddr,
+      dstport,
+      protocol,
+      window_start
+    FROM flow_windows
+    WHERE
+      (
+        dst_private OR CONTAINS(:own_ipv6_prefixes, dst_prefix)
+      ) AND requests > 0
+    GROUP BY
+      dstaddr,
+      dstport,
+      protocol,
+      window_start
+    HAVING
+      SUM(request_packets) >= :min_pps * :window
+  )
   SELECT
-    CASE WHEN MIN(srcaddr) = MAX(srcaddr) THEN MIN(srcaddr) END AS src,
-    dstaddr AS dst,
-    dstport AS dst_port,
-    protocol,
-    MIN(first_start) AS first_seen,
-    MAX(last_end) AS last_seen,
-    SUM(records) AS records,
-    CAST(SUM(request_packets) AS DOUBLE) / :window AS metric,
+    CASE WHEN MIN(f.srcaddr) = MAX(f.srcaddr) THEN MIN(f.srcaddr) END AS src,
+    f.dstaddr AS dst,
+    f.dstport AS dst_port,
+    f.protocol,
+    MIN(f.first_start) AS first_seen,
+    MAX(f.last_end) AS last_seen,
+    SUM(f.records) AS records,
+    CAST(SUM(f.request_packets) AS DOUBLE) / :window AS metric,
     CASE
-      WHEN MAX(CASE WHEN action = 'ACCEPT' THEN 1 ELSE 0 END) = 1
+      WHEN MAX(CASE WHEN f.action = 'ACCEPT' THEN 1 ELSE 0 END) = 1
       THEN 'medium'
       ELSE 'low'
     END AS severity,
     'behaviour' AS basis
-  FROM flow_windows
+  FROM flow_windows AS f
+  JOIN flooded AS k
+    ON f.dstaddr = k.dstaddr
+    AND f.dstport = k.dstport
+    AND f.protocol IS NOT DISTINCT FROM k.protocol
+    AND f.window_start = k.window_start
   WHERE
-    (
-      dst_private OR CONTAINS(:own_ipv6_prefixes, dst_prefix)
-    ) AND requests > 0
+    f.requests > 0
   GROUP BY
-    dstaddr,
-    dstport,
-    protocol,
-    window_start
-  HAVING
-    SUM(request_packets) >= :min_pps * :window
+    f.dstaddr,
+    f.dstport,
+    f.protocol,
+    f.window_start
 ), marked AS (
   SELECT
     hits.*,

@@ -6,10 +6,10 @@ WITH hits AS (
       dstport,
       protocol,
       window_start,
-      SUM(bytes) AS bytes,
-      SUM(records) AS records,
-      MIN(first_start) AS first_seen,
-      MAX(last_end) AS last_seen
+      bytes,
+      records,
+      first_start AS first_seen,
+      last_end AS last_seen
     FROM flow_windows
     WHERE
       (
@@ -20,12 +20,6 @@ WITH hits AS (
       )
       AND action = 'ACCEPT'
       AND protocol = 6
-    GROUP BY
-      srcaddr,
-      dstaddr,
-      dstport,
-      protocol,
-      window_start
   ), per_window AS (
     SELECT
       srcaddr,

@@ -10,14 +10,13 @@ pools AS (WITH listed_addresses AS (SELECT address, (CASE WHEN address LIKE '%.%
     UNION ALL
     SELECT a.address FROM listed_addresses a JOIN threat_list t ON lower(a.address) = lower(t.network)
     WHERE a.address LIKE '%:%' AND t.low IS NULL AND t.list = $category) AS hits)
-SELECT srcaddr AS src, dstaddr AS dst, dstport AS dst_port, protocol,
-       min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records, sum(bytes) AS metric,
+SELECT srcaddr AS src, dstaddr AS dst, dstport AS dst_port, protocol, first_start AS first_seen,
+       last_end AS last_seen, records, bytes AS metric,
        CASE WHEN dstaddr IN (SELECT address FROM pools) THEN 'high' ELSE 'medium' END AS severity,
        CASE WHEN dstaddr IN (SELECT address FROM pools) THEN 'threat list' ELSE 'Stratum port' END AS basis
 FROM out
-GROUP BY srcaddr, dstaddr, dstport, protocol, window_start
-HAVING dstaddr IN (SELECT address FROM pools)
-    OR (array_contains($ports, dstport) AND max(last_end) - min(first_start) >= $min_active_seconds)),
+WHERE dstaddr IN (SELECT address FROM pools)
+   OR (array_contains($ports, dstport) AND last_end - first_start >= $min_active_seconds)),
 marked AS (
   SELECT hits.*, CASE WHEN first_seen - LAG(last_seen) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen) <= $gap
                       THEN 0 ELSE 1 END AS new_episode

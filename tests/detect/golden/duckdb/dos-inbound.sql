@@ -1,13 +1,21 @@
 WITH hits AS (
-SELECT CASE WHEN min(srcaddr) = max(srcaddr) THEN min(srcaddr) END AS src, dstaddr AS dst, dstport AS dst_port,
-       protocol, min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
-       sum(request_packets) / $window AS metric,
-       CASE WHEN max(CASE WHEN action = 'ACCEPT' THEN 1 ELSE 0 END) = 1 THEN 'medium' ELSE 'low' END AS severity,
+WITH flooded AS (
+  SELECT dstaddr, dstport, protocol, window_start
+  FROM flow_windows
+  WHERE (dst_private OR array_contains($own_ipv6_prefixes, dst_prefix)) AND requests > 0
+  GROUP BY dstaddr, dstport, protocol, window_start
+  HAVING sum(request_packets) >= $min_pps * $window
+)
+SELECT CASE WHEN min(f.srcaddr) = max(f.srcaddr) THEN min(f.srcaddr) END AS src, f.dstaddr AS dst,
+       f.dstport AS dst_port, f.protocol, min(f.first_start) AS first_seen, max(f.last_end) AS last_seen,
+       sum(f.records) AS records, sum(f.request_packets) / $window AS metric,
+       CASE WHEN max(CASE WHEN f.action = 'ACCEPT' THEN 1 ELSE 0 END) = 1 THEN 'medium' ELSE 'low' END AS severity,
        'behaviour' AS basis
-FROM flow_windows
-WHERE (dst_private OR array_contains($own_ipv6_prefixes, dst_prefix)) AND requests > 0
-GROUP BY dstaddr, dstport, protocol, window_start
-HAVING sum(request_packets) >= $min_pps * $window),
+FROM flow_windows f
+JOIN flooded k ON f.dstaddr = k.dstaddr AND f.dstport = k.dstport AND f.protocol IS NOT DISTINCT FROM k.protocol
+              AND f.window_start = k.window_start
+WHERE f.requests > 0
+GROUP BY f.dstaddr, f.dstport, f.protocol, f.window_start),
 marked AS (
   SELECT hits.*, CASE WHEN first_seen - LAG(last_seen) OVER (PARTITION BY src, dst, dst_port, protocol ORDER BY first_seen) <= $gap
                       THEN 0 ELSE 1 END AS new_episode

@@ -1,10 +1,9 @@
 WITH hits AS (
 WITH egress AS (
-  SELECT srcaddr, dstaddr, dstport, protocol, window_start, sum(bytes) AS bytes, sum(records) AS records,
-         min(first_start) AS first_seen, max(last_end) AS last_seen
+  SELECT srcaddr, dstaddr, dstport, protocol, window_start, bytes, records, first_start AS first_seen,
+         last_end AS last_seen
   FROM flow_windows
   WHERE (src_private OR array_contains($own_ipv6_prefixes, src_prefix)) AND NOT (dst_private OR array_contains($own_ipv6_prefixes, dst_prefix)) AND action = 'ACCEPT' AND protocol = 6
-  GROUP BY srcaddr, dstaddr, dstport, protocol, window_start
 ),
 per_window AS (SELECT srcaddr, window_start, sum(bytes) AS bytes FROM egress GROUP BY srcaddr, window_start),
 baseline AS (

@@ -1,19 +1,9 @@
-WITH hits AS (
+WITH flooded AS (
   SELECT
-    CASE WHEN MIN(srcaddr) = MAX(srcaddr) THEN MIN(srcaddr) END AS src,
-    dstaddr AS dst,
-    dstport AS dst_port,
+    dstaddr,
+    dstport,
     protocol,
-    MIN(first_start) AS first_seen,
-    MAX(last_end) AS last_seen,
-    SUM(records) AS records,
-    SUM(request_packets) / :window AS metric,
-    CASE
-      WHEN MAX(CASE WHEN action = 'ACCEPT' THEN 1 ELSE 0 END) = 1
-      THEN 'medium'
-      ELSE 'low'
-    END AS severity,
-    'behaviour' AS basis
+    window_start
   FROM flow_windows
   WHERE
     (
@@ -27,6 +17,35 @@ WITH hits AS (
     window_start
   HAVING
     SUM(request_packets) >= :min_pps * :window
+), hits AS (
+  SELECT
+    CASE WHEN MIN(f.srcaddr) = MAX(f.srcaddr) THEN MIN(f.srcaddr) END AS src,
+    f.dstaddr AS dst,
+    f.dstport AS dst_port,
+    f.protocol,
+    MIN(f.first_start) AS first_seen,
+    MAX(f.last_end) AS last_seen,
+    SUM(f.records) AS records,
+    SUM(f.request_packets) / :window AS metric,
+    CASE
+      WHEN MAX(CASE WHEN f.action = 'ACCEPT' THEN 1 ELSE 0 END) = 1
+      THEN 'medium'
+      ELSE 'low'
+    END AS severity,
+    'behaviour' AS basis
+  FROM flow_windows AS f
+  JOIN flooded AS k
+    ON f.dstaddr = k.dstaddr
+    AND f.dstport = k.dstport
+    AND f.protocol IS NOT DISTINCT FROM k.protocol
+    AND f.window_start = k.window_start
+  WHERE
+    f.requests > 0
+  GROUP BY
+    f.dstaddr,
+    f.dstport,
+    f.protocol,
+    f.window_start
 ), marked AS (
   SELECT
     hits.*,

@@ -180,10 +180,10 @@ WITH threat_list AS (
     dstaddr AS dst,
     dstport AS dst_port,
     protocol,
-    MIN(first_start) AS first_seen,
-    MAX(last_end) AS last_seen,
-    SUM(records) AS records,
-    SUM(bytes) AS metric,
+    first_start AS first_seen,
+    last_end AS last_seen,
+    records,
+    bytes AS metric,
     CASE
       WHEN dstaddr IN (
         SELECT
@@ -203,13 +203,7 @@ WITH threat_list AS (
       ELSE 'Stratum port'
     END AS basis
   FROM out
-  GROUP BY
-    srcaddr,
-    dstaddr,
-    dstport,
-    protocol,
-    window_start
-  HAVING
+  WHERE
     dstaddr IN (
       SELECT
         address
@@ -217,7 +211,7 @@ WITH threat_list AS (
     )
     OR (
       CONTAINS(ARRAY[3333, 3334, 3357, 4444, 5555, 7777, 14433, 14444, 45560, 45700], dstport)
-      AND MAX(last_end) - MIN(first_start) >= 300
+      AND last_end - first_start >= 300
     )
 ), marked AS (
   SELECT

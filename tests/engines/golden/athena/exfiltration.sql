@@ -124,10 +124,10 @@ WITH enrich_interfaces AS (
       dstport,
       protocol,
       window_start,
-      SUM(bytes) AS bytes,
-      SUM(records) AS records,
-      MIN(first_start) AS first_seen,
-      MAX(last_end) AS last_seen
+      bytes,
+      records,
+      first_start AS first_seen,
+      last_end AS last_seen
     FROM flow_windows
     WHERE
       (
@@ -138,12 +138,6 @@ WITH enrich_interfaces AS (
       )
       AND action = 'ACCEPT'
       AND protocol = 6
-    GROUP BY
-      srcaddr,
-      dstaddr,
-      dstport,
-      protocol,
-      window_start
   ), per_window AS (
     SELECT
       srcaddr,

@@ -40,11 +40,14 @@ def _stream_of(path: Path) -> str | None:
     return None
 
 
-def file_source(path: Path, kind: str | None = None, *, pipes: bool = True) -> Source:
+def file_source(path: Path, kind: str | None = None, *, pipes: bool = True, canonical: str | None = None) -> Source:
     """A file as a Source; a named pipe (`<(zcat f.gz)`) or a device is read once as a stream when `pipes`,
-    else refused: in a folder it would block the walk until something writes to it."""
+    else refused: in a folder it would block the walk until something writes to it. `canonical` is the path
+    resolved, when the caller knows it (a walk from a resolved folder), unless the file itself is a link."""
     try:
-        st = path.stat()
+        st = os.lstat(path) if canonical is not None else path.stat()
+        if stat.S_ISLNK(st.st_mode):  # a link in a walked folder: its identity is its target's path
+            st, canonical = path.stat(), None
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror}", location=str(path)) from exc
     if not stat.S_ISREG(st.st_mode):
@@ -52,7 +55,7 @@ def file_source(path: Path, kind: str | None = None, *, pipes: bool = True) -> S
             raise SourceError("not a regular file (a pipe, socket or device): left alone", location=str(path))
         return Source(identity=str(path), opener=lambda: open(path, "rb"), kind=kind or _kind(path) or TEXT,
                       log_stream=_stream_of(path))
-    resolved = str(path.resolve())
+    resolved = canonical or str(path.resolve())
     return Source(
         identity=resolved,
         opener=lambda: open(resolved, "rb"),
@@ -72,6 +75,8 @@ def stdin_source() -> Source:
 
 def _may_hold(key: str, since: datetime | None, until: datetime | None) -> bool:
     """By the date in the path: AWS's own S3 layouts, or Firehose's date folders and object names."""
+    if since is None and until is None:  # no range: every path may (and telling its date is a regex and a strptime)
+        return True
     return parse_key(key).may_hold(since, until) and firehose.may_hold(key, since, until)
 
 
@@ -82,9 +87,13 @@ def walk(path: Path, since: datetime | None = None, until: datetime | None = Non
         if errors is not None:
             errors.append(SourceError(f"cannot list: {exc.strerror}", location=exc.filename))
 
+    # resolved once: os.walk does not follow links to folders, so each folder it enters under `top` is resolved
+    # too, and a file that is not a link needs no resolving of its own (a dozen lstat calls each)
+    top = path.resolve()
     for root, dirs, files in os.walk(path, onerror=onerror):
         dirs.sort()
         rel = Path(root)
+        canonical = os.path.normpath(os.path.join(top, os.path.relpath(root, path)))
         dirs[:] = [d for d in dirs if not d.startswith(".") and _may_hold(str(rel / d) + "/", since, until)]
         for name in sorted(files):
             p = rel / name
@@ -92,7 +101,7 @@ def walk(path: Path, since: datetime | None = None, until: datetime | None = Non
             if kind is None or not _may_hold(str(p), since, until):
                 continue
             try:
-                yield file_source(p, kind, pipes=False)
+                yield file_source(p, kind, pipes=False, canonical=os.path.join(canonical, name))
             except SourceError as exc:
                 if errors is None:
                     raise

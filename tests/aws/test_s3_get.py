@@ -1,5 +1,6 @@
-"""Objects are fetched by presigned GET; whatever that does not answer whole is asked again through
-GetObject, so retries and error messages stay the SDK's."""
+"""Objects are fetched by a header-signed GET; whatever that does not answer whole is asked again through
+GetObject, so retries and error messages stay the SDK's. Every SDK call carries botocore's invocation id;
+the quick GET does not, which is how the proxy tells them apart."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from vpcflow.aws.deliver import S3ApiWriter
-from vpcflow.aws.s3_get import REFUSALS_IN_A_ROW, PresignedGetter
+from vpcflow.aws.s3_get import REFUSALS_IN_A_ROW, SignedGetter
 from vpcflow.aws.s3_source import S3Object, download
 from vpcflow.aws.session import AwsError, AwsSession, AwsSettings
 from vpcflow.aws.sources import resolve
@@ -50,31 +51,49 @@ def _read(tmp_path, session) -> tuple[int, int]:
     return int(n), int(b)
 
 
-def _object_gets(proxy, keys) -> list[str]:
-    return [r for r in proxy.requests if r.startswith("GET ") and any(k in r for k in keys)]
+def _quick(command: str, path: str, headers: dict, body: bytes) -> bool:
+    """A GET of the quick path: signed in its headers, without the SDK's invocation id."""
+    names = {k.lower() for k in headers}
+    return command == "GET" and "authorization" in names and "amz-sdk-invocation-id" not in names
 
 
-def test_objects_are_fetched_by_presigned_get(delivered, proxied, proxy, tmp_path):
+@pytest.fixture(autouse=True)
+def _note_gets(proxy):
+    """Every GET's (path, sent by the quick path), noted by a rule that answers none."""
+    proxy.gets = []
+
+    def note(command: str, path: str, headers: dict, body: bytes) -> bool:
+        if command == "GET":
+            proxy.gets.append((path, _quick(command, path, headers, body)))
+        return False
+
+    proxy.rules.append(Rule(note, 500, "", ""))
+
+
+def _object_gets(proxy, keys) -> list[tuple[str, bool]]:
+    return [(path, quick) for path, quick in proxy.gets if any(k in path for k in keys)]
+
+
+def test_objects_are_fetched_by_a_header_signed_get(delivered, proxied, proxy, tmp_path):
     recs, keys = delivered
     assert _read(tmp_path, proxied) == totals(recs)
     gets = _object_gets(proxy, keys)
     assert len(gets) == len(keys)
-    assert all("X-Amz-Signature=" in r for r in gets)
+    assert all(quick and "X-Amz-Signature=" not in path for path, quick in gets)  # a short URL: signed in headers
 
 
-def test_a_refused_presigned_get_is_asked_again_through_get_object(delivered, proxied, proxy, tmp_path):
+def test_a_refused_quick_get_is_asked_again_through_get_object(delivered, proxied, proxy, tmp_path):
     recs, keys = delivered
-    presigned = lambda command, path, headers, body: command == "GET" and "X-Amz-Signature=" in path  # noqa: E731
-    proxy.rules.append(Rule(presigned, 403, "AccessDenied", "presigned requests are denied by policy"))
+    proxy.rules.append(Rule(_quick, 403, "AccessDenied", "denied by policy"))
     assert _read(tmp_path, proxied) == totals(recs)
     gets = _object_gets(proxy, keys)
-    assert sum("X-Amz-Signature=" not in r for r in gets) == len(keys)  # each object once through GetObject
+    assert sum(not quick for _, quick in gets) == len(keys)  # each object once through GetObject
 
 
-def test_after_repeated_refusals_presigned_gets_stop(delivered, proxied, proxy):
+def test_after_repeated_refusals_quick_gets_stop(delivered, proxied, proxy):
     _, keys = delivered
-    proxy.rules.append(Rule(lambda c, p, h, b: "X-Amz-Signature=" in p, 403, "AccessDenied", "denied"))
-    getter = PresignedGetter(proxied)
+    proxy.rules.append(Rule(_quick, 403, "AccessDenied", "denied"))
+    getter = SignedGetter(proxied)
     etag = proxied.client("s3").head_object(Bucket="flows", Key=keys[0])["ETag"].strip('"')
     while getter.usable:
         assert getter.get("flows", keys[0], etag) is None
@@ -87,14 +106,14 @@ def test_an_object_changed_since_listing_fails_with_the_sdk_error_naming_it(deli
     _, keys = delivered
     stale = S3Object("flows", keys[0], etag="0" * 32, size=1)
     with pytest.raises(AwsError, match=f"s3://flows/{keys[0]}"):
-        download(session, stale, PresignedGetter(session))
+        download(session, stale, SignedGetter(session))
 
 
 def test_refusals_between_whole_answers_do_not_add_up_to_a_stop(delivered, proxied, proxy):
     _, keys = delivered
     refuse = {"on": True}
-    proxy.rules.append(Rule(lambda c, p, h, b: refuse["on"] and "X-Amz-Signature=" in p, 503, "SlowDown", "slow down"))
-    getter = PresignedGetter(proxied)
+    proxy.rules.append(Rule(lambda c, p, h, b: refuse["on"] and _quick(c, p, h, b), 503, "SlowDown", "slow down"))
+    getter = SignedGetter(proxied)
     etag = proxied.client("s3").head_object(Bucket="flows", Key=keys[0])["ETag"].strip('"')
     for _ in range(3):  # a throttled spell, then a whole answer, again and again
         refuse["on"] = True
@@ -103,3 +122,12 @@ def test_refusals_between_whole_answers_do_not_add_up_to_a_stop(delivered, proxi
         refuse["on"] = False
         assert getter.get("flows", keys[0], etag) is not None
     assert getter.usable
+
+
+def test_a_key_with_spaces_plus_signs_and_accents_is_fetched_by_the_quick_get(aws_env, proxied, proxy):
+    s3 = aws_env.client("s3")
+    s3.create_bucket(Bucket="flows")
+    key = "odd names/a b+c=d ü~(1).log"
+    etag = s3.put_object(Bucket="flows", Key=key, Body=b"version\n")["ETag"].strip('"')
+    assert SignedGetter(proxied).get("flows", key, etag) == b"version\n"
+    assert [quick for _, quick in proxy.gets] == [True]

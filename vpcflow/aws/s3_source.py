@@ -31,7 +31,7 @@ from .errors import aws_call
 from .plan import describe_flow_logs
 from .prefetch import ordered_map, retry_body
 from .request import FIREHOSE
-from .s3_get import PresignedGetter
+from .s3_get import SignedGetter
 from .session import AwsSession
 
 WHOLE_LISTING = 1000  # keys in one ListObjectsV2 answer (S3's most): a prefix that fits is not walked
@@ -202,9 +202,9 @@ def _unseen(listed: Iterator[list[S3Object]], seen: Seen | None) -> Iterator[S3O
         yield from (o for o in objects if (o.identity, o.etag) not in held)
 
 
-def download(session: AwsSession, obj: S3Object, fast: PresignedGetter | None = None) -> bytes:
+def download(session: AwsSession, obj: S3Object, fast: SignedGetter | None = None) -> bytes:
     """The object's bytes, at the listed ETag; a dropped connection mid-body is read again. With `fast`, a
-    presigned GET is tried first, and whatever it does not answer whole goes through GetObject."""
+    header-signed GET (s3_get) is tried first, and whatever it does not answer whole goes through GetObject."""
     if fast is not None and (body := fast.get(obj.bucket, obj.key, obj.etag)) is not None:
         return body
     s3 = session.client("s3")
@@ -240,7 +240,7 @@ def s3_sources(
     listed = _or_nothing_found(listed_objects(session, bucket, prefix, since, until), session, bucket, prefix)
     objects = _unseen(listed, seen)
     delivered_by = _firehose_formats(session) if format is None else None
-    fast = PresignedGetter(session)
+    fast = SignedGetter(session)
     downloads = ordered_map(
         lambda o: download(session, o, fast), objects, workers=workers, window=window, cost=lambda o: o.size, budget=budget
     )

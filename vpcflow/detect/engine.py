@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pyarrow as pa
 
+from ..engines.concurrent import AT_ONCE, each
 from ..engines.engine import as_engine, materialized, run_query, run_sql
 from ..engines.queries import get as get_query
 from ..errors import VpcFlowError
@@ -94,12 +95,16 @@ def _status(d: Detection, presence: dict[str, bool], threat_entries: int) -> Det
 
 def run(engine_or_store, *, since: datetime | None = None, until: datetime | None = None,
         detectors: Iterable[str] | None = None, params: dict[str, dict] | None = None, store: bool | None = None,
-        window: int = WINDOW) -> DetectReport:
+        window: int = WINDOW, at_once: int = AT_ONCE,
+        finished: Callable[[DetectorStatus], None] | None = None) -> DetectReport:
     """Run the chosen detections (all by default) over the records in [since, until) on any engine.
 
     `engine_or_store` is a Store, a DuckDB connection or a vpcflow engine (Spark's too). `params` overrides
     defaults per detection: {"ssh-brute-force": {"min_attempts": 50}}. On the store the findings are upserted
     into its `findings` table (`store=False` keeps them out); another engine only returns them.
+    On DuckDB `at_once` detections run at a time, each on a cursor of its own (vpcflow.engines.concurrent);
+    the report is the same as one after another's. `finished(status)` follows the run in the caller's thread,
+    as each detection finishes. Ctrl-C stops every running query; findings are stored only after all ran.
     """
     engine = as_engine(engine_or_store)
     on_store = engine.dialect == "duckdb"
@@ -114,23 +119,40 @@ def run(engine_or_store, *, since: datetime | None = None, until: datetime | Non
     report = DetectReport()
     run_at = datetime.now(UTC)
     queries = {d.id: get_query(d.id) for d in chosen}
+    refused = {d.id: _status(d, presence, threat_entries) for d in chosen}
+    runnable = [d for d in chosen if refused[d.id] is None]
+
+    def job(d: Detection) -> Callable:
+        q = queries[d.id]
+        given = {**(params or {}).get(d.id, {}), **{k: v for k, v in window_params.items() if k in q.defaults}}
+
+        def rows(on) -> tuple[list[dict], float]:
+            started = time.perf_counter()
+            found = run_query(on, q, given).to_pylist()
+            return found, time.perf_counter() - started
+        return rows
+
+    def status(d: Detection, found: int) -> DetectorStatus:
+        lacking = [f for f in d.uses if not presence.get(f)]
+        note = (d.degraded_note or "records lack " + ", ".join(lacking)) if lacking else ""
+        return DetectorStatus(d.id, "degraded" if lacking else "ok", found, note)
+
+    for d in chosen:
+        if refused[d.id] and finished is not None:
+            finished(refused[d.id])
     started = time.perf_counter()
     with materialized(engine, {t for q in queries.values() for t in q.tables}, window_params):
         report.seconds[SHARED] = time.perf_counter() - started
-        for d in chosen:
-            refused = _status(d, presence, threat_entries)
-            if refused:
-                report.statuses.append(refused)
-                continue
-            q = queries[d.id]
-            given = {**(params or {}).get(d.id, {}), **{k: v for k, v in window_params.items() if k in q.defaults}}
-            started = time.perf_counter()
-            found = [_finding(d, r) for r in run_query(engine, q, given).to_pylist()]
-            report.seconds[d.id] = time.perf_counter() - started
-            report.findings.extend(found)
-            lacking = [f for f in d.uses if not presence.get(f)]
-            note = (d.degraded_note or "records lack " + ", ".join(lacking)) if lacking else ""
-            report.statuses.append(DetectorStatus(d.id, "degraded" if lacking else "ok", len(found), note))
+        results = each(engine, [job(d) for d in runnable], at_once=at_once,
+                       finished=None if finished is None else lambda i, r: finished(status(runnable[i], len(r[0]))))
+    ran = dict(zip((d.id for d in runnable), results, strict=True))
+    for d in chosen:
+        if refused[d.id]:
+            report.statuses.append(refused[d.id])
+            continue
+        rows, report.seconds[d.id] = ran[d.id]
+        report.findings.extend(_finding(d, r) for r in rows)
+        report.statuses.append(status(d, len(rows)))
     if on_store and store is not False:
         save(engine.con, report.findings, run_at)
     return report

@@ -4,10 +4,12 @@ An engine has a `dialect`, `sql(text, params) -> Arrow`, `columns()` (what `flow
 `materialize(name, sql, params)` / `release(name)` for the shared relations several queries read. A query
 written in DuckDB's dialect is transpiled to the engine's dialect first, with its parameters bound by the
 engine; a shared relation the engine has not materialized with the same parameters is inlined as a CTE.
+The DuckDB engine also hands out `cursors(n)`: engines for other threads that see what it materialized.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,6 +34,9 @@ class DuckDBEngine:
     def __init__(self, con):
         self.con = getattr(con, "con", con)
         self.materialized: dict[str, dict] = {}
+        # An in-memory database holding the materialized relations while there are any, so that other cursors
+        # of the instance see them too (a TEMP table is its connection's alone); None where that cannot be.
+        self.shared: str | None = None
         have = {r[0] for r in self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         missing = [t for name, t in side_tables().items() if name not in have]
         if not missing:
@@ -52,11 +57,70 @@ class DuckDBEngine:
         """The flow-log columns some ingested format has (the store's table has every field)."""
         return set(present_columns(self.con))
 
+    def shareable(self) -> bool:
+        """Whether other cursors can read what this connection builds: a DuckDB connection of this process
+        (not the holder's, reached over a socket) outside a transaction (whose writes no other cursor sees)."""
+        if not isinstance(self.con, duckdb.DuckDBPyConnection):
+            return False
+        # Each statement outside a transaction is one of its own; inside one they share its id.
+        return len({self.con.execute("SELECT txid_current()").fetchall()[0][0] for _ in range(2)}) == 2
+
     def materialize(self, name: str, sql: str, params: dict) -> None:
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}", params).fetchall()
+        if self.shared is None and not self.materialized and self.shareable():
+            self.shared = f"vpcflow_shared_{uuid.uuid4().hex[:12]}"  # its own: two engines may share an instance
+            # READ_WRITE: on a store opened read-only an attached database would be read-only too
+            self.con.execute(f"ATTACH ':memory:' AS {self.shared} (READ_WRITE)").fetchall()
+        if self.shared is None:
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}", params).fetchall()
+            return
+        built = False
+        try:
+            self.con.execute(f"CREATE OR REPLACE TABLE {self.shared}.{name} AS {sql}", params).fetchall()
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {self.shared}.{name}").fetchall()
+            built = True
+        finally:
+            if not built and not self.materialized:  # a failure or Ctrl-C leaves nothing attached
+                self._detach()
 
     def release(self, name: str) -> None:
-        self.con.execute(f"DROP TABLE IF EXISTS {name}").fetchall()
+        if self.shared is None:
+            self.con.execute(f"DROP TABLE IF EXISTS {name}").fetchall()
+            return
+        self.con.execute(f"DROP VIEW IF EXISTS {name}").fetchall()
+        self.con.execute(f"DROP TABLE IF EXISTS {self.shared}.{name}").fetchall()
+        if not set(self.materialized) - {name}:
+            self._detach()
+
+    def interrupt(self) -> None:
+        """Stop the query running on this connection (from another thread)."""
+        self.con.interrupt()
+
+    def _detach(self) -> None:
+        self.con.execute(f"DETACH DATABASE IF EXISTS {self.shared}").fetchall()
+        self.shared = None
+
+    @contextmanager
+    def cursors(self, n: int) -> Iterator[list[DuckDBEngine]]:
+        """`n` engines on cursors of this connection's DuckDB instance, one per thread, each seeing the side
+        tables and the relations materialized so far; just this engine when they could not see them."""
+        if n < 2 or (self.materialized and self.shared is None) or not self.shareable():
+            yield [self]
+            return
+        opened: list[duckdb.DuckDBPyConnection] = []
+        try:
+            for _ in range(n):
+                opened.append(cursor := self.con.cursor())
+                if cursor.execute("SELECT current_setting('enable_progress_bar')").fetchall()[0][0]:
+                    cursor.execute("SET enable_progress_bar = false").fetchall()  # not from other threads
+            engines = [DuckDBEngine(cursor) for cursor in opened]  # a read-only store's empty side tables, too
+            for engine in engines:
+                for name, values in self.materialized.items():
+                    engine.con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM {self.shared}.{name}").fetchall()
+                    engine.materialized[name] = values
+            yield engines
+        finally:
+            for cursor in opened:  # its TEMP views go with it
+                cursor.close()
 
 
 def as_engine(engine_or_store):

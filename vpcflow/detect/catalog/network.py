@@ -35,7 +35,8 @@ register(Detection(
     needs=("srcaddr", "dstaddr", "dstport", "protocol", "start", "action"),
     actor="remote", guardduty="", mitre="T1595 Active Scanning", doc="docs/detections.md#reject-spike",
     # flow_windows has one row per source for a host, port, protocol, action and window: count(*) counts sources
-    # (a distinct count costs DuckDB a second aggregate and a join, a third of this detection's time).
+    # (a distinct count costs DuckDB a second aggregate and a join, a third of this detection's time). Whether the
+    # one source is a scanner is asked only of the spikes' (source, host, window)s, not of every rejected source.
     sql=episodes("""
 WITH rejects AS (
   SELECT dstaddr, dstport, protocol, window_start, count(*) AS sources,
@@ -49,16 +50,22 @@ windows AS (SELECT count(DISTINCT window_start) AS n FROM flow_windows),
 baseline AS (
   SELECT dstaddr, dstport, protocol, sum(records) AS total FROM rejects GROUP BY dstaddr, dstport, protocol
 ),
+spikes AS (
+  SELECT r.* FROM rejects r
+  JOIN baseline b ON r.dstaddr = b.dstaddr AND r.dstport = b.dstport AND r.protocol = b.protocol
+  CROSS JOIN windows w
+  WHERE r.records >= $min_rejects AND r.records * w.n >= $baseline_factor * b.total
+),
 scanners AS (
-  SELECT srcaddr, dstaddr, window_start FROM flow_windows WHERE action = 'REJECT'
-  GROUP BY srcaddr, dstaddr, window_start HAVING count(DISTINCT dstport) > $max_ports
+  SELECT f.srcaddr, f.dstaddr, f.window_start FROM flow_windows f
+  JOIN (SELECT DISTINCT any_source, dstaddr, window_start FROM spikes WHERE sources = 1) k
+    ON f.srcaddr = k.any_source AND f.dstaddr = k.dstaddr AND f.window_start = k.window_start
+  WHERE f.action = 'REJECT'
+  GROUP BY f.srcaddr, f.dstaddr, f.window_start HAVING count(DISTINCT f.dstport) > $max_ports
 )
 SELECT CASE WHEN r.sources = 1 THEN r.any_source END AS src, r.dstaddr AS dst, r.dstport AS dst_port,
        r.protocol, r.first_seen, r.last_seen, r.records, r.records AS metric, 'low' AS severity,
        'behaviour' AS basis
-FROM rejects r
-JOIN baseline b ON r.dstaddr = b.dstaddr AND r.dstport = b.dstport AND r.protocol = b.protocol
-CROSS JOIN windows w
-WHERE r.records >= $min_rejects AND r.records * w.n >= $baseline_factor * b.total
-  AND NOT EXISTS (SELECT 1 FROM scanners s WHERE s.dstaddr = r.dstaddr AND s.window_start = r.window_start
+FROM spikes r
+WHERE NOT EXISTS (SELECT 1 FROM scanners s WHERE s.dstaddr = r.dstaddr AND s.window_start = r.window_start
                   AND s.srcaddr = r.any_source AND r.sources = 1)""")))

@@ -14,14 +14,31 @@ from ..registry import register
 from .common import DATA_STORE_PORTS, EMR_PORTS, GAP, OWN, episodes, own
 from .thresholds import WHY
 
-# One row per (source, host, protocol, window, port) probed from outside: vertical and slow scans count the rows.
-_PROBED_PORTS = f"""probed_ports AS (
-  SELECT srcaddr, dstaddr, protocol, window_start, dstport, min(first_start) AS first_start,
-         max(last_end) AS last_end, sum(records) AS records
-  FROM flow_windows
-  WHERE probes > 0 AND protocol IN (6, 17) AND NOT {own('src')}
-  GROUP BY srcaddr, dstaddr, protocol, window_start, dstport
+
+def _probes(alias: str = "") -> str:
+    """SQL over flow_windows: probes from outside, over TCP or UDP."""
+    a = f"{alias}." if alias else ""
+    return f"{a}probes > 0 AND {a}protocol IN (6, 17) AND NOT {own('src', alias)}"
+
+
+def _probed_ports(least: str) -> str:
+    """One row per (source, host, protocol, window, port) probed from outside: vertical and slow scans count the
+    rows. Only for the (source, host, window)s with at least `least` rows of probes: a port is one or two rows
+    (accepted, rejected), so fewer rows cannot make enough ports, and most sources probe one port of a host."""
+    return f"""busy AS (
+  SELECT srcaddr, dstaddr, protocol, window_start FROM flow_windows WHERE {_probes()}
+  GROUP BY srcaddr, dstaddr, protocol, window_start HAVING count(*) >= {least}
+),
+probed_ports AS (
+  SELECT f.srcaddr, f.dstaddr, f.protocol, f.window_start, f.dstport, min(f.first_start) AS first_start,
+         max(f.last_end) AS last_end, sum(f.records) AS records
+  FROM flow_windows f
+  JOIN busy b ON f.srcaddr = b.srcaddr AND f.dstaddr IS NOT DISTINCT FROM b.dstaddr AND f.protocol = b.protocol
+             AND f.window_start = b.window_start
+  WHERE {_probes('f')}
+  GROUP BY f.srcaddr, f.dstaddr, f.protocol, f.window_start, f.dstport
 )"""
+
 
 register(Detection(
     id="port-scan-vertical", thresholds=WHY["port-scan-vertical"], title="Inbound vertical port scan", severity="low", category="scanning",
@@ -30,7 +47,7 @@ register(Detection(
             **OWN},
     actor="remote", guardduty="", mitre="T1595 Active Scanning", doc="docs/detections.md#port-scan-vertical",
     sql=episodes(f"""
-WITH {_PROBED_PORTS}
+WITH {_probed_ports("$min_ports")}
 SELECT srcaddr AS src, dstaddr AS dst, CAST(NULL AS INTEGER) AS dst_port, protocol,
        min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
        count(*) AS metric, 'low' AS severity, 'behaviour' AS basis
@@ -38,6 +55,8 @@ FROM probed_ports
 GROUP BY srcaddr, dstaddr, protocol, window_start
 HAVING count(*) >= $min_ports""")))
 
+# Hosts are counted only for the (source, window)s whose rows could pass: a host is one row or more, and the
+# probe and request sums are the same over rows as over hosts (0.24 -> 0.11 s of CPU at 10M records).
 register(Detection(
     id="port-scan-horizontal", thresholds=WHY["port-scan-horizontal"], title="Inbound horizontal port scan", severity="low", category="scanning",
     summary="{src} probed {metric} of the VPC's hosts",
@@ -47,12 +66,21 @@ register(Detection(
             "gap": GAP, **OWN},
     actor="remote", guardduty="", mitre="T1595 Active Scanning", doc="docs/detections.md#port-scan-horizontal",
     sql=episodes(f"""
-WITH per_host AS (
-  SELECT srcaddr, protocol, window_start, dstaddr, min(first_start) AS first_start, max(last_end) AS last_end,
-         sum(records) AS records, sum(probes) AS probes, sum(requests) AS requests
-  FROM flow_windows
+WITH busy AS (
+  SELECT srcaddr, protocol, window_start FROM flow_windows
   WHERE {own('dst')} AND NOT {own('src')} AND protocol IN (6, 17) AND requests > 0
-  GROUP BY srcaddr, protocol, window_start, dstaddr
+  GROUP BY srcaddr, protocol, window_start
+  HAVING count(*) FILTER (WHERE probes > 0) >= $min_hosts AND sum(probes) >= $min_probes
+     AND sum(probes) >= $min_probe_share * sum(requests)
+),
+per_host AS (
+  SELECT f.srcaddr, f.protocol, f.window_start, f.dstaddr, min(f.first_start) AS first_start,
+         max(f.last_end) AS last_end, sum(f.records) AS records, sum(f.probes) AS probes,
+         sum(f.requests) AS requests
+  FROM flow_windows f
+  JOIN busy b ON f.srcaddr = b.srcaddr AND f.protocol = b.protocol AND f.window_start = b.window_start
+  WHERE {own('dst', 'f')} AND NOT {own('src', 'f')} AND f.protocol IN (6, 17) AND f.requests > 0
+  GROUP BY f.srcaddr, f.protocol, f.window_start, f.dstaddr
 )
 SELECT srcaddr AS src, CAST(NULL AS VARCHAR) AS dst, CAST(NULL AS INTEGER) AS dst_port, protocol,
        min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
@@ -71,7 +99,7 @@ register(Detection(
             "min_windows": Param(3, "windows the episode spans"), "gap": GAP, **OWN},
     actor="remote", guardduty="", mitre="T1595 Active Scanning", doc="docs/detections.md#slow-scan",
     sql=episodes(f"""
-WITH {_PROBED_PORTS}
+WITH {_probed_ports("$min_window_ports")}
 SELECT srcaddr AS src, dstaddr AS dst, CAST(NULL AS INTEGER) AS dst_port, protocol,
        min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,
        count(*) AS metric, 'low' AS severity, 'behaviour' AS basis

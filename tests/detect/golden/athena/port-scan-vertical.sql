@@ -1,14 +1,10 @@
 WITH hits AS (
-  WITH probed_ports AS (
+  WITH busy AS (
     SELECT
       srcaddr,
       dstaddr,
       protocol,
-      window_start,
-      dstport,
-      MIN(first_start) AS first_start,
-      MAX(last_end) AS last_end,
-      SUM(records) AS records
+      window_start
     FROM flow_windows
     WHERE
       probes > 0
@@ -20,8 +16,37 @@ WITH hits AS (
       srcaddr,
       dstaddr,
       protocol,
-      window_start,
-      dstport
+      window_start
+    HAVING
+      COUNT(*) >= :min_ports
+  ), probed_ports AS (
+    SELECT
+      f.srcaddr,
+      f.dstaddr,
+      f.protocol,
+      f.window_start,
+      f.dstport,
+      MIN(f.first_start) AS first_start,
+      MAX(f.last_end) AS last_end,
+      SUM(f.records) AS records
+    FROM flow_windows AS f
+    JOIN busy AS b
+      ON f.srcaddr = b.srcaddr
+      AND f.dstaddr IS NOT DISTINCT FROM b.dstaddr
+      AND f.protocol = b.protocol
+      AND f.window_start = b.window_start
+    WHERE
+      f.probes > 0
+      AND f.protocol IN (6, 17)
+      AND NOT (
+        f.src_private OR CONTAINS(:own_ipv6_prefixes, f.src_prefix)
+      )
+    GROUP BY
+      f.srcaddr,
+      f.dstaddr,
+      f.protocol,
+      f.window_start,
+      f.dstport
   )
   SELECT
     srcaddr AS src,

@@ -1,10 +1,16 @@
 WITH hits AS (
-WITH probed_ports AS (
-  SELECT srcaddr, dstaddr, protocol, window_start, dstport, min(first_start) AS first_start,
-         max(last_end) AS last_end, sum(records) AS records
-  FROM flow_windows
-  WHERE probes > 0 AND protocol IN (6, 17) AND NOT (src_private OR array_contains($own_ipv6_prefixes, src_prefix))
-  GROUP BY srcaddr, dstaddr, protocol, window_start, dstport
+WITH busy AS (
+  SELECT srcaddr, dstaddr, protocol, window_start FROM flow_windows WHERE probes > 0 AND protocol IN (6, 17) AND NOT (src_private OR array_contains($own_ipv6_prefixes, src_prefix))
+  GROUP BY srcaddr, dstaddr, protocol, window_start HAVING count(*) >= $min_ports
+),
+probed_ports AS (
+  SELECT f.srcaddr, f.dstaddr, f.protocol, f.window_start, f.dstport, min(f.first_start) AS first_start,
+         max(f.last_end) AS last_end, sum(f.records) AS records
+  FROM flow_windows f
+  JOIN busy b ON f.srcaddr = b.srcaddr AND f.dstaddr IS NOT DISTINCT FROM b.dstaddr AND f.protocol = b.protocol
+             AND f.window_start = b.window_start
+  WHERE f.probes > 0 AND f.protocol IN (6, 17) AND NOT (f.src_private OR array_contains($own_ipv6_prefixes, f.src_prefix))
+  GROUP BY f.srcaddr, f.dstaddr, f.protocol, f.window_start, f.dstport
 )
 SELECT srcaddr AS src, dstaddr AS dst, CAST(NULL AS INTEGER) AS dst_port, protocol,
        min(first_start) AS first_seen, max(last_end) AS last_seen, sum(records) AS records,

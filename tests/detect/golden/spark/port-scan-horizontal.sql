@@ -1,14 +1,8 @@
-WITH per_host AS (
+WITH busy AS (
   SELECT
     srcaddr,
     protocol,
-    window_start,
-    dstaddr,
-    MIN(first_start) AS first_start,
-    MAX(last_end) AS last_end,
-    SUM(records) AS records,
-    SUM(probes) AS probes,
-    SUM(requests) AS requests
+    window_start
   FROM flow_windows
   WHERE
     (
@@ -22,8 +16,42 @@ WITH per_host AS (
   GROUP BY
     srcaddr,
     protocol,
-    window_start,
-    dstaddr
+    window_start
+  HAVING
+    COUNT(*) FILTER(WHERE
+      probes > 0) >= :min_hosts
+    AND SUM(probes) >= :min_probes
+    AND SUM(probes) >= :min_probe_share * SUM(requests)
+), per_host AS (
+  SELECT
+    f.srcaddr,
+    f.protocol,
+    f.window_start,
+    f.dstaddr,
+    MIN(f.first_start) AS first_start,
+    MAX(f.last_end) AS last_end,
+    SUM(f.records) AS records,
+    SUM(f.probes) AS probes,
+    SUM(f.requests) AS requests
+  FROM flow_windows AS f
+  JOIN busy AS b
+    ON f.srcaddr = b.srcaddr
+    AND f.protocol = b.protocol
+    AND f.window_start = b.window_start
+  WHERE
+    (
+      f.dst_private OR ARRAY_CONTAINS(:own_ipv6_prefixes, f.dst_prefix)
+    )
+    AND NOT (
+      f.src_private OR ARRAY_CONTAINS(:own_ipv6_prefixes, f.src_prefix)
+    )
+    AND f.protocol IN (6, 17)
+    AND f.requests > 0
+  GROUP BY
+    f.srcaddr,
+    f.protocol,
+    f.window_start,
+    f.dstaddr
 ), hits AS (
   SELECT
     srcaddr AS src,

@@ -151,20 +151,41 @@ WITH enrich_interfaces AS (
       dstaddr,
       dstport,
       protocol
+  ), spikes AS (
+    SELECT
+      r.*
+    FROM rejects AS r
+    JOIN baseline AS b
+      ON r.dstaddr = b.dstaddr AND r.dstport = b.dstport AND r.protocol = b.protocol
+    CROSS JOIN windows AS w
+    WHERE
+      r.records >= 100 AND r.records * w.n >= 10 * b.total
   ), scanners AS (
     SELECT
-      srcaddr,
-      dstaddr,
-      window_start
-    FROM flow_windows
+      f.srcaddr,
+      f.dstaddr,
+      f.window_start
+    FROM flow_windows AS f
+    JOIN (
+      SELECT DISTINCT
+        any_source,
+        dstaddr,
+        window_start
+      FROM spikes
+      WHERE
+        sources = 1
+    ) AS k
+      ON f.srcaddr = k.any_source
+      AND f.dstaddr = k.dstaddr
+      AND f.window_start = k.window_start
     WHERE
-      action = 'REJECT'
+      f.action = 'REJECT'
     GROUP BY
-      srcaddr,
-      dstaddr,
-      window_start
+      f.srcaddr,
+      f.dstaddr,
+      f.window_start
     HAVING
-      COUNT(DISTINCT dstport) > 3
+      COUNT(DISTINCT f.dstport) > 3
   )
   SELECT
     CASE WHEN r.sources = 1 THEN r.any_source END AS src,
@@ -177,14 +198,9 @@ WITH enrich_interfaces AS (
     r.records AS metric,
     'low' AS severity,
     'behaviour' AS basis
-  FROM rejects AS r
-  JOIN baseline AS b
-    ON r.dstaddr = b.dstaddr AND r.dstport = b.dstport AND r.protocol = b.protocol
-  CROSS JOIN windows AS w
+  FROM spikes AS r
   WHERE
-    r.records >= 100
-    AND r.records * w.n >= 10 * b.total
-    AND NOT EXISTS(
+    NOT EXISTS(
       SELECT
         1
       FROM scanners AS s

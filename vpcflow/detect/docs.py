@@ -397,8 +397,14 @@ source with a rejected record beside it, UDP):
 Each also gave the same findings on a noisy day at three times the published rates (seed 12, 3,231 findings, 3,131
 of them port-scan-horizontal) and on crafted records where the scans, slow scans and spikes fire (a single
 source's spike, and one whose source is a scanner, left out as before). With all six, the suite's findings on the
-10M store are the same 2,111; the suite's CPU in fresh processes moves by less than the load's noise (about 1 s
-under this load), so the per-statement figures above are the measurement: about 0.7 s of the suite's CPU.
+10M store are the same 2,111. The whole suite, one detection after another (`vpcflow.detect.run(con,
+store=False)` of 15ef54d, and of 15ef54d with the four catalog files of this round), fresh processes
+alternating, load average 2.6 to 3.9: 9.39, 9.81, 9.11, 9.41 -> 9.44, 8.89, 8.83, 8.35 s of CPU (median 9.40
+-> 8.86 s, 6% less; the statements above add up to 0.7 s). The bench on main afterwards (with detections run
+two at a time by then; load average 2 to 4): `python bench/detect_speed.py --sizes 10000000` suite 5.48 s
+against a baseline of 1.14 s, 4.8x (CPU 9.87 s against 2.14 s, 4.6x); with `--at-once 1` 4.63 s against 0.92 s,
+5.0x (CPU 7.86 s against 1.67 s, 4.7x; `flow_windows` 1.82 s, beaconing 1.16 s, known-bad-peer 0.23 s, the
+other 30 detections 1.29 s).
 
 Measured and not kept (`flow_windows` alone, fresh processes alternating, 3 to 5 runs each, medians):
 its four small keys (window index, service port with NULL, protocol, action) packed into one `BIGINT` and

@@ -33,6 +33,11 @@ class Layout:
         return self.prefix == ISO
 
 
+# Layouts told from header lines, by (line, given format): every object of one delivery has the same header
+_HEADERS: dict[tuple[str, LogFormat | None], Layout] = {}
+HEADERS_KEPT = 256  # distinct header lines remembered; past it the cache starts again
+
+
 def is_header(tokens: list[str]) -> bool:
     """A header names fields: every token is a lower-case word and at least one is a known field."""
     return (bool(tokens) and all(_WORD.match(t) for t in tokens)
@@ -49,6 +54,9 @@ def timestamp_prefix(token: str) -> str | None:
 
 def sniff(first_line: str | None, given: LogFormat | None, location: str) -> Layout:
     """Decide the layout from the first non-blank line and the format given by the user, if any."""
+    known = _HEADERS.get((first_line, given)) if first_line else None
+    if known is not None:  # a header line seen before: the same layout (errors are never kept, so stay located)
+        return known
     tokens = first_line.split() if first_line else []
     if tokens and is_header(tokens):
         try:
@@ -62,7 +70,10 @@ def sniff(first_line: str | None, given: LogFormat | None, location: str) -> Lay
                 location=f"{location}:1",
                 hint="drop --format to use the header, or check that this file is the flow log you meant",
             )
-        return Layout(header, tuple(tokens))
+        if len(_HEADERS) >= HEADERS_KEPT:
+            _HEADERS.clear()
+        layout = _HEADERS[(first_line, given)] = Layout(header, tuple(tokens))
+        return layout
     prefix = timestamp_prefix(tokens[0]) if tokens else None
     if given is not None:
         if prefix and len(tokens) == len(given) + 1:

@@ -94,6 +94,23 @@ class TypedParser:
         return all(data.find(b"\n", i, i + half) >= 0 for i in range(0, len(data) - half, half))
 
 
+# Parsers by (format, header, line limit, stamped): it holds options only, no state of a source, so the
+# objects of one delivery share one
+_PARSERS: dict[tuple, TypedParser] = {}
+PARSERS_KEPT = 64  # distinct layouts remembered; past it the cache starts again
+
+
+def typed_parser(fmt: LogFormat, header: tuple[str, ...] | None, max_line: int, stamped: bool = False) -> TypedParser:
+    """A TypedParser for this layout, the one made before when there was one."""
+    key = (fmt, header, max_line, stamped)
+    parser = _PARSERS.get(key)
+    if parser is None:
+        if len(_PARSERS) >= PARSERS_KEPT:
+            _PARSERS.clear()
+        parser = _PARSERS[key] = TypedParser(fmt, header, max_line, stamped=stamped)
+    return parser
+
+
 def _arrow_type(f: Field) -> pa.DataType:
     return _WORDS if f.choices else _ARROW.get(f.kind, pa.string())
 
@@ -169,7 +186,7 @@ class BlockDecoder:
         self.header_line = line if self.layout.header else 0
         fmt = self.layout.format
         if fmt is not None and (self.layout.prefix is None or self.layout.stamped):
-            self.parser = TypedParser(fmt, self.layout.header, self.reader.max_line, stamped=self.layout.stamped)
+            self.parser = typed_parser(fmt, self.layout.header, self.reader.max_line, stamped=self.layout.stamped)
 
 
 def _after_line(data: bytes, index: int) -> bytes:

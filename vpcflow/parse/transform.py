@@ -106,6 +106,11 @@ def typed_check_sql(fmt: LogFormat, stamped: bool = False) -> str:
     return f"SELECT count(*) FROM batch WHERE {' OR '.join(conds)}"
 
 
+def event_time_check_sql() -> str:
+    """Count of the rows of a typed, stamped `batch` whose leading timestamp the staging SQL would not cast."""
+    return f"SELECT count(*) FROM batch WHERE {_EVENT_TIME} IS NULL"
+
+
 def typed_select_sql(fmt: LogFormat, stamped: bool = False) -> str:
     """SELECT of an already typed and checked `batch` as the store holds it (start and end in seconds, the
     leading timestamp cast), for reading without a store; `stamped` as for typed_check_sql."""

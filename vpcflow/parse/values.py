@@ -1,9 +1,9 @@
 """The value checks of a typed block in Arrow's kernels: the answer of `typed_check_sql` (does every row pass as
 a record?) without a DuckDB query over the block.
 
-Bounds are the columns' minimum and maximum, the closed sets and the address pattern are looked at once per
-distinct word or per value, in C++: about half the CPU of the same checks as SQL (whose copy of the block into
-DuckDB's vectors and address regex took most of it). The answer is only yes or no: a block that fails goes line
+Bounds are the columns' minimum and maximum, a closed set is looked at once per distinct word, the addresses in
+one regex match per column, all in C++: about a quarter of the CPU of the same checks as SQL (whose copy of the
+block into DuckDB's vectors and regex match per address took most of it). The answer is only yes or no: a block that fails goes line
 by line through the staging SQL, which names each bad value at its line, as before.
 """
 
@@ -65,7 +65,7 @@ def _bad_text(f: Field, values: pa.ChunkedArray) -> bool:
 
 def _all_addresses(values: pa.ChunkedArray) -> bool:
     """Every value matches ADDRESS_PATTERN (RE2, as DuckDB's regexp_matches), tried on the values joined by
-    newlines in one match: a third less CPU than a match per value. Exact because no value holds a newline
+    newlines in one match: a third of the CPU of a match per value. Exact because no value holds a newline
     (newlines end the parser's rows) and neither alternative of the pattern matches one."""
     values = values.combine_chunks()
     values = values.drop_null() if values.null_count else values

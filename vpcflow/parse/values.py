@@ -65,7 +65,7 @@ def _bad_text(f: Field, values: pa.ChunkedArray) -> bool:
 
 def _all_addresses(values: pa.ChunkedArray) -> bool:
     """Every value matches ADDRESS_PATTERN (RE2, as DuckDB's regexp_matches), tried on the values joined by
-    newlines in one match: a third of the CPU of a match per value. Exact because no value holds a newline
+    newlines in one match: half to two thirds of the CPU of a match per value. Exact because no value holds a newline
     (newlines end the parser's rows) and neither alternative of the pattern matches one."""
     values = values.combine_chunks()
     values = values.drop_null() if values.null_count else values

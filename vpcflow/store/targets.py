@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import VpcFlowError
 from ..fields import LogFormat
 from ..sources.base import Source
 from ..sources.local import resolve
+
+if TYPE_CHECKING:  # boto3 loads only when AWS is read
+    from ..aws.s3_source import Seen
 
 AWS_SCHEMES = ("s3://", "cwl://")
 Unresolved = Callable[[str, str], None]  # (location, why): a target, or a file in it, that cannot be read
@@ -17,7 +21,7 @@ Unresolved = Callable[[str, str], None]  # (location, why): a target, or a file 
 
 def resolve_targets(targets: Iterable[str | Path | Source], since: datetime | None, until: datetime | None,
                     session, format: LogFormat | None, unresolved: Unresolved, *,
-                    seen: Callable[[list[tuple[str, str]]], Collection[tuple[str, str]]] | None = None, held=None,
+                    seen: Seen | None = None, held=None,
                     fetched: Callable[[int, int], None] | None = None) -> Iterator[Source]:
     """Each target's Sources, lazily; one that cannot be resolved goes to `unresolved` and the others go on.
 

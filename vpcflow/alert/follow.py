@@ -81,21 +81,16 @@ class S3Follower:
     def poll(self, known: Known, ledger: Ledger = ()) -> tuple[int, Iterator[Source]]:
         from urllib.parse import urlsplit
 
-        from ..aws.s3_source import list_objects
-        from ..aws.sources import resolve as aws_resolve
+        from ..aws.s3_source import list_objects, object_sources
 
         parts = urlsplit(self.target)
-        count = sum(
-            1 for o in list_objects(self.session, parts.netloc, parts.path.lstrip("/"), self.since, None)
-            if not known(o.identity, o.etag)
-        )
-        if not count:
+        # one listing both counts and feeds the downloads: listing twice cost a second ListObjectsV2 walk per poll
+        # and could count objects the second listing no longer had (or miss ones it added)
+        new = [o for o in list_objects(self.session, parts.netloc, parts.path.lstrip("/"), self.since, None)
+               if not known(o.identity, o.etag)]
+        if not new:
             return 0, iter(())
-
-        def seen(listed: list[tuple[str, str]]) -> set[tuple[str, str]]:
-            return {pair for pair in listed if known(*pair)}
-
-        return count, iter(aws_resolve(self.target, self.session, self.since, None, self.format, seen=seen))
+        return len(new), object_sources(self.session, new, self.format)
 
 
 class CwlFollower:

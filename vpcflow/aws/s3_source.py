@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -238,7 +238,22 @@ def s3_sources(
     """One Source per flow-log object (or the one object the prefix names); `seen` skips what the ledger already
     holds, asked once per listing answer. A prefix that holds no flow-log object raises VpcFlowError."""
     listed = _or_nothing_found(listed_objects(session, bucket, prefix, since, until), session, bucket, prefix)
-    objects = _unseen(listed, seen)
+    yield from object_sources(session, _unseen(listed, seen), format, workers=workers, window=window,
+                              budget=budget, progress=progress)
+
+
+def object_sources(
+    session: AwsSession,
+    objects: Iterable[S3Object],
+    format: LogFormat | None = None,
+    *,
+    workers: int = 16,
+    window: int = 256,
+    budget: int = 256 << 20,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[Source]:
+    """One Source per listed object, downloaded in parallel ahead of the consumer and handed over in order:
+    for a caller that listed already (a follower counts what is new, then takes it, on one listing)."""
     delivered_by = _firehose_formats(session) if format is None else None
     fast = SignedGetter(session)
     downloads = ordered_map(

@@ -7,8 +7,9 @@ spec = SandboxSpec(name="lab", ssh_from="203.0.113.7/32")
 plan = plan_up(session, spec); up(session, plan); ...; down(session, spec)
 """
 
-from .build import SandboxPlan, SandboxResult, plan_up, up
+from .build import SandboxResult, up
 from .inventory import Inventory, Item, inventory
+from .plan import SandboxPlan, plan_up
 from .spec import SANDBOX_TAG, SandboxSpec, resolve_ssh_from
 from .status import SandboxStatus, status
 from .teardown import DownResult, down

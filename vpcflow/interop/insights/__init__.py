@@ -12,7 +12,7 @@ import duckdb
 import pyarrow as pa
 
 from ...errors import QueryError
-from .syntax import InsightsError
+from .tokens import InsightsError
 from .translate import DEFAULT_LIMIT
 from .translate import translate as _translate
 

@@ -20,7 +20,6 @@ from .syntax import (
     Command,
     Duration,
     Field,
-    InsightsError,
     ListOf,
     Literal,
     Node,
@@ -28,8 +27,8 @@ from .syntax import (
     Star,
     Unary,
     parse_query,
-    position,
 )
+from .tokens import InsightsError, position
 
 DEFAULT_LIMIT = 10_000  # Logs Insights returns at most 10,000 rows when a query sets no limit
 _OPS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "+": "+", "-": "-", "*": "*", "/": "/",

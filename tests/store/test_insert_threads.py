@@ -60,3 +60,14 @@ def test_row_groups_come_back_whole_in_order_and_the_rest_at_the_end():
     assert [t.num_rows for t in taken] == [ROW_GROUP, 2 * ROW_GROUP, 370_007 - 3 * ROW_GROUP]
     assert pa.concat_tables(taken)["n"].to_pylist() == list(range(370_007))
     assert waiting.rest() is None
+
+
+def test_rows_left_waiting_after_a_take_are_not_copied():
+    waiting = RowGroups(groups=1)
+    first = pa.table({"n": pa.array(range(100_000), pa.int64())})
+    second = pa.table({"n": pa.array(range(100_000, ROW_GROUP + 500), pa.int64())})
+    assert waiting.add(first) is None
+    assert waiting.add(second)["n"].to_pylist() == list(range(ROW_GROUP))
+    left = waiting.rest()
+    assert left["n"].to_pylist() == list(range(ROW_GROUP, ROW_GROUP + 500))
+    assert left["n"].chunk(0).buffers()[1].address == second["n"].chunk(0).buffers()[1].address

@@ -43,8 +43,10 @@ class RowGroups:
         self.waiting, self.rows = [], 0
 
     def _take(self, n: int) -> pa.Table:
-        """The first `n` rows waiting, in record batches of one row group each (one copy, into whole columns)."""
-        whole = pa.concat_tables(self.waiting).combine_chunks(memory_pool=PARSE_POOL)
-        rest = whole.slice(n)
+        """The first `n` rows waiting, in record batches of one row group each (one copy, into whole columns).
+        Only those are copied: the rows after them stay where they were parsed, as a zero-copy slice."""
+        waiting = pa.concat_tables(self.waiting)
+        rest = waiting.slice(n)
         self.waiting, self.rows = ([rest] if rest.num_rows else []), rest.num_rows
-        return pa.Table.from_batches(whole.slice(0, n).to_batches(max_chunksize=ROW_GROUP), whole.schema)
+        whole = waiting.slice(0, n).combine_chunks(memory_pool=PARSE_POOL)
+        return pa.Table.from_batches(whole.to_batches(max_chunksize=ROW_GROUP), whole.schema)

@@ -34,9 +34,9 @@ GROUP_LINES = 1_000_000
 STAGED_WEIGHT = 4
 STORE_ROWS = 122_880  # typed rows a group takes at a time: a whole DuckDB row group
 LEDGER_LOOKUP = 64  # sources looked up in the ledger in one query
-# Small sources read ahead while a group is taken: enough to keep reading through an insert or a commit
-# (hundreds of thousands of lines), bounded by their decompressed text
-PREREAD_DEPTH, PREREAD_BYTES = 512, 64 << 20
+# Small sources read ahead while a group is taken, bounded by their decompressed text: about a row group, enough
+# to keep reading through an insert. Storing is the slower side, so more only holds parsed records (page faults)
+PREREAD_DEPTH, PREREAD_BYTES = 512, 16 << 20
 PARSE_TOGETHER = 8 << 20  # text of small sources parsed in one call: a few blocks for each core
 KNOWN = object()  # in place of a Preread: a source the ledger already holds
 

@@ -145,7 +145,7 @@ def listed_objects(
     with aws_call("s3:ListBucket", f"s3://{bucket}/{start}"):
         first = s3.list_objects_v2(Bucket=bucket, Prefix=start, MaxKeys=WHOLE_LISTING)
     if not first.get("IsTruncated"):
-        yield [o for o in _flow_logs(bucket, first) if key_info(o.key).may_hold(since, until)]
+        yield _in_window(_flow_logs(bucket, first), since, until)
         return
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vpcflow-list") as pool:
         running = {pool.submit(list_folder, start)}
@@ -153,8 +153,15 @@ def listed_objects(
             done, running = wait(running, return_when=FIRST_COMPLETED)
             for fut in sorted(done, key=id):
                 objects, folders = fut.result()
-                yield [o for o in sorted(objects, key=lambda o: o.key) if key_info(o.key).may_hold(since, until)]
+                yield _in_window(sorted(objects, key=lambda o: o.key), since, until)
                 running |= {pool.submit(list_folder, f) for f in folders if _folder_may_hold(f, since, until)}
+
+
+def _in_window(objects: list[S3Object], since: datetime | None, until: datetime | None) -> list[S3Object]:
+    """The objects whose keys may hold records in [since, until); with no window no key is parsed for its date."""
+    if since is None and until is None:
+        return objects
+    return [o for o in objects if key_info(o.key).may_hold(since, until)]
 
 
 def _object_named(s3, bucket: str, key: str) -> S3Object | None:

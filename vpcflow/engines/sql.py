@@ -117,6 +117,13 @@ def _unique_ctes(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+def _arbitrary(node: exp.Expression) -> exp.Expression:
+    """Trino's arbitrary() skips NULLs as DuckDB's any_value() does, and takes IGNORE NULLS only over a window."""
+    if isinstance(node, exp.IgnoreNulls) and isinstance(node.this, exp.AnyValue):
+        return node.this
+    return node
+
+
 def transpile(sql: str, dialect: str, params: dict | None = None, *, inline: bool = False, pretty: bool = False) -> Transpiled:
     """Carry a DuckDB query to `dialect` (duckdb, spark, athena, trino).
 
@@ -139,6 +146,8 @@ def transpile(sql: str, dialect: str, params: dict | None = None, *, inline: boo
         return literal(params[node.name]) if inline else node
 
     tree = tree.transform(swap)
+    if dialect in ("athena", "trino"):
+        tree = tree.transform(_arbitrary)
     if dialect != "duckdb":
         tree = _unique_ctes(tree)
     try:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from vpcflow.cost import cost, prices_for, use_network
+from vpcflow.cost import cost, cost_rows, prices_for, use_network
 from vpcflow.engines import DuckDBEngine
 from vpcflow.store import Store
 
@@ -76,6 +76,21 @@ def test_each_calendar_month_has_its_own_allowance_and_tiers(store, tmp_path):
     assert months["2026-01"].usd == pytest.approx(10 * 1024 * 0.09, abs=1e-3)
     assert months["2026-02"].usd == 0.0
     assert result.usd == pytest.approx(10 * 1024 * 0.09, abs=1e-3)
+
+
+def test_each_cost_row_holds_one_calendar_months_bytes(store, tmp_path):
+    engine = _store(store, tmp_path, _whole_month(100 * GB + 10 * TB) + _whole_month(100 * GB, FEB, MAR))
+    rows = [r for r in cost_rows(engine, "interface") if r["billed"]]
+    assert sorted((r["month"], r["bytes"]) for r in rows) == [(202601, 100 * GB + 10 * TB), (202602, 100 * GB)]
+
+
+def test_by_interface_each_month_of_a_two_month_store_has_its_own_allowance(store, tmp_path):
+    engine = _store(store, tmp_path, _whole_month(100 * GB + 10 * TB) + _whole_month(100 * GB, FEB, MAR))
+    by_interface, by_path = cost(engine, "interface"), cost(engine, "path")
+    assert by_interface.internet_egress == by_path.internet_egress
+    assert [(m.month, m.bytes) for m in by_interface.internet_egress] == [("2026-01", 100 * GB + 10 * TB),
+                                                                         ("2026-02", 100 * GB)]
+    assert by_interface.usd == pytest.approx(10 * 1024 * 0.09, abs=1e-3)
 
 
 def test_by_day_each_day_pays_its_own_months_rate(store, tmp_path):

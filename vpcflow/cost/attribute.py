@@ -1,7 +1,8 @@
 """Bytes and USD per group (`cost-{by}`, one named query per grouping), and the what-ifs read from the same rows.
 
 A row of a `cost-{by}` query is a group, a path, whether the bytes are billed here (the once-counted copy) and
-the two price flags (crossed AZs, left for the internet); `cost()` prices the billed rows and sums per group.
+the two price flags (crossed AZs, left for the internet), in one calendar month (`month`, YYYYMM: internet egress
+is priced per month); `cost()` prices the billed rows and sums per group.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from ..engines.engine import as_engine, run_query, run_sql
 from ..engines.queries import ALL_TIME, NamedQuery, Relation, register, relation
 from ..errors import VpcFlowError
 from .bill import window_params
-from .egress import EgressMonth, egress_notes, month_of, months_between, price_months
+from .egress import EgressMonth, egress_notes, months_between, price_months
 from .paths import BY, LEG_KEYS, PATHS, cost_sql, flow_paths_sql
 from .prices import BYTES_PER_GB, DAYS_PER_MONTH, Prices, prices_for, usd_per_gb
 
@@ -83,20 +84,17 @@ _SPAN = """SELECT min(start) AS first_start, max("end") AS last_end FROM flows
 WHERE log_status = 'OK' AND "end" >= $since AND start < $until"""
 
 
-def internet_months(engine_or_store, raw: list[dict], by: str, prices: Prices, *, since=None,
+def internet_months(engine_or_store, raw: list[dict], prices: Prices, *, since=None,
                     until=None) -> list[EgressMonth]:
     """The billed internet bytes of the `cost-{by}` rows per calendar month, priced (see vpcflow.cost.egress)."""
     out = [r for r in raw if r["billed"] and r["to_internet"]]
     if not out:
         return []
-    engine = as_engine(engine_or_store)
     window = {**ALL_TIME, **window_params(since, until)}
-    span = run_sql(engine, _SPAN, window).to_pylist()[0]
+    span = run_sql(as_engine(engine_or_store), _SPAN, window).to_pylist()[0]
     first = max(int(span["first_start"]), window["since"])
     last = max(min(int(span["last_end"]), window["until"]), first + 1)
     months = months_between(first, last)
-    if len(months) > 1 and by not in LEG_KEYS:  # the months' shares: read the bytes per day
-        out = [r for r in cost_rows(engine, "day", since=since, until=until) if r["billed"] and r["to_internet"]]
     by_month: dict[str, int] = defaultdict(int)
     for r in out:
         by_month[_month(r, months)] += r["bytes"]
@@ -104,10 +102,11 @@ def internet_months(engine_or_store, raw: list[dict], by: str, prices: Prices, *
 
 
 def _month(row: dict, months: list[str]) -> str:
-    """The month a row's bytes fall in: its day or hour, else the one month the records span."""
+    """The month a row's bytes fall in (each row is one month's), within the months the window spans."""
     if len(months) == 1:
         return months[0]
-    return min(max(month_of(int(row["key"])), months[0]), months[-1])  # a record started before the window
+    month = f"{row['month'] // 100:04d}-{row['month'] % 100:02d}"
+    return min(max(month, months[0]), months[-1])  # a record started before the window
 
 
 def cost(engine_or_store, by: str = "path", *, prices: Prices | None = None, since=None, until=None,
@@ -117,7 +116,7 @@ def cost(engine_or_store, by: str = "path", *, prices: Prices | None = None, sin
     raw = cost_rows(engine_or_store, by, since=since, until=until)
     groups: dict = defaultdict(lambda: {"bytes": 0, "usd": 0.0, "records": 0, "paths": set()})
     result = CostResult(by, [], prices, days or 0.0, raw=raw)
-    result.internet_egress = internet_months(engine_or_store, raw, by, prices, since=since, until=until)
+    result.internet_egress = internet_months(engine_or_store, raw, prices, since=since, until=until)
     rates = {m.month: m.usd_per_gb for m in result.internet_egress}
     blended = result.internet_usd_per_gb
     months = [m.month for m in result.internet_egress]

@@ -50,12 +50,16 @@ NETWORK_RANGES = side_table(SideTable("network_ranges", (
 
 # Extra keys of `legs` for a grouping that the per-interface columns cannot give afterwards.
 LEG_KEYS = {"day": "CAST(floor(start / 86400) AS BIGINT) * 86400", "hour": "CAST(floor(start / 3600) AS BIGINT) * 3600"}
+# The calendar month (UTC) a record starts in, as YYYYMM: internet egress is priced per month (vpcflow.cost.egress)
+MONTH = "year(make_timestamp(start * 1000000)) * 100 + month(make_timestamp(start * 1000000))"
 # pkt-* as they are, not the translated end computed from them: stored columns hash as compressed integers, a
-# computed string does not (about a third of the pass at 2M records)
-_LEG_COLUMNS = ("interface_id", "srcaddr", "dstaddr", "action", "pkt_srcaddr", "pkt_dstaddr")
-# The same for every record of an interface and its two addresses (which end is the interface; the route to the
-# peer), so summed with max() rather than grouped on: fewer keys to hash per record.
-_LEG_FIELDS = ("flow_direction", "traffic_path", "next_hop_az_id", "next_hop_vpc_id", "next_hop_interface_type")
+# computed string does not (about a third of the pass at 2M records). flow-direction and the services are keys
+# too: a string key costs less per record than a max() over it, and a leg whose records disagree stays two rows.
+_LEG_COLUMNS = ("interface_id", "srcaddr", "dstaddr", "action", "pkt_srcaddr", "pkt_dstaddr", "flow_direction",
+                "pkt_src_aws_service", "pkt_dst_aws_service")
+# The same for every record of an interface and its two addresses (the route to the peer), so summed with
+# max(): an integer's max() is cheap, and the next-hop fields are NULL columns in all but v11's stores.
+_LEG_FIELDS = ("traffic_path", "next_hop_az_id", "next_hop_vpc_id", "next_hop_interface_type")
 
 
 # SQL over a leg: the interface's own address, by flow-direction (NULL without one)
@@ -64,33 +68,35 @@ _OWN = "CASE flow_direction WHEN 'egress' THEN srcaddr WHEN 'ingress' THEN dstad
 FAR = "CASE WHEN pkt_dstaddr <> dstaddr THEN pkt_dstaddr WHEN pkt_srcaddr <> srcaddr THEN pkt_srcaddr END"
 
 
-def legs_sql(extra_key: str | None = None) -> str:
-    """The first pass over `flows`: the records summed per interface, addresses and action (the legs)."""
-    key_col = f", {LEG_KEYS[extra_key]} AS bucket" if extra_key else ""
-    key_group = f", {LEG_KEYS[extra_key]}" if extra_key else ""
-    cols = ", ".join(_LEG_COLUMNS)
-    return f"""SELECT {cols}, {FAR} AS far{key_col}, {", ".join(f"max({c}) AS {c}" for c in _LEG_FIELDS)},
-         max(pkt_src_aws_service) AS src_service, max(pkt_dst_aws_service) AS dst_service,
+def legs_sql(extra_key: str | None = None, *, monthly: bool = True) -> str:
+    """The first pass over `flows`: the records summed per interface, addresses, action and month (the legs)."""
+    keys = [*_LEG_COLUMNS, *([MONTH] if monthly else []), *([LEG_KEYS[extra_key]] if extra_key else [])]
+    named = [*_LEG_COLUMNS, *([f"{MONTH} AS month"] if monthly else []),
+             *([f"{LEG_KEYS[extra_key]} AS bucket"] if extra_key else [])]
+    return f"""SELECT {", ".join(named)}, {FAR} AS far, {", ".join(f"max({c}) AS {c}" for c in _LEG_FIELDS)},
          CAST(sum(bytes) AS BIGINT) AS bytes, count(*) AS records
   FROM flows
   WHERE log_status = 'OK' AND "end" >= $since AND start < $until
-  GROUP BY {cols}{key_group}"""
+  GROUP BY {", ".join(keys)}"""
 
 
 def fields_sql() -> str:
     """The second pass over `flows`: each interface's AZ, VPC, subnet, instance, type, region and tag."""
-    return """SELECT interface_id, max(az_id) AS az_id, max(vpc_id) AS vpc_id, max(subnet_id) AS subnet_id,
-         max(instance_id) AS instance_id, max(interface_type) AS interface_type, max(region) AS region,
-         max(instance_tag) AS instance_tag
+    # any_value() (NULLs skipped on every engine) where AWS never changes the value for an interface (it stays in
+    # its subnet; its type is set when created), a third of max()'s cost; max() where it can change (an interface
+    # moved to another instance, a tag edited), so the answer stays deterministic.
+    return """SELECT interface_id, any_value(az_id) AS az_id, any_value(vpc_id) AS vpc_id,
+         any_value(subnet_id) AS subnet_id, max(instance_id) AS instance_id,
+         any_value(interface_type) AS interface_type, any_value(region) AS region, max(instance_tag) AS instance_tag
   FROM flows
   WHERE log_status = 'OK' AND "end" >= $since AND start < $until
   GROUP BY interface_id"""
 
 
-def classified_sql(extra_key: str | None = None) -> str:
+def classified_sql(extra_key: str | None = None, *, monthly: bool = True) -> str:
     """CTEs ending in `classified`: one row per leg with path, billed, cross_az, to_internet, service."""
     return f"""legs AS (
-  {legs_sql(extra_key)}
+  {legs_sql(extra_key, monthly=monthly)}
 ),
 fields AS (
   -- what each interface's records say of it: the same in all of them, so read in a narrow pass of its own
@@ -166,7 +172,8 @@ ends AS (
          -- where a NAT gateway's record really goes: the internet end behind its own address
          CASE WHEN own_type IN {NAT_TYPES} AND far IS NOT NULL THEN far
               WHEN dir = 'egress' THEN dstaddr WHEN dir = 'ingress' THEN srcaddr END AS target,
-         CASE dir WHEN 'egress' THEN dst_service WHEN 'ingress' THEN src_service END AS record_service
+         CASE dir WHEN 'egress' THEN pkt_dst_aws_service WHEN 'ingress' THEN pkt_src_aws_service END
+           AS record_service
   FROM directed d
 ),
 outward AS (
@@ -264,21 +271,22 @@ BY: dict[str, str] = {
 
 
 def cost_sql(by: str) -> str:
-    """One statement: billed and unbilled bytes per group, path and price flags."""
+    """One statement: billed and unbilled bytes per group, path, price flags and calendar month (YYYYMM)."""
     extra = by if by in LEG_KEYS else None
     return f"""WITH {classified_sql(extra)}
 SELECT CAST({BY[by]} AS VARCHAR) AS "key", path, billed, action = 'ACCEPT' AS accepted, cross_az, to_internet,
-       CASE WHEN service IN ('S3', 'DYNAMODB') THEN service END AS service,
+       CASE WHEN service IN ('S3', 'DYNAMODB') THEN service END AS service, month,
        CAST(sum(bytes) AS BIGINT) AS bytes, CAST(sum(records) AS BIGINT) AS records
 FROM classified
-GROUP BY {BY[by]}, path, billed, action = 'ACCEPT', cross_az, to_internet, CASE WHEN service IN ('S3', 'DYNAMODB') THEN service END
-ORDER BY bytes DESC, "key" NULLS LAST, path, billed, accepted, cross_az, to_internet, service NULLS LAST"""
+GROUP BY {BY[by]}, path, billed, action = 'ACCEPT', cross_az, to_internet, CASE WHEN service IN ('S3', 'DYNAMODB') THEN service END,
+         month
+ORDER BY bytes DESC, "key" NULLS LAST, path, billed, accepted, cross_az, to_internet, service NULLS LAST, month"""
 
 
 def flow_paths_sql() -> str:
     """Every record of `flows` with its `path` and whether it is the record that bills its bytes."""
     keys = " AND ".join(f"f.{c} IS NOT DISTINCT FROM c.{c}" for c in _LEG_COLUMNS)
-    return f"""WITH {classified_sql()}
+    return f"""WITH {classified_sql(monthly=False)}
 SELECT f.*, coalesce(c.path, 'unknown') AS path, coalesce(c.billed, FALSE) AS billed
 FROM flows f LEFT JOIN classified c ON {keys}
 WHERE f."end" >= $since AND f.start < $until"""

@@ -35,19 +35,20 @@ WITH network_ranges AS (
     action,
     pkt_srcaddr,
     pkt_dstaddr,
+    flow_direction,
+    pkt_src_aws_service,
+    pkt_dst_aws_service,
+    YEAR(FROM_UNIXTIME(CAST(start * 1000000 AS DOUBLE) / POW(10, 6))) * 100 + MONTH(FROM_UNIXTIME(CAST(start * 1000000 AS DOUBLE) / POW(10, 6))) AS month,
     CASE
       WHEN pkt_dstaddr <> dstaddr
       THEN pkt_dstaddr
       WHEN pkt_srcaddr <> srcaddr
       THEN pkt_srcaddr
     END AS far,
-    MAX(flow_direction) AS flow_direction,
     MAX(traffic_path) AS traffic_path,
     MAX(next_hop_az_id) AS next_hop_az_id,
     MAX(next_hop_vpc_id) AS next_hop_vpc_id,
     MAX(next_hop_interface_type) AS next_hop_interface_type,
-    MAX(pkt_src_aws_service) AS src_service,
-    MAX(pkt_dst_aws_service) AS dst_service,
     CAST(SUM(bytes) AS BIGINT) AS bytes,
     COUNT(*) AS records
   FROM flows
@@ -59,16 +60,20 @@ WITH network_ranges AS (
     dstaddr,
     action,
     pkt_srcaddr,
-    pkt_dstaddr
+    pkt_dstaddr,
+    flow_direction,
+    pkt_src_aws_service,
+    pkt_dst_aws_service,
+    YEAR(FROM_UNIXTIME(CAST(start * 1000000 AS DOUBLE) / POW(10, 6))) * 100 + MONTH(FROM_UNIXTIME(CAST(start * 1000000 AS DOUBLE) / POW(10, 6)))
 ), fields AS (
   SELECT
     interface_id,
-    MAX(az_id) AS az_id,
-    MAX(vpc_id) AS vpc_id,
-    MAX(subnet_id) AS subnet_id,
+    ARBITRARY(az_id) AS az_id,
+    ARBITRARY(vpc_id) AS vpc_id,
+    ARBITRARY(subnet_id) AS subnet_id,
     MAX(instance_id) AS instance_id,
-    MAX(interface_type) AS interface_type,
-    MAX(region) AS region,
+    ARBITRARY(interface_type) AS interface_type,
+    ARBITRARY(region) AS region,
     MAX(instance_tag) AS instance_tag
   FROM flows
   WHERE
@@ -323,7 +328,12 @@ WITH network_ranges AS (
       WHEN dir = 'ingress'
       THEN srcaddr
     END AS target, /* where a NAT gateway's record really goes: the internet end behind its own address */
-    CASE dir WHEN 'egress' THEN dst_service WHEN 'ingress' THEN src_service END AS record_service
+    CASE dir
+      WHEN 'egress'
+      THEN pkt_dst_aws_service
+      WHEN 'ingress'
+      THEN pkt_src_aws_service
+    END AS record_service
   FROM directed AS d
 ), outward AS (
   SELECT
@@ -593,6 +603,7 @@ SELECT
   cross_az,
   to_internet,
   CASE WHEN service IN ('S3', 'DYNAMODB') THEN service END AS service,
+  month,
   CAST(SUM(bytes) AS BIGINT) AS bytes,
   CAST(SUM(records) AS BIGINT) AS records
 FROM classified
@@ -603,7 +614,8 @@ GROUP BY
   action = 'ACCEPT',
   cross_az,
   to_internet,
-  CASE WHEN service IN ('S3', 'DYNAMODB') THEN service END
+  CASE WHEN service IN ('S3', 'DYNAMODB') THEN service END,
+  month
 ORDER BY
   bytes DESC,
   "key",
@@ -612,4 +624,5 @@ ORDER BY
   accepted,
   cross_az,
   to_internet,
-  service
+  service,
+  month

@@ -6,19 +6,20 @@ WITH legs AS (
     action,
     pkt_srcaddr,
     pkt_dstaddr,
+    flow_direction,
+    pkt_src_aws_service,
+    pkt_dst_aws_service,
+    YEAR(TIMESTAMP_MICROS(start * 1000000)) * 100 + MONTH(TIMESTAMP_MICROS(start * 1000000)) AS month,
     CASE
       WHEN pkt_dstaddr <> dstaddr
       THEN pkt_dstaddr
       WHEN pkt_srcaddr <> srcaddr
       THEN pkt_srcaddr
     END AS far,
-    MAX(flow_direction) AS flow_direction,
     MAX(traffic_path) AS traffic_path,
     MAX(next_hop_az_id) AS next_hop_az_id,
     MAX(next_hop_vpc_id) AS next_hop_vpc_id,
     MAX(next_hop_interface_type) AS next_hop_interface_type,
-    MAX(pkt_src_aws_service) AS src_service,
-    MAX(pkt_dst_aws_service) AS dst_service,
     CAST(SUM(bytes) AS BIGINT) AS bytes,
     COUNT(*) AS records
   FROM flows
@@ -30,17 +31,21 @@ WITH legs AS (
     dstaddr,
     action,
     pkt_srcaddr,
-    pkt_dstaddr
+    pkt_dstaddr,
+    flow_direction,
+    pkt_src_aws_service,
+    pkt_dst_aws_service,
+    YEAR(TIMESTAMP_MICROS(start * 1000000)) * 100 + MONTH(TIMESTAMP_MICROS(start * 1000000))
 ), fields AS (
   /* what each interface's records say of it: the same in all of them, so read in a narrow pass of its own */
   SELECT
     interface_id,
-    MAX(az_id) AS az_id,
-    MAX(vpc_id) AS vpc_id,
-    MAX(subnet_id) AS subnet_id,
+    ANY_VALUE(az_id) IGNORE NULLS AS az_id,
+    ANY_VALUE(vpc_id) IGNORE NULLS AS vpc_id,
+    ANY_VALUE(subnet_id) IGNORE NULLS AS subnet_id,
     MAX(instance_id) AS instance_id,
-    MAX(interface_type) AS interface_type,
-    MAX(region) AS region,
+    ANY_VALUE(interface_type) IGNORE NULLS AS interface_type,
+    ANY_VALUE(region) IGNORE NULLS AS region,
     MAX(instance_tag) AS instance_tag
   FROM flows
   WHERE
@@ -295,7 +300,12 @@ WITH legs AS (
       WHEN dir = 'ingress'
       THEN srcaddr
     END AS target, /* where a NAT gateway's record really goes: the internet end behind its own address */
-    CASE dir WHEN 'egress' THEN dst_service WHEN 'ingress' THEN src_service END AS record_service
+    CASE dir
+      WHEN 'egress'
+      THEN pkt_dst_aws_service
+      WHEN 'ingress'
+      THEN pkt_src_aws_service
+    END AS record_service
   FROM directed AS d
 ), outward AS (
   SELECT
@@ -564,6 +574,7 @@ SELECT
   cross_az,
   to_internet,
   CASE WHEN service IN ('S3', 'DYNAMODB') THEN service END AS service,
+  month,
   CAST(SUM(bytes) AS BIGINT) AS bytes,
   CAST(SUM(records) AS BIGINT) AS records
 FROM classified
@@ -574,7 +585,8 @@ GROUP BY
   action = 'ACCEPT',
   cross_az,
   to_internet,
-  CASE WHEN service IN ('S3', 'DYNAMODB') THEN service END
+  CASE WHEN service IN ('S3', 'DYNAMODB') THEN service END,
+  month
 ORDER BY
   bytes DESC,
   `key` NULLS LAST,
@@ -583,4 +595,5 @@ ORDER BY
   accepted NULLS LAST,
   cross_az NULLS LAST,
   to_internet NULLS LAST,
-  service NULLS LAST
+  service NULLS LAST,
+  month NULLS LAST

@@ -4,13 +4,17 @@ what it holds is neither downloaded nor stored again, what is new is stored exac
 from __future__ import annotations
 
 import gzip
+import io
 
 import pytest
 
 from vpcflow.aws.session import AwsSession, AwsSettings
 from vpcflow.fields import DEFAULT
+from vpcflow.sources.base import Source
 from vpcflow.sources.layouts import key_for
 from vpcflow.store import Store
+from vpcflow.store.many import ingest_sources
+from vpcflow.store.prepare import KNOWN, read_ahead
 from vpcflow.timeutil import parse_time
 
 LINE = "2 123456789012 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 {port} 22 6 20 4249 1767607200 1767607260 ACCEPT OK"
@@ -68,3 +72,29 @@ def test_a_corrupt_object_is_quarantined_once_and_held_like_the_others(tmp_path,
     assert sorted(ledger) == sorted([(f"s3://flows/{k}", 4) for k in good] + [(f"s3://flows/{broken}", 0)])
     assert quarantined == [f"s3://flows/{broken}"]
     assert stored == [{"n": 8}]
+
+
+def _object(port: int, etag: str = "e1") -> Source:
+    """An S3 object as the listing and download give it: identity, ETag, bytes in memory."""
+    body = gzip.compress((DEFAULT.header() + "\n" + LINE.format(port=port) + "\n").encode())
+    return Source(identity=f"s3://flows/{port}.log.gz", opener=lambda: io.BytesIO(body), size=len(body), version=etag,
+                  whole=True)
+
+
+def test_what_the_listing_looked_up_is_not_looked_up_again_before_it_is_read(tmp_path):
+    with Store(tmp_path / "s.duckdb") as store:
+        store.ingest([_object(1), _object(2)])
+        ahead = read_ahead([_object(1), _object(2)], None, ledger=store.con,
+                           looked_up={("s3://flows/1.log.gz", "e1")})
+        known = [pre is KNOWN for _, pre in ahead]
+    assert known == [False, True]  # the first is read (the listing's look-up said new); the second is asked
+
+
+def test_an_object_the_listing_missed_is_still_stored_once_by_its_content(tmp_path):
+    with Store(tmp_path / "s.duckdb") as store:
+        store.ingest([_object(1)])
+        again = ingest_sources(store.con, [_object(1)], looked_up={("s3://flows/1.log.gz", "e1")})
+        stored = store.query("SELECT count(*) AS n FROM flows").to_pylist()
+        ledger = _ledger(store)
+    assert [(r.status, r.message.startswith("already ingested")) for r in again.details] == [("skipped", True)]
+    assert (stored, ledger) == ([{"n": 1}], [("s3://flows/1.log.gz", 1)])

@@ -6,7 +6,7 @@ while the current one is stored."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 import duckdb
 
@@ -20,8 +20,10 @@ from .small import OpenGroup
 
 
 def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], *, format: LogFormat | None = None,
-                   progress: Progress | None = None, before_commit: BeforeCommit | None = None) -> IngestResult:
-    """Ingest each source exactly once; a failing source is reported and rolled back, the others go on."""
+                   progress: Progress | None = None, before_commit: BeforeCommit | None = None,
+                   looked_up: Collection[tuple[str, str]] = ()) -> IngestResult:
+    """Ingest each source exactly once; a failing source is reported and rolled back, the others go on.
+    `looked_up`: (identity, revision) pairs the ledger was asked about already (read_ahead)."""
     result = IngestResult()
     started = time.perf_counter()
     columns = present_columns(con)
@@ -31,7 +33,7 @@ def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], *,
         return ingest_one(con, src, format=format, progress=progress, before_commit=before_commit,
                           columns=columns, **how)
 
-    ahead = read_ahead(sources, format, ledger=con)
+    ahead = read_ahead(sources, format, ledger=con, looked_up=looked_up)
     try:
         for step in steps(ahead, format, GROUP_LINES):
             if step.kind == HELD:

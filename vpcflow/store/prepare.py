@@ -9,7 +9,7 @@ source it holds is neither downloaded nor read.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 import duckdb
@@ -166,10 +166,12 @@ def _check(pres: list[Preread], check: Check) -> None:
 
 
 def read_ahead(sources: Iterable[Source], format: LogFormat | None,
-               ledger: duckdb.DuckDBPyConnection | None = None) -> ReadAhead:
+               ledger: duckdb.DuckDBPyConnection | None = None,
+               looked_up: Collection[tuple[str, str]] = ()) -> ReadAhead:
     """(source, what is known of it) in a thread, in source order: KNOWN when the `ledger` holds it, its
-    Preread when it is small (or the error reading it), None when it streams on its own."""
-    return ReadAhead(_prepared(ledger, sources, format), depth=PREREAD_DEPTH, name="vpcflow-preread",
+    Preread when it is small (or the error reading it), None when it streams on its own. The (identity,
+    revision) pairs in `looked_up` were looked up in the ledger already (an S3 listing's): not asked again."""
+    return ReadAhead(_prepared(ledger, sources, format, looked_up), depth=PREREAD_DEPTH, name="vpcflow-preread",
                      weight=_text_bytes, budget=PREREAD_BYTES)
 
 
@@ -179,14 +181,14 @@ def _text_bytes(item: tuple) -> int:
 
 
 def _prepared(con: duckdb.DuckDBPyConnection | None, sources: Iterable[Source],
-              format: LogFormat | None) -> Iterator[tuple[Source, object]]:
+              format: LogFormat | None, looked_up: Collection[tuple[str, str]] = ()) -> Iterator[tuple[Source, object]]:
     """Runs in a thread. Small sources are parsed together, a run of up to PARSE_TOGETHER bytes at a time, while
     the next ones are read whole in a thread of their own (decompressing takes about as long as parsing)."""
     check = Checker()
     run: list[tuple[Source, object]] = []
     text, together = 0, PARSE_TOGETHER >> 3  # the first runs are small, so storing starts early
     # one run read ahead: decompressing is faster than parsing and checking, so more would only hold text
-    whole = ReadAhead(_read_whole(con, sources, format), depth=PREREAD_DEPTH, name="vpcflow-inflate",
+    whole = ReadAhead(_read_whole(con, sources, format, looked_up), depth=PREREAD_DEPTH, name="vpcflow-inflate",
                       weight=_text_bytes, budget=PARSE_TOGETHER)
     try:
         for src, pre in whole:
@@ -207,7 +209,7 @@ def _prepared(con: duckdb.DuckDBPyConnection | None, sources: Iterable[Source],
 
 
 def _read_whole(con: duckdb.DuckDBPyConnection | None, sources: Iterable[Source],
-                format: LogFormat | None) -> Iterator[tuple[Source, object]]:
+                format: LogFormat | None, looked_up: Collection[tuple[str, str]] = ()) -> Iterator[tuple[Source, object]]:
     """Runs in a thread: (source, KNOWN) when the ledger holds it, (source, its Preread, unparsed, or the error
     reading it) when it is small, (source, None) when it streams. Its own cursor sees only committed sources;
     a source ingested since is caught again by its checksum."""
@@ -216,7 +218,8 @@ def _read_whole(con: duckdb.DuckDBPyConnection | None, sources: Iterable[Source]
     arriving = ReadAhead(sources, depth=LEDGER_LOOKUP, name="vpcflow-sources")
     try:
         for chunk in arriving.batches(LEDGER_LOOKUP):
-            keys = [s for s in chunk if s.version is not None]
+            # a downloaded object was looked up with its listing: asking again per arrival cost 30-50 queries
+            keys = [s for s in chunk if s.version is not None and (s.identity, s.version) not in looked_up]
             held = set()
             if keys and cur is not None:
                 held = set(cur.execute(

@@ -104,8 +104,11 @@ class Store:
 
         ledger = self.con if self.remote else self.con.cursor()  # looked up from the thread that lists sources
 
+        asked: set[tuple[str, str]] = set()  # what `seen` looked up: the pipeline does not ask the ledger again
+
         def seen(listed: list[tuple[str, str]]) -> set[tuple[str, str]]:  # one query per S3 listing answer
             held = held_revisions(ledger, listed)
+            asked.update(listed)
             noted.extend(SourceResult(identity, status="skipped", message="already ingested")
                          for identity, revision in listed if (identity, revision) in held)
             return held
@@ -114,7 +117,7 @@ class Store:
                                   held=lambda identity: revisions(ledger, identity), fetched=fetched)
         try:
             with ctrl_c():
-                result = self._ingest(sources, fmt, progress, before_commit)
+                result = self._ingest(sources, fmt, progress, before_commit, asked)
         finally:
             if ledger is not self.con:
                 ledger.close()
@@ -123,7 +126,7 @@ class Store:
         return result
 
     def _ingest(self, sources: Iterable[Source], fmt: LogFormat | None, progress: Progress | None,
-                before_commit: BeforeCommit | None) -> IngestResult:
+                before_commit: BeforeCommit | None, asked: set[tuple[str, str]]) -> IngestResult:
         if self.remote:
             if before_commit is not None:
                 raise StoreError(f"{self.path} is held by another process (pid {self.con.note.pid}): only it can "
@@ -132,7 +135,8 @@ class Store:
             return self.con.ingest(sources, format=fmt, progress=progress)
         self.con.execute("SET memory_limit = ?", [self.ingest_memory_limit])
         try:
-            result = ingest_sources(self.con, sources, format=fmt, progress=progress, before_commit=before_commit)
+            result = ingest_sources(self.con, sources, format=fmt, progress=progress, before_commit=before_commit,
+                                    looked_up=asked)
             if result.records:
                 self.con.execute("CHECKPOINT")  # now, under the ingest limit: at close it would take the full one
         finally:  # after an interrupt too: the ingest rolled its transaction back

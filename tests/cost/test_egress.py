@@ -80,7 +80,7 @@ def test_each_calendar_month_has_its_own_allowance_and_tiers(store, tmp_path):
 
 def test_each_cost_row_holds_one_calendar_months_bytes(store, tmp_path):
     engine = _store(store, tmp_path, _whole_month(100 * GB + 10 * TB) + _whole_month(100 * GB, FEB, MAR))
-    rows = [r for r in cost_rows(engine, "interface") if r["billed"]]
+    rows = [r for r in cost_rows(engine, "interface", monthly=True) if r["billed"]]
     assert sorted((r["month"], r["bytes"]) for r in rows) == [(202601, 100 * GB + 10 * TB), (202602, 100 * GB)]
 
 

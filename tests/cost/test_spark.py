@@ -19,3 +19,15 @@ def test_cost_by_path_on_spark_matches_the_truth(emulated, spark, tmp_path):  # 
     engine = SparkEngine(spark, read_lake(spark, str(tmp_path / "lake")))
     use_network(engine, load_topology("cost-demo"), load_ip_ranges())
     assert {r["path"]: r["bytes"] for r in cost(engine, "path").rows} == truth
+
+
+def test_a_two_month_store_prices_each_months_internet_egress_alike_on_spark(store, spark, tmp_path):  # noqa: F811
+    from tests.cost.test_egress import FEB, GB, MAR, TB, _store, _whole_month
+
+    duck = _store(store, tmp_path, _whole_month(100 * GB + 10 * TB) + _whole_month(100 * GB, FEB, MAR))
+    export_lake(store, tmp_path / "lake")
+    engine = SparkEngine(spark, read_lake(spark, str(tmp_path / "lake")))
+    use_network(engine, None, [])
+    on_spark, on_duckdb = cost(engine, "interface"), cost(duck, "interface")
+    assert [m.month for m in on_spark.internet_egress] == ["2026-01", "2026-02"]
+    assert (on_spark.internet_egress, on_spark.rows) == (on_duckdb.internet_egress, on_duckdb.rows)

@@ -50,8 +50,10 @@ NETWORK_RANGES = side_table(SideTable("network_ranges", (
 
 # Extra keys of `legs` for a grouping that the per-interface columns cannot give afterwards.
 LEG_KEYS = {"day": "CAST(floor(start / 86400) AS BIGINT) * 86400", "hour": "CAST(floor(start / 3600) AS BIGINT) * 3600"}
-# The calendar month (UTC) a record starts in, as YYYYMM: internet egress is priced per month (vpcflow.cost.egress)
-MONTH = "year(make_timestamp(start * 1000000)) * 100 + month(make_timestamp(start * 1000000))"
+# The calendar month (UTC) a record starts in, as YYYYMM, when the window spans months: internet egress is priced
+# per month (vpcflow.cost.egress). NULL for a one-month window ($monthly false), where the key costs nothing.
+MONTH = ("CASE WHEN $monthly THEN year(make_timestamp(start * 1000000)) * 100 + month(make_timestamp(start * 1000000))"
+         " END")
 # pkt-* as they are, not the translated end computed from them: stored columns hash as compressed integers, a
 # computed string does not (about a third of the pass at 2M records). flow-direction and the services are keys
 # too: a string key costs less per record than a max() over it, and a leg whose records disagree stays two rows.
@@ -271,7 +273,7 @@ BY: dict[str, str] = {
 
 
 def cost_sql(by: str) -> str:
-    """One statement: billed and unbilled bytes per group, path, price flags and calendar month (YYYYMM)."""
+    """One statement: billed and unbilled bytes per group, path, price flags and calendar month (when $monthly)."""
     extra = by if by in LEG_KEYS else None
     return f"""WITH {classified_sql(extra)}
 SELECT CAST({BY[by]} AS VARCHAR) AS "key", path, billed, action = 'ACCEPT' AS accepted, cross_az, to_internet,

@@ -38,7 +38,10 @@ WITH network_ranges AS (
     flow_direction,
     pkt_src_aws_service,
     pkt_dst_aws_service,
-    YEAR(FROM_UNIXTIME(CAST(start * 1000000 AS DOUBLE) / POW(10, 6))) * 100 + MONTH(FROM_UNIXTIME(CAST(start * 1000000 AS DOUBLE) / POW(10, 6))) AS month,
+    CASE
+      WHEN FALSE
+      THEN YEAR(FROM_UNIXTIME(CAST(start * 1000000 AS DOUBLE) / POW(10, 6))) * 100 + MONTH(FROM_UNIXTIME(CAST(start * 1000000 AS DOUBLE) / POW(10, 6)))
+    END AS month,
     CAST(FLOOR(CAST(start AS DOUBLE) / 3600) AS BIGINT) * 3600 AS bucket,
     CASE
       WHEN pkt_dstaddr <> dstaddr
@@ -65,7 +68,10 @@ WITH network_ranges AS (
     flow_direction,
     pkt_src_aws_service,
     pkt_dst_aws_service,
-    YEAR(FROM_UNIXTIME(CAST(start * 1000000 AS DOUBLE) / POW(10, 6))) * 100 + MONTH(FROM_UNIXTIME(CAST(start * 1000000 AS DOUBLE) / POW(10, 6))),
+    CASE
+      WHEN FALSE
+      THEN YEAR(FROM_UNIXTIME(CAST(start * 1000000 AS DOUBLE) / POW(10, 6))) * 100 + MONTH(FROM_UNIXTIME(CAST(start * 1000000 AS DOUBLE) / POW(10, 6)))
+    END,
     CAST(FLOOR(CAST(start AS DOUBLE) / 3600) AS BIGINT) * 3600
 ), fields AS (
   SELECT

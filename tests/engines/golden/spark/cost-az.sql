@@ -9,7 +9,10 @@ WITH legs AS (
     flow_direction,
     pkt_src_aws_service,
     pkt_dst_aws_service,
-    YEAR(TIMESTAMP_MICROS(start * 1000000)) * 100 + MONTH(TIMESTAMP_MICROS(start * 1000000)) AS month,
+    CASE
+      WHEN :monthly
+      THEN YEAR(TIMESTAMP_MICROS(start * 1000000)) * 100 + MONTH(TIMESTAMP_MICROS(start * 1000000))
+    END AS month,
     CASE
       WHEN pkt_dstaddr <> dstaddr
       THEN pkt_dstaddr
@@ -35,7 +38,10 @@ WITH legs AS (
     flow_direction,
     pkt_src_aws_service,
     pkt_dst_aws_service,
-    YEAR(TIMESTAMP_MICROS(start * 1000000)) * 100 + MONTH(TIMESTAMP_MICROS(start * 1000000))
+    CASE
+      WHEN :monthly
+      THEN YEAR(TIMESTAMP_MICROS(start * 1000000)) * 100 + MONTH(TIMESTAMP_MICROS(start * 1000000))
+    END
 ), fields AS (
   /* what each interface's records say of it: the same in all of them, so read in a narrow pass of its own */
   SELECT

@@ -9,7 +9,10 @@ WITH legs AS (
     flow_direction,
     pkt_src_aws_service,
     pkt_dst_aws_service,
-    YEAR(TIMESTAMP_MICROS(start * 1000000)) * 100 + MONTH(TIMESTAMP_MICROS(start * 1000000)) AS month,
+    CASE
+      WHEN :monthly
+      THEN YEAR(TIMESTAMP_MICROS(start * 1000000)) * 100 + MONTH(TIMESTAMP_MICROS(start * 1000000))
+    END AS month,
     CAST(FLOOR(start / 3600) AS BIGINT) * 3600 AS bucket,
     CASE
       WHEN pkt_dstaddr <> dstaddr
@@ -36,7 +39,10 @@ WITH legs AS (
     flow_direction,
     pkt_src_aws_service,
     pkt_dst_aws_service,
-    YEAR(TIMESTAMP_MICROS(start * 1000000)) * 100 + MONTH(TIMESTAMP_MICROS(start * 1000000)),
+    CASE
+      WHEN :monthly
+      THEN YEAR(TIMESTAMP_MICROS(start * 1000000)) * 100 + MONTH(TIMESTAMP_MICROS(start * 1000000))
+    END,
     CAST(FLOOR(start / 3600) AS BIGINT) * 3600
 ), fields AS (
   /* what each interface's records say of it: the same in all of them, so read in a narrow pass of its own */

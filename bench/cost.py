@@ -14,7 +14,7 @@ a NAT gateway whose own records are there too, S3 through a gateway endpoint wit
 and prints the median and spread (min to max) of each, on the wall clock and on this process's CPU time (all of
 DuckDB's threads: steadier when other work shares the cores), and the ratio of cost to each baseline on both
 (target: within 2x of one aggregation pass). With --breakdown, the statement's two passes over `flows` are timed
-alone as well (`legs pass`: six keys, seven max()es; `fields pass`: per interface), to show where the time goes, and
+alone as well (`legs pass`: nine keys, four max()es; `fields pass`: per interface), to show where the time goes, and
 `legs keys`: the legs pass with its six keys, sum and count and nothing else, the least any exact per-leg pass does.
 
     flock /tmp/vpcflow-bench.lock python bench/cost.py [--records 10000000] [--runs 5] [--breakdown]

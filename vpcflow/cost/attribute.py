@@ -1,8 +1,8 @@
 """Bytes and USD per group (`cost-{by}`, one named query per grouping), and the what-ifs read from the same rows.
 
 A row of a `cost-{by}` query is a group, a path, whether the bytes are billed here (the once-counted copy) and
-the two price flags (crossed AZs, left for the internet), in one calendar month (`month`, YYYYMM: internet egress
-is priced per month); `cost()` prices the billed rows and sums per group.
+the two price flags (crossed AZs, left for the internet), and with `$monthly` one calendar month's (`month`,
+YYYYMM, else NULL: internet egress is priced per month); `cost()` prices the billed rows and sums per group.
 """
 
 from __future__ import annotations

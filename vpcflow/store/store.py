@@ -18,7 +18,7 @@ from .ledger import held_revisions, in_ledger, purge_unfinished, revisions
 from .many import ingest_sources
 from .pipeline import ctrl_c
 from .remote import RemoteConnection
-from .schema import DDL, SCHEMA_VERSION, arrow, ensure_columns, refresh_flows, whole_sources
+from .schema import DDL, SCHEMA_VERSION, arrow, ensure_columns, present_columns, refresh_flows, whole_sources
 from .targets import resolve_targets
 
 DEFAULT_PATH = "vpcflow.duckdb"
@@ -61,9 +61,10 @@ class Store:
         if not read_only:
             for stmt in DDL:
                 self.con.execute(stmt)
-            ensure_columns(self.con, DEFAULT.fields)
+            present = present_columns(self.con)
+            ensure_columns(self.con, DEFAULT.fields, present)
             purge_unfinished(self.con)  # a process killed mid-source left it in steps: it will be read whole
-            refresh_flows(self.con)  # a store an older vpcflow made gets today's view
+            refresh_flows(self.con, present)  # a store an older vpcflow made gets today's view
             self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
 
     @classmethod

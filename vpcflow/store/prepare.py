@@ -22,7 +22,7 @@ from ..parse.sniff import Layout
 from ..parse.typed import BlockDecoder, Check, TypedBatch, parse_together
 from ..sources.base import TEXT, Source
 from .checks import Checker
-from .readahead import ReadAhead
+from .readahead import ReadAhead, yield_to_store
 
 SMALL_BYTES = 4 << 20  # raw bytes; larger sources stream on their own
 # Text a small source may expand to and still be read whole (flow logs compress about 10x); one that grows past
@@ -34,9 +34,10 @@ GROUP_LINES = 1_000_000
 STAGED_WEIGHT = 4
 STORE_ROWS = 122_880  # typed rows a group takes at a time: a whole DuckDB row group
 LEDGER_LOOKUP = 64  # sources looked up in the ledger in one query
-# Small sources read ahead while a group is taken, bounded by their decompressed text: about a row group, enough
-# to keep reading through an insert. Storing is the slower side, so more only holds parsed records (page faults)
-PREREAD_DEPTH, PREREAD_BYTES = 512, 16 << 20
+# Small sources read ahead while a group is taken, bounded by their decompressed text: about two row groups, the
+# next insert's worth, so the reader need not stop while one runs (with 16 MiB it did, and the insert after it
+# waited for the rest). Storing is the slower side, so more only holds parsed records (page faults)
+PREREAD_DEPTH, PREREAD_BYTES = 512, 32 << 20
 # Text of small sources parsed in one call: a few blocks for each core. A run's text is held three times while
 # it parses (as read, after the header, joined), so 4 MiB rather than 8: the same CPU, a fifth fewer page faults
 PARSE_TOGETHER = 4 << 20
@@ -190,6 +191,7 @@ def _prepared(con: duckdb.DuckDBPyConnection | None, sources: Iterable[Source],
     # one run read ahead: decompressing is faster than parsing and checking, so more would only hold text
     whole = ReadAhead(_read_whole(con, sources, format, looked_up), depth=PREREAD_DEPTH, name="vpcflow-inflate",
                       weight=_text_bytes, budget=PARSE_TOGETHER)
+    yield_to_store()  # once the inflate thread is started: it lowers its own after starting the listing's
     try:
         for src, pre in whole:
             if pre is None:  # large, or small but expanding past PREREAD_TEXT: streamed on its own
@@ -216,6 +218,7 @@ def _read_whole(con: duckdb.DuckDBPyConnection | None, sources: Iterable[Source]
     cur = con.cursor() if con is not None else None
     # sources that arrive one by one (downloads) are looked up as they come, not once 64 have arrived
     arriving = ReadAhead(sources, depth=LEDGER_LOOKUP, name="vpcflow-sources")
+    yield_to_store()  # the listing's thread (and its downloads) started at the caller's priority
     try:
         for chunk in arriving.batches(LEDGER_LOOKUP):
             # a downloaded object was looked up with its listing: asking again per arrival cost 30-50 queries

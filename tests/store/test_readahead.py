@@ -1,19 +1,12 @@
-"""Reading ahead stops at its byte budget, yet one item heavier than the budget still passes; order holds; a
-reader thread yields the cores to the store."""
+"""Reading ahead stops at its byte budget, yet one item heavier than the budget still passes; order holds."""
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
 
 import pytest
 
-from vpcflow.fields import DEFAULT
-from vpcflow.store import Store
-from vpcflow.store.readahead import READER_NICE, ReadAhead, yield_to_store
-
-SSH = "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK"
+from vpcflow.store.readahead import ReadAhead
 
 
 def _items(n: int, produced: list[int], reached: dict[int, threading.Event]):
@@ -90,28 +83,3 @@ def test_batches_keep_order_and_size_and_pass_an_error_on_after_the_items_before
             assert len(batch) <= 2
             got += batch
     assert got == list(range(5))
-
-
-@pytest.mark.skipif(sys.platform != "linux", reason="only Linux gives each thread its own priority")
-def test_a_reader_thread_yields_to_the_store_while_the_thread_that_started_it_keeps_its_priority():
-    caller = os.getpriority(os.PRIO_PROCESS, 0)
-    seen: dict[str, int] = {}
-
-    def reader():
-        yield_to_store()
-        seen["reader"] = os.getpriority(os.PRIO_PROCESS, 0)
-
-    thread = threading.Thread(target=reader)
-    thread.start()
-    thread.join()
-    assert seen["reader"] == min(19, caller + READER_NICE)
-    assert os.getpriority(os.PRIO_PROCESS, 0) == caller
-
-
-@pytest.mark.skipif(sys.platform != "linux", reason="only Linux gives each thread its own priority")
-def test_an_ingest_of_small_sources_leaves_the_storing_thread_its_priority(tmp_path):
-    (tmp_path / "a.log").write_text(DEFAULT.header() + "\n" + SSH + "\n")
-    caller = os.getpriority(os.PRIO_PROCESS, 0)
-    with Store(tmp_path / "s.duckdb") as store:
-        assert store.ingest(tmp_path / "a.log").records == 1
-    assert os.getpriority(os.PRIO_PROCESS, 0) == caller

@@ -22,7 +22,7 @@ from ..parse.sniff import Layout
 from ..parse.typed import BlockDecoder, Check, TypedBatch, parse_together
 from ..sources.base import TEXT, Source
 from .checks import Checker
-from .readahead import ReadAhead, yield_to_store
+from .readahead import ReadAhead
 
 SMALL_BYTES = 4 << 20  # raw bytes; larger sources stream on their own
 # Text a small source may expand to and still be read whole (flow logs compress about 10x); one that grows past
@@ -191,7 +191,6 @@ def _prepared(con: duckdb.DuckDBPyConnection | None, sources: Iterable[Source],
     # one run read ahead: decompressing is faster than parsing and checking, so more would only hold text
     whole = ReadAhead(_read_whole(con, sources, format, looked_up), depth=PREREAD_DEPTH, name="vpcflow-inflate",
                       weight=_text_bytes, budget=PARSE_TOGETHER)
-    yield_to_store()  # once the inflate thread is started: it lowers its own after starting the listing's
     try:
         for src, pre in whole:
             if pre is None:  # large, or small but expanding past PREREAD_TEXT: streamed on its own
@@ -218,7 +217,6 @@ def _read_whole(con: duckdb.DuckDBPyConnection | None, sources: Iterable[Source]
     cur = con.cursor() if con is not None else None
     # sources that arrive one by one (downloads) are looked up as they come, not once 64 have arrived
     arriving = ReadAhead(sources, depth=LEDGER_LOOKUP, name="vpcflow-sources")
-    yield_to_store()  # the listing's thread (and its downloads) started at the caller's priority
     try:
         for chunk in arriving.batches(LEDGER_LOOKUP):
             # a downloaded object was looked up with its listing: asking again per arrival cost 30-50 queries

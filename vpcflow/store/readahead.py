@@ -3,8 +3,6 @@ parsed while DuckDB stores the current ones, so the two cores both work."""
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -16,20 +14,6 @@ from ..sources.base import Source
 from .checks import Checker
 
 STOP_WAIT = 5.0  # seconds a stopped thread may take to finish the block it is decoding (or a download)
-READER_NICE = 10  # at 10 a reader thread weighs a tenth of one at 0 when both want a core
-
-
-def yield_to_store() -> None:
-    """Lower the calling thread's priority (Linux, where each thread has its own): storing many small sources is
-    the slower side, and what follows the last read is all storing, so when the store's threads and a reader's
-    both want the cores, the store's get them and the reader takes what is left. Threads started from here on
-    inherit it (Arrow's parse workers, when its parse is the first in the process)."""
-    if sys.platform != "linux":
-        return  # elsewhere a process's threads share one priority: this would lower the store's too
-    try:
-        os.setpriority(os.PRIO_PROCESS, 0, min(19, os.getpriority(os.PRIO_PROCESS, 0) + READER_NICE))
-    except OSError:  # not allowed here (a sandbox): the reader keeps the store's priority
-        pass
 
 
 class ReadAhead:

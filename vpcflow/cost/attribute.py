@@ -11,11 +11,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..engines.engine import as_engine, run_query, run_sql
-from ..engines.queries import ALL_TIME, NamedQuery, Relation, register, relation
+from ..engines.queries import ALL_TIME, NamedQuery, Relation, get, register, relation
 from ..errors import VpcFlowError
 from .bill import window_params
 from .egress import EgressMonth, egress_notes, months_between, price_months
-from .paths import BY, LEG_KEYS, PATHS, cost_sql, flow_paths_sql
+from .kept import kept_relations
+from .legs import LEG_KEYS
+from .paths import BY, PATHS, cost_sql, flow_paths_sql
 from .prices import BYTES_PER_GB, DAYS_PER_MONTH, Prices, prices_for, usd_per_gb
 
 _NEEDS = ("bytes", "start", "end", "log_status", "srcaddr", "dstaddr", "interface_id", "action")
@@ -70,8 +72,10 @@ def cost_rows(engine_or_store, by: str = "path", *, since=None, until=None, mont
     """The `cost-{by}` query's rows on any engine; monthly=True: each row one calendar month's (`month`, YYYYMM)."""
     if by not in BY:
         raise VpcFlowError(f"cannot group cost by {by!r}", hint=f"choose one of {', '.join(BY)}")
-    params = {**window_params(since, until), "monthly": monthly}
-    return run_query(as_engine(engine_or_store), f"cost-{by}", params).to_pylist()
+    engine = as_engine(engine_or_store)
+    bound = get(f"cost-{by}").bind({**window_params(since, until), "monthly": monthly})
+    with kept_relations(engine, by if by in LEG_KEYS else None, bound):  # the store's sums, where it keeps them
+        return run_query(engine, f"cost-{by}", bound).to_pylist()
 
 
 def price_row(row: dict, prices: Prices, internet_rate: float | None = None) -> float:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from ..engines.addresses import ipv4_number, private
 from ..engines.queries import SideTable, side_table
+from .legs import LEG_COLUMNS, LEG_KEYS, LEGS_RELATION, fields_sql, legs_sql
 
 # The path vocabulary, declared once: docs/cost.md lists it (tests/cost/test_prices.py keeps them in step).
 PATHS: dict[str, str] = {
@@ -48,61 +49,20 @@ NETWORK_RANGES = side_table(SideTable("network_ranges", (
     ("low", "BIGINT"), ("high", "BIGINT"), ("cidr", "VARCHAR"), ("kind", "VARCHAR"), ("az_id", "VARCHAR"),
     ("vpc_id", "VARCHAR"), ("region", "VARCHAR"), ("service", "VARCHAR"), ("source", "VARCHAR"))))
 
-# Extra keys of `legs` for a grouping that the per-interface columns cannot give afterwards.
-LEG_KEYS = {"day": "CAST(floor(start / 86400) AS BIGINT) * 86400", "hour": "CAST(floor(start / 3600) AS BIGINT) * 3600"}
-# The calendar month (UTC) a record starts in, as YYYYMM, when the window spans months: internet egress is priced
-# per month (vpcflow.cost.egress). NULL for a one-month window ($monthly false), where the key costs nothing.
-MONTH = ("CASE WHEN $monthly THEN year(make_timestamp(start * 1000000)) * 100 + month(make_timestamp(start * 1000000))"
-         " END")
-# pkt-* as they are, not the translated end computed from them: stored columns hash as compressed integers, a
-# computed string does not (about a third of the pass at 2M records). flow-direction and the services are keys
-# too: a string key costs less per record than a max() over it, and a leg whose records disagree stays two rows.
-_LEG_COLUMNS = ("interface_id", "srcaddr", "dstaddr", "action", "pkt_srcaddr", "pkt_dstaddr", "flow_direction",
-                "pkt_src_aws_service", "pkt_dst_aws_service")
-# The same for every record of an interface and its two addresses (the route to the peer), so summed with
-# max(): an integer's max() is cheap, and the next-hop fields are NULL columns in all but v11's stores.
-_LEG_FIELDS = ("traffic_path", "next_hop_az_id", "next_hop_vpc_id", "next_hop_interface_type")
-
-
 # SQL over a leg: the interface's own address, by flow-direction (NULL without one)
 _OWN = "CASE flow_direction WHEN 'egress' THEN srcaddr WHEN 'ingress' THEN dstaddr END"
-# SQL: the translated end of a record (a NAT gateway's: the internet address behind its own), else NULL
-FAR = "CASE WHEN pkt_dstaddr <> dstaddr THEN pkt_dstaddr WHEN pkt_srcaddr <> srcaddr THEN pkt_srcaddr END"
-
-
-def legs_sql(extra_key: str | None = None, *, monthly: bool = True) -> str:
-    """The first pass over `flows`: the records summed per interface, addresses, action and month (the legs)."""
-    keys = [*_LEG_COLUMNS, *([MONTH] if monthly else []), *([LEG_KEYS[extra_key]] if extra_key else [])]
-    named = [*_LEG_COLUMNS, *([f"{MONTH} AS month"] if monthly else []),
-             *([f"{LEG_KEYS[extra_key]} AS bucket"] if extra_key else [])]
-    return f"""SELECT {", ".join(named)}, {FAR} AS far, {", ".join(f"max({c}) AS {c}" for c in _LEG_FIELDS)},
-         CAST(sum(bytes) AS BIGINT) AS bytes, count(*) AS records
-  FROM flows
-  WHERE log_status = 'OK' AND "end" >= $since AND start < $until
-  GROUP BY {", ".join(keys)}"""
-
-
-def fields_sql() -> str:
-    """The second pass over `flows`: each interface's AZ, VPC, subnet, instance, type, region and tag."""
-    # any_value() (NULLs skipped on every engine) where AWS never changes the value for an interface (it stays in
-    # its subnet; its type is set when created), a third of max()'s cost; max() where it can change (an interface
-    # moved to another instance, a tag edited), so the answer stays deterministic.
-    return """SELECT interface_id, any_value(az_id) AS az_id, any_value(vpc_id) AS vpc_id,
-         any_value(subnet_id) AS subnet_id, max(instance_id) AS instance_id,
-         any_value(interface_type) AS interface_type, any_value(region) AS region, max(instance_tag) AS instance_tag
-  FROM flows
-  WHERE log_status = 'OK' AND "end" >= $since AND start < $until
-  GROUP BY interface_id"""
-
-
-def classified_sql(extra_key: str | None = None, *, monthly: bool = True) -> str:
-    """CTEs ending in `classified`: one row per leg with path, billed, cross_az, to_internet, service."""
+def classified_sql(extra_key: str | None = None, *, monthly: bool = True, relations: bool = True) -> str:
+    """CTEs ending in `classified`: one row per leg with path, billed, cross_az, to_internet, service. The two
+    passes are read from the shared relations (vpcflow.cost.legs) unless `relations` is false (then written in,
+    without the month key when not `monthly`)."""
+    legs = f"SELECT * FROM {LEGS_RELATION[extra_key]}" if relations else legs_sql(extra_key, monthly=monthly)
+    fields = "SELECT * FROM cost_interfaces" if relations else fields_sql()
     return f"""legs AS (
-  {legs_sql(extra_key, monthly=monthly)}
+  {legs}
 ),
 fields AS (
   -- what each interface's records say of it: the same in all of them, so read in a narrow pass of its own
-  {fields_sql()}
+  {fields}
 ),
 occurrences AS (
   -- only the legs without a direction: an interface with one learns its address from flow-direction instead
@@ -287,8 +247,8 @@ ORDER BY bytes DESC, "key" NULLS LAST, path, billed, accepted, cross_az, to_inte
 
 def flow_paths_sql() -> str:
     """Every record of `flows` with its `path` and whether it is the record that bills its bytes."""
-    keys = " AND ".join(f"f.{c} IS NOT DISTINCT FROM c.{c}" for c in _LEG_COLUMNS)
-    return f"""WITH {classified_sql(monthly=False)}
+    keys = " AND ".join(f"f.{c} IS NOT DISTINCT FROM c.{c}" for c in LEG_COLUMNS)
+    return f"""WITH {classified_sql(monthly=False, relations=False)}
 SELECT f.*, coalesce(c.path, 'unknown') AS path, coalesce(c.billed, FALSE) AS billed
 FROM flows f LEFT JOIN classified c ON {keys}
 WHERE f."end" >= $since AND f.start < $until"""

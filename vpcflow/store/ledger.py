@@ -6,6 +6,7 @@ import hashlib
 
 import duckdb
 
+from ..fields.checks import quote
 from ..sources.base import Source
 from .schema import refresh_flows
 
@@ -76,9 +77,20 @@ def replace_earlier(con: duckdb.DuckDBPyConnection, sources: list[tuple[Source, 
 
 
 def _delete(con: duckdb.DuckDBPyConnection, source_ids: list[int]) -> None:
-    """Delete these sources' records, quarantined lines and ledger rows, in the caller's transaction."""
+    """Delete these sources' records, quarantined lines and ledger rows, in the caller's transaction; and
+    every kept_* sum when it counted one of them (sums over many sources cannot take one out exactly)."""
     for table in ("flow_records", "quarantine", "sources"):
         con.execute(f"DELETE FROM {table} WHERE source_id IN (SELECT unnest(?))", [source_ids])
+    if con.execute("SELECT 1 FROM kept_sources WHERE source_id IN (SELECT unnest(?)) LIMIT 1", [source_ids]).fetchall():
+        clear_kept(con)
+
+
+def clear_kept(con: duckdb.DuckDBPyConnection) -> None:
+    """Empty every kept_* table and the list of sources they sum, in the caller's transaction."""
+    kept = con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+                       "AND schema_name = 'main' AND starts_with(table_name, 'kept_')").fetchall()
+    for (table,) in kept:
+        con.execute(f"DELETE FROM {quote(table)}")
 
 
 def purge(con: duckdb.DuckDBPyConnection, source_ids: list[int]) -> None:

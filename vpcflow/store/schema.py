@@ -6,6 +6,8 @@ flows:      a view with one row per record of a whole source; columns are the fi
             which holds only the columns some ingested format has had.
 sources:    the ledger: one row per ingested source, committed in the same transaction as its records.
 quarantine: lines that did not fit, with their location and reason.
+kept_sources: the sources whose records the `kept_*` tables sum (an analysis keeps its own per-leg sums there,
+            vpcflow.cost.kept); deleting any of them clears every kept_* table, which its owner then rebuilds.
 """
 
 from __future__ import annotations
@@ -118,6 +120,7 @@ DDL = [
   reason VARCHAR NOT NULL,
   text VARCHAR
 )""",
+    "CREATE TABLE IF NOT EXISTS kept_sources (source_id BIGINT NOT NULL)",
     """CREATE TABLE IF NOT EXISTS meta (
   key VARCHAR PRIMARY KEY,
   value VARCHAR

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from .. import config
-from ..cost import BY, DESTINATIONS, cost, flow_log_bill, prices_for, save_flow_paths_view, use_network, what_ifs
-from ..errors import VpcFlowError
+from ..cost import BY, DESTINATIONS, cost, flow_log_bill, keep, prices_for, save_flow_paths_view, use_network, what_ifs
+from ..errors import StoreError, VpcFlowError
+from ..store.store import Store
 from .common import (
     DB_OPTION,
     SINCE_OPTION,
     UNTIL_OPTION,
     AwsAccount,
     EngineChoice,
+    db_path,
     open_store,
     store_window,
     takes_aws,
@@ -88,6 +91,8 @@ def cost_command(
     if save_view:
         with open_store(db) as store:
             save_flow_paths_view(store.con)
+    if where.engine == "duckdb" and not flow_logs:
+        _keep_sums(db)
     engine, close = where.open(db)
     try:
         window = store_window(engine, since, until)
@@ -119,6 +124,25 @@ def cost_command(
             err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
     finally:
         close()
+
+
+def _keep_sums(db: str | None) -> None:
+    """Sum the sources not summed yet for `cost` (vpcflow.cost.kept) when the store can be written now; when
+    another process has it open, the records answer instead (`vpcflow serve` keeps the sums itself)."""
+    path = db_path(db)
+    if path == ":memory:" or not Path(path).exists():
+        return  # open_engine says there is no store
+    try:
+        store = Store(path, holder_wait=0)
+    except StoreError:
+        return
+    with store:
+        if store.remote:
+            return
+        added = keep(store)
+    if added:
+        err_console.print(f"note: summed the records of {added:,} new sources per leg for cost (once per "
+                          "source; later runs read the sums)", highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

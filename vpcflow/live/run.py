@@ -21,6 +21,7 @@ import duckdb
 from ..alert.follow import Follower
 from ..alert.rules import Rules, rules_from
 from ..alert.watch import Watcher, WatchStatus
+from ..cost.kept import keep
 from ..errors import VpcFlowError
 from ..fields import LogFormat
 from ..store.store import Store
@@ -144,6 +145,11 @@ class Live:
                     else:
                         self.findings = {"runs": self.findings["runs"] + 1, "last": time.time(),
                                          "found": len(report.findings)}
+                    try:
+                        with self.write_lock:  # the sums `cost` and the dashboard read: in turn with the ingests
+                            keep(con)
+                    except duckdb.Error as exc:  # the records answer until the next arrival keeps them
+                        self.findings = {**self.findings, "error": f"keeping the cost sums: {exc}"}
                     self.changed += 1
                 self.stop.wait(self.detect_every)
         finally:

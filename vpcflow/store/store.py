@@ -33,7 +33,7 @@ class Store:
     """
 
     def __init__(self, path: str | Path = DEFAULT_PATH, *, read_only: bool = False, memory_limit: str = "2GB",
-                 ingest_memory_limit: str = "512MB"):
+                 ingest_memory_limit: str = "512MB", holder_wait: float = 10.0):
         self.path = str(path)
         self.memory_limit = memory_limit
         self.ingest_memory_limit = ingest_memory_limit  # DuckDB caches written blocks up to its limit
@@ -52,7 +52,7 @@ class Store:
             except duckdb.Error:
                 pass  # a locked configuration (the dashboard's) has it off already
         except duckdb.Error as exc:
-            holder = wait_for_holder(self.path) if "lock" in str(exc).lower() else None
+            holder = wait_for_holder(self.path, holder_wait) if "lock" in str(exc).lower() else None
             if holder is not None:  # a holder was starting as we opened: go through it
                 self.remote, self.con = True, RemoteConnection(holder, read_only=read_only)
                 return

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import time
 
 from tests.alert.watching import land, minute_file
+from vpcflow.store import Store
 
-from .conftest import free_port, live, serve, stop, wait_for_records
+from .conftest import ENV, free_port, live, serve, stop, wait_for_records
 
 
 def records_after_polls(port: int, proc, polls: int = 10, poll: float = 0.2) -> int:
@@ -60,5 +64,31 @@ def test_new_s3_objects_are_taken_in_once(aws_env, tmp_path):
             "source": "s3://flow-logs/flows/", "sources": 2, "records": expected, "pending": 0,
             "newest_record_end": 1_700_000_000 - 1_700_000_000 % 3600 + 3 * 60, "lag_seconds": None,
             "last_poll_seconds_ago": None, "notified": 0, "error": None, "alarms": {}}
+    finally:
+        stop(proc)
+
+
+def test_what_arrives_is_summed_for_cost_and_cost_reads_it_through_the_holder(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in (1, 2):
+        os.utime(land(folder, i), (time.time() - 120, time.time() - 120))
+    db = tmp_path / "flows.duckdb"
+    port = free_port()
+    proc = serve(db, port, "--follow", str(folder), "--poll", "0.2", "--detect-every", "0.2")
+    try:
+        expected = len(minute_file(1).splitlines()) + len(minute_file(2).splitlines())
+        assert wait_for_records(port, proc, expected) == expected
+        deadline, kept = time.monotonic() + 60, 0
+        while kept < 2 and time.monotonic() < deadline:
+            with Store(db, read_only=True) as store:  # through the holder
+                assert store.remote
+                kept = store.con.execute("SELECT count(*) FROM kept_sources").fetchall()[0][0]
+            time.sleep(0.2)
+        assert kept == 2
+        done = subprocess.run([sys.executable, "-m", "vpcflow.cli.main", "cost", "--db", str(db), "--by", "interface",
+                               "-o", "json"], capture_output=True, text=True, timeout=120, env=ENV)
+        assert done.returncode == 0, done.stderr
+        assert sum(r["records"] for r in json.loads(done.stdout)) > 0
     finally:
         stop(proc)

@@ -8,14 +8,17 @@ a NAT gateway whose own records are there too, S3 through a gateway endpoint wit
   interface  SELECT interface_id, sum(bytes) FROM flows GROUP BY interface_id   (into Arrow): the cheapest pass
   pairs      SELECT interface_id, srcaddr, dstaddr, action, sum(bytes) FROM flows GROUP BY ALL (into Arrow): the
              one pass any per-conversation answer (top pairs, a path per record) cannot do without
-  cost       vpcflow.cost.cost(store, "path"): the cost-path named query (legs, learning, classification) and
-             the pricing in Python
+  cost       vpcflow.cost.cost(store, "path") as a user runs it: the store keeps per-leg sums (vpcflow.cost.kept),
+             so the cost-path named query reads them, then learns, classifies and prices
+  cost from records  the same with the sums ignored: the two passes over every record (what Spark, a store that
+             keeps nothing and `--by hour` run)
 
 and prints the median and spread (min to max) of each, on the wall clock and on this process's CPU time (all of
-DuckDB's threads: steadier when other work shares the cores), and the ratio of cost to each baseline on both
-(target: within 2x of one aggregation pass). With --breakdown, the statement's two passes over `flows` are timed
-alone as well (`legs pass`: nine keys, four max()es; `fields pass`: per interface), to show where the time goes, and
-`legs keys`: the legs pass with its six keys, sum and count and nothing else, the least any exact per-leg pass does.
+DuckDB's threads: steadier when other work shares the cores), and the ratio of both costs to each baseline on both
+(target: within 2x of one aggregation pass). Before the runs, `keep` sums the 10M records once from nothing (what
+the first `vpcflow cost` after ingesting them pays) and is printed against `pairs` too. With --breakdown, the
+statement's two passes over `flows` are timed alone as well (`legs pass`: nine keys, four max()es; `fields pass`:
+per interface), and `legs keys`: the legs pass with its six keys, sum and count and nothing else.
 
     flock /tmp/vpcflow-bench.lock python bench/cost.py [--records 10000000] [--runs 5] [--breakdown]
 """
@@ -23,6 +26,7 @@ alone as well (`legs pass`: nine keys, four max()es; `fields pass`: per interfac
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
 import tempfile
@@ -31,10 +35,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from vpcflow.cost import cost  # noqa: E402
-from vpcflow.cost.paths import fields_sql, legs_sql  # noqa: E402
+from unittest import mock  # noqa: E402
+
+from vpcflow.cost import cost, keep, kept  # noqa: E402
+from vpcflow.cost.legs import fields_sql, legs_sql  # noqa: E402
 from vpcflow.engines.queries import ALL_TIME  # noqa: E402
 from vpcflow.fields import LogFormat  # noqa: E402
+from vpcflow.store.ledger import clear_kept  # noqa: E402
 from vpcflow.store.schema import arrow, ensure_columns  # noqa: E402
 from vpcflow.store.store import Store  # noqa: E402
 
@@ -56,7 +63,7 @@ FILL = f"""
 INSERT INTO flow_records (version, account_id, interface_id, srcaddr, dstaddr, srcport, dstport, protocol, packets,
                           bytes, start, "end", action, log_status, vpc_id, subnet_id, instance_id, pkt_srcaddr,
                           pkt_dstaddr, region, az_id, flow_direction, traffic_path, pkt_src_aws_service,
-                          pkt_dst_aws_service)
+                          pkt_dst_aws_service, source_id)
 WITH r AS (SELECT i, hash(i) AS h1, hash(i + 1000003) AS h2, {T0} + i // {RATE} AS t FROM range($n) t(i)),
 c AS (
   SELECT i, t, h1 % 20000 AS conv, h2 % 4 AS leg, h1 % 100 < 3 AS noise, h2 % 50000 AS bytes_seed FROM r
@@ -101,16 +108,20 @@ SELECT 5, '123456789012', 'eni-' || lpad(CAST(iface AS VARCHAR), 17, '0'), src, 
        CASE WHEN direction <> 'egress' THEN NULL WHEN noise THEN NULL WHEN kind < 5 THEN 1
             WHEN kind IN (7, 8) THEN 1 WHEN kind = 9 THEN 7 ELSE 8 END,
        CASE WHEN kind = 9 AND NOT noise AND direction = 'ingress' THEN 'S3' END,
-       CASE WHEN kind = 9 AND NOT noise AND direction = 'egress' THEN 'S3' END
+       CASE WHEN kind = 9 AND NOT noise AND direction = 'egress' THEN 'S3' END, 1 + i // $per_source
 FROM rec
 """
+PER_SOURCE = 100_000  # records per ledger row: what an ingest of 5-minute objects of a busy VPC would leave
+LEDGER = """INSERT INTO sources SELECT i, 'bench/' || i, 0, NULL, 'bench-' || i, 'v5', $per_source, 0, 'ok', NULL, now()
+FROM range(1, 1 + ($n + $per_source - 1) // $per_source) t(i)"""
 
 
 def build(path: Path, n: int) -> None:
     with Store(path) as store:
         ensure_columns(store.con, LogFormat.parse("v5").fields)
         store.con.execute("SET preserve_insertion_order = false")
-        store.con.execute(FILL, {"n": n})
+        store.con.execute(FILL, {"n": n, "per_source": PER_SOURCE})
+        store.con.execute(LEDGER, {"n": n, "per_source": PER_SOURCE})
         store.con.execute("CHECKPOINT")
 
 
@@ -127,8 +138,16 @@ def main() -> None:
             started = time.perf_counter()
             build(db, args.records)
             print(f"built {args.records:,} records in {time.perf_counter() - started:.1f} s")
+        with Store(db) as store:  # the sums from nothing, as the first `vpcflow cost` after the ingest
+            store.con.execute("BEGIN TRANSACTION")
+            clear_kept(store.con)
+            store.con.execute("COMMIT")
+            started, used = time.perf_counter(), time.process_time()
+            summed = keep(store)
+            once = (time.perf_counter() - started, time.process_time() - used)
         passes = {"legs pass": legs_sql(), "legs keys": LEGS_KEYS, "fields pass": fields_sql()} if args.breakdown else {}
-        times: dict[str, list[float]] = {name: [] for name in BASELINES | passes} | {"cost --by path": []}
+        costs = ("cost --by path", "cost from records")
+        times: dict[str, list[float]] = {name: [] for name in BASELINES | passes} | {name: [] for name in costs}
         cpu: dict[str, list[float]] = {name: [] for name in times}
         with Store(db, read_only=True) as store:
             records = store.con.execute("SELECT count(*) FROM flows").fetchall()[0][0]
@@ -140,20 +159,29 @@ def main() -> None:
                     arrow(store.con, sql, params if name in passes else None)
                     times[name].append(time.perf_counter() - started)
                     cpu[name].append(time.process_time() - used)
-                started, used = time.perf_counter(), time.process_time()
-                result = cost(store, "path")
-                times["cost --by path"].append(time.perf_counter() - started)
-                cpu["cost --by path"].append(time.process_time() - used)
+                for name in costs:
+                    ignored = mock.patch.object(kept, "kept_through", return_value=None)  # as if none were kept
+                    with ignored if name == "cost from records" else contextlib.nullcontext():
+                        started, used = time.perf_counter(), time.process_time()
+                        answer = cost(store, "path")
+                        times[name].append(time.perf_counter() - started)
+                        cpu[name].append(time.process_time() - used)
+                    assert answer.rows == result.rows, "the sums and the records disagree"
     print(f"\ncost --by path against one aggregation pass ({records:,} records, {args.runs} alternating runs)")
     print(f"{'method':<18}{'median s':>10}{'min s':>9}{'max s':>9}{'records/s':>14}{'CPU s':>9}{'min':>7}{'max':>7}")
     for name, ts in times.items():
         med = statistics.median(ts)
         print(f"{name:<18}{med:>10.3f}{min(ts):>9.3f}{max(ts):>9.3f}{records / med:>14,.0f}"
               f"{statistics.median(cpu[name]):>9.3f}{min(cpu[name]):>7.2f}{max(cpu[name]):>7.2f}")
+    print(f"{'keep (once)':<18}{once[0]:>10.3f}{'':>18}{records / once[0]:>14,.0f}{once[1]:>9.3f}"
+          f"   ({summed} sources from nothing: what the first cost after ingesting them pays)")
     for name in BASELINES:
-        ratio = statistics.median(times["cost --by path"]) / statistics.median(times[name])
-        on_cpu = statistics.median(cpu["cost --by path"]) / statistics.median(cpu[name])
-        print(f"ratio cost / {name}: {ratio:.2f}x wall, {on_cpu:.2f}x CPU (target: within 2x)")
+        for what in costs:
+            ratio = statistics.median(times[what]) / statistics.median(times[name])
+            on_cpu = statistics.median(cpu[what]) / statistics.median(cpu[name])
+            print(f"ratio {what} / {name}: {ratio:.2f}x wall, {on_cpu:.2f}x CPU (target: within 2x)")
+        print(f"ratio keep (once) / {name}: {once[0] / statistics.median(times[name]):.2f}x wall, "
+              f"{once[1] / statistics.median(cpu[name]):.2f}x CPU")
     for name in passes:
         print(f"{name} / pairs: {statistics.median(cpu[name]) / statistics.median(cpu['pairs']):.2f}x CPU")
     print("paths:", ", ".join(f"{r['path']} {r['bytes']:,}" for r in result.rows))

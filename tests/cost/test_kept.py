@@ -17,6 +17,7 @@ from vpcflow.emulate import simulate
 from vpcflow.engines import DuckDBEngine, run_query
 from vpcflow.engines.queries import get
 from vpcflow.store import Store
+from vpcflow.store.schema import refresh_flows
 
 START = datetime(2026, 3, 31, 23, 0, tzinfo=UTC)  # two hours across a day's and a month's end
 
@@ -171,3 +172,18 @@ def test_the_cli_keeps_the_sums_once_and_says_so(cli, tmp_path, logs):
     assert "new sources" not in second.err and second.json() == first.json()
     with Store(tmp_path / "store.duckdb", read_only=True) as store:
         assert store.con.execute("SELECT count(*) FROM kept_sources").fetchall()[0][0] == len(logs)
+
+
+def test_a_source_still_loading_during_a_keep_is_read_from_its_records_until_the_next(tmp_path, logs):
+    half = len(logs) // 2
+    with _store(tmp_path, logs[:half]) as store:
+        middle = store.con.execute("SELECT source_id FROM sources ORDER BY source_id").fetchall()[half // 2][0]
+        store.con.execute("UPDATE sources SET status = 'loading' WHERE source_id = ?", [middle])
+        refresh_flows(store.con)  # as an ingest committing it in steps leaves the store meanwhile
+        assert keep(store) == half - 1
+        store.con.execute("UPDATE sources SET status = 'ok' WHERE source_id = ?", [middle])
+        refresh_flows(store.con)
+        assert _from_kept(store, "interface", None, None) == _from_records(store, "interface", None, None)
+        store.ingest(logs[half:], format="v5")
+        assert keep(store) == len(logs) - half + 1  # the one left, and the sources after the ones kept
+        assert _from_kept(store, "interface", None, None) == _from_records(store, "interface", None, None)

@@ -64,11 +64,16 @@ def keep(store_or_con) -> int:
             con.execute(f"CREATE TABLE IF NOT EXISTS kept_cost_legs AS {_legs_by_day('FALSE')}")
             con.execute(f"CREATE TABLE IF NOT EXISTS kept_cost_interfaces AS {_interfaces_by_day('FALSE')}")
             con.execute("CREATE TABLE IF NOT EXISTS kept_cost_compacted (rows BIGINT)")
-            # the lower bound lets the scan skip row groups by their min/max: new sources are stored last
-            where = "log_status = 'OK' AND source_id >= $low AND source_id IN (SELECT unnest($new))"
+            # bounds let the scan skip row groups by their min/max (new sources are stored last); the list is
+            # read only when other sources lie between them (a semi-join: a quarter more time at 10M records)
+            ledger = con.execute("SELECT count(*) FROM sources WHERE source_id BETWEEN ? AND ?",
+                                 [new[0], new[-1]]).fetchall()[0][0]
+            where = "log_status = 'OK' AND source_id BETWEEN $low AND $high" + (
+                "" if ledger == len(new) else " AND source_id IN (SELECT unnest($new))")
+            params = {"low": new[0], "high": new[-1], **({} if ledger == len(new) else {"new": new})}
             for table, sql in (("kept_cost_legs", _legs_by_day(where)),
                                ("kept_cost_interfaces", _interfaces_by_day(where))):
-                con.execute(f"INSERT INTO {table} {sql}", {"low": new[0], "new": new})
+                con.execute(f"INSERT INTO {table} {sql}", params)
             con.execute("INSERT INTO kept_sources SELECT unnest(?)", [new])
             _compact(con)
         con.execute("COMMIT")

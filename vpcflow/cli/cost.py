@@ -83,7 +83,9 @@ def cost_command(
     account: AwsAccount,
 ) -> None:
     """Where the bytes go and what they cost: bytes and USD per path (or interface, AZ, pair, day ...), each
-    byte counted once; with --what-if the savings of three changes; with --flow-logs the flow logs' own bill."""
+    byte counted once; with --what-if the savings of three changes; with --flow-logs the flow logs' own bill.
+
+    The first run after an ingest sums the new sources per leg in the store, so later runs read the sums."""
     settings = config.load(db=db).cost
     prices = prices_for(price_region or settings.get("region"), settings.get("prices"))
     if destination not in BILL_DESTINATIONS:

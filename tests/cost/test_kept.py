@@ -187,3 +187,11 @@ def test_a_source_still_loading_during_a_keep_is_read_from_its_records_until_the
         store.ingest(logs[half:], format="v5")
         assert keep(store) == len(logs) - half + 1  # the one left, and the sources after the ones kept
         assert _from_kept(store, "interface", None, None) == _from_records(store, "interface", None, None)
+
+
+def test_records_ending_before_they_start_are_placed_by_their_end_as_the_records_are(tmp_path, logs):
+    with _store(tmp_path, logs) as store:
+        store.con.execute('UPDATE flow_records SET "end" = start - 7200 WHERE rowid % 7 = 0')
+        keep(store)
+        for since, until in WINDOWS:
+            assert _from_kept(store, "az", since, until) == _from_records(store, "az", since, until), (since, until)

@@ -7,8 +7,8 @@ replaced at its path) clears them (vpcflow.store.ledger); the next keep sums eve
 keep are appended; when they have doubled since the last compaction they are summed again into one row per key.
 
 `kept_relations(engine, extra_key, params)` materializes the cost relations on DuckDB from those sums plus the
-records they do not hold (sources not kept yet, records with no source, and any record starting in a partial day
-at the window's ends), so the answer equals the records' for any window. Where the store keeps nothing, on a
+records they do not hold (sources not kept yet, records with no source or ending before they start, and any
+record starting in a partial day at the window's ends), so the answer equals the records' for any window. Where the store keeps nothing, on a
 remote connection, on Spark or for `--by hour` (a day cannot be split into hours), the relations are inlined.
 """
 
@@ -68,7 +68,7 @@ def keep(store_or_con) -> int:
             # read only when other sources lie between them (a semi-join: a quarter more time at 10M records)
             ledger = con.execute("SELECT count(*) FROM sources WHERE source_id BETWEEN ? AND ?",
                                  [new[0], new[-1]]).fetchall()[0][0]
-            where = "log_status = 'OK' AND source_id BETWEEN $low AND $high" + (
+            where = "log_status = 'OK' AND \"end\" >= start AND source_id BETWEEN $low AND $high" + (
                 "" if ledger == len(new) else " AND source_id IN (SELECT unnest($new))")
             params = {"low": new[0], "high": new[-1], **({} if ledger == len(new) else {"new": new})}
             for table, sql in (("kept_cost_legs", _legs_by_day(where)),
@@ -125,7 +125,8 @@ def whole_days(since: int, until: int) -> dict:
 
 def kept_sql(extra_key: str | None) -> tuple[str, str]:
     """The two relations' SQL from the kept sums and the records they do not hold (see the module's doc)."""
-    outside = (f"{WINDOW} AND (start < $whole_from OR start >= $whole_to OR source_id IS NULL "
+    # a record ending before it starts is never summed: the window's test on its end decides it alone
+    outside = (f"{WINDOW} AND (start < $whole_from OR start >= $whole_to OR \"end\" < start OR source_id IS NULL "
                "OR source_id > $through OR list_contains($missing, source_id))")
     inside = f"start_day >= $whole_from // {DAY} AND start_day < $whole_to // {DAY}"
     legs = f"""(SELECT * FROM kept_cost_legs WHERE {inside}

@@ -8,8 +8,9 @@ keep are appended; when they have doubled since the last compaction they are sum
 
 `kept_relations(engine, extra_key, params)` materializes the cost relations on DuckDB from those sums plus the
 records they do not hold (sources not kept yet, records with no source or ending before they start, and any
-record starting in a partial day at the window's ends), so the answer equals the records' for any window. Where the store keeps nothing, on a
-remote connection, on Spark or for `--by hour` (a day cannot be split into hours), the relations are inlined.
+record starting in a partial day at the window's ends), so the answer equals the records' for any window. Where
+the store keeps nothing, on a remote connection, on Spark or for `--by hour` (a day cannot be split into hours),
+the relations are inlined.
 """
 
 from __future__ import annotations

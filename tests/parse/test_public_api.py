@@ -30,7 +30,7 @@ PUBLIC = {
                             "SandboxSpec", "SandboxStatus", "TrafficRun", "down", "inventory", "plan_up",
                             "resolve_ssh_from", "status", "traffic", "up"],
     "vpcflow.cost": ["BY", "DESTINATIONS", "PATHS", "PRICES", "CostResult", "Prices", "cost", "cost_rows",
-                     "flow_log_bill", "network_tables", "prices_for", "save_flow_paths_view", "span_days", "topology_rows", "use_network",
+                     "flow_log_bill", "keep", "network_tables", "prices_for", "save_flow_paths_view", "span_days", "topology_rows", "use_network",
                      "volume", "what_ifs"],
     "vpcflow.deliver": ["CLOUDWATCH", "FIREHOSE", "S3", "WRITERS", "FlowLog", "Writer", "register", "writer_for"],
     "vpcflow.detect": ["DetectReport", "Detection", "DetectorStatus", "Finding", "Param", "detections",

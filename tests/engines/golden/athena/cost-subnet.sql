@@ -27,7 +27,22 @@ WITH network_ranges AS (
     CAST(NULL AS VARCHAR) AS source
   WHERE
     1 = 0
-), legs AS (
+), cost_interfaces AS (
+  SELECT
+    interface_id,
+    ARBITRARY(az_id) AS az_id,
+    ARBITRARY(vpc_id) AS vpc_id,
+    ARBITRARY(subnet_id) AS subnet_id,
+    MAX(instance_id) AS instance_id,
+    ARBITRARY(interface_type) AS interface_type,
+    ARBITRARY(region) AS region,
+    MAX(instance_tag) AS instance_tag
+  FROM flows
+  WHERE
+    log_status = 'OK' AND "end" >= 0 AND start < 253402300800
+  GROUP BY
+    interface_id
+), cost_legs AS (
   SELECT
     interface_id,
     srcaddr,
@@ -53,7 +68,7 @@ WITH network_ranges AS (
     MAX(next_hop_vpc_id) AS next_hop_vpc_id,
     MAX(next_hop_interface_type) AS next_hop_interface_type,
     CAST(SUM(bytes) AS BIGINT) AS bytes,
-    COUNT(*) AS records
+    CAST(COUNT(*) AS BIGINT) AS records
   FROM flows
   WHERE
     log_status = 'OK' AND "end" >= 0 AND start < 253402300800
@@ -71,21 +86,14 @@ WITH network_ranges AS (
       WHEN FALSE
       THEN YEAR(FROM_UNIXTIME(CAST(start * 1000000 AS DOUBLE) / POW(10, 6))) * 100 + MONTH(FROM_UNIXTIME(CAST(start * 1000000 AS DOUBLE) / POW(10, 6)))
     END
+), legs AS (
+  SELECT
+    *
+  FROM cost_legs
 ), fields AS (
   SELECT
-    interface_id,
-    ARBITRARY(az_id) AS az_id,
-    ARBITRARY(vpc_id) AS vpc_id,
-    ARBITRARY(subnet_id) AS subnet_id,
-    MAX(instance_id) AS instance_id,
-    ARBITRARY(interface_type) AS interface_type,
-    ARBITRARY(region) AS region,
-    MAX(instance_tag) AS instance_tag
-  FROM flows
-  WHERE
-    log_status = 'OK' AND "end" >= 0 AND start < 253402300800
-  GROUP BY
-    interface_id
+    *
+  FROM cost_interfaces
 ), occurrences AS (
   SELECT
     interface_id,

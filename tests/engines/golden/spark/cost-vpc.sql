@@ -1,4 +1,19 @@
-WITH legs AS (
+WITH cost_interfaces AS (
+  SELECT
+    interface_id,
+    ANY_VALUE(az_id) IGNORE NULLS AS az_id,
+    ANY_VALUE(vpc_id) IGNORE NULLS AS vpc_id,
+    ANY_VALUE(subnet_id) IGNORE NULLS AS subnet_id,
+    MAX(instance_id) AS instance_id,
+    ANY_VALUE(interface_type) IGNORE NULLS AS interface_type,
+    ANY_VALUE(region) IGNORE NULLS AS region,
+    MAX(instance_tag) AS instance_tag
+  FROM flows
+  WHERE
+    log_status = 'OK' AND `end` >= :since AND start < :until
+  GROUP BY
+    interface_id
+), cost_legs AS (
   SELECT
     interface_id,
     srcaddr,
@@ -24,7 +39,7 @@ WITH legs AS (
     MAX(next_hop_vpc_id) AS next_hop_vpc_id,
     MAX(next_hop_interface_type) AS next_hop_interface_type,
     CAST(SUM(bytes) AS BIGINT) AS bytes,
-    COUNT(*) AS records
+    CAST(COUNT(*) AS BIGINT) AS records
   FROM flows
   WHERE
     log_status = 'OK' AND `end` >= :since AND start < :until
@@ -42,22 +57,15 @@ WITH legs AS (
       WHEN :monthly
       THEN YEAR(TIMESTAMP_MICROS(start * 1000000)) * 100 + MONTH(TIMESTAMP_MICROS(start * 1000000))
     END
+), legs AS (
+  SELECT
+    *
+  FROM cost_legs
 ), fields AS (
   /* what each interface's records say of it: the same in all of them, so read in a narrow pass of its own */
   SELECT
-    interface_id,
-    ANY_VALUE(az_id) IGNORE NULLS AS az_id,
-    ANY_VALUE(vpc_id) IGNORE NULLS AS vpc_id,
-    ANY_VALUE(subnet_id) IGNORE NULLS AS subnet_id,
-    MAX(instance_id) AS instance_id,
-    ANY_VALUE(interface_type) IGNORE NULLS AS interface_type,
-    ANY_VALUE(region) IGNORE NULLS AS region,
-    MAX(instance_tag) AS instance_tag
-  FROM flows
-  WHERE
-    log_status = 'OK' AND `end` >= :since AND start < :until
-  GROUP BY
-    interface_id
+    *
+  FROM cost_interfaces
 ), occurrences AS (
   /* only the legs without a direction: an interface with one learns its address from flow-direction instead */
   SELECT

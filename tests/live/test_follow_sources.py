@@ -9,6 +9,10 @@ import sys
 import time
 
 from tests.alert.watching import land, minute_file
+from vpcflow.cost.attribute import cost_rows
+from vpcflow.cost.kept import kept_relations
+from vpcflow.engines import DuckDBEngine, run_query
+from vpcflow.engines.queries import get
 from vpcflow.store import Store
 
 from .conftest import ENV, free_port, live, serve, stop, wait_for_records
@@ -68,7 +72,7 @@ def test_new_s3_objects_are_taken_in_once(aws_env, tmp_path):
         stop(proc)
 
 
-def test_what_arrives_is_summed_for_cost_and_cost_reads_it_through_the_holder(tmp_path):
+def test_what_arrives_is_summed_for_cost_and_read_through_the_holder(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
     for i in (1, 2):
@@ -86,6 +90,11 @@ def test_what_arrives_is_summed_for_cost_and_cost_reads_it_through_the_holder(tm
                 kept = store.con.execute("SELECT count(*) FROM kept_sources").fetchall()[0][0]
             time.sleep(0.2)
         assert kept == 2
+        with Store(db, read_only=True) as store:  # a session of the holder reads the sums, and they answer exactly
+            bound = get("cost-interface").bind({"monthly": False})
+            with kept_relations(DuckDBEngine(store), None, bound) as used:
+                assert used
+            assert cost_rows(store, "interface") == run_query(DuckDBEngine(store), "cost-interface", bound).to_pylist()
         done = subprocess.run([sys.executable, "-m", "vpcflow.cli.main", "cost", "--db", str(db), "--by", "interface",
                                "-o", "json"], capture_output=True, text=True, timeout=120, env=ENV)
         assert done.returncode == 0, done.stderr

@@ -8,17 +8,15 @@ keep are appended; when they have doubled since the last compaction they are sum
 
 `kept_relations(engine, extra_key, params)` materializes the cost relations on DuckDB from those sums plus the
 records they do not hold (sources not kept yet, records with no source or ending before they start, and any
-record starting in a partial day at the window's ends), so the answer equals the records' for any window. Where
-the store keeps nothing, on a remote connection, on Spark or for `--by hour` (a day cannot be split into hours),
-the relations are inlined.
+record starting in a partial day at the window's ends), so the answer equals the records' for any window. Through
+the holder (`vpcflow serve`) they are materialized in the session's snapshot. Where the store keeps nothing, on
+Spark or for `--by hour` (a day cannot be split into hours), the relations are inlined.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-import duckdb
 
 from ..engines.queries import RELATIONS
 from ..engines.sql import placeholders
@@ -146,9 +144,7 @@ def kept_relations(engine, extra_key: str | None, bound: dict) -> Iterator[bool]
     """Inside: the cost relations for `extra_key` materialized on the engine from the store's kept sums, for
     the named query's `bound` parameters (yields True); nothing done where the sums cannot serve (yields False)."""
     con = getattr(engine, "con", None)
-    kept = None
-    if (engine.dialect == "duckdb" and extra_key != "hour" and isinstance(con, duckdb.DuckDBPyConnection)):
-        kept = kept_through(con)
+    kept = kept_through(con) if engine.dialect == "duckdb" and extra_key != "hour" and con is not None else None
     if kept is None:
         yield False
         return

@@ -27,27 +27,24 @@ _START_DAY = f"CAST(floor(start / {DAY}) AS BIGINT)"
 _COLUMNS = ", ".join(LEG_COLUMNS)
 
 
-def _legs_by_day(where: str) -> str:
+def _legs_by_day(where: str, rows: str = "flows", start_day: str = _START_DAY, records: str = "count(*)") -> str:
+    """`rows` summed per leg and start day: the records (a keep), or kept rows from several keeps (compaction)."""
     fields = ", ".join(f"max({c}) AS {c}" for c in LEG_FIELDS)
-    return f"""SELECT {_COLUMNS}, {_START_DAY} AS start_day, {fields}, CAST(sum(bytes) AS BIGINT) AS bytes,
-       CAST(count(*) AS BIGINT) AS records
-FROM flows WHERE {where} GROUP BY {_COLUMNS}, {_START_DAY}"""
+    return f"""SELECT {_COLUMNS}, {start_day} AS start_day, {fields}, CAST(sum(bytes) AS BIGINT) AS bytes,
+       CAST({records} AS BIGINT) AS records
+FROM {rows} WHERE {where} GROUP BY {_COLUMNS}, {start_day}"""
 
 
-def _interfaces_by_day(where: str) -> str:
+def _interfaces_by_day(where: str, rows: str = "flows", start_day: str = _START_DAY) -> str:
     picked = ", ".join(f"{how}({c}) AS {c}" for c, how in INTERFACE_FIELDS.items())
-    return f"SELECT interface_id, {_START_DAY} AS start_day, {picked} FROM flows WHERE {where} " \
-           f"GROUP BY interface_id, {_START_DAY}"
+    return f"SELECT interface_id, {start_day} AS start_day, {picked} FROM {rows} WHERE {where} " \
+           f"GROUP BY interface_id, {start_day}"
 
 
-def _summed_again(table: str) -> str:
-    """One row per key of a kept table whose rows came from several keeps."""
-    if table == "kept_cost_legs":
-        fields = ", ".join(f"max({c}) AS {c}" for c in LEG_FIELDS)
-        return f"""SELECT {_COLUMNS}, start_day, {fields}, CAST(sum(bytes) AS BIGINT) AS bytes,
-       CAST(sum(records) AS BIGINT) AS records FROM {table} GROUP BY {_COLUMNS}, start_day"""
-    picked = ", ".join(f"{how}({c}) AS {c}" for c, how in INTERFACE_FIELDS.items())
-    return f"SELECT interface_id, start_day, {picked} FROM {table} GROUP BY interface_id, start_day"
+_SUMMED_AGAIN = {  # one row per key of a kept table whose rows came from several keeps
+    "kept_cost_legs": _legs_by_day("TRUE", "kept_cost_legs", "start_day", "sum(records)"),
+    "kept_cost_interfaces": _interfaces_by_day("TRUE", "kept_cost_interfaces", "start_day"),
+}
 
 
 def keep(store_or_con) -> int:
@@ -89,8 +86,8 @@ def _compact(con) -> None:
     if last is not None and rows <= 2 * max(last, 1):
         return
     if last is not None:
-        for table in ("kept_cost_legs", "kept_cost_interfaces"):
-            con.execute(f"CREATE TEMP TABLE kept_again AS {_summed_again(table)}")
+        for table, summed in _SUMMED_AGAIN.items():
+            con.execute(f"CREATE TEMP TABLE kept_again AS {summed}")
             con.execute(f"DELETE FROM {table}")
             con.execute(f"INSERT INTO {table} SELECT * FROM kept_again")
             con.execute("DROP TABLE kept_again")

@@ -18,8 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from ..engines.queries import RELATIONS
-from ..engines.sql import placeholders
+from ..engines.engine import materialized
 from .legs import INTERFACE_FIELDS, LEG_COLUMNS, LEG_FIELDS, LEGS_RELATION, WINDOW, fields_sql, legs_sql
 
 DAY = 86400
@@ -148,14 +147,6 @@ def kept_relations(engine, extra_key: str | None, bound: dict) -> Iterator[bool]
     through, missing = kept
     params = {**bound, **whole_days(int(bound["since"]), int(bound["until"])), "through": through,
               "missing": missing}
-    built = []
-    try:
-        for name, sql in zip((LEGS_RELATION[extra_key], "cost_interfaces"), kept_sql(extra_key), strict=True):
-            engine.materialize(name, sql, {n: params[n] for n in placeholders(sql)})
-            engine.materialized[name] = {k: bound[k] for k in RELATIONS[name].parameters}
-            built.append(name)
+    names = (LEGS_RELATION[extra_key], "cost_interfaces")
+    with materialized(engine, names, params, sql=dict(zip(names, kept_sql(extra_key), strict=True))):
         yield True
-    finally:
-        for name in built:
-            engine.materialized.pop(name, None)
-            engine.release(name)

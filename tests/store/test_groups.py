@@ -35,3 +35,78 @@ def test_a_group_that_cannot_commit_stores_every_other_source_whole_and_names_th
     assert [r.source for r in result.errors] == [refused]
     assert stored == {name: 50 for name in objects if name != refused}
     assert per_source == [{"n": 50}] * 3
+
+
+# Enough records for several whole row groups: the group's INSERT starts with the first, and the sources after
+# it are looked up and gathered inside DuckDB's threads while it runs.
+COUNT, RECORDS = 60, 5_000
+
+
+def _fails_once_inside_the_insert(monkeypatch, error: BaseException) -> None:
+    """held_contents raises `error` on its second call: the first is before the INSERT starts, the second in it."""
+    import vpcflow.store.small as small
+
+    calls, looked_up = [], small.held_contents
+
+    def held_contents(con, sources):
+        calls.append(len(sources))
+        if len(calls) == 2:
+            raise error
+        return looked_up(con, sources)
+
+    monkeypatch.setattr(small, "held_contents", held_contents)
+
+
+def test_a_group_is_stored_in_whole_row_groups_and_one_partial_at_the_end(tmp_path):
+    from vpcflow.store.rowgroups import ROW_GROUP
+
+    write_objects(tmp_path / "objects", count=COUNT, records=RECORDS)
+    with Store(tmp_path / "flows.duckdb") as store:
+        assert store.ingest(tmp_path / "objects").records == COUNT * RECORDS
+        sizes = [r[0] for r in store.con.execute(
+            "SELECT count FROM pragma_storage_info('flow_records') "
+            "WHERE column_id = 0 AND segment_type <> 'VALIDITY' ORDER BY row_group_id").fetchall()]
+        order = store.query("SELECT srcaddr, srcport FROM flows").to_pylist()
+    whole, rest = divmod(COUNT * RECORDS, ROW_GROUP)
+    assert sizes == [ROW_GROUP] * whole + [rest]
+    assert order == [{"srcaddr": f"172.31.16.{i}", "srcport": 1024 + n}  # one object after another, as listed
+                     for i in sorted(range(COUNT), key=str) for n in range(RECORDS)]
+
+
+def test_a_bug_while_duckdb_reads_the_group_surfaces_as_itself_and_nothing_of_the_group_is_stored(tmp_path, monkeypatch):
+    write_objects(tmp_path / "objects", count=COUNT, records=RECORDS)
+    _fails_once_inside_the_insert(monkeypatch, ZeroDivisionError("a bug"))
+    with Store(tmp_path / "flows.duckdb") as store:
+        try:
+            store.ingest(tmp_path / "objects")
+        except ZeroDivisionError as exc:
+            assert str(exc) == "a bug"
+        else:
+            raise AssertionError("the bug was swallowed")
+        assert store.query("SELECT count(*) AS n FROM sources").to_pylist() == [{"n": 0}]
+        assert store.query("SELECT count(*) AS n FROM flow_records").to_pylist() == [{"n": 0}]
+
+
+def test_ctrl_c_while_duckdb_reads_the_group_stops_the_ingest_and_stores_nothing_of_the_group(tmp_path, monkeypatch):
+    write_objects(tmp_path / "objects", count=COUNT, records=RECORDS)
+    _fails_once_inside_the_insert(monkeypatch, KeyboardInterrupt())
+    with Store(tmp_path / "flows.duckdb") as store:
+        try:
+            store.ingest(tmp_path / "objects")
+        except KeyboardInterrupt:
+            pass
+        else:
+            raise AssertionError("the interrupt was swallowed")
+        assert store.query("SELECT count(*) AS n FROM flow_records").to_pylist() == [{"n": 0}]
+
+
+def test_a_group_not_clean_inside_duckdbs_reading_is_stored_again_one_source_at_a_time(tmp_path, monkeypatch):
+    objects = write_objects(tmp_path / "objects", count=COUNT, records=RECORDS)
+    _fails_once_inside_the_insert(monkeypatch, VpcFlowError("not clean, says the test"))
+    with Store(tmp_path / "flows.duckdb") as store:
+        result = store.ingest(tmp_path / "objects")
+        stored = {r["identity"]: r["records"] for r in store.query("SELECT identity, records FROM sources").to_pylist()}
+        per_source = store.query("SELECT count(*) AS n FROM flows GROUP BY source_id").to_pylist()
+    assert not result.errors and result.records == COUNT * RECORDS
+    assert stored == objects
+    assert per_source == [{"n": RECORDS}] * COUNT

@@ -1,20 +1,20 @@
 """Ingest of many sources: the block pipeline's steps taken by the store. Small sources of one layout are
-stored in one transaction (small.py), the others each in its own (ingest.py); the ledger is looked up and
-small sources read in a thread while the main thread stores, and the next large source's reading starts
-while the current one is stored."""
+stored in one transaction (small.py), the others each in its own (ingest.py); small sources are read in a
+thread while DuckDB stores a group's records as they come, and the next large source's reading starts while
+the current one is stored."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 
 import duckdb
 
 from ..fields import LogFormat
 from ..sources.base import Source, failure
 from .ingest import BeforeCommit, IngestResult, Progress, SourceResult, ingest_one
-from .pipeline import ALONE, CLOSE, FAILED, HELD, JOIN, steps
-from .prepare import GROUP_LINES, read_ahead
+from .pipeline import ALONE, CLOSE, FAILED, HELD, JOIN, Step, steps
+from .prepare import GROUP_LINES, Preread, read_ahead
 from .schema import present_columns
 from .small import OpenGroup
 
@@ -33,17 +33,20 @@ def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], *,
         return ingest_one(con, src, format=format, progress=progress, before_commit=before_commit,
                           columns=columns, **how)
 
+    def held(step: Step) -> None:
+        result.add(SourceResult(step.src.identity, status="skipped", message="already ingested"))
+
     ahead = read_ahead(sources, format, ledger=con, looked_up=looked_up)
     try:
-        for step in steps(ahead, format, GROUP_LINES):
+        pending = steps(ahead, format, GROUP_LINES)
+        for step in pending:
             if step.kind == HELD:
-                result.add(SourceResult(step.src.identity, status="skipped", message="already ingested"))
+                held(step)
             elif step.kind == FAILED:
                 result.add(SourceResult(step.src.identity, status="failed", message=failure(step.src.identity, step.error)))
             elif step.kind == JOIN:
-                group = group or OpenGroup(con, columns, before_commit, SourceResult)
-                group.add(step.pre)
-            elif step.kind == CLOSE:
+                group = OpenGroup(con, columns, before_commit, SourceResult)
+                group.take(_joins(step, pending, held))
                 members, done = group.members, group.close()
                 group = None
                 if done is None:  # retried one by one, so the bad source is named and the others kept
@@ -62,3 +65,17 @@ def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], *,
         ahead.close()
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _joins(first: Step, pending: Iterator[Step], held: Callable[[Step], None]) -> Iterator[Preread]:
+    """The sources of the group `first` opens, up to the step that closes it; sources the ledger holds on the
+    way are reported by `held`. Nothing else comes before the group closes (steps closes it first)."""
+    yield first.pre
+    for step in pending:
+        if step.kind == CLOSE:
+            return
+        if step.kind == HELD:
+            held(step)
+        else:
+            assert step.kind == JOIN, step.kind
+            yield step.pre

@@ -8,6 +8,9 @@ sink the others; any other error (an interrupt, a bug) surfaces.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
+
 import duckdb
 import pyarrow as pa
 
@@ -28,10 +31,11 @@ NOT_CLEAN = (duckdb.ConversionException, duckdb.ConstraintException, duckdb.Inva
 
 
 class OpenGroup:
-    """Small sources of one layout stored in one transaction. It opens with the first sources; typed ones are
-    looked at once STORE_ROWS are waiting and inserted in whole row groups (rowgroups.py), so storing overlaps
-    reading the next ones; the rest are staged and the ledger rows written when it closes. A failure anywhere
-    rolls all of it back (close() gives None)."""
+    """Small sources of one layout stored in one transaction. `take` stores them as the pipeline brings them:
+    one INSERT reads their checked records a whole row group at a time, each as it fills, so DuckDB's threads
+    take turns fetching the next one (the ledger looked up, the records gathered) and compressing the one they
+    fetched; the rest are staged and the ledger rows written when it closes. A failure anywhere rolls all of it
+    back (close() gives None)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, columns: dict[str, str], before_commit, result_type):
         self.con, self.columns, self.before_commit, self.result_type = con, columns, before_commit, result_type
@@ -44,35 +48,76 @@ class OpenGroup:
         self.results: list = []
         self.held: dict[str, str] = {}  # checksum: why a later source of that content is skipped
         self.skipped: list[Preread] = []  # held already: their identities' earlier revisions go at commit
-        self.typed = RowGroups()  # checked typed records of the live sources, not yet inserted
+        self.typed = RowGroups(groups=1)  # checked typed records of the live sources, not yet handed over
         self.begun = False
         self.failed = False
+        self.error: BaseException | None = None  # raised while DuckDB was reading the group's records
 
     @property
     def key(self) -> tuple:
         return self.members[0].key()
 
-    def add(self, pre: Preread) -> None:
-        self.members.append(pre)
-        self.waiting.append(pre)
-        self.waiting_rows += pre.rows
-        if not self.failed and self.waiting_rows >= STORE_ROWS:
-            self._store_waiting()
-
-    def _store_waiting(self) -> None:
+    def take(self, joins: Iterator[Preread]) -> None:
+        """Store the sources `joins` brings until it ends. The INSERT starts with the first whole row group (its
+        schema is the group's); once it is done, a group that failed still takes the rest of its members, to
+        retry them one at a time."""
+        cursor = self.con.cursor()  # the ledger, looked up while the group's connection runs its INSERT
         try:
-            if not self.begun:
-                self.con.execute("BEGIN TRANSACTION")
-                self.begun = True
-                ensure_columns(self.con, self.members[0].layout.format.fields, self.columns)
-            self._store(self.waiting)
-            self.waiting, self.waiting_rows = [], 0
-        except NOT_CLEAN:
+            rows = self._row_groups(joins, cursor)
+            first = next(rows, None)
+            if first is not None:
+                try:
+                    _insert(self.con, self.members[0].layout,
+                            pa.RecordBatchReader.from_batches(first.schema, itertools.chain([first], rows)))
+                except NOT_CLEAN:
+                    if self.error is None:  # DuckDB refused a value: retried one source at a time
+                        self._abandon()
+            rows.close()
+        finally:
+            cursor.close()
+        self.members += joins  # after a failure: they are retried alone
+        if self.error is not None:
+            error, self.error = self.error, None
+            if not isinstance(error, NOT_CLEAN):
+                raise error
             self._abandon()
 
-    def _store(self, pres: list[Preread]) -> None:
+    def _row_groups(self, joins: Iterator[Preread], cursor: duckdb.DuckDBPyConnection) -> Iterator[pa.RecordBatch]:
+        """The group's whole row groups as they fill, then the rest. Runs in DuckDB's threads once the INSERT
+        started: whatever it raises is kept and raised by `take` as itself (through DuckDB's reading of the
+        stream it would come back as an InvalidInputException, which would make a bug a retry)."""
+        try:
+            for pre in joins:
+                self.members.append(pre)
+                if self.failed or self.error is not None:
+                    continue
+                self.waiting.append(pre)
+                self.waiting_rows += pre.rows
+                if self.waiting_rows >= STORE_ROWS:
+                    yield from self._store_waiting(cursor)
+            if not self.failed and self.error is None:
+                yield from self._store_waiting(cursor)
+                rest = self.typed.rest()
+                if rest is not None:
+                    yield from rest.to_batches()
+        except GeneratorExit:
+            raise
+        except BaseException as exc:  # Ctrl-C too: the INSERT ends, and `take` raises it
+            self.error = exc
+
+    def _store_waiting(self, cursor: duckdb.DuckDBPyConnection) -> list[pa.RecordBatch]:
+        if not self.begun:  # on the group's own thread: the INSERT starts with the first row group
+            self.con.execute("BEGIN TRANSACTION")
+            self.begun = True
+            ensure_columns(self.con, self.members[0].layout.format.fields, self.columns)
+        whole = self._store(self.waiting, cursor)
+        self.waiting, self.waiting_rows = [], 0
+        return whole.to_batches() if whole is not None else []
+
+    def _store(self, pres: list[Preread], cursor: duckdb.DuckDBPyConnection) -> pa.Table | None:
+        """Look the sources up, give the new ones ids; the whole row groups of typed records now waiting."""
         fresh = []
-        stored = held_contents(self.con, [(p.src.identity, p.checksum) for p in pres])
+        stored = held_contents(cursor, [(p.src.identity, p.checksum) for p in pres])
         for p, dup in zip(pres, stored, strict=True):  # held (under any identity), or twice in this group: stored once
             dup = dup or (self.held.get(p.checksum) if p.checksum != EMPTY else None)
             if dup:
@@ -81,17 +126,18 @@ class OpenGroup:
             else:
                 self.held[p.checksum] = f"already ingested (same content), as {p.src.identity}"
                 fresh.append(p)
-        ids = [r[0] for r in self.con.execute("SELECT nextval('source_ids') FROM range(?)", [len(fresh)]).fetchall()]
+        ids = [r[0] for r in cursor.execute("SELECT nextval('source_ids') FROM range(?)", [len(fresh)]).fetchall()]
         live = list(zip(fresh, ids, strict=True))
         self.live += live
         layout = self.members[0].layout
-        counts = _insert_typed(self.con, layout.format, [(pre, sid) for pre, sid in live if pre.typed],
-                               self.typed, stamped=layout.stamped)
+        counts, whole = _typed(cursor, layout.format, [(pre, sid) for pre, sid in live if pre.typed], self.typed,
+                               stamped=layout.stamped)
         self.counts.update(counts)
         for pre, sid in live:
             if sid in counts:
                 pre.release()
         self.staged += [(pre, sid) for pre, sid in live if sid not in counts]
+        return whole
 
     def _abandon(self) -> None:
         self.typed.drop()
@@ -104,12 +150,8 @@ class OpenGroup:
         """Commit the group: its results, or None when it must be retried one source at a time."""
         if self.failed:
             return None
-        self._store_waiting()
-        if self.failed:
-            return None
         try:
             layout = self.members[0].layout
-            _insert(self.con, layout, self.typed.rest())
             self.counts.update(_stage(self.con, layout, self.staged))
             taken = [pre for pre, _ in self.live] + self.skipped
             replace_earlier(self.con, [(p.src, p.checksum) for p in taken])
@@ -146,31 +188,27 @@ def _ledger(con: duckdb.DuckDBPyConnection, fmt: LogFormat, live: list[tuple[Pre
     del rows
 
 
-def _insert_typed(con: duckdb.DuckDBPyConnection, fmt: LogFormat, typed: list[tuple[Preread, int]],
-                  waiting: RowGroups, stamped: bool = False) -> dict:
-    """Take sources whose blocks all parsed whole, when all their values pass the checks: {source_id: (good, 0)};
-    their records join `waiting`, inserted once whole row groups are. Otherwise nothing, and they are staged
-    line by line like the others."""
+def _typed(cursor: duckdb.DuckDBPyConnection, fmt: LogFormat, typed: list[tuple[Preread, int]],
+           waiting: RowGroups, stamped: bool = False) -> tuple[dict, pa.Table | None]:
+    """Take sources whose blocks all parsed whole, when all their values pass the checks: ({source_id: (good,
+    0)}, the whole row groups now waiting). Otherwise nothing, and they are staged line by line like the others."""
     if not typed:
-        return {}
+        return {}, None
     tables = []
     for pre, sid in typed:
         for b in pre.batches:
             n = b.records.num_rows
             tables.append(b.records.append_column("source_id", pa.repeat(pa.scalar(sid, pa.int64()), n))
                           .append_column("log_stream", pa.repeat(pa.scalar(pre.src.log_stream, pa.string()), n)))
-    batch = pa.concat_tables(tables)  # read by DuckDB's replacement scan of this frame (not registered)
+    batch = pa.concat_tables(tables)
     checked = all(b.checked for pre, _ in typed for b in pre.batches)  # in the read-ahead thread
-    if not checked and not passes_checks(con, fmt, stamped, batch):
-        return {}
-    _insert(con, typed[0][0].layout, waiting.add(batch))
-    del batch
-    return {sid: (sum(b.records.num_rows for b in pre.batches), 0) for pre, sid in typed}
+    if not checked and not passes_checks(cursor, fmt, stamped, batch):
+        return {}, None
+    return {sid: (sum(b.records.num_rows for b in pre.batches), 0) for pre, sid in typed}, waiting.add(batch)
 
 
-def _insert(con: duckdb.DuckDBPyConnection, layout: Layout, batch: pa.Table | None) -> None:
-    if batch is not None:
-        insert_arrow(con, insert_typed_sql(layout.format, per_row=True, stamped=layout.stamped), None, batch)
+def _insert(con: duckdb.DuckDBPyConnection, layout: Layout, batch: pa.RecordBatchReader) -> None:
+    insert_arrow(con, insert_typed_sql(layout.format, per_row=True, stamped=layout.stamped), None, batch)
 
 
 def _stage(con: duckdb.DuckDBPyConnection, layout: Layout, staged: list[tuple[Preread, int]]) -> dict:

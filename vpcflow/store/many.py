@@ -46,7 +46,7 @@ def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], *,
                 result.add(SourceResult(step.src.identity, status="failed", message=failure(step.src.identity, step.error)))
             elif step.kind == JOIN:
                 group = OpenGroup(con, columns, before_commit, SourceResult)
-                group.take(_joins(step, pending, held))
+                group.take(step.pre, _joins(pending, held))
                 members, done = group.members, group.close()
                 group = None
                 if done is None:  # retried one by one, so the bad source is named and the others kept
@@ -67,10 +67,9 @@ def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source], *,
     return result
 
 
-def _joins(first: Step, pending: Iterator[Step], held: Callable[[Step], None]) -> Iterator[Preread]:
-    """The sources of the group `first` opens, up to the step that closes it; sources the ledger holds on the
+def _joins(pending: Iterator[Step], held: Callable[[Step], None]) -> Iterator[Preread]:
+    """The sources that join the open group, up to the step that closes it; sources the ledger holds on the
     way are reported by `held`. Nothing else comes before the group closes (steps closes it first)."""
-    yield first.pre
     for step in pending:
         if step.kind == CLOSE:
             return

@@ -9,9 +9,14 @@ sources, are gathered until INSERT_GROUPS row groups are waiting, and the rest w
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
+
+import duckdb
 import pyarrow as pa
 
 from ..parse.typed import PARSE_POOL
+from .schema import insert_arrow
 
 ROW_GROUP = 122_880  # DuckDB's row group size
 INSERT_GROUPS = 2  # row groups to an INSERT: work for each of DuckDB's threads, bounded memory
@@ -50,3 +55,33 @@ class RowGroups:
         self.waiting, self.rows = ([rest] if rest.num_rows else []), rest.num_rows
         whole = waiting.slice(0, n).combine_chunks(memory_pool=PARSE_POOL)
         return pa.Table.from_batches(whole.to_batches(max_chunksize=ROW_GROUP), whole.schema)
+
+
+def insert_stream(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None,
+                  batches: Iterator[pa.RecordBatch]) -> int:
+    """Run an INSERT that reads `batch`, here the record batches `batches` makes (whole row groups but the last),
+    as DuckDB asks for them: its threads take turns making the next one and storing the one they took, so
+    gathering and storing overlap with no thread of ours waiting in between. The first is made on this thread
+    (the reader's schema is its schema). Whatever `batches` raises, Ctrl-C included, comes back here as itself
+    once the INSERT has ended (through DuckDB it would be an InvalidInputException). The rows inserted."""
+    raised: list[BaseException] = []
+
+    def guarded() -> Iterator[pa.RecordBatch]:
+        try:
+            yield from batches
+        except GeneratorExit:
+            raise
+        except BaseException as exc:  # noqa: BLE001  (raised again below, on the caller's thread)
+            raised.append(exc)
+
+    made = guarded()
+    try:
+        first = next(made, None)
+        if first is None:
+            return 0
+        batch = pa.RecordBatchReader.from_batches(first.schema, itertools.chain([first], made))
+        return insert_arrow(con, sql, params, batch)
+    finally:
+        made.close()
+        if raised:
+            raise raised[0]

@@ -21,8 +21,8 @@ from ..parse.transform import QUARANTINE_TEXT_LIMIT, insert_typed_sql, stage_lin
 from .ledger import EMPTY, held_contents, replace_earlier
 from .pipeline import passes_checks
 from .prepare import STORE_ROWS, Preread
-from .rowgroups import RowGroups
-from .schema import ensure_columns, insert_arrow, quote
+from .rowgroups import RowGroups, insert_stream
+from .schema import ensure_columns, quote
 
 # What a group's data can raise when it is not clean: each source is then stored alone, where the bad one is
 # named (a group too large for memory is smaller alone). Anything else, DuckDB's interrupt included, surfaces.
@@ -51,59 +51,36 @@ class OpenGroup:
         self.typed = RowGroups(groups=1)  # checked typed records of the live sources, not yet handed over
         self.begun = False
         self.failed = False
-        self.error: BaseException | None = None  # raised while DuckDB was reading the group's records
 
     @property
     def key(self) -> tuple:
         return self.members[0].key()
 
-    def take(self, joins: Iterator[Preread]) -> None:
-        """Store the sources `joins` brings until it ends. The INSERT starts with the first whole row group (its
-        schema is the group's); once it is done, a group that failed still takes the rest of its members, to
-        retry them one at a time."""
+    def take(self, first: Preread, joins: Iterator[Preread]) -> None:
+        """Store `first` and the sources `joins` brings until it ends. The INSERT starts with the first whole row
+        group; once it is done, a group that failed still takes the rest of its members, to retry them alone."""
         cursor = self.con.cursor()  # the ledger, looked up while the group's connection runs its INSERT
+        sql = insert_typed_sql(first.layout.format, per_row=True, stamped=first.layout.stamped)
         try:
-            rows = self._row_groups(joins, cursor)
-            first = next(rows, None)
-            if first is not None:
-                try:
-                    _insert(self.con, self.members[0].layout,
-                            pa.RecordBatchReader.from_batches(first.schema, itertools.chain([first], rows)))
-                except NOT_CLEAN:
-                    if self.error is None:  # DuckDB refused a value: retried one source at a time
-                        self._abandon()
-            rows.close()
+            insert_stream(self.con, sql, None, self._row_groups(itertools.chain([first], joins), cursor))
+        except NOT_CLEAN:  # a value DuckDB refused, or a source that did not read as it should: one at a time
+            self._abandon()
         finally:
             cursor.close()
-        self.members += joins  # after a failure: they are retried alone
-        if self.error is not None:
-            error, self.error = self.error, None
-            if not isinstance(error, NOT_CLEAN):
-                raise error
-            self._abandon()
+        self.members += joins
 
     def _row_groups(self, joins: Iterator[Preread], cursor: duckdb.DuckDBPyConnection) -> Iterator[pa.RecordBatch]:
-        """The group's whole row groups as they fill, then the rest. Runs in DuckDB's threads once the INSERT
-        started: whatever it raises is kept and raised by `take` as itself (through DuckDB's reading of the
-        stream it would come back as an InvalidInputException, which would make a bug a retry)."""
-        try:
-            for pre in joins:
-                self.members.append(pre)
-                if self.failed or self.error is not None:
-                    continue
-                self.waiting.append(pre)
-                self.waiting_rows += pre.rows
-                if self.waiting_rows >= STORE_ROWS:
-                    yield from self._store_waiting(cursor)
-            if not self.failed and self.error is None:
+        """The group's whole row groups as they fill, then the rest (in DuckDB's threads once the INSERT began)."""
+        for pre in joins:
+            self.members.append(pre)
+            self.waiting.append(pre)
+            self.waiting_rows += pre.rows
+            if self.waiting_rows >= STORE_ROWS:
                 yield from self._store_waiting(cursor)
-                rest = self.typed.rest()
-                if rest is not None:
-                    yield from rest.to_batches()
-        except GeneratorExit:
-            raise
-        except BaseException as exc:  # Ctrl-C too: the INSERT ends, and `take` raises it
-            self.error = exc
+        yield from self._store_waiting(cursor)
+        rest = self.typed.rest()
+        if rest is not None:
+            yield from rest.to_batches()
 
     def _store_waiting(self, cursor: duckdb.DuckDBPyConnection) -> list[pa.RecordBatch]:
         if not self.begun:  # on the group's own thread: the INSERT starts with the first row group
@@ -205,10 +182,6 @@ def _typed(cursor: duckdb.DuckDBPyConnection, fmt: LogFormat, typed: list[tuple[
     if not checked and not passes_checks(cursor, fmt, stamped, batch):
         return {}, None
     return {sid: (sum(b.records.num_rows for b in pre.batches), 0) for pre, sid in typed}, waiting.add(batch)
-
-
-def _insert(con: duckdb.DuckDBPyConnection, layout: Layout, batch: pa.RecordBatchReader) -> None:
-    insert_arrow(con, insert_typed_sql(layout.format, per_row=True, stamped=layout.stamped), None, batch)
 
 
 def _stage(con: duckdb.DuckDBPyConnection, layout: Layout, staged: list[tuple[Preread, int]]) -> dict:

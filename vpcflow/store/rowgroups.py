@@ -1,10 +1,11 @@
-"""Typed records handed to DuckDB in whole row groups, several to an INSERT, so its threads store them in parallel.
+"""Typed records handed to DuckDB in whole row groups, so its threads store them in parallel.
 
-DuckDB inserts an Arrow table one record batch per task. A batch of exactly one row group is compressed and
-written by the thread that takes it, leaving nothing for the commit or the checkpoint to merge and rewrite; a
-parallel insert of parsed blocks as they come (a few thousand rows per batch, a partial row group per insert)
-left the checkpoint to compress most of it again on one thread. So the rows of a source, or of a group of small
-sources, are gathered until INSERT_GROUPS row groups are waiting, and the rest waits for the next ones.
+DuckDB inserts Arrow one record batch per task. A batch of exactly one row group is compressed and written by
+the thread that takes it, leaving nothing for the commit or the checkpoint to merge and rewrite; a parallel
+insert of parsed blocks as they come (a few thousand rows per batch, a partial row group per insert) left the
+checkpoint to compress most of it again on one thread. So the rows of a large source are gathered until
+INSERT_GROUPS row groups are waiting, and the rest waits for the next ones; a group of small sources hands each
+row group over as it fills, to one INSERT reading them as a stream (insert_stream).
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@ source at a time, each read again from where it lives (the group let go of its r
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from vpcflow.errors import VpcFlowError
 from vpcflow.store import Store
 
@@ -110,3 +112,24 @@ def test_a_group_not_clean_inside_duckdbs_reading_is_stored_again_one_source_at_
     assert not result.errors and result.records == COUNT * RECORDS
     assert stored == objects
     assert per_source == [{"n": RECORDS}] * COUNT
+
+
+def test_records_the_reader_did_not_check_are_checked_inside_the_insert_and_a_bad_value_is_quarantined(
+        tmp_path, monkeypatch):
+    import vpcflow.store.prepare as prepare
+
+    def parsed_unchecked(run, check):  # the read-ahead parses but leaves the checks to the group
+        prepare.parse_prereads([pre for _, pre in run if isinstance(pre, prepare.Preread)])
+        return run
+
+    monkeypatch.setattr(prepare, "_parsed", parsed_unchecked)
+    objects = write_objects(tmp_path / "objects", count=COUNT, records=RECORDS)
+    bad = sorted(objects)[40]  # past the first row group: checked inside the INSERT, by DuckDB's threads
+    Path(bad).write_text(Path(bad).read_text().replace(" 1030 22 6 ", " 70000 22 6 ", 1))
+    with Store(tmp_path / "flows.duckdb") as store:
+        result = store.ingest(tmp_path / "objects")
+        quarantined = store.query("SELECT source, line, reason FROM quarantine").to_pylist()
+        per_source = store.query("SELECT count(*) AS n FROM flows GROUP BY source_id").to_pylist()
+    assert (result.records, result.quarantined, result.errors) == (COUNT * RECORDS - 1, 1, [])
+    assert quarantined == [{"source": bad, "line": 7, "reason": "srcport: above 65535: 70000"}]
+    assert sorted(r["n"] for r in per_source) == [RECORDS - 1] + [RECORDS] * (COUNT - 1)

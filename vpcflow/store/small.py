@@ -18,8 +18,8 @@ from ..errors import VpcFlowError
 from ..fields import LogFormat
 from ..parse.sniff import Layout
 from ..parse.transform import QUARANTINE_TEXT_LIMIT, insert_typed_sql, stage_lines_sql
+from .checks import Checker
 from .ledger import EMPTY, held_contents, replace_earlier
-from .pipeline import passes_checks
 from .prepare import STORE_ROWS, Preread
 from .rowgroups import RowGroups, insert_stream
 from .schema import ensure_columns, quote
@@ -107,7 +107,7 @@ class OpenGroup:
         live = list(zip(fresh, ids, strict=True))
         self.live += live
         layout = self.members[0].layout
-        counts, whole = _typed(cursor, layout.format, [(pre, sid) for pre, sid in live if pre.typed], self.typed,
+        counts, whole = _typed(layout.format, [(pre, sid) for pre, sid in live if pre.typed], self.typed,
                                stamped=layout.stamped)
         self.counts.update(counts)
         for pre, sid in live:
@@ -165,8 +165,8 @@ def _ledger(con: duckdb.DuckDBPyConnection, fmt: LogFormat, live: list[tuple[Pre
     del rows
 
 
-def _typed(cursor: duckdb.DuckDBPyConnection, fmt: LogFormat, typed: list[tuple[Preread, int]],
-           waiting: RowGroups, stamped: bool = False) -> tuple[dict, pa.Table | None]:
+def _typed(fmt: LogFormat, typed: list[tuple[Preread, int]], waiting: RowGroups,
+           stamped: bool = False) -> tuple[dict, pa.Table | None]:
     """Take sources whose blocks all parsed whole, when all their values pass the checks: ({source_id: (good,
     0)}, the whole row groups now waiting). Otherwise nothing, and they are staged line by line like the others."""
     if not typed:
@@ -179,8 +179,13 @@ def _typed(cursor: duckdb.DuckDBPyConnection, fmt: LogFormat, typed: list[tuple[
                           .append_column("log_stream", pa.repeat(pa.scalar(pre.src.log_stream, pa.string()), n)))
     batch = pa.concat_tables(tables)
     checked = all(b.checked for pre, _ in typed for b in pre.batches)  # in the read-ahead thread
-    if not checked and not passes_checks(cursor, fmt, stamped, batch):
-        return {}, None
+    if not checked:  # in a database of its own: this runs in the store's threads, inside its INSERT
+        check = Checker()
+        try:
+            if not check(fmt, stamped, batch):
+                return {}, None
+        finally:
+            check.close()
     return {sid: (sum(b.records.num_rows for b in pre.batches), 0) for pre, sid in typed}, waiting.add(batch)
 
 

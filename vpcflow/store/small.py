@@ -40,8 +40,6 @@ class OpenGroup:
     def __init__(self, con: duckdb.DuckDBPyConnection, columns: dict[str, str], before_commit, result_type):
         self.con, self.columns, self.before_commit, self.result_type = con, columns, before_commit, result_type
         self.members: list[Preread] = []
-        self.waiting: list[Preread] = []  # added, not yet looked at in the ledger nor stored
-        self.waiting_rows = 0  # typed records among them
         self.live: list[tuple[Preread, int]] = []  # stored or to stage, with their source ids
         self.staged: list[tuple[Preread, int]] = []
         self.counts: dict[int, tuple[int, int]] = {}
@@ -71,28 +69,25 @@ class OpenGroup:
 
     def _row_groups(self, joins: Iterator[Preread], cursor: duckdb.DuckDBPyConnection) -> Iterator[pa.RecordBatch]:
         """The group's whole row groups as they fill, then the rest (in DuckDB's threads once the INSERT began)."""
+        waiting, rows = [], 0  # sources not yet looked up in the ledger, and their typed records
         for pre in joins:
             self.members.append(pre)
-            self.waiting.append(pre)
-            self.waiting_rows += pre.rows
-            if self.waiting_rows >= STORE_ROWS:
-                yield from self._store_waiting(cursor)
-        yield from self._store_waiting(cursor)
+            waiting.append(pre)
+            rows += pre.rows
+            if rows >= STORE_ROWS:
+                yield from self._store(waiting, cursor)
+                waiting, rows = [], 0
+        yield from self._store(waiting, cursor)
         rest = self.typed.rest()
         if rest is not None:
             yield from rest.to_batches()
 
-    def _store_waiting(self, cursor: duckdb.DuckDBPyConnection) -> list[pa.RecordBatch]:
+    def _store(self, pres: list[Preread], cursor: duckdb.DuckDBPyConnection) -> list[pa.RecordBatch]:
+        """Look the sources up, give the new ones ids; the whole row groups of typed records now waiting."""
         if not self.begun:  # on the group's own thread: the INSERT starts with the first row group
             self.con.execute("BEGIN TRANSACTION")
             self.begun = True
             ensure_columns(self.con, self.members[0].layout.format.fields, self.columns)
-        whole = self._store(self.waiting, cursor)
-        self.waiting, self.waiting_rows = [], 0
-        return whole.to_batches() if whole is not None else []
-
-    def _store(self, pres: list[Preread], cursor: duckdb.DuckDBPyConnection) -> pa.Table | None:
-        """Look the sources up, give the new ones ids; the whole row groups of typed records now waiting."""
         fresh = []
         stored = held_contents(cursor, [(p.src.identity, p.checksum) for p in pres])
         for p, dup in zip(pres, stored, strict=True):  # held (under any identity), or twice in this group: stored once
@@ -114,7 +109,7 @@ class OpenGroup:
             if sid in counts:
                 pre.release()
         self.staged += [(pre, sid) for pre, sid in live if sid not in counts]
-        return whole
+        return whole.to_batches() if whole is not None else []
 
     def _abandon(self) -> None:
         self.typed.drop()

@@ -16,6 +16,7 @@ whose CPU is not spent on this machine.
 
     .venv/bin/python bench/aws_read.py --quick     # seconds
     .venv/bin/python bench/aws_read.py             # a day of the enterprise scenario
+    .venv/bin/python bench/aws_read.py --only s3 --busy 1   # with a core taken, as another session's work would
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -68,6 +71,18 @@ def start_moto() -> tuple[subprocess.Popen, str]:
             time.sleep(0.1)
     proc.kill()
     raise SystemExit("moto_server did not start")
+
+
+@contextmanager
+def busy_cores(loops: int) -> Iterator[None]:
+    """`loops` busy loops, each in a session of its own (as another user's work is), for a loaded run on purpose."""
+    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True) for _ in range(loops)]
+    try:
+        yield
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
 
 
 def cpu_seconds(pid: int) -> float:
@@ -128,6 +143,7 @@ def main() -> None:
     ap.add_argument("--scenario", default="enterprise")
     ap.add_argument("--repeat", type=int, help="rounds over the rows, the fastest kept (default 1 quick, 3 full)")
     ap.add_argument("--only", nargs="+", choices=("s3", "cwl"), default=("s3", "cwl"), help="the sources to measure")
+    ap.add_argument("--busy", type=int, default=0, metavar="N", help="N busy loops in other sessions while measuring")
     args = ap.parse_args()
     duration, repeat = ("3h", 1) if args.quick else ("24h", 3)
     repeat = args.repeat or repeat
@@ -209,7 +225,11 @@ def main() -> None:
             ]
             table = [(name, fn) for name, fn in table if name.split()[0] in args.only]
             rows = []
-            for name, (seconds, n, server, own) in best(table, repeat, proc.pid).items():
+            if args.busy:
+                print(f"measuring with {args.busy} busy loop(s) in other sessions")
+            with busy_cores(args.busy):
+                measured = best(table, repeat, proc.pid)
+            for name, (seconds, n, server, own) in measured.items():
                 rows.append((name, n, seconds, n / seconds, own + server, own))
                 print(
                     f"  {name:<48} {n:>9,} records {seconds:8.2f} s {n / seconds:>12,.0f} rec/s"

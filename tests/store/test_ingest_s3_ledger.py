@@ -76,7 +76,8 @@ def test_a_corrupt_object_is_quarantined_once_and_held_like_the_others(tmp_path,
 
 def _object(port: int, etag: str = "e1") -> Source:
     """An S3 object as the listing and download give it: identity, ETag, bytes in memory."""
-    body = gzip.compress((DEFAULT.header() + "\n" + LINE.format(port=port) + "\n").encode())
+    # mtime=0: gzip stamps the time in its header, so two objects made a second apart would differ in content
+    body = gzip.compress((DEFAULT.header() + "\n" + LINE.format(port=port) + "\n").encode(), mtime=0)
     return Source(identity=f"s3://flows/{port}.log.gz", opener=lambda: io.BytesIO(body), size=len(body), version=etag,
                   whole=True)
 

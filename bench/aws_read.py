@@ -236,12 +236,13 @@ def main() -> None:
                     f"   CPU {own:5.2f} s, moto's {server:5.2f} s",
                     flush=True,
                 )
-            rate = {r[0].split()[0] + " " + " ".join(r[0].split()[1:3]): r[3] for r in rows}
+            keys = [" ".join(r[0].split()[:3]) for r in rows]  # "s3 vpcflow ingest", "s3 flowlogs-reader (default,"
+            rate = {k: r[3] for k, r in zip(keys, rows, strict=True)}
             # under load a run gets its session's share of the cores, so the wall-clock ratio falls toward this one
-            work = {r[0].split()[0] + " " + " ".join(r[0].split()[1:3]): r[4] for r in rows}
+            work = {k: r[4] for k, r in zip(keys, rows, strict=True)}
             # against a real endpoint the server's CPU is not on this machine: the client's alone is what a user's
             # loaded machine would see
-            client = {r[0].split()[0] + " " + " ".join(r[0].split()[1:3]): r[5] for r in rows}
+            client = {k: r[5] for k, r in zip(keys, rows, strict=True)}
             print("ratios, records per second (vpcflow / flowlogs-reader):")
             for kind in args.only:
                 for mine in ("vpcflow fetch", "vpcflow read", "vpcflow ingest"):
